@@ -1,0 +1,44 @@
+"""The campaign home page and the country pavilions."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, session
+
+from campaigns.progress import services
+from marketplace.catalog.services import all_categories, product_cards
+from marketplace.catalog.views import cards_page, shopper
+from marketplace.core.errors import NotFound
+from marketplace.core.i18n import current_language
+
+bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
+
+
+@bp.get("/")
+def home():
+    """Campaign progress, featured stores and products, and the categories."""
+    cards = product_cards(
+        services.featured_products(), current_language().code, shopper(), session.get("display_currency")
+    )
+    return render_template(
+        "campaigns/home.html",
+        progress=services.campaign_progress(),
+        stores=services.featured_stores(),
+        cards=cards,
+        categories=all_categories(),
+    )
+
+
+@bp.get("/pavilions/")
+def pavilions():
+    """All 54 African states by region, with their stores and products."""
+    return render_template("campaigns/pavilions.html", regions=services.pavilion_summaries())
+
+
+@bp.get("/pavilions/<code>")
+def pavilion(code: str):
+    """A country's pavilion: its stores and their products."""
+    try:
+        country, stores = services.get_pavilion(code)
+    except NotFound:
+        abort(404)
+    page, cards = cards_page(country_code=country.code)
+    return render_template("campaigns/pavilion.html", country=country, stores=stores, page=page, cards=cards)

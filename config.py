@@ -1,0 +1,112 @@
+"""Configuration from the environment.
+
+`DevelopmentConfig` is the embedded default (`make run`): SQLite, Whoosh and media under
+`instance/`, the offline payment method and in-memory rate limits. Production sets
+`SILKROAD_ENV=production` plus `SECRET_KEY`, `DATABASE_URL` and, optionally, `REDIS_URL`.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("SILKROAD_INSTANCE", BASE_DIR / "instance"))
+
+
+def _database_url(url: str | None) -> str | None:
+    """Normalise a PostgreSQL URL to the psycopg 3 driver."""
+    if url and url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def _instance_secret() -> str:
+    """A per-checkout secret kept under instance/, so development sessions survive a restart."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL")) or (
+        f"sqlite:///{INSTANCE_DIR / 'silkroad.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+    INSTANCE_PATH = str(INSTANCE_DIR)
+    MEDIA_STORE = os.environ.get("MEDIA_STORE", "local")
+    MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
+    PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "offline")
+
+    # Uploads: product photos and verification documents are well under this.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+
+    SESSION_COOKIE_NAME = "srm_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
+    HSTS = True
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    PAGE_SIZE = 24
+    ASSET_MAX_AGE = 365 * 24 * 3600
+    CAMPAIGN_STORE_TARGET = 100
+    CAMPAIGN_PRODUCT_TARGET = 1000
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # `make run` serves the demo; the debugger stays off so it is safe on a LAN
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    HSTS = False
+
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _instance_secret()
+
+
+class ProductionConfig(Config):
+    def __init__(self) -> None:
+        if not self.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production")
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = False
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    HSTS = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = False
+    REDIS_URL = None
+
+
+CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}
+
+
+def config_from_env() -> Config:
+    """The configuration named by SILKROAD_ENV (development when unset)."""
+    name = os.environ.get("SILKROAD_ENV", "development")
+    if name not in CONFIGS:
+        raise RuntimeError(f"SILKROAD_ENV must be one of {', '.join(CONFIGS)}")
+    return CONFIGS[name]()

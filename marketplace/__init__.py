@@ -1,0 +1,104 @@
+"""Silk Road Market: the storefront core. `create_app` wires it in named steps."""
+from __future__ import annotations
+
+from flask import Flask
+
+from config import BASE_DIR, Config, config_from_env
+
+
+def create_app(config: Config | type[Config] | None = None) -> Flask:
+    """Build the application from `config` (an object or class; the environment's when None)."""
+    app = Flask(
+        __name__,
+        template_folder=str(BASE_DIR / "templates"),
+        static_folder=str(BASE_DIR / "static"),
+        static_url_path="/static",
+    )
+    app.config.from_object(config if config is not None else config_from_env())
+    configure_extensions(app)
+    configure_i18n(app)
+    configure_security(app)
+    configure_adapters(app)
+    configure_templates(app)
+    configure_cli(app)
+    configure_campaigns(app)
+    configure_blueprints(app)
+    return app
+
+
+def configure_extensions(app: Flask) -> None:
+    from marketplace.extensions import csrf, db, limiter, login_manager, migrate
+
+    import_models()
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from marketplace.core.database import configure_sqlite
+
+        with app.app_context():
+            configure_sqlite(db.engine)
+
+
+def import_models() -> None:
+    """Load every model module so that relationships between packages resolve."""
+    import marketplace.accounts.models  # noqa: F401
+    import marketplace.catalog.models  # noqa: F401
+    import marketplace.vendors.models  # noqa: F401
+
+
+def configure_i18n(app: Flask) -> None:
+    from marketplace.core import i18n
+
+    i18n.init_app(app)
+
+
+def configure_security(app: Flask) -> None:
+    from marketplace.accounts import auth
+    from marketplace.core import security
+
+    security.init_app(app)
+    auth.init_app(app)
+
+
+def configure_adapters(app: Flask) -> None:
+    from marketplace.media import init_app as init_media
+
+    init_media(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from marketplace.core import assets, templating
+
+    assets.init_app(app)
+    templating.init_app(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from marketplace.accounts.cli import create_staff_command
+    from marketplace.catalog.cli import rates_cli
+    from marketplace.core.i18n import translations_cli
+
+    app.cli.add_command(create_staff_command)
+    app.cli.add_command(rates_cli)
+    app.cli.add_command(translations_cli)
+
+
+def configure_campaigns(app: Flask) -> None:
+    import campaigns
+
+    campaigns.init_app(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.catalog.views import bp as catalog_bp
+    from marketplace.core.views import bp as core_bp
+    from marketplace.media.views import bp as media_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(media_bp)

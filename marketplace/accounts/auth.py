@@ -1,0 +1,67 @@
+"""Session handling: which user a request belongs to, and the role checks views use."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from marketplace.accounts.models import Role, User
+from marketplace.extensions import db, login_manager
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def load_user(session_id: str) -> User | None:
+    """The user of a session id "<user id>:<session version>", or None when that session has ended."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_version != int(version) or not user.active:
+        return None
+    return user
+
+
+def role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Let signed-in users with one of `roles` through; send others to log in, or answer 403."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+staff_required = role_required(Role.STAFF, Role.ADMIN)
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None (no open redirects, no `//host`, no `\\`)."""
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+

@@ -1,0 +1,117 @@
+"""Account operations: sign-up, authentication, password change, ending sessions, staff creation."""
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from marketplace.accounts.models import Role, User
+from marketplace.core.errors import AuthenticationFailed, ValidationError
+from marketplace.core.i18n import LANGUAGES
+from marketplace.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 128
+PASSWORD_METHOD = "scrypt"
+# Checked against when the e-mail is unknown, so both failures cost the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
+
+
+def normalise_email(email: str) -> str:
+    """The e-mail address lower-cased and checked for form; ValidationError when it is not one."""
+    try:
+        result = validate_email((email or "").strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(_("Enter a valid e-mail address."), {"email": _("Enter a valid e-mail address.")}) from exc
+    return result.normalized.lower()
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    """ValidationError unless `password` is long enough and not absurdly long."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        message = _("Use at least %(count)d characters.", count=MIN_PASSWORD_LENGTH)
+        raise ValidationError(message, {field: message})
+    if len(password) > MAX_PASSWORD_LENGTH:
+        message = _("Use at most %(count)d characters.", count=MAX_PASSWORD_LENGTH)
+        raise ValidationError(message, {field: message})
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+
+
+def register_user(
+    email: str, password: str, display_name: str = "", language: str = "en", role: Role = Role.SHOPPER
+) -> User:
+    """Create an account; ValidationError (with field messages) when the input or e-mail is unusable."""
+    email = normalise_email(email)
+    check_password_rules(password)
+    display_name = (display_name or "").strip()
+    if len(display_name) > 80:
+        message = _("Use at most %(count)d characters.", count=80)
+        raise ValidationError(message, {"display_name": message})
+    if find_user_by_email(email) is not None:
+        message = _("An account with this e-mail address already exists.")
+        raise ValidationError(message, {"email": message})
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        preferred_language=language if language in LANGUAGES else "en",
+        role=role,
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # the same address signed up at the same moment
+        db.session.rollback()
+        message = _("An account with this e-mail address already exists.")
+        raise ValidationError(message, {"email": message}) from exc
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The active user with these credentials; AuthenticationFailed, with one message for every cause."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+    elif check_password_hash(user.password_hash, password or "") and user.active:
+        return user
+    raise AuthenticationFailed(_("Wrong e-mail address or password."))
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session of `user`, on every device (their session ids carry the old version)."""
+    user.session_version += 1
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password and end every other session; ValidationError when the current one is wrong."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        message = _("Your current password is not right.")
+        raise ValidationError(message, {"current_password": message})
+    check_password_rules(new_password, "new_password")
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    db.session.commit()
+
+
+def create_staff(email: str, password: str) -> User:
+    """Create a staff account, or promote an existing account to staff with this password."""
+    email = normalise_email(email)
+    check_password_rules(password)
+    user = find_user_by_email(email)
+    if user is None:
+        return register_user(email, password, role=Role.STAFF)
+    user.role = Role.STAFF
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.commit()
+    return user

@@ -1,0 +1,107 @@
+"""Sign-up, log-in, log-out and the account page."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from marketplace.accounts.auth import safe_next_url
+from marketplace.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SignupForm
+from marketplace.accounts.models import User
+from marketplace.accounts.services import authenticate, change_password, end_all_sessions, register_user
+from marketplace.core.errors import AuthenticationFailed, ValidationError
+from marketplace.core.i18n import current_language
+from marketplace.core.forms import apply_errors
+from marketplace.extensions import limiter
+
+bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang_code>/account")
+# Keys kept across the new session made at log-in: shopper preferences, nothing about identity.
+PREFERENCE_KEYS = ("display_currency",)
+
+
+def login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def submitted_email() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def start_session(user: User, remember: bool = False) -> None:
+    """Log `user` in on a brand-new session, keeping only the shopper's preferences."""
+    kept = {key: session[key] for key in PREFERENCE_KEYS if key in session}
+    session.clear()
+    session.update(kept)
+    login_user(user, remember=remember)
+    session.permanent = True
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> Response | str:
+    """Shopper sign-up; logs the new shopper in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("campaigns.home"))
+    form = SignupForm(request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            user = register_user(
+                form.email.data, form.password.data, form.display_name.data, current_language().code
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            start_session(user)
+            flash(_("Welcome to Silk Road Market!"), "success")
+            return redirect(safe_next_url(request.args.get("next")) or url_for("campaigns.home"))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"], key_func=submitted_email)
+def login() -> Response | str:
+    """Log-in form; the same message whether the e-mail is unknown or the password wrong."""
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(request.args.get("next")) or url_for("campaigns.home"))
+    form = LoginForm(request.form if request.method == "POST" else None, next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except AuthenticationFailed as exc:
+            form.form_errors.append(exc.message)
+        else:
+            start_session(user, remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next_url(form.next.data) or url_for("campaigns.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    """Log out here and end the user's sessions on every other device too."""
+    form = LogoutForm()
+    if form.validate_on_submit():
+        end_all_sessions(current_user)
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "info")
+    return redirect(url_for("campaigns.home"))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def overview() -> Response | str:
+    """The account page: who you are, and a password change that logs out your other devices."""
+    form = PasswordChangeForm(request.form if request.method == "POST" else None)
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            start_session(current_user._get_current_object())
+            flash(_("Your password is changed. Your other devices are logged out."), "success")
+            return redirect(url_for("accounts.overview"))
+    return render_template("accounts/overview.html", form=form)

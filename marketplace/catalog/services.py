@@ -1,0 +1,294 @@
+"""Catalogue reads for shoppers: listings, product pages, product cards, and exchange rates."""
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Generic, TypeVar
+
+from babel import Locale
+from flask import g
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from marketplace.accounts.models import User
+from marketplace.catalog.models import (
+    Category,
+    Country,
+    ExchangeRate,
+    Product,
+    ProductImage,
+    ProductStatus,
+)
+from marketplace.core.errors import NotFound, ValidationError
+from marketplace.core.i18n import pick_translation
+from marketplace.core.money import Money, MoneyError, normalise_currency
+from marketplace.extensions import db
+from marketplace.orders.pricing import PriceQuote, quote_prices
+from marketplace.vendors.models import Store, StoreStatus
+
+T = TypeVar("T")
+PIVOT_CURRENCY = "USD"
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A text with the language it is actually written in (which may be a fallback)."""
+
+    text: str
+    language: str
+
+
+@dataclass(frozen=True)
+class ProductCard:
+    id: int
+    slug: str
+    name: LocalText
+    store_name: str
+    store_slug: str
+    country_code: str
+    quote: PriceQuote
+    approximate: Money | None  # the price in the shopper's display currency, when a rate is known
+    cover: ProductImage | None
+    stock: int
+    is_campaign: bool
+
+
+def slugify(text: str, fallback: str = "item") -> str:
+    """An ASCII, lower-case, hyphenated slug of `text` (accents dropped); `fallback` when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in ascii_text).split()
+    return "-".join(words)[:80].strip("-") or fallback
+
+
+def visible_products() -> Select:
+    """Published products of approved stores, with their store loaded by the same join."""
+    return (
+        select(Product)
+        .join(Product.store)
+        .where(Product.status == ProductStatus.PUBLISHED, Store.status == StoreStatus.APPROVED)
+        .options(contains_eager(Product.store), selectinload(Product.texts), selectinload(Product.images))
+    )
+
+
+def list_products(
+    *,
+    page: int = 1,
+    per_page: int = 24,
+    category: Category | None = None,
+    store: Store | None = None,
+    country_code: str | None = None,
+    featured: bool | None = None,
+) -> Page[Product]:
+    """One page of visible products, newest first; NotFound for a page past the last one."""
+    query = visible_products()
+    if category is not None:
+        query = query.where(Product.category_id == category.id)
+    if store is not None:
+        query = query.where(Product.store_id == store.id)
+    if country_code is not None:
+        query = query.where(Store.country_code == country_code)
+    if featured is not None:
+        query = query.where(Product.featured.is_(featured))
+    count_query = query.with_only_columns(func.count(Product.id)).order_by(None).options()
+    total = db.session.scalar(count_query) or 0
+    page_obj = _page_bounds(page, per_page, total)
+    items = db.session.scalars(
+        query.order_by(Product.id.desc()).limit(per_page).offset((page_obj.number - 1) * per_page)
+    ).all()
+    return Page(list(items), page_obj.number, per_page, total)
+
+
+def _page_bounds(page: int, per_page: int, total: int) -> Page:
+    pages = max(1, math.ceil(total / per_page))
+    if page < 1 or page > pages:
+        raise NotFound("page out of range")
+    return Page([], page, per_page, total)
+
+
+def get_visible_product(slug: str) -> Product:
+    """The visible product with `slug`, with store, category, texts and photos; NotFound otherwise."""
+    product = db.session.scalars(
+        visible_products().where(Product.slug == slug).options(selectinload(Product.category))
+    ).first()
+    if product is None:
+        raise NotFound("no such product")
+    return product
+
+
+def get_public_store(slug: str) -> Store:
+    """The approved store with `slug`; NotFound otherwise."""
+    store = db.session.scalars(
+        select(Store).where(Store.slug == slug, Store.status == StoreStatus.APPROVED)
+    ).first()
+    if store is None:
+        raise NotFound("no such store")
+    return store
+
+
+def get_category(slug: str) -> Category:
+    category = db.session.scalars(select(Category).where(Category.slug == slug)).first()
+    if category is None:
+        raise NotFound("no such category")
+    return category
+
+
+def all_categories() -> list[Category]:
+    """Every category in display order (texts loaded with them)."""
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def category_counts() -> dict[int, int]:
+    """Visible products per category id."""
+    rows = db.session.execute(
+        select(Product.category_id, func.count(Product.id))
+        .join(Product.store)
+        .where(Product.status == ProductStatus.PUBLISHED, Store.status == StoreStatus.APPROVED)
+        .group_by(Product.category_id)
+    )
+    return dict(rows.all())
+
+
+def get_country(code: str) -> Country:
+    country = db.session.get(Country, code.upper())
+    if country is None:
+        raise NotFound("no such country")
+    return country
+
+
+def country_name(code: str, language: str) -> str:
+    """The country's name in `language`, from Babel's territory data."""
+    return Locale.parse(language).territories.get(code, code)
+
+
+def localized(texts: Iterable, language: str, original: str | None, field: str) -> LocalText:
+    """`field` of the text rows in `language`, else the original language, else English."""
+    chosen = pick_translation({t.language: t for t in texts}, language, original)
+    if chosen is None:
+        return LocalText("", language)
+    return LocalText(getattr(chosen[1], field), chosen[0])
+
+
+def product_cards(
+    products: Sequence[Product], language: str, shopper: User | None, display_currency: str | None
+) -> list[ProductCard]:
+    """What a listing shows of each product, priced by the one price function."""
+    quotes = quote_prices(products, shopper)
+    rates = exchange_rates() if display_currency else None
+    cards = []
+    for product in products:
+        quote = quotes[product.id]
+        cards.append(
+            ProductCard(
+                id=product.id,
+                slug=product.slug,
+                name=localized(product.texts, language, product.original_language, "name"),
+                store_name=product.store.name,
+                store_slug=product.store.slug,
+                country_code=product.store.country_code,
+                quote=quote,
+                approximate=rates.convert(quote.price, display_currency) if rates else None,
+                cover=product.cover,
+                stock=product.stock,
+                is_campaign=product.is_campaign,
+            )
+        )
+    return cards
+
+
+class RateTable:
+    """Exchange rates in memory: direct, inverse, or through the US dollar."""
+
+    def __init__(self, rates: dict[tuple[str, str], Decimal]) -> None:
+        self.rates = rates
+
+    def rate(self, base: str, quote: str) -> Decimal | None:
+        if base == quote:
+            return Decimal(1)
+        if (base, quote) in self.rates:
+            return self.rates[base, quote]
+        if (quote, base) in self.rates:
+            return 1 / self.rates[quote, base]
+        if PIVOT_CURRENCY not in (base, quote):
+            to_pivot, from_pivot = self.rate(base, PIVOT_CURRENCY), self.rate(PIVOT_CURRENCY, quote)
+            if to_pivot is not None and from_pivot is not None:
+                return to_pivot * from_pivot
+        return None
+
+    def convert(self, money: Money, currency: str) -> Money | None:
+        """`money` in `currency`, or None when no rate links the two (or it is the same currency)."""
+        if money.currency == currency:
+            return None
+        rate = self.rate(money.currency, currency)
+        return money.convert(currency, rate) if rate is not None else None
+
+    def currencies(self) -> list[str]:
+        return sorted({code for pair in self.rates for code in pair})
+
+
+def exchange_rates() -> RateTable:
+    """All stored rates, read once per request."""
+    if "rate_table" not in g:
+        rows = db.session.execute(select(ExchangeRate.base, ExchangeRate.quote, ExchangeRate.rate))
+        g.rate_table = RateTable({(base, quote): rate for base, quote, rate in rows})
+    return g.rate_table
+
+
+def set_exchange_rate(base: str, quote: str, rate: str) -> ExchangeRate:
+    """Store how many `quote` units one `base` unit buys; ValidationError on a bad code or rate."""
+    try:
+        base, quote = normalise_currency(base), normalise_currency(quote)
+    except MoneyError as exc:
+        raise ValidationError(str(exc)) from exc
+    if base == quote:
+        raise ValidationError("a rate needs two different currencies")
+    try:
+        value = Decimal(str(rate))
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError("the rate must be a number") from exc
+    if not value.is_finite() or value <= 0 or value > Decimal("1e9"):
+        raise ValidationError("the rate must be a positive number")
+    row = db.session.scalars(
+        select(ExchangeRate).where(ExchangeRate.base == base, ExchangeRate.quote == quote)
+    ).first()
+    if row is None:
+        row = ExchangeRate(base=base, quote=quote, rate=value)
+        db.session.add(row)
+    else:
+        row.rate = value
+    # A rate and its inverse must not disagree: the newer one replaces the older.
+    inverse = db.session.scalars(
+        select(ExchangeRate).where(ExchangeRate.base == quote, ExchangeRate.quote == base)
+    ).first()
+    if inverse is not None:
+        db.session.delete(inverse)
+    db.session.commit()
+    g.pop("rate_table", None)
+    return row
+
+
+def display_currency_choices() -> list[str]:
+    """Currencies a shopper can see approximate prices in: those a stored rate links."""
+    return exchange_rates().currencies()

@@ -1,0 +1,107 @@
+"""Shopper catalogue pages: categories, stores and products."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request, session
+from flask_login import current_user
+
+from marketplace.catalog import services
+from marketplace.catalog.models import ProductImage
+from marketplace.core.errors import NotFound
+from marketplace.core.i18n import current_language
+from marketplace.media import get_image_store
+from marketplace.media.pipeline import rendition_name
+from marketplace.orders.pricing import quote_price
+
+bp = Blueprint("catalog", __name__, url_prefix="/<lang:lang_code>")
+
+
+def shopper():
+    return current_user if current_user.is_authenticated else None
+
+
+def page_number() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def cards_page(**filters):
+    """A page of product cards for the listing pages; 404 for a page past the end."""
+    try:
+        page = services.list_products(page=page_number(), per_page=current_app.config["PAGE_SIZE"], **filters)
+    except NotFound:
+        abort(404)
+    cards = services.product_cards(page.items, current_language().code, shopper(), session.get("display_currency"))
+    return page, cards
+
+
+@bp.app_template_global()
+def image_srcset(image: ProductImage) -> str:
+    store = get_image_store()
+    return ", ".join(f"{store.url(rendition_name(image.key, w, 'webp'))} {w}w" for w in image.widths)
+
+
+@bp.app_template_global()
+def image_fallback(image: ProductImage) -> str:
+    return get_image_store().url(rendition_name(image.key, image.fallback_width, "jpg"))
+
+
+@bp.app_template_global()
+def country_name(code: str) -> str:
+    return services.country_name(code, current_language().code)
+
+
+@bp.app_template_global()
+def display_currency_choices() -> list[str]:
+    return services.display_currency_choices()
+
+
+@bp.app_template_global()
+def local_text(texts, original: str | None, field: str):
+    return services.localized(texts, current_language().code, original, field)
+
+
+@bp.get("/categories/")
+def categories():
+    """Every category with its number of products."""
+    return render_template(
+        "catalog/categories.html", categories=services.all_categories(), counts=services.category_counts()
+    )
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    """One category's products, newest first."""
+    try:
+        found = services.get_category(slug)
+    except NotFound:
+        abort(404)
+    page, cards = cards_page(category=found)
+    return render_template("catalog/category.html", category=found, page=page, cards=cards)
+
+
+@bp.get("/stores/<slug>")
+def store(slug: str):
+    """A store's profile and products."""
+    try:
+        found = services.get_public_store(slug)
+    except NotFound:
+        abort(404)
+    page, cards = cards_page(store=found)
+    return render_template("catalog/store.html", store=found, page=page, cards=cards)
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    """A product's page: photos, text in the shopper's language, price, stock, and its store."""
+    try:
+        found = services.get_visible_product(slug)
+    except NotFound:
+        abort(404)
+    quote = quote_price(found, shopper())
+    display_currency = session.get("display_currency")
+    approximate = services.exchange_rates().convert(quote.price, display_currency) if display_currency else None
+    more = services.list_products(page=1, per_page=5, store=found.store)
+    related = [p for p in more.items if p.id != found.id][:4]
+    related_cards = services.product_cards(related, current_language().code, shopper(), display_currency)
+    return render_template(
+        "catalog/product.html", product=found, quote=quote, approximate=approximate, related=related_cards
+    )

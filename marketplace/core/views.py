@@ -1,0 +1,76 @@
+"""Site-wide routes: the language-choosing root, the display currency, health, and error pages."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from marketplace.accounts.auth import safe_next_url
+from marketplace.core.i18n import best_language
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def root() -> Response:
+    """Send the visitor to the home page in the language their browser asks for."""
+    response = redirect(url_for("campaigns.home", lang_code=best_language()), code=302)
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.post("/<lang:lang_code>/display-currency")
+def set_display_currency() -> Response:
+    """Remember the currency the shopper wants approximate prices in ("" for none)."""
+    from marketplace.catalog.services import display_currency_choices
+
+    form = FlaskForm()
+    code = (request.form.get("currency") or "").strip().upper()
+    if form.validate_on_submit():
+        if code in display_currency_choices():
+            session["display_currency"] = code
+        elif not code:
+            session.pop("display_currency", None)
+    return redirect(safe_next_url(request.form.get("next")) or url_for("campaigns.home"))
+
+
+@bp.get("/healthz")
+def health() -> Response:
+    """Liveness for load balancers: answers without touching the database."""
+    return jsonify(status="ok")
+
+
+ERROR_STATUSES = frozenset((400, 403, 404, 405, 413, 429, 500))
+
+
+def error_message(status: int) -> tuple[str, str]:
+    """The translated title and explanation shown for an HTTP error."""
+    messages = {
+        400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
+        403: (_("Forbidden"), _("You do not have access to this page.")),
+        404: (_("Page not found"), _("We could not find this page. It may have moved or no longer exist.")),
+        405: (_("Method not allowed"), _("This page cannot be used that way.")),
+        413: (_("File too large"), _("The file you sent is too large.")),
+        429: (_("Too many requests"), _("Too many attempts. Please wait a minute and try again.")),
+        500: (_("Something went wrong"), _("An error on our side stopped this page. Please try again.")),
+    }
+    return messages.get(status, messages[500])
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException) -> tuple[str | Response, int]:
+    status = error.code or 500
+    if status not in ERROR_STATUSES:
+        return error  # type: ignore[return-value]  # redirects and the like pass through
+    title, message = error_message(status)
+    if request.path.startswith("/api/"):
+        return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": message, "fields": {}}), status
+    return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+@bp.app_errorhandler(500)
+def server_error(error: Exception) -> tuple[str, int]:
+    title, message = error_message(500)
+    return render_template("errors/error.html", status=500, title=title, message=message), 500

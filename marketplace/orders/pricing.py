@@ -1,0 +1,79 @@
+"""The one price function: what a product costs a shopper at an instant.
+
+Catalogue pages, search results, the cart, checkout and the API all ask `quote_prices`. Other
+packages (the campaign's festivals) add offers by registering a price rule at start-up; a rule sees
+a batch of products, so a page of 24 products costs one rule query, not 24.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from flask import Flask, current_app
+
+from marketplace.core import clock
+from marketplace.core.money import Money
+
+if TYPE_CHECKING:
+    from marketplace.accounts.models import User
+    from marketplace.catalog.models import Product
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A price below the regular one that a rule grants, with where it comes from and until when."""
+
+    price: Money
+    source: str
+    ends_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    price: Money  # what the shopper pays now
+    regular: Money
+    offer: Offer | None = None
+
+    @property
+    def discounted(self) -> bool:
+        return self.offer is not None
+
+
+class PriceRule(Protocol):
+    def __call__(
+        self, products: Sequence[Product], shopper: User | None, at: datetime
+    ) -> Mapping[int, Offer]: ...
+
+
+def register_price_rule(app: Flask, rule: PriceRule) -> None:
+    """Make `rule` part of every price `app` quotes from now on."""
+    app.extensions.setdefault("price_rules", []).append(rule)
+
+
+def quote_prices(
+    products: Sequence[Product], shopper: User | None = None, at: datetime | None = None
+) -> dict[int, PriceQuote]:
+    """The price of each product (by id) for `shopper` at `at` (now): the lowest valid offer wins."""
+    at = at or clock.now()
+    rules: list[Callable] = current_app.extensions.get("price_rules", []) if products else []
+    offers: dict[int, Offer] = {}
+    for rule in rules:
+        for product_id, offer in rule(products, shopper, at).items():
+            best = offers.get(product_id)
+            if best is None or offer.price.amount < best.price.amount:
+                offers[product_id] = offer
+    quotes = {}
+    for product in products:
+        regular = product.price
+        offer = offers.get(product.id)
+        if offer is not None and (offer.price.currency != regular.currency or not offer.price < regular):
+            offer = None  # a rule may only lower a price, never raise it or change its currency
+        quotes[product.id] = PriceQuote(offer.price if offer else regular, regular, offer)
+    return quotes
+
+
+def quote_price(product: Product, shopper: User | None = None, at: datetime | None = None) -> PriceQuote:
+    """The price of one product for `shopper` at `at`."""
+    return quote_prices([product], shopper, at)[product.id]
