@@ -23,7 +23,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 translations: install
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	$(BIN)/pybabel compile -d translations
 
 migrate: install
 	$(BIN)/flask db upgrade
@@ -42,10 +42,10 @@ test: install-dev translations
 	$(BIN)/python -m pytest
 
 translations-extract: install
-	$(BIN)/pybabel extract -q -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --no-wrap --sort-output --omit-header .
 
 translations-update: translations-extract
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --no-location --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 translations-check: translations-extract
 	$(BIN)/flask translations check

@@ -108,6 +108,24 @@ def make_app(app):
             db.engine.dispose()
 
 
+RATE_LIMIT_STORES = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
+
+
+@pytest.fixture(params=RATE_LIMIT_STORES)
+def rate_limit_storage(request) -> str:
+    """A storage URI for rate limits: memory, and the CI Redis when TEST_REDIS_URL is set (never skipped)."""
+    if request.param == "memory":
+        return "memory://"
+    import redis
+
+    url = os.environ["TEST_REDIS_URL"]
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"TEST_REDIS_URL is set but Redis cannot be reached: {exc}", pytrace=False)
+    return url
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

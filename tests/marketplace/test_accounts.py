@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -140,8 +141,9 @@ def test_forms_refuse_posts_without_a_csrf_token(make_app, make_user):
     assert response.status_code == 302
 
 
-def test_login_is_rate_limited(make_app, make_user):
-    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+def test_login_is_rate_limited(make_app, make_user, rate_limit_storage):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute", RATELIMIT_STORAGE_URI=rate_limit_storage,
+                   RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
     user = make_user()
     client = app.test_client()
     for _ in range(3):
