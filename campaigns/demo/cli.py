@@ -19,6 +19,6 @@ def seed_demo_command(stores: int, products: int) -> None:
         f"Added {report.stores} stores, {report.products} products, {report.pictures} pictures, "
         f"{report.categories} categories."
     )
-    click.echo("Demo log-ins (password: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo log-ins (password: {DEMO_PASSWORD}):")
     for email in report.accounts:
         click.echo(f"  {email}")

@@ -295,7 +295,7 @@ def _draw_pictures(wanted: list[tuple[int, int]], report: SeedReport) -> dict:
     store = get_image_store()
     pictures = {}
     with ProcessPoolExecutor(max_workers=2) as pool:
-        for (number, _palette), processed in zip(wanted, pool.map(_draw_picture, wanted, chunksize=16)):
+        for (number, _palette), processed in zip(wanted, pool.map(_draw_picture, wanted, chunksize=16), strict=False):
             for name, body in processed.files.items():
                 if not store.exists(name):
                     store.save(name, body)

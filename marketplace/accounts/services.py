@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -14,9 +14,9 @@ from marketplace.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
-PASSWORD_METHOD = "scrypt"
+HASH_METHOD = "scrypt"
 # Checked against when the e-mail is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method=HASH_METHOD)
 
 
 def normalise_email(email: str) -> str:
@@ -24,7 +24,8 @@ def normalise_email(email: str) -> str:
     try:
         result = validate_email((email or "").strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValidationError(_("Enter a valid e-mail address."), {"email": _("Enter a valid e-mail address.")}) from exc
+        message = _("Enter a valid e-mail address.")
+        raise ValidationError(message, {"email": message}) from exc
     return result.normalized.lower()
 
 
@@ -39,11 +40,12 @@ def check_password_rules(password: str, field: str = "password") -> None:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=PASSWORD_METHOD)
+    return generate_password_hash(password, method=HASH_METHOD)
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+    """The account with this address (addresses are stored lower-cased)."""
+    return db.session.scalars(select(User).where(User.email == email.strip().lower())).first()
 
 
 def register_user(

@@ -11,8 +11,8 @@ from marketplace.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm
 from marketplace.accounts.models import User
 from marketplace.accounts.services import authenticate, change_password, end_all_sessions, register_user
 from marketplace.core.errors import AuthenticationFailed, ValidationError
-from marketplace.core.i18n import current_language
 from marketplace.core.forms import apply_errors
+from marketplace.core.i18n import current_language
 from marketplace.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang_code>/account")

@@ -51,9 +51,9 @@ def world(app, make_product, make_user):
     product = make_product(name="Kente stole")
     with app.test_request_context():
         asset = asset_url("css/site.css")
-    from marketplace.media.pipeline import renditions, store_renditions
-    from marketplace.media.artwork import draw_product_artwork
     from marketplace.media import get_image_store
+    from marketplace.media.artwork import draw_product_artwork
+    from marketplace.media.pipeline import renditions, store_renditions
 
     processed = renditions(draw_product_artwork(1, 1, size=300))
     store_renditions(processed, get_image_store())

@@ -33,7 +33,7 @@ def url(page: str, lang: str, shop) -> str:
         "pavilions": f"/{lang}/pavilions/",
         "pavilion": f"/{lang}/pavilions/ET",
         "categories": f"/{lang}/categories/",
-        "category": "/{}/categories/coffee".format(lang),
+        "category": f"/{lang}/categories/coffee",
         "store": f"/{lang}/stores/{shop['store'].slug}",
         "product": f"/{lang}/products/{shop['product'].slug}",
     }[page]

@@ -40,7 +40,7 @@ def test_html_lang_and_direction(client, code):
 
 def test_hreflang_links_and_switcher_keep_the_page_and_query(client, make_product):
     product = make_product()
-    for number in range(30):
+    for _number in range(30):
         make_product(category=product.category, store=product.store)
     html = client.get(f"/fr/categories/{product.category.slug}?page=2").get_data(as_text=True)
     alternates = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html)
