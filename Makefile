@@ -36,7 +36,7 @@ run: seed
 	@echo "Silk Road Market is at http://127.0.0.1:$(PORT)/"
 	@echo "Demo log-ins, password silkroad-demo: vendor@example.com, shopper@example.com, staff@example.com"
 	@echo ""
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --no-control-socket --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - wsgi:app
 
 test: install-dev translations
 	$(BIN)/python -m pytest

@@ -1,0 +1,70 @@
+"""The demo campaign seed: real-looking, multilingual, pictured, and idempotent."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import distinct, func, select
+
+from campaigns.demo.seed import DATA_DIR, seed_demo
+from marketplace.catalog.models import Category, ExchangeRate, Product, ProductImage, ProductText
+from marketplace.core.i18n import LANGUAGES
+from marketplace.extensions import db
+from marketplace.media import get_image_store
+from marketplace.media.pipeline import rendition_name
+from marketplace.vendors.models import Store, StoreStatus
+
+
+def count(query) -> int:
+    return db.session.scalar(query)
+
+
+def test_seed_builds_a_campaign_and_a_second_run_adds_nothing(app):
+    report = seed_demo(stores=40, products=120)
+    assert (report.stores, report.products) == (40, 120)
+    assert count(select(func.count(Store.id)).where(Store.status == StoreStatus.APPROVED)) == 40
+    assert count(select(func.count(distinct(Store.country_code)))) >= 30
+    assert count(select(func.count(Product.id))) == 120
+    assert count(select(func.count(Category.id))) >= 15
+    assert count(select(func.count(ExchangeRate.id))) >= 20
+    # texts in the vendors' own languages, and translations for part of the products
+    languages = set(db.session.scalars(select(distinct(Product.original_language))))
+    assert {"en", "fr", "ar", "pt", "sw"} <= languages
+    translated = count(select(func.count(distinct(ProductText.product_id))).where(ProductText.language == "zh"))
+    assert 0 < translated < 120
+    # every product has a picture whose renditions exist
+    image = db.session.scalars(select(ProductImage)).first()
+    assert count(select(func.count(distinct(ProductImage.product_id)))) == 120
+    assert all(get_image_store().exists(rendition_name(image.key, w, "webp")) for w in image.widths)
+
+    again = seed_demo(stores=40, products=120)
+    assert (again.stores, again.products, again.categories) == (0, 0, 0)
+    assert count(select(func.count(Product.id))) == 120
+
+
+def test_seed_prices_respect_the_currency_minor_unit(app):
+    seed_demo(stores=40, products=120)
+    for product in db.session.scalars(select(Product).where(Product.currency.in_(["XOF", "XAF", "UGX", "RWF"]))):
+        assert product.price_amount > 0
+        assert isinstance(product.price_amount, int)
+
+
+def test_seed_data_files_are_complete_in_every_language():
+    categories = json.loads(Path(DATA_DIR, "categories.json").read_text(encoding="utf-8"))
+    types = json.loads(Path(DATA_DIR, "product_types.json").read_text(encoding="utf-8"))
+    countries = {c["code"] for c in json.loads(Path(DATA_DIR, "countries.json").read_text(encoding="utf-8"))}
+    assert len(countries) >= 30
+    for category in categories:
+        assert set(category["names"]) == set(LANGUAGES)
+        assert category["slug"] in types
+    for items in types.values():
+        for item in items:
+            assert set(item["names"]) == set(item["descriptions"]) == set(LANGUAGES)
+            assert len({len(v) for v in item["variants"].values()}) == 1
+            assert set(item["countries"]) <= countries
+
+
+def test_seed_demo_command_prints_the_demo_logins(runner, app):
+    result = runner.invoke(args=["seed-demo", "--stores", "35", "--products", "35"])
+    assert result.exit_code == 0, result.output
+    assert "vendor@example.com" in result.output and "silkroad-demo" in result.output
