@@ -79,6 +79,10 @@ class Product(db.Model):
     is_campaign: Mapped[bool] = mapped_column(default=False, index=True)
     featured: Mapped[bool] = mapped_column(default=False)
     weight_grams: Mapped[int | None]
+    origin: Mapped[str] = mapped_column(String(120), default="")  # region or farm, in the vendor's words
+    first_approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    campaign_marked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -98,8 +102,13 @@ class Product(db.Model):
         return Money(self.price_amount, self.currency)
 
     @property
+    def ready_images(self) -> list[ProductImage]:
+        return [image for image in self.images if image.status == "ready"]
+
+    @property
     def cover(self) -> ProductImage | None:
-        return self.images[0] if self.images else None
+        """The first photo whose renditions are ready (the vendor orders them; position 0 is the cover)."""
+        return next((image for image in self.images if image.status == "ready"), None)
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.slug}>"
@@ -127,10 +136,13 @@ class ProductImage(db.Model):
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     key: Mapped[str] = mapped_column(String(64))  # content hash chosen by the server
-    width: Mapped[int]
-    height: Mapped[int]
-    rendition_widths: Mapped[str] = mapped_column(String(40))  # "240,480,960"
-    fallback_width: Mapped[int]
+    width: Mapped[int] = mapped_column(default=0)
+    height: Mapped[int] = mapped_column(default=0)
+    rendition_widths: Mapped[str] = mapped_column(String(40), default="")  # "240,480,960"
+    fallback_width: Mapped[int] = mapped_column(default=0)
+    # "ready" once the renditions exist; "pending" while a job processes the upload; "failed" with a reason
+    status: Mapped[str] = mapped_column(String(12), default="ready")
+    failure: Mapped[str] = mapped_column(String(40), default="")
 
     product: Mapped[Product] = relationship(back_populates="images")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core import clock
@@ -19,6 +19,19 @@ class StoreStatus(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     SUSPENDED = "suspended"
+
+
+class PayoutMethod(enum.StrEnum):
+    BANK = "bank"
+    MOBILE_MONEY = "mobile_money"
+
+
+store_categories = Table(
+    "store_categories",
+    db.metadata,
+    Column("store_id", ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True),
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Store(db.Model):
@@ -38,12 +51,34 @@ class Store(db.Model):
     founded_year: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    logo_key: Mapped[str | None] = mapped_column(String(64))
+
+    # Business details (onboarding step 3)
+    registration_number: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")  # E.164
+    # Payout details (step 4): kept for staff, shown back to the vendor only masked
+    payout_method: Mapped[PayoutMethod | None] = mapped_column(enum_column(PayoutMethod))
+    payout_provider: Mapped[str] = mapped_column(String(80), default="")  # bank or mobile-money operator
+    payout_account_name: Mapped[str] = mapped_column(String(120), default="")
+    payout_account_number: Mapped[str] = mapped_column(String(64), default="")
+
+    # Review
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    review_note: Mapped[str] = mapped_column(Text, default="")  # the reason the vendor sees
+    campaign_marked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     texts: Mapped[list[StoreText]] = relationship(
         back_populates="store", cascade="all, delete-orphan", lazy="selectin"
     )
-    owner = relationship("User")
+    owner = relationship("User", foreign_keys=[owner_id])
+    reviewer = relationship("User", foreign_keys=[reviewer_id])
     country = relationship("Country")
+    categories = relationship("Category", secondary=store_categories, lazy="selectin")
+    documents: Mapped[list[StoreDocument]] = relationship(
+        back_populates="store", cascade="all, delete-orphan", order_by="StoreDocument.id"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -64,3 +99,30 @@ class StoreText(db.Model):
     story: Mapped[str] = mapped_column(Text, default="")
 
     store: Mapped[Store] = relationship(back_populates="texts")
+
+
+class StoreDocument(db.Model):
+    """A verification document (PDF, JPEG or PNG) kept in private storage, for staff only."""
+
+    __tablename__ = "store_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(160))  # the vendor's name for it, cleaned, for display
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)  # server-chosen
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+    store: Mapped[Store] = relationship(back_populates="documents")
+
+
+class SlotQuota(db.Model):
+    """A limited number of slots (the campaign's 100 stores, 1,000 products), claimed by conditional UPDATE."""
+
+    __tablename__ = "slot_quotas"
+    __table_args__ = (CheckConstraint("used >= 0 AND used <= slot_limit", name="used_within_limit"),)
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    used: Mapped[int] = mapped_column(default=0)
+    slot_limit: Mapped[int]
