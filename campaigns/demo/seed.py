@@ -36,6 +36,7 @@ from marketplace.core.money import precision
 from marketplace.extensions import db
 from marketplace.media import get_image_store
 from marketplace.vendors.models import Store, StoreStatus, StoreText
+from marketplace.vendors.slots import sync_quotas
 
 DATA_DIR = Path(__file__).parent / "data"
 DEMO_PASSWORD = "silkroad-demo"
@@ -51,6 +52,7 @@ FEATURED_PRODUCTS = 24
 DISTINCT_PICTURES = 1000  # beyond this (benchmark catalogues) products share pictures
 VARIANT_FACTORS = (1, 1.8, 3.2, 6)
 EXTRA_RATES = {"CNY": "7.1", "EUR": "0.92"}
+NAME_SEPARATORS = {"ar": "، ", "zh": "，"}  # between a product's name and its size
 
 
 @cache
@@ -80,6 +82,7 @@ def seed_demo(
     report.accounts = _seed_accounts(password_hash)
     store_rows = _seed_stores(stores, password_hash, report)
     _seed_products(products, store_rows, report, progress)
+    sync_quotas()
     return report
 
 
@@ -218,7 +221,8 @@ def _product_plan(count: int, stores: list[Store]) -> list[dict]:
         texts = {}
         for text_language in sorted(languages):
             fill = {"city": store.city, "country": country_name(store.country_code, text_language)}
-            name = f"{product_type['names'][text_language]}, {product_type['variants'][text_language][variant]}"
+            separator = NAME_SEPARATORS.get(text_language, ", ")
+            name = f"{product_type['names'][text_language]}{separator}{product_type['variants'][text_language][variant]}"
             texts[text_language] = (name[:160], product_type["descriptions"][text_language].format(**fill))
         plan.append({
             "slug": f"{slugify(product_type['names']['en'], 'product')}-{index + 1}",

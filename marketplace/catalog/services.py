@@ -178,6 +178,11 @@ def get_country(code: str) -> Country:
     return country
 
 
+def all_countries() -> list[Country]:
+    """The 54 African states."""
+    return list(db.session.scalars(select(Country).order_by(Country.code)))
+
+
 def country_name(code: str, language: str) -> str:
     """The country's name in `language`, from Babel's territory data."""
     return Locale.parse(language).territories.get(code, code)
