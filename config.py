@@ -41,6 +41,8 @@ class Config:
     INSTANCE_PATH = str(INSTANCE_DIR)
     MEDIA_STORE = os.environ.get("MEDIA_STORE", "local")
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    # Uploads that are never served publicly: verification documents, photo originals awaiting processing.
+    PRIVATE_UPLOAD_DIR = os.environ.get("PRIVATE_UPLOAD_DIR", str(INSTANCE_DIR / "private"))
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
     PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "offline")
 

@@ -97,8 +97,12 @@ def configure_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.media.views import bp as media_bp
+    from marketplace.vendors.staff_views import bp as staff_review_bp
+    from marketplace.vendors.views import bp as vendors_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(vendors_bp)
+    app.register_blueprint(staff_review_bp)

@@ -50,10 +50,12 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture(scope="session", params=BACKENDS)
 def app_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     media = tmp_path_factory.mktemp("media")
+    private = tmp_path_factory.mktemp("private")
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = backend_url(request.param, tmp_path_factory)
         MEDIA_ROOT = str(media)
+        PRIVATE_UPLOAD_DIR = str(private)
 
     app = create_app(Config)
     app.test_client_class = IsolatedClient
@@ -94,6 +96,7 @@ def make_app(app):
         config = type("Config", (TestingConfig,), {
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "MEDIA_ROOT": app.config["MEDIA_ROOT"],
+            "PRIVATE_UPLOAD_DIR": app.config["PRIVATE_UPLOAD_DIR"],
             **settings,
         })
         other = create_app(config)

@@ -118,6 +118,7 @@ def login(client):
     """Log the test client in as `user` through the real log-in form."""
 
     def do_login(user: User, password: str = PASSWORD):
+        client.post("/en/account/logout")  # whoever was logged in before
         response = client.post("/en/account/login", data={"email": user.email, "password": password})
         assert response.status_code == 302, "log-in failed"
         return response

@@ -15,6 +15,8 @@ PUBLIC = {role: 200 for role in ROLES}
 SIGNED_IN = {ANON: "login", SHOPPER: 200, VENDOR: 200, STAFF: 200}
 GUESTS_ONLY = {ANON: 200, SHOPPER: 302, VENDOR: 302, STAFF: 302}
 POST_ONLY = {role: 405 for role in ROLES}
+VENDOR_ONLY = {ANON: "login", SHOPPER: 403, VENDOR: 200, STAFF: 403}
+STAFF_ONLY = {ANON: "login", SHOPPER: 403, VENDOR: 403, STAFF: 200}
 
 # endpoint -> (GET URL built from the fixture world, expected status per visitor)
 RULES: dict[str, tuple[str, dict]] = {
@@ -35,6 +37,17 @@ RULES: dict[str, tuple[str, dict]] = {
     "catalog.category": ("/{lang}/categories/{category}", PUBLIC),
     "catalog.store": ("/{lang}/stores/{store}", PUBLIC),
     "catalog.product": ("/{lang}/products/{product}", PUBLIC),
+    "vendors.join": ("/{lang}/vendor/join", {ANON: 200, SHOPPER: 200, VENDOR: 302, STAFF: 200}),
+    "vendors.application": ("/{lang}/vendor/application", VENDOR_ONLY),
+    "vendors.step": ("/{lang}/vendor/onboarding/profile", VENDOR_ONLY),
+    "staff_review.vendor_queue": ("/{lang}/staff/vendors/", STAFF_ONLY),
+    "staff_review.vendor_detail": ("/{lang}/staff/vendors/{store_id}", STAFF_ONLY),
+    "staff_review.vendor_document": ("/{lang}/staff/vendors/{store_id}/documents/{document_id}", STAFF_ONLY),
+    "staff_review.decide_vendor": ("/{lang}/staff/vendors/{store_id}/approve", POST_ONLY),
+    "staff_review.vendor_campaign": ("/{lang}/staff/vendors/{store_id}/campaign", POST_ONLY),
+    "staff_review.product_queue": ("/{lang}/staff/products/", STAFF_ONLY),
+    "staff_review.decide_product": ("/{lang}/staff/products/{product_id}/approve", POST_ONLY),
+    "staff_review.product_campaign": ("/{lang}/staff/products/{product_id}/campaign", POST_ONLY),
 }
 
 
@@ -58,7 +71,19 @@ def world(app, make_product, make_user):
     processed = renditions(draw_product_artwork(1, 1, size=300))
     store_renditions(processed, get_image_store())
     users = {role: make_user(role=Role(role)) for role in (SHOPPER, VENDOR, STAFF)}
+    from marketplace.extensions import db
+    from marketplace.vendors.documents import check_document, store_document
+    from marketplace.vendors.models import StoreDocument
+
+    pdf = check_document(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "certificate.pdf")
+    document = StoreDocument(store=product.store, filename=pdf.filename, content_type=pdf.content_type,
+                             size=len(pdf.data), storage_key=store_document(pdf))
+    db.session.add(document)
+    db.session.commit()
     return {
+        "store_id": product.store.id,
+        "product_id": product.id,
+        "document_id": document.id,
         "asset": asset,
         "media": f"/media/{next(iter(processed.files))}",
         "country": product.store.country_code,
