@@ -106,9 +106,10 @@ def step(step: str) -> Response | str:
                 flash(_("Your changes are saved."), "success")
                 return redirect(url_for("vendors.application"))
             return redirect(url_for("vendors.step", step=following))
+    masked = onboarding.masked_account(store.payout_account_number) if store else ""
     return render_template(
         f"vendors/step_{step}.html", form=form, step=step, store=store, steps=onboarding.STEPS,
-        done=onboarding.completed_steps(store), masked=onboarding.masked_account(store.payout_account_number) if store else "",
+        done=onboarding.completed_steps(store), masked=masked,
     )
 
 
