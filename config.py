@@ -68,6 +68,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     PAGE_SIZE = 24
+    # Anonymous shoppers' catalogue pages are kept this long at most (0 turns the cache off).
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 30))
     ASSET_MAX_AGE = 365 * 24 * 3600
     CAMPAIGN_STORE_TARGET = 100
     CAMPAIGN_PRODUCT_TARGET = 1000
@@ -101,6 +103,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = False
     REDIS_URL = None
+    PAGE_CACHE_SECONDS = 0
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}

@@ -70,10 +70,11 @@ def configure_adapters(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from marketplace.core import assets, templating
+    from marketplace.core import assets, page_cache, templating
 
     assets.init_app(app)
     templating.init_app(app)
+    page_cache.init_app(app)
 
 
 def configure_cli(app: Flask) -> None:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.catalog.countries import REGIONS
 from marketplace.catalog.models import Country, Product, ProductStatus
@@ -101,6 +102,7 @@ def featured_stores(limit: int = 8) -> list[Store]:
     return list(
         db.session.scalars(
             select(Store)
+            .options(selectinload(Store.texts))
             .where(Store.status == StoreStatus.APPROVED, Store.featured.is_(True))
             .order_by(Store.id)
             .limit(limit)

@@ -7,12 +7,14 @@ from campaigns.progress import services
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
 from marketplace.core.errors import NotFound
+from marketplace.core.page_cache import cached_page
 from marketplace.core.i18n import current_language
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
 
 
 @bp.get("/")
+@cached_page
 def home():
     """Campaign progress, featured stores and products, and the categories."""
     cards = product_cards(
@@ -28,12 +30,14 @@ def home():
 
 
 @bp.get("/pavilions/")
+@cached_page
 def pavilions():
     """All 54 African states by region, with their stores and products."""
     return render_template("campaigns/pavilions.html", regions=services.pavilion_summaries())
 
 
 @bp.get("/pavilions/<code>")
+@cached_page
 def pavilion(code: str):
     """A country's pavilion: its stores and their products."""
     try:

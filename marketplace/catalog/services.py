@@ -1,6 +1,7 @@
 """Catalogue reads for shoppers: listings, product pages, product cards, and exchange rates."""
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -183,6 +184,7 @@ def all_countries() -> list[Country]:
     return list(db.session.scalars(select(Country).order_by(Country.code)))
 
 
+@functools.lru_cache(maxsize=1024)
 def country_name(code: str, language: str) -> str:
     """The country's name in `language`, from Babel's territory data."""
     return Locale.parse(language).territories.get(code, code)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from marketplace.catalog import services
 from marketplace.catalog.models import ProductImage
 from marketplace.core.errors import NotFound
+from marketplace.core.page_cache import cached_page
 from marketplace.core.i18n import current_language
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
@@ -60,6 +61,7 @@ def local_text(texts, original: str | None, field: str):
 
 
 @bp.get("/categories/")
+@cached_page
 def categories():
     """Every category with its number of products."""
     return render_template(
@@ -68,6 +70,7 @@ def categories():
 
 
 @bp.get("/categories/<slug>")
+@cached_page
 def category(slug: str):
     """One category's products, newest first."""
     try:
@@ -79,6 +82,7 @@ def category(slug: str):
 
 
 @bp.get("/stores/<slug>")
+@cached_page
 def store(slug: str):
     """A store's profile and products."""
     try:
@@ -90,6 +94,7 @@ def store(slug: str):
 
 
 @bp.get("/products/<slug>")
+@cached_page
 def product(slug: str):
     """A product's page: photos, text in the shopper's language, price, stock, and its store."""
     try:

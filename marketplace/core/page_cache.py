@@ -1,0 +1,190 @@
+"""A cache of whole catalogue pages for anonymous shoppers, invalidated by catalogue changes.
+
+Most visitors browse without logging in, and the same pavilion or category page is asked for again
+and again. For them a page is rendered once and kept (in process, or in Redis when `REDIS_URL` is set
+so every worker shares it) for at most `PAGE_CACHE_SECONDS`. Per-response values — the CSP nonce and
+the CSRF token — are rendered as placeholders and filled in on every response. A commit that
+changes a watched table bumps the cache version, so the next request renders afresh: at once in this
+process, and in every process when the version lives in Redis.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from marketplace.core.security import csp_nonce
+
+# Random per process, so no stored text can smuggle one in.
+NONCE_PLACEHOLDER = f"srm-nonce-{secrets.token_hex(12)}"
+CSRF_PLACEHOLDER = f"srm-csrf-{secrets.token_hex(12)}"
+WATCHED_TABLES: set[str] = {
+    "products", "product_texts", "product_images", "stores", "store_texts", "store_categories",
+    "categories", "category_texts", "countries", "exchange_rates", "slot_quotas",
+}
+
+
+class LocalPageStore:
+    """An in-process LRU of rendered pages with a time limit; thread-safe for threaded workers."""
+
+    def __init__(self, seconds: int, max_entries: int = 2000) -> None:
+        self.seconds, self.max_entries = seconds, max_entries
+        self.entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.generation = 0
+
+    def version(self) -> int:
+        return self.generation
+
+    def bump(self) -> None:
+        with self.lock:
+            self.generation += 1
+            self.entries.clear()
+
+    def get(self, key: str) -> str | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def set(self, key: str, body: str) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic() + self.seconds, body)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+
+class RedisPageStore:
+    """Pages in Redis, shared by every worker; the version key makes a bump visible everywhere."""
+
+    VERSION_KEY = "srm:pages:version"
+
+    def __init__(self, url: str, seconds: int) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.seconds = seconds
+
+    def version(self) -> int:
+        return int(self.client.get(self.VERSION_KEY) or 0)
+
+    def bump(self) -> None:
+        self.client.incr(self.VERSION_KEY)
+
+    def get(self, key: str) -> str | None:
+        value = self.client.get("srm:pages:" + key)
+        return value.decode() if value is not None else None
+
+    def set(self, key: str, body: str) -> None:
+        self.client.set("srm:pages:" + key, body.encode(), ex=self.seconds)
+
+
+def placeholder_nonce() -> str:
+    return NONCE_PLACEHOLDER if g.get("page_cache_rendering") else csp_nonce()
+
+
+def placeholder_csrf() -> str:
+    return CSRF_PLACEHOLDER if g.get("page_cache_rendering") else generate_csrf()
+
+
+def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve `view` from the page cache for anonymous GETs; render and keep it on a miss."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        store = current_app.extensions.get("page_cache")
+        if store is None or request.method != "GET" or "_flashes" in session or current_user.is_authenticated:
+            return view(*args, **kwargs)
+        try:
+            key = "|".join((str(store.version()), request.host, request.full_path,
+                            session.get("display_currency", "")))
+            body = store.get(key)
+        except Exception:  # noqa: BLE001 - a cache outage must never take the page down
+            return view(*args, **kwargs)
+        if body is None:
+            g.page_cache_rendering = True
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            finally:
+                g.page_cache_rendering = False
+            if response.status_code != 200 or response.mimetype != "text/html":
+                return response
+            body = response.get_data(as_text=True)
+            try:
+                store.set(key, body)
+            except Exception:  # noqa: BLE001 - serving the page matters more than keeping it
+                pass
+        if CSRF_PLACEHOLDER in body:
+            body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
+        return Response(body.replace(NONCE_PLACEHOLDER, csp_nonce()), mimetype="text/html")
+
+    return wrapper
+
+
+def _touched_watched_tables(session: Session) -> bool:
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(instance), "__tablename__", None)
+        if table in WATCHED_TABLES:
+            return True
+    return False
+
+
+_stores: weakref.WeakSet = weakref.WeakSet()
+
+
+def init_app(app: Flask) -> None:
+    seconds = int(app.config.get("PAGE_CACHE_SECONDS", 0))
+    app.jinja_env.globals["csp_nonce"] = placeholder_nonce
+    # Flask-WTF offers csrf_token through a context processor; a later one takes precedence.
+    app.context_processor(lambda: {"csrf_token": placeholder_csrf})
+    if seconds <= 0:
+        return
+    redis_url = app.config.get("REDIS_URL")
+    store = RedisPageStore(redis_url, seconds) if redis_url else LocalPageStore(seconds)
+    app.extensions["page_cache"] = store
+    _stores.add(store)
+
+
+def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if _touched_watched_tables(session):
+        session.info["catalogue_changed"] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None:
+        if state.bind_mapper.local_table.name in WATCHED_TABLES:
+            state.session.info["catalogue_changed"] = True
+
+
+def _bump_after_commit(session: Session) -> None:
+    if session.info.pop("catalogue_changed", False):
+        for store in list(_stores):
+            try:
+                store.bump()
+            except Exception:  # noqa: BLE001 - entries still expire by time
+                pass
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("catalogue_changed", None)
+
+
+# Registered once per process: every session's commits reach every page cache of the process.
+event.listen(Session, "before_flush", _note_flush)
+event.listen(Session, "do_orm_execute", _note_statement)
+event.listen(Session, "after_commit", _bump_after_commit)
+event.listen(Session, "after_rollback", _forget_after_rollback)

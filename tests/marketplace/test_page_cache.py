@@ -1,0 +1,95 @@
+"""Anonymous catalogue pages come from the page cache, fresh after every catalogue change."""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from marketplace.catalog.models import ProductText
+from marketplace.catalog.services import set_exchange_rate
+from marketplace.core.page_cache import CSRF_PLACEHOLDER, NONCE_PLACEHOLDER, RedisPageStore
+from marketplace.extensions import db
+from tests.factories import PASSWORD
+
+from .test_catalog_pages import count_queries
+
+
+@pytest.fixture
+def cached_app(make_app, rate_limit_storage):
+    set_exchange_rate("USD", "CNY", "7.1")  # so pages carry the display-currency form and its token
+    settings = {"PAGE_CACHE_SECONDS": 30, "WTF_CSRF_ENABLED": True}
+    if rate_limit_storage.startswith("redis"):
+        settings["REDIS_URL"] = rate_limit_storage
+    app = make_app(**settings)
+    store = app.extensions["page_cache"]
+    if isinstance(store, RedisPageStore):
+        RedisPageStore.VERSION_KEY = f"srm:test:{uuid.uuid4().hex}"
+    return app
+
+
+def test_second_visit_is_served_without_touching_the_database(cached_app, make_product):
+    product = make_product(name="Baobab powder", featured=True)
+    client = cached_app.test_client()
+    first = client.get(f"/en/products/{product.slug}")
+    with cached_app.app_context(), count_queries() as statements:
+        second = client.get(f"/en/products/{product.slug}")
+    assert statements == []
+    assert second.get_data(as_text=True).count("Baobab powder") == first.get_data(as_text=True).count("Baobab powder")
+
+
+def test_nonce_and_csrf_token_are_fresh_on_every_response(cached_app, make_product):
+    make_product(featured=True)
+    pages = []
+    for _ in range(2):
+        response = cached_app.test_client().get("/en/")
+        html = response.get_data(as_text=True)
+        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+        assert f'nonce="{nonce}"' in html
+        assert NONCE_PLACEHOLDER not in html and CSRF_PLACEHOLDER not in html
+        pages.append((nonce, re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)))
+    assert pages[0][0] != pages[1][0] and pages[0][1] != pages[1][1]
+
+
+def test_the_cached_form_token_works_for_its_session(cached_app, make_product):
+    make_product(featured=True)
+    client = cached_app.test_client()
+    client.get("/en/")
+    html = client.get("/en/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = client.post("/en/display-currency", data={"currency": "", "next": "/en/", "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_a_catalogue_change_shows_at_once(cached_app, make_product):
+    product = make_product(name="Old name", featured=True)
+    client = cached_app.test_client()
+    assert "Old name" in client.get(f"/en/products/{product.slug}").get_data(as_text=True)
+    with cached_app.app_context():
+        text = db.session.query(ProductText).filter_by(product_id=product.id).one()
+        text.name = "New name"
+        db.session.commit()
+    assert "New name" in client.get(f"/en/products/{product.slug}").get_data(as_text=True)
+
+
+def test_logged_in_shoppers_and_flash_messages_bypass_the_cache(cached_app, make_product, make_user):
+    make_product(featured=True)
+    user = make_user()
+    anonymous = cached_app.test_client()
+    anonymous.get("/en/")
+    client = cached_app.test_client()
+    page = client.get("/en/account/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/en/account/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    home = client.get("/en/").get_data(as_text=True)
+    assert "You are logged in." in home and "Log out" in home
+    assert "You are logged in." not in anonymous.get("/en/").get_data(as_text=True)
+
+
+def test_error_pages_are_not_cached_and_leak_no_placeholder(cached_app):
+    client = cached_app.test_client()
+    for _ in range(2):
+        response = client.get("/en/products/no-such-product")
+        assert response.status_code == 404
+        html = response.get_data(as_text=True)
+        assert NONCE_PLACEHOLDER not in html and CSRF_PLACEHOLDER not in html
