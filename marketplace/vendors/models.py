@@ -69,13 +69,11 @@ class Store(db.Model):
     review_note: Mapped[str] = mapped_column(Text, default="")  # the reason the vendor sees
     campaign_marked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    texts: Mapped[list[StoreText]] = relationship(
-        back_populates="store", cascade="all, delete-orphan", lazy="selectin"
-    )
+    texts: Mapped[list[StoreText]] = relationship(back_populates="store", cascade="all, delete-orphan")
     owner = relationship("User", foreign_keys=[owner_id])
     reviewer = relationship("User", foreign_keys=[reviewer_id])
     country = relationship("Country")
-    categories = relationship("Category", secondary=store_categories, lazy="selectin")
+    categories = relationship("Category", secondary=store_categories)
     documents: Mapped[list[StoreDocument]] = relationship(
         back_populates="store", cascade="all, delete-orphan", order_by="StoreDocument.id"
     )
