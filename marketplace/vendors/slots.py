@@ -74,45 +74,33 @@ def _require_staff(user: User) -> None:
         raise PermissionDenied(_("Only campaign staff can assign campaign slots."))
 
 
+def _set_mark(model: type[Store] | type[Product], row_id: int, kind: str, marked: bool) -> None:
+    """Flip the row's campaign mark and claim or release a slot, in one transaction."""
+    flag = model.is_campaign
+    values = {"is_campaign": marked, **({"campaign_marked_at": clock.now()} if marked else {})}
+    changed = db.session.execute(
+        update(model).where(model.id == row_id, flag.is_(not marked)).values(**values)
+    ).rowcount
+    if changed and marked:
+        _claim(kind)
+    elif changed:
+        _release(kind)
+    db.session.commit()
+
+
 def set_campaign_store(store: Store, marked: bool, staff: User) -> None:
     """Give `store` a campaign store slot, or take it back; Conflict when none is left."""
     _require_staff(staff)
-    if marked:
-        if store.status != StoreStatus.APPROVED:
-            raise Conflict(_("Only approved stores can be campaign stores."))
-        changed = db.session.execute(
-            update(Store).where(Store.id == store.id, Store.is_campaign.is_(False))
-            .values(is_campaign=True, campaign_marked_at=clock.now())
-        ).rowcount
-        if changed:
-            _claim(STORE_SLOTS)
-    else:
-        changed = db.session.execute(
-            update(Store).where(Store.id == store.id, Store.is_campaign.is_(True)).values(is_campaign=False)
-        ).rowcount
-        if changed:
-            _release(STORE_SLOTS)
-    db.session.commit()
+    if marked and store.status != StoreStatus.APPROVED:
+        raise Conflict(_("Only approved stores can be campaign stores."))
+    _set_mark(Store, store.id, STORE_SLOTS, marked)
     db.session.refresh(store)
 
 
 def set_campaign_product(product: Product, marked: bool, staff: User) -> None:
     """Give `product` a campaign product slot, or take it back; Conflict when none is left."""
     _require_staff(staff)
-    if marked:
-        if product.status != ProductStatus.PUBLISHED:
-            raise Conflict(_("Only published products can be campaign products."))
-        changed = db.session.execute(
-            update(Product).where(Product.id == product.id, Product.is_campaign.is_(False))
-            .values(is_campaign=True, campaign_marked_at=clock.now())
-        ).rowcount
-        if changed:
-            _claim(PRODUCT_SLOTS)
-    else:
-        changed = db.session.execute(
-            update(Product).where(Product.id == product.id, Product.is_campaign.is_(True)).values(is_campaign=False)
-        ).rowcount
-        if changed:
-            _release(PRODUCT_SLOTS)
-    db.session.commit()
+    if marked and product.status != ProductStatus.PUBLISHED:
+        raise Conflict(_("Only published products can be campaign products."))
+    _set_mark(Product, product.id, PRODUCT_SLOTS, marked)
     db.session.refresh(product)
