@@ -13,7 +13,7 @@ from marketplace.core import clock
 from marketplace.core.errors import ValidationError
 from marketplace.extensions import db
 
-TOKEN_PREFIX = "srm_"
+TOKEN_PREFIX = "srm_"  # noqa: S105 - a label, not a secret
 MAX_ACTIVE_TOKENS = 20
 
 

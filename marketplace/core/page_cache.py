@@ -9,6 +9,7 @@ process, and in every process when the version lives in Redis.
 """
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -26,6 +27,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from marketplace.core.security import csp_nonce
 
+log = logging.getLogger(__name__)
 # Random per process, so no stored text can smuggle one in.
 NONCE_PLACEHOLDER = f"srm-nonce-{secrets.token_hex(12)}"
 CSRF_PLACEHOLDER = f"srm-csrf-{secrets.token_hex(12)}"
@@ -127,7 +129,7 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 store.set(key, body)
             except Exception:  # noqa: BLE001 - serving the page matters more than keeping it
-                pass
+                log.warning("page cache unavailable; page not kept", exc_info=True)
         if CSRF_PLACEHOLDER in body:
             body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
         return Response(body.replace(NONCE_PLACEHOLDER, csp_nonce()), mimetype="text/html")
@@ -176,7 +178,7 @@ def _bump_after_commit(session: Session) -> None:
             try:
                 store.bump()
             except Exception:  # noqa: BLE001 - entries still expire by time
-                pass
+                log.warning("page cache version not bumped; pages expire by time", exc_info=True)
 
 
 def _forget_after_rollback(session: Session) -> None:
