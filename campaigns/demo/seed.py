@@ -222,7 +222,8 @@ def _product_plan(count: int, stores: list[Store]) -> list[dict]:
         for text_language in sorted(languages):
             fill = {"city": store.city, "country": country_name(store.country_code, text_language)}
             separator = NAME_SEPARATORS.get(text_language, ", ")
-            name = f"{product_type['names'][text_language]}{separator}{product_type['variants'][text_language][variant]}"
+            size = product_type["variants"][text_language][variant]
+            name = f"{product_type['names'][text_language]}{separator}{size}"
             texts[text_language] = (name[:160], product_type["descriptions"][text_language].format(**fill))
         plan.append({
             "slug": f"{slugify(product_type['names']['en'], 'product')}-{index + 1}",

@@ -7,8 +7,8 @@ from campaigns.progress import services
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
 from marketplace.core.errors import NotFound
-from marketplace.core.page_cache import cached_page
 from marketplace.core.i18n import current_language
+from marketplace.core.page_cache import cached_page
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
 
