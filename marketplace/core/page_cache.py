@@ -9,8 +9,9 @@ process, and in every process when the version lives in Redis.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
-import secrets
 import threading
 import time
 import weakref
@@ -28,13 +29,15 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from marketplace.core.security import csp_nonce
 
 log = logging.getLogger(__name__)
-# Random per process, so no stored text can smuggle one in.
-NONCE_PLACEHOLDER = f"srm-nonce-{secrets.token_hex(12)}"
-CSRF_PLACEHOLDER = f"srm-csrf-{secrets.token_hex(12)}"
 WATCHED_TABLES: set[str] = {
     "products", "product_texts", "product_images", "stores", "store_texts", "store_categories",
     "categories", "category_texts", "countries", "exchange_rates", "slot_quotas",
 }
+
+
+def watch_tables(*names: str) -> None:
+    """Make commits that change these tables (of a package built on the core) refresh cached pages too."""
+    WATCHED_TABLES.update(names)
 
 
 class LocalPageStore:
@@ -73,34 +76,39 @@ class LocalPageStore:
 class RedisPageStore:
     """Pages in Redis, shared by every worker; the version key makes a bump visible everywhere."""
 
-    VERSION_KEY = "srm:pages:version"
-
-    def __init__(self, url: str, seconds: int) -> None:
+    def __init__(self, url: str, seconds: int, prefix: str) -> None:
         import redis
 
         self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
-        self.seconds = seconds
+        self.seconds, self.prefix = seconds, prefix
 
     def version(self) -> int:
-        return int(self.client.get(self.VERSION_KEY) or 0)
+        return int(self.client.get(self.prefix + "version") or 0)
 
     def bump(self) -> None:
-        self.client.incr(self.VERSION_KEY)
+        self.client.incr(self.prefix + "version")
 
     def get(self, key: str) -> str | None:
-        value = self.client.get("srm:pages:" + key)
+        value = self.client.get(self.prefix + key)
         return value.decode() if value is not None else None
 
     def set(self, key: str, body: str) -> None:
-        self.client.set("srm:pages:" + key, body.encode(), ex=self.seconds)
+        self.client.set(self.prefix + key, body.encode(), ex=self.seconds)
+
+
+def placeholders(app: Flask) -> tuple[str, str]:
+    """The nonce and CSRF placeholders: the same in every worker of a deployment (pages are shared
+    through Redis), derived from the secret key so that no vendor can type one into a text."""
+    digest = hmac.new(str(app.secret_key).encode(), b"page-cache-placeholders", hashlib.sha256).hexdigest()
+    return f"srm-nonce-{digest[:20]}", f"srm-csrf-{digest[20:40]}"
 
 
 def placeholder_nonce() -> str:
-    return NONCE_PLACEHOLDER if g.get("page_cache_rendering") else csp_nonce()
+    return current_app.extensions["page_cache_placeholders"][0] if g.get("page_cache_rendering") else csp_nonce()
 
 
 def placeholder_csrf() -> str:
-    return CSRF_PLACEHOLDER if g.get("page_cache_rendering") else generate_csrf()
+    return current_app.extensions["page_cache_placeholders"][1] if g.get("page_cache_rendering") else generate_csrf()
 
 
 def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -130,9 +138,10 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
                 store.set(key, body)
             except Exception:  # noqa: BLE001 - serving the page matters more than keeping it
                 log.warning("page cache unavailable; page not kept", exc_info=True)
-        if CSRF_PLACEHOLDER in body:
-            body = body.replace(CSRF_PLACEHOLDER, generate_csrf())
-        return Response(body.replace(NONCE_PLACEHOLDER, csp_nonce()), mimetype="text/html")
+        nonce_placeholder, csrf_placeholder = current_app.extensions["page_cache_placeholders"]
+        if csrf_placeholder in body:
+            body = body.replace(csrf_placeholder, generate_csrf())
+        return Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
 
     return wrapper
 
@@ -150,13 +159,15 @@ _stores: weakref.WeakSet = weakref.WeakSet()
 
 def init_app(app: Flask) -> None:
     seconds = int(app.config.get("PAGE_CACHE_SECONDS", 0))
+    app.extensions["page_cache_placeholders"] = placeholders(app)
     app.jinja_env.globals["csp_nonce"] = placeholder_nonce
     # Flask-WTF offers csrf_token through a context processor; a later one takes precedence.
     app.context_processor(lambda: {"csrf_token": placeholder_csrf})
     if seconds <= 0:
         return
     redis_url = app.config.get("REDIS_URL")
-    store = RedisPageStore(redis_url, seconds) if redis_url else LocalPageStore(seconds)
+    prefix = app.config.get("PAGE_CACHE_PREFIX", "srm:pages:")
+    store = RedisPageStore(redis_url, seconds, prefix) if redis_url else LocalPageStore(seconds)
     app.extensions["page_cache"] = store
     _stores.add(store)
 

@@ -8,7 +8,7 @@ import pytest
 
 from marketplace.catalog.models import ProductText
 from marketplace.catalog.services import set_exchange_rate
-from marketplace.core.page_cache import CSRF_PLACEHOLDER, NONCE_PLACEHOLDER, RedisPageStore
+from marketplace.core.page_cache import RedisPageStore
 from marketplace.extensions import db
 from tests.factories import PASSWORD
 
@@ -18,14 +18,16 @@ from .test_catalog_pages import count_queries
 @pytest.fixture
 def cached_app(make_app, rate_limit_storage):
     set_exchange_rate("USD", "CNY", "7.1")  # so pages carry the display-currency form and its token
-    settings = {"PAGE_CACHE_SECONDS": 30, "WTF_CSRF_ENABLED": True}
+    settings = {"PAGE_CACHE_SECONDS": 30, "WTF_CSRF_ENABLED": True, "PAGE_CACHE_PREFIX": f"srm:test:{uuid.uuid4().hex}:"}
     if rate_limit_storage.startswith("redis"):
         settings["REDIS_URL"] = rate_limit_storage
     app = make_app(**settings)
-    store = app.extensions["page_cache"]
-    if isinstance(store, RedisPageStore):
-        RedisPageStore.VERSION_KEY = f"srm:test:{uuid.uuid4().hex}"
+    assert isinstance(app.extensions["page_cache"], RedisPageStore) == rate_limit_storage.startswith("redis")
     return app
+
+
+def placeholders_in(app, html: str) -> bool:
+    return any(p in html for p in app.extensions["page_cache_placeholders"])
 
 
 def test_second_visit_is_served_without_touching_the_database(cached_app, make_product):
@@ -46,7 +48,7 @@ def test_nonce_and_csrf_token_are_fresh_on_every_response(cached_app, make_produ
         html = response.get_data(as_text=True)
         nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
         assert f'nonce="{nonce}"' in html
-        assert NONCE_PLACEHOLDER not in html and CSRF_PLACEHOLDER not in html
+        assert not placeholders_in(cached_app, html)
         pages.append((nonce, re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)))
     assert pages[0][0] != pages[1][0] and pages[0][1] != pages[1][1]
 
@@ -92,4 +94,18 @@ def test_error_pages_are_not_cached_and_leak_no_placeholder(cached_app):
         response = client.get("/en/products/no-such-product")
         assert response.status_code == 404
         html = response.get_data(as_text=True)
-        assert NONCE_PLACEHOLDER not in html and CSRF_PLACEHOLDER not in html
+        assert not placeholders_in(cached_app, html)
+
+
+def test_a_page_kept_by_one_worker_is_served_right_by_another(make_app, make_product, rate_limit_storage):
+    if not rate_limit_storage.startswith("redis"):
+        pytest.skip("only a shared store spans workers")
+    make_product(featured=True)
+    settings = {"PAGE_CACHE_SECONDS": 30, "REDIS_URL": rate_limit_storage,
+                "PAGE_CACHE_PREFIX": f"srm:test:{uuid.uuid4().hex}:"}
+    worker_a, worker_b = make_app(**settings), make_app(**settings)
+    worker_a.test_client().get("/en/")
+    response = worker_b.test_client().get("/en/")
+    html = response.get_data(as_text=True)
+    nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+    assert f'nonce="{nonce}"' in html and not placeholders_in(worker_b, html)
