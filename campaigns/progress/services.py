@@ -1,6 +1,7 @@
 """The campaign's progress toward 100 stores and 1,000 products, and its country pavilions."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from flask import current_app
@@ -61,21 +62,20 @@ def campaign_progress() -> Progress:
 
 def pavilion_summaries() -> dict[str, list[PavilionSummary]]:
     """Every African state by region, with its approved stores and visible products."""
-    store_counts = dict(
-        db.session.execute(
-            select(Store.country_code, func.count(Store.id))
-            .where(Store.status == StoreStatus.APPROVED)
-            .group_by(Store.country_code)
-        ).all()
+    store_countries = dict(
+        db.session.execute(select(Store.id, Store.country_code).where(Store.status == StoreStatus.APPROVED)).all()
     )
-    product_counts = dict(
-        db.session.execute(
-            select(Store.country_code, func.count(Product.id))
-            .join(Product.store)
-            .where(Product.status == ProductStatus.PUBLISHED, Store.status == StoreStatus.APPROVED)
-            .group_by(Store.country_code)
-        ).all()
-    )
+    store_counts = Counter(store_countries.values())
+    # Products are counted per store over their (store_id, status) index, then summed by country.
+    product_counts: dict[str, int] = {}
+    for store_id, count in db.session.execute(
+        select(Product.store_id, func.count(Product.id))
+        .where(Product.status == ProductStatus.PUBLISHED)
+        .group_by(Product.store_id)
+    ):
+        if store_id in store_countries:
+            code = store_countries[store_id]
+            product_counts[code] = product_counts.get(code, 0) + count
     regions: dict[str, list[PavilionSummary]] = {region: [] for region in REGIONS}
     for country in db.session.scalars(select(Country).order_by(Country.code)):
         regions[country.region].append(

@@ -63,7 +63,9 @@ class Product(db.Model):
     __table_args__ = (
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         CheckConstraint("price_amount >= 0", name="price_not_negative"),
-        Index("ix_products_listing", "status", "category_id", "id"),
+        # Trailing store_id makes the index covering for visibility checks (store_id IN approved stores).
+        Index("ix_products_listing", "status", "category_id", "id", "store_id"),
+        Index("ix_products_featured", "featured", "status", "id"),
         Index("ix_products_store_listing", "store_id", "status", "id"),
     )
 
