@@ -7,8 +7,8 @@ from flask_login import current_user
 from marketplace.catalog import services
 from marketplace.catalog.models import ProductImage
 from marketplace.core.errors import NotFound
-from marketplace.core.page_cache import cached_page
 from marketplace.core.i18n import current_language
+from marketplace.core.page_cache import cached_page
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.orders.pricing import quote_price
