@@ -30,6 +30,7 @@ migrate: install
 
 seed: migrate translations
 	$(BIN)/flask seed-demo
+	$(BIN)/flask search reindex
 
 run: seed
 	@echo ""

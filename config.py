@@ -41,9 +41,17 @@ class Config:
     INSTANCE_PATH = str(INSTANCE_DIR)
     MEDIA_STORE = os.environ.get("MEDIA_STORE", "local")
     MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    # "rq": photos are processed by an RQ worker after the upload returns; "inline": during the upload.
+    IMAGE_JOBS = os.environ.get("IMAGE_JOBS", "rq" if os.environ.get("REDIS_URL") else "inline")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "silkroad")
     # Uploads that are never served publicly: verification documents, photo originals awaiting processing.
     PRIVATE_UPLOAD_DIR = os.environ.get("PRIVATE_UPLOAD_DIR", str(INSTANCE_DIR / "private"))
     SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
+    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
+    # "rq": index refreshes go to Redis for one `flask search worker`; "inline": the writing process applies them.
+    SEARCH_QUEUE = os.environ.get("SEARCH_QUEUE", "rq" if os.environ.get("REDIS_URL") else "inline")
+    SEARCH_REFRESH_SECONDS = float(os.environ.get("SEARCH_REFRESH_SECONDS", "1.0"))
+    SEARCH_WARM_UP = True  # load jieba and the glossary in the background at start-up
     PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "offline")
 
     # Uploads: product photos and verification documents are well under this.
@@ -73,6 +81,12 @@ class Config:
     ASSET_MAX_AGE = 365 * 24 * 3600
     CAMPAIGN_STORE_TARGET = 100
     CAMPAIGN_PRODUCT_TARGET = 1000
+    # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "festivals@silkroad.local")
+    # Reminders go out this long before a festival or a saved deal opens.
+    FESTIVAL_REMINDER_MINUTES = int(os.environ.get("FESTIVAL_REMINDER_MINUTES", 60))
 
 
 class DevelopmentConfig(Config):
@@ -104,6 +118,12 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     REDIS_URL = None
     PAGE_CACHE_SECONDS = 0
+    IMAGE_JOBS = "inline"
+    SEARCH_INDEX_DIR = "memory"  # the session's app sets a folder; other test apps need no files
+    SEARCH_QUEUE = "inline"
+    SEARCH_REFRESH_SECONDS = 0.0
+    SEARCH_WARM_UP = False
+    MAIL_BACKEND = "memory"
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}

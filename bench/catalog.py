@@ -324,14 +324,63 @@ def load(port: int, paths: list[str], concurrency: int, seconds: float) -> dict:
     }
 
 
-def measure(port: int, targets: dict[str, list[str]], args: argparse.Namespace) -> dict[str, dict]:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds spent by the whole machine (all cores, not idle or iowait) since boot; None off Linux."""
+    try:
+        with open("/proc/stat") as handle:
+            fields = [int(x) for x in handle.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal …: guests are already counted in user.
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLOCK_TICKS
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of `pid` and its children (the gunicorn master and its workers)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+            with open(f"/proc/{current}/task/{current}/children") as handle:
+                pending += [int(child) for child in handle.read().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def cpu_snapshot(server_pid: int) -> tuple[float, float, float] | None:
+    busy = busy_cpu_seconds()
+    if busy is None:
+        return None
+    own = os.times()
+    return busy, own.user + own.system, process_tree_cpu_seconds(server_pid)
+
+
+def cpu_use(before: tuple | None, after: tuple | None, seconds: float) -> dict:
+    """Server, client and foreign CPU during a measurement, in cores; foreign work means noise."""
+    if before is None or after is None or seconds <= 0:
+        return {}
+    busy, client, server = (b - a for a, b in zip(before, after, strict=True))
+    return {"server_cores": round(server / seconds, 2), "client_cores": round(client / seconds, 2),
+            "other_cores": round(max(0.0, busy - client - server) / seconds, 2)}
+
+
+def measure(server: Server, targets: dict[str, list[str]], args: argparse.Namespace) -> dict[str, dict]:
     results = {}
     for kind in PAGES:
-        load(port, targets[kind], args.concurrency, args.warmup)
-        results[kind] = load(port, targets[kind], args.concurrency, args.duration)
-        r = results[kind]
+        load(server.port, targets[kind], args.concurrency, args.warmup)
+        before = cpu_snapshot(server.process.pid)
+        r = results[kind] = load(server.port, targets[kind], args.concurrency, args.duration)
+        r["cpu"] = cpu_use(before, cpu_snapshot(server.process.pid), r["seconds"])
+        other = f"  (other processes {r['cpu']['other_cores']:.2f} cores)" if r["cpu"] else ""
         log(f"  {kind:<9} {r['rps']:>8.1f} req/s  p50 {r['p50_ms']:.1f} ms  p99 {r['p99_ms']:.1f} ms  "
-            f"errors {r['errors']}")
+            f"errors {r['errors']}{other}")
     return results
 
 
@@ -369,9 +418,18 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
         env = instance_env(instance)
         with Server("wsgi:app", ROOT, env, args.workers, instance / "gunicorn-app.log") as server:
             shapes, sizes = page_shapes(server.port, targets)
-            log(f"storefront on port {server.port}, {args.workers} workers")
-            result["app"] = measure(server.port, targets, args)
+            log(f"storefront on port {server.port}, {args.workers} workers, page cache as configured "
+                f"(PAGE_CACHE_SECONDS={env.get('PAGE_CACHE_SECONDS', 'default')})")
+            result["app"] = measure(server, targets, args)
         result["page_sizes"] = sizes
+        if not args.no_uncached:
+            # Every request rendered from the database: what the page cache hides (and what a
+            # logged-in shopper, or the first visitor after a catalogue change, gets).
+            uncached_env = {**env, "PAGE_CACHE_SECONDS": "0"}
+            with Server("wsgi:app", ROOT, uncached_env, args.workers,
+                        instance / "gunicorn-app-uncached.log") as server:
+                log(f"storefront on port {server.port}, {args.workers} workers, PAGE_CACHE_SECONDS=0")
+                result["app_uncached"] = measure(server, targets, args)
         shape_file = instance / "ceiling-shape.json"
         shape_file.write_text(json.dumps(shapes, indent=1))
         ceiling_env = {**env, "CEILING_SHAPE": str(shape_file)}
@@ -379,7 +437,7 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
                     instance / "gunicorn-ceiling.log") as server:
             _, ceiling_sizes = page_shapes(server.port, targets)
             log(f"ceiling on port {server.port}, {args.workers} workers")
-            result["ceiling"] = measure(server.port, targets, args)
+            result["ceiling"] = measure(server, targets, args)
         result["ceiling_page_sizes"] = ceiling_sizes
         return result
     finally:
@@ -389,29 +447,51 @@ def bench_size(size: int, args: argparse.Namespace) -> dict:
             shutil.rmtree(instance, ignore_errors=True)
 
 
+def ratio(app: dict, ceiling: dict) -> str:
+    value = app["rps"] / ceiling["rps"] if ceiling["rps"] else float("nan")
+    return f"{value:.2f}" + (" **<0.5**" if value < 0.5 else "")
+
+
 def markdown(run: dict) -> str:
-    lines = [f"Machine: {run['machine']['cpus']} cores, {run['machine']['platform']}, Python "
-             f"{run['machine']['python']}, gunicorn {run['machine']['gunicorn']} "
-             f"(sync, {run['settings']['workers']} workers); {run['settings']['concurrency']} client "
-             f"connections, {run['settings']['duration']} s per page after {run['settings']['warmup']} s warm-up."]
+    m, st = run["machine"], run["settings"]
+    lines = [f"Machine: {m['cpus']} cores, {m['platform']}, Python {m['python']}, gunicorn {m['gunicorn']} "
+             f"(sync, {st['workers']} workers); {st['concurrency']} client connections, {st['duration']:g} s "
+             f"per page after {st['warmup']:g} s warm-up; commit {run['commit']}{' + local changes' if run['dirty'] else ''}."]
     for r in run["sizes"]:
         p = r["prepare"]
+        uncached = "app_uncached" in r
         lines += ["", f"### {r['products_requested']:,} products "
                   f"(seed {p['seed_seconds']:.1f} s, schema {p['schema_seconds']:.1f} s by {p['schema_method']}, "
-                  f"database {p['database_bytes'] / 2**20:.1f} MiB)", "",
-                  "| Page | Bytes (gzip) | App req/s | Ceiling req/s | App/ceiling | App p50 / p99 ms "
-                  "| Ceiling p50 / p99 ms | Errors app / ceiling |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+                  f"database {p['database_bytes'] / 2**20:.1f} MiB)", ""]
+        other = [x[k]["cpu"].get("other_cores", 0) for x in (r["app"], r.get("app_uncached", {}), r["ceiling"])
+                 for k in x if x[k].get("cpu")]
+        client = [x[k]["cpu"].get("client_cores", 0) for x in (r["app"], r["ceiling"]) for k in x if x[k].get("cpu")]
+        if other:
+            lines += [f"Other processes on the machine used up to {max(other):.2f} cores during a measurement "
+                      f"(mean {sum(other) / len(other):.2f}); the load generator up to {max(client):.2f}.", ""]
+        head = ["Page", "Bytes (gzip)", "App req/s"] + (["App, no page cache"] if uncached else []) + \
+            ["Ceiling req/s", "App/ceiling"] + (["No cache/ceiling"] if uncached else []) + \
+            ["App p50 / p99 ms"] + (["No cache p50 / p99"] if uncached else []) + ["Ceiling p50 / p99", "Errors (app /" + (" no cache /" if uncached else "") + " ceiling)"]
+        lines += ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
         for kind in PAGES:
-            a, c, s = r["app"][kind], r["ceiling"][kind], r["page_sizes"][kind]
-            ratio = a["rps"] / c["rps"] if c["rps"] else float("nan")
-            path = r["targets"][kind][0] + (f" (+{len(r['targets'][kind]) - 1})" if len(r["targets"][kind]) > 1 else "")
-            lines.append(
-                f"| {kind} `{path}` | {s['bytes']:,} ({s['gzip_bytes']:,}) | {a['rps']:.1f} | {c['rps']:.1f} "
-                f"| {ratio:.2f}{' **<0.5**' if ratio < 0.5 else ''} | {a['p50_ms']:.1f} / {a['p99_ms']:.1f} "
-                f"| {c['p50_ms']:.1f} / {c['p99_ms']:.1f} | {a['errors']} / {c['errors']} |"
-            )
+            a, c, size = r["app"][kind], r["ceiling"][kind], r["page_sizes"][kind]
+            u = r["app_uncached"][kind] if uncached else None
+            more = len(r["targets"][kind]) - 1
+            cells = [f"{kind} `{r['targets'][kind][0]}`" + (f" (+{more})" if more else ""),
+                     f"{size['bytes']:,} ({size['gzip_bytes']:,})", f"{a['rps']:.1f}"]
+            cells += [f"{u['rps']:.1f}"] if u else []
+            cells += [f"{c['rps']:.1f}", ratio(a, c)] + ([ratio(u, c)] if u else [])
+            cells += [f"{a['p50_ms']:.1f} / {a['p99_ms']:.1f}"]
+            cells += [f"{u['p50_ms']:.1f} / {u['p99_ms']:.1f}"] if u else []
+            cells += [f"{c['p50_ms']:.1f} / {c['p99_ms']:.1f}",
+                      " / ".join(str(x["errors"]) for x in (a, u, c) if x)]
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=30,
+                          check=False).stdout.strip()
 
 
 def gunicorn_version() -> str:
@@ -429,6 +509,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed-timeout", type=float, default=1800, help="seconds allowed for one seeding")
     parser.add_argument("--data-timeout", type=float, default=1200, help="seconds to wait for the seed data")
     parser.add_argument("--data-poll", type=float, default=30, help="seconds between checks for the seed data")
+    parser.add_argument("--no-uncached", action="store_true",
+                        help="skip the second storefront run with PAGE_CACHE_SECONDS=0")
     parser.add_argument("--keep", action="store_true", help="keep the temporary instance folders")
     args = parser.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -446,8 +528,8 @@ def main(argv: list[str] | None = None) -> int:
                     "gunicorn": gunicorn_version()},
         "settings": {"sizes": args.sizes, "duration": args.duration, "warmup": args.warmup,
                      "concurrency": args.concurrency, "workers": args.workers, "worker_class": "sync"},
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                 text=True, timeout=30, check=False).stdout.strip(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
         "sizes": [],
     }
     for size in args.sizes:

@@ -1,4 +1,4 @@
-"""The campaign on top of the storefront core: progress, pavilions, and the demo seed.
+"""The campaign on top of the storefront core: progress, pavilions, festivals, and the demo seed.
 
 Depends on `marketplace`; `marketplace` never imports from here.
 """
@@ -13,3 +13,32 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(progress_bp)
     app.cli.add_command(seed_demo_command)
+    init_festivals(app)
+
+
+def init_festivals(app: Flask) -> None:
+    """Festivals: their price rule, page-cache upkeep, pages, API, template helpers and jobs."""
+    from campaigns.festivals import page_cache
+    from campaigns.festivals.api import bp as festivals_api_bp
+    from campaigns.festivals.cli import festivals_cli
+    from campaigns.festivals.pricing_rule import festival_price_rule
+    from campaigns.festivals.staff_views import bp as festivals_staff_bp
+    from campaigns.festivals.vendor_views import bp as festivals_vendor_bp
+    from campaigns.festivals.views import bp as festivals_bp
+    from campaigns.festivals.views import init_templates
+    from marketplace.mail import init_app as init_mail
+    from marketplace.orders.pricing import register_price_rule
+
+    register_price_rule(app, festival_price_rule)
+    page_cache.init_app(app)
+    if "mailer" not in app.extensions:
+        init_mail(app)
+    init_templates(app)
+    app.register_blueprint(festivals_bp)
+    app.register_blueprint(festivals_staff_bp)
+    app.register_blueprint(festivals_vendor_bp)
+    app.register_blueprint(festivals_api_bp)
+    from marketplace.extensions import csrf
+
+    csrf.exempt(festivals_api_bp)  # GET-only (checked in api.py)
+    app.cli.add_command(festivals_cli)

@@ -65,8 +65,10 @@ def configure_security(app: Flask) -> None:
 
 def configure_adapters(app: Flask) -> None:
     from marketplace.media import init_app as init_media
+    from marketplace.search import init_app as init_search
 
     init_media(app)
+    init_search(app)
 
 
 def configure_templates(app: Flask) -> None:
@@ -81,10 +83,12 @@ def configure_cli(app: Flask) -> None:
     from marketplace.accounts.cli import create_staff_command
     from marketplace.catalog.cli import rates_cli
     from marketplace.core.i18n import translations_cli
+    from marketplace.search.cli import search_cli
 
     app.cli.add_command(create_staff_command)
     app.cli.add_command(rates_cli)
     app.cli.add_command(translations_cli)
+    app.cli.add_command(search_cli)
 
 
 def configure_campaigns(app: Flask) -> None:
@@ -94,16 +98,22 @@ def configure_campaigns(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from marketplace import api
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.media.views import bp as media_bp
+    from marketplace.search.views import bp as search_bp
+    from marketplace.vendors.backoffice.views import bp as vendor_products_bp
     from marketplace.vendors.staff_views import bp as staff_review_bp
     from marketplace.vendors.views import bp as vendors_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(search_bp)
+    api.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(vendor_products_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(staff_review_bp)

@@ -56,6 +56,7 @@ def app_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         SQLALCHEMY_DATABASE_URI = backend_url(request.param, tmp_path_factory)
         MEDIA_ROOT = str(media)
         PRIVATE_UPLOAD_DIR = str(private)
+        SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("search-index"))
 
     app = create_app(Config)
     app.test_client_class = IsolatedClient
@@ -70,6 +71,11 @@ def app_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 
 def empty_tables() -> None:
+    from marketplace.search import get_search_index
+
+    index = get_search_index()
+    if index.count():  # products a test published were indexed; the next test starts with none
+        index.rebuild([])
     db.session.remove()
     with db.engine.begin() as connection:
         if db.engine.dialect.name == "postgresql":

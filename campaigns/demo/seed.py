@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
+from campaigns.demo.festivals import seed_festivals
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import hash_password
 from marketplace.catalog.countries import ensure_countries
@@ -83,6 +84,7 @@ def seed_demo(
     store_rows = _seed_stores(stores, password_hash, report)
     _seed_products(products, store_rows, report, progress)
     sync_quotas()
+    seed_festivals()
     return report
 
 

@@ -9,6 +9,7 @@ from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from marketplace.extensions import db
+from marketplace.search import services as search
 from marketplace.vendors.models import Store, StoreStatus
 
 REVIEWABLE = (StoreStatus.SUBMITTED,)
@@ -144,11 +145,7 @@ def reject_product(product: Product, staff: User, reason: str) -> None:
 
 
 def _refresh_search(store: Store, product_ids: list[int] | None = None) -> None:
-    """Tell the search index (when the app has one) that these products' visibility changed."""
-    try:
-        from marketplace.search import services as search
-    except ImportError:  # the search package is optional at this layer
-        return
+    """Tell the search index that these products' visibility changed (after the commit)."""
     if product_ids is not None:
         search.reindex_products(product_ids)
     else:

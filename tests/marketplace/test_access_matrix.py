@@ -37,6 +37,19 @@ RULES: dict[str, tuple[str, dict]] = {
     "catalog.category": ("/{lang}/categories/{category}", PUBLIC),
     "catalog.store": ("/{lang}/stores/{store}", PUBLIC),
     "catalog.product": ("/{lang}/products/{product}", PUBLIC),
+    "search.results": ("/{lang}/search?q=kente", PUBLIC),
+    "api.search_endpoint": ("/api/v1/search?q=kente&lang={lang}", PUBLIC),
+    "api.suggest_endpoint": ("/api/v1/search/suggest?q=ke&lang={lang}", PUBLIC),
+    "api.openapi_document": ("/api/v1/openapi.json", PUBLIC),
+    # Bearer-token resources ignore the session cookie: without a token everyone gets 401.
+    "api_tokens.create_token": ("/api/v1/auth/token", POST_ONLY),
+    "api_tokens.delete_token": ("/api/v1/auth/token", POST_ONLY),
+    "api_tokens.list_products": ("/api/v1/vendor/products", {role: 401 for role in ROLES}),
+    "api_tokens.create_product": ("/api/v1/vendor/products", {role: 401 for role in ROLES}),
+    "api_tokens.get_product": ("/api/v1/vendor/products/{own_product_id}", {role: 401 for role in ROLES}),
+    "api_tokens.update_product": ("/api/v1/vendor/products/{own_product_id}", {role: 401 for role in ROLES}),
+    "api_tokens.change_state": ("/api/v1/vendor/products/{own_product_id}/publish", POST_ONLY),
+    "api_tokens.upload_photos": ("/api/v1/vendor/products/{own_product_id}/photos", POST_ONLY),
     "vendors.join": ("/{lang}/vendor/join", {ANON: 200, SHOPPER: 200, VENDOR: 302, STAFF: 200}),
     "vendors.application": ("/{lang}/vendor/application", VENDOR_ONLY),
     "vendors.step": ("/{lang}/vendor/onboarding/profile", VENDOR_ONLY),
@@ -48,6 +61,36 @@ RULES: dict[str, tuple[str, dict]] = {
     "staff_review.product_queue": ("/{lang}/staff/products/", STAFF_ONLY),
     "staff_review.decide_product": ("/{lang}/staff/products/{product_id}/approve", POST_ONLY),
     "staff_review.product_campaign": ("/{lang}/staff/products/{product_id}/campaign", POST_ONLY),
+    "vendor_products.index": ("/{lang}/vendor/products/", VENDOR_ONLY),
+    "vendor_products.new": ("/{lang}/vendor/products/new", VENDOR_ONLY),
+    "vendor_products.edit": ("/{lang}/vendor/products/{own_product_id}", VENDOR_ONLY),
+    "vendor_products.publish": ("/{lang}/vendor/products/{own_product_id}/publish", POST_ONLY),
+    "vendor_products.unpublish": ("/{lang}/vendor/products/{own_product_id}/unpublish", POST_ONLY),
+    "vendor_products.duplicate": ("/{lang}/vendor/products/{own_product_id}/duplicate", POST_ONLY),
+    "vendor_products.photos_page": ("/{lang}/vendor/products/{own_product_id}/photos", VENDOR_ONLY),
+    "vendor_products.move_photo": ("/{lang}/vendor/products/{own_product_id}/photos/{own_photo_id}/move", POST_ONLY),
+    "vendor_products.cover_photo": ("/{lang}/vendor/products/{own_product_id}/photos/{own_photo_id}/cover", POST_ONLY),
+    "vendor_products.delete_photo": ("/{lang}/vendor/products/{own_product_id}/photos/{own_photo_id}/delete",
+                                     POST_ONLY),
+    "vendor_products.bulk_update": ("/{lang}/vendor/products/bulk-update", VENDOR_ONLY),
+    "vendor_products.export_csv": ("/{lang}/vendor/products/export.csv", VENDOR_ONLY),
+    "festivals.index": ("/{lang}/festivals/", PUBLIC),
+    "festivals.landing": ("/{lang}/festivals/{festival}", PUBLIC),
+    "festivals.remind": ("/{lang}/festivals/{festival}/remind", POST_ONLY),
+    "festivals.save": ("/{lang}/festivals/deals/{deal_id}/save", POST_ONLY),
+    "festivals.set_time_zone": ("/{lang}/festivals/settings/time-zone", POST_ONLY),
+    "festival_staff.calendar": ("/{lang}/staff/festivals/", STAFF_ONLY),
+    "festival_staff.new": ("/{lang}/staff/festivals/new", STAFF_ONLY),
+    "festival_staff.edit": ("/{lang}/staff/festivals/{festival_id}/edit", STAFF_ONLY),
+    "festival_staff.entries_page": ("/{lang}/staff/festivals/{festival_id}", STAFF_ONLY),
+    "festival_staff.pause_or_resume": ("/{lang}/staff/festivals/{festival_id}/pause", POST_ONLY),
+    "festival_staff.extend": ("/{lang}/staff/festivals/{festival_id}/extend", POST_ONLY),
+    "festival_staff.decide_deal": ("/{lang}/staff/festivals/deals/{deal_id}/approve", POST_ONLY),
+    "festival_vendor.index": ("/{lang}/vendor/festivals/", VENDOR_ONLY),
+    "festival_vendor.enter": ("/{lang}/vendor/festivals/{registering_festival}/enter", VENDOR_ONLY),
+    "festival_vendor.withdraw": ("/{lang}/vendor/festivals/deals/{deal_id}/withdraw", POST_ONLY),
+    "festivals_api.list_festivals": ("/api/v1/festivals?status=live", PUBLIC),
+    "festivals_api.festival_detail": ("/api/v1/festivals/{festival}", PUBLIC),
 }
 
 
@@ -58,7 +101,7 @@ def test_every_route_has_a_rule(app):
 
 
 @pytest.fixture
-def world(app, make_product, make_user):
+def world(app, make_product, make_store, make_user):
     from marketplace.core.assets import asset_url
 
     product = make_product(name="Kente stole")
@@ -79,8 +122,23 @@ def world(app, make_product, make_user):
     document = StoreDocument(store=product.store, filename=pdf.filename, content_type=pdf.content_type,
                              size=len(pdf.data), storage_key=store_document(pdf))
     db.session.add(document)
+    # The vendor visitor's own store, product and photo, for the back-office pages.
+    from marketplace.catalog.models import ProductImage
+
+    own_product = make_product(store=make_store(owner=users[VENDOR]), name="Shea butter")
+    own_photo = ProductImage(product=own_product, key=processed.key, width=processed.width, height=processed.height,
+                             rendition_widths=",".join(map(str, processed.widths)),
+                             fallback_width=processed.fallback_width)
+    db.session.add(own_photo)
     db.session.commit()
+    festival, registering, deal = festival_world(product, users[STAFF])
     return {
+        "festival": festival.slug,
+        "festival_id": festival.id,
+        "registering_festival": registering.slug,
+        "deal_id": deal.id,
+        "own_product_id": own_product.id,
+        "own_photo_id": own_photo.id,
         "store_id": product.store.id,
         "product_id": product.id,
         "document_id": document.id,
@@ -92,6 +150,34 @@ def world(app, make_product, make_user):
         "product": product.slug,
         "users": users,
     }
+
+
+def festival_world(product, staff):
+    """A live festival with a deal on `product`, and one taking vendor entries, around the real clock."""
+    from datetime import timedelta
+
+    from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, Wave
+    from marketplace.core import clock
+    from marketplace.extensions import db
+
+    now, day = clock.now(), timedelta(days=1)
+
+    def festival(slug: str, opens, waves) -> Festival:
+        made = Festival(slug=slug, registration_opens_at=opens, registration_closes_at=opens + 2 * day,
+                        warmup_starts_at=opens + 2 * day, created_by_id=staff.id,
+                        texts=[FestivalText(language="en", name=slug)],
+                        waves=[Wave(starts_at=s, ends_at=e) for s, e in waves])
+        db.session.add(made)
+        return made
+
+    live = festival("live-festival", now - 5 * day, [(now - day, now + day)])
+    registering = festival("coming-festival", now - day / 24, [(now + 3 * day, now + 4 * day)])
+    db.session.flush()
+    deal = Deal(festival_id=live.id, wave_id=live.waves[0].id, product_id=product.id, store_id=product.store_id,
+                price_amount=product.price_amount - 1, currency=product.currency, cap=3, status=DealStatus.APPROVED)
+    db.session.add(deal)
+    db.session.commit()
+    return live, registering, deal
 
 
 @pytest.mark.parametrize("role", ROLES)

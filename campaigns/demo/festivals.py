@@ -1,0 +1,136 @@
+"""Demo festivals: one live around the time of seeding, one in warm-up opening within days, one past.
+
+Deals come from products of many countries (one product per store, round the pavilions); each
+festival is created only when its slug is missing, so a second run adds nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, PriceChange, Wave
+from marketplace.catalog.models import Product, ProductStatus
+from marketplace.core import clock
+from marketplace.core.money import precision
+from marketplace.extensions import db
+from marketplace.vendors.models import Store, StoreStatus
+
+HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DemoFestival:
+    slug: str
+    theme: str
+    zone: str
+    names: dict[str, str]
+    descriptions: dict[str, str]
+    waves: tuple[tuple[timedelta, timedelta], ...]  # offsets from the seeding instant
+    deals: int
+    sold_share: float = 0.0  # of each cap, already sold (a past festival's results)
+
+
+DEMO_FESTIVALS = (
+    DemoFestival(
+        "quality-african-products-festival", "Quality African Products Festival", "Africa/Nairobi",
+        {"en": "Quality African Products Festival", "fr": "Festival des produits africains de qualité",
+         "ar": "مهرجان المنتجات الأفريقية عالية الجودة", "pt": "Festival de Produtos Africanos de Qualidade",
+         "sw": "Tamasha la Bidhaa Bora za Afrika", "zh": "非洲优质产品节"},
+        {"en": "Coffee, shea butter, textiles and crafts from across Africa, at festival prices while stocks last.",
+         "fr": "Café, beurre de karité, textiles et artisanat de toute l'Afrique, à prix de festival.",
+         "zh": "来自非洲各地的咖啡、乳木果油、纺织品和手工艺品，节日价格，售完即止。"},
+        ((-2 * HOUR, 2 * DAY), (3 * DAY, 4 * DAY)), 40, 0.2,
+    ),
+    DemoFestival(
+        "coffee-tea-week", "Coffee & Tea Week", "Asia/Shanghai",
+        {"en": "Coffee & Tea Week", "fr": "Semaine du café et du thé", "ar": "أسبوع القهوة والشاي",
+         "pt": "Semana do Café e do Chá", "sw": "Wiki ya Kahawa na Chai", "zh": "咖啡与茶周"},
+        {"en": "Single-origin coffees and teas from Ethiopia, Kenya, Rwanda and beyond.",
+         "zh": "来自埃塞俄比亚、肯尼亚、卢旺达等地的单一产地咖啡和茶。"},
+        ((3 * DAY, 5 * DAY),), 20,
+    ),
+    DemoFestival(
+        "tourism-week", "Tourism Week", "Africa/Lagos",
+        {"en": "Tourism Week", "fr": "Semaine du tourisme", "ar": "أسبوع السياحة", "pt": "Semana do Turismo",
+         "sw": "Wiki ya Utalii", "zh": "旅游周"},
+        {"en": "Crafts and journeys from the campaign's pavilions."},
+        ((-20 * DAY, -18 * DAY),), 15, 0.6,
+    ),
+)
+
+
+def seed_festivals(now: datetime | None = None) -> int:
+    """Create the demo festivals that are missing; returns how many were added."""
+    now = now or clock.now()
+    existing = set(db.session.scalars(select(Festival.slug)))
+    used = set(db.session.scalars(select(Deal.product_id)))
+    added = 0
+    for demo in DEMO_FESTIVALS:
+        if demo.slug in existing:
+            continue
+        create_demo_festival(demo, now, used)
+        added += 1
+    return added
+
+
+def deal_products(count: int, exclude: set[int]) -> list[Product]:
+    """Up to `count` products in stock, one per store, stores taken round the countries."""
+    rows = db.session.execute(
+        select(Product, Store.country_code).join(Product.store)
+        .where(Product.status == ProductStatus.PUBLISHED, Store.status == StoreStatus.APPROVED,
+               Product.stock > 0, Product.price_amount > 1)
+        .order_by(Store.id, Product.id)
+    ).all()
+    by_country: dict[str, list[Product]] = {}
+    seen_stores: set[int] = set()
+    for product, country in rows:
+        if product.id in exclude or product.store_id in seen_stores:
+            continue
+        seen_stores.add(product.store_id)
+        by_country.setdefault(country, []).append(product)
+    chosen: list[Product] = []
+    while len(chosen) < count and any(by_country.values()):
+        for products in by_country.values():
+            if products and len(chosen) < count:
+                chosen.append(products.pop(0))
+    return chosen
+
+
+def _festival_price(product: Product) -> int:
+    step = 10 ** precision(product.currency)  # whole units
+    price = int(product.price_amount * 0.8) // step * step
+    return price if 0 < price < product.price_amount else product.price_amount - 1
+
+
+def create_demo_festival(demo: DemoFestival, now: datetime, used: set[int]) -> Festival:
+    """One demo festival with approved deals on products not in `used` (which it extends)."""
+    windows = [(now + start, now + end) for start, end in demo.waves]
+    first = windows[0][0]
+    festival = Festival(
+        slug=demo.slug, theme=demo.theme, time_zone=demo.zone, original_language="en",
+        registration_opens_at=first - 14 * DAY, registration_closes_at=first - 7 * DAY,
+        warmup_starts_at=first - 4 * DAY,
+        texts=[FestivalText(language=code, name=name, description=demo.descriptions.get(code, ""))
+               for code, name in demo.names.items()],
+        waves=[Wave(starts_at=s, ends_at=e) for s, e in windows],
+    )
+    db.session.add(festival)
+    db.session.flush()
+    products = deal_products(demo.deals, used)
+    for index, product in enumerate(products):
+        used.add(product.id)
+        wave = festival.waves[index % len(festival.waves)]
+        cap = max(1, min(product.stock, 5 + index % 20))
+        # The price the 30-day low is read from: in force since well before the festival.
+        db.session.add(PriceChange(product_id=product.id, price_amount=product.price_amount,
+                                   currency=product.currency, changed_at=first - 40 * DAY))
+        db.session.add(Deal(
+            festival_id=festival.id, wave_id=wave.id, product_id=product.id, store_id=product.store_id,
+            price_amount=_festival_price(product), currency=product.currency, cap=cap,
+            sold=int(cap * demo.sold_share), per_shopper_limit=2 if index % 3 == 0 else None,
+            status=DealStatus.APPROVED, reviewed_at=first - 5 * DAY,
+        ))
+    db.session.commit()
+    return festival

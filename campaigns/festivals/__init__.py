@@ -1,0 +1,1 @@
+"""Online shopping festivals: time-boxed sales that staff schedule, vendors join and shoppers trust."""

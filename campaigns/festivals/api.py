@@ -1,0 +1,92 @@
+"""`GET /api/v1/festivals` and `GET /api/v1/festivals/<slug>`: festivals, waves, deals and caps left.
+
+A separate, GET-only blueprint under the core API's prefix (campaigns may not be imported by
+marketplace), answering errors in the same JSON shape: {"error": {"code", "message", "fields"}}.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from campaigns.festivals import display, phases, services
+from campaigns.festivals.models import Festival
+from campaigns.festivals.phases import SHOPPER_VISIBLE
+from marketplace.core import clock
+from marketplace.core.errors import DomainError, NotFound, ValidationError
+from marketplace.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+bp = Blueprint("festivals_api", __name__, url_prefix="/api/v1/festivals")
+STATUSES = ("live", "upcoming", "past")
+
+
+def _error(code: str, message: str, status: int, fields: dict[str, str] | None = None):
+    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError):
+    return _error(error.code, error.message, error.status, error.fields)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return _error((error.name or "error").lower().replace(" ", "_"), error.description or "", error.code or 500)
+
+
+def _iso(value) -> str | None:
+    return clock.to_utc(value).isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def _language() -> str:
+    lang = request.args.get("lang", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _summary(festival: Festival, language: str, now) -> dict:
+    name = display.festival_name(festival, language)
+    return {
+        "slug": festival.slug, "name": name.text, "name_language": name.language, "theme": festival.theme,
+        "country": festival.country_code, "time_zone": festival.time_zone,
+        "phase": phases.phase_at(festival, now).value, "starts_at": _iso(festival.starts_at),
+        "ends_at": _iso(festival.ends_at), "next_change_at": _iso(phases.next_boundary(festival, now)),
+    }
+
+
+@bp.get("")
+def list_festivals():
+    """Festivals shoppers can see, by `status` (live, upcoming or past; all three when absent)."""
+    status = request.args.get("status")
+    if status is not None and status not in STATUSES:
+        message = _("status must be one of: live, upcoming, past.")
+        raise ValidationError(message, {"status": message})
+    now = clock.now()
+    groups = services.festivals_by_status(now)
+    language = _language()
+    wanted = [status] if status else list(STATUSES)
+    items = [dict(_summary(f, language, now), status=key) for key in wanted for f in groups[key]]
+    return jsonify(items=items, now=_iso(now))
+
+
+@bp.get("/<slug>")
+def festival_detail(slug: str):
+    """One festival with its waves and deals: festival price only while live, and units left."""
+    festival = services.get_festival(slug)
+    now = clock.now()
+    if phases.phase_at(festival, now) not in SHOPPER_VISIBLE:
+        raise NotFound(_("No such festival."))
+    language = _language()
+    cards = display.deal_cards(festival, None, language, now)
+    by_wave: dict[int, list[dict]] = {}
+    for card in cards:
+        by_wave.setdefault(card.wave_number, []).append({
+            "id": card.deal_id, "product": card.product_slug, "name": card.name.text,
+            "regular_price": {"amount": card.regular.amount, "currency": card.regular.currency},
+            "festival_price": ({"amount": card.festival_price.amount, "currency": card.festival_price.currency}
+                               if card.festival_price else None),
+            "cap": card.cap, "left": card.left, "sold_out": card.sold_out,
+        })
+    waves = [{"number": i + 1, "starts_at": _iso(w.starts_at), "ends_at": _iso(w.ends_at),
+              "open": phases.deal_is_live(festival, w, now), "deals": by_wave.get(i + 1, [])}
+             for i, w in enumerate(sorted(festival.waves, key=lambda w: clock.to_utc(w.starts_at)))]
+    return jsonify(festival=dict(_summary(festival, language, now), waves=waves), now=_iso(now))

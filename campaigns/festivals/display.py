@@ -1,0 +1,260 @@
+"""What festival pages show: deal cards priced by the one price function, times in two zones, countdowns."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from flask import current_app
+from flask_babel import force_locale
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from campaigns.festivals import phases
+from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
+from campaigns.festivals.phases import Phase
+from campaigns.festivals.scheduling import _known_zones
+from marketplace.accounts.models import User
+from marketplace.catalog.models import Product
+from marketplace.catalog.services import LocalText, localized
+from marketplace.core import clock
+from marketplace.core.clock import to_utc
+from marketplace.core.i18n import LANGUAGES, current_language
+from marketplace.core.money import Money
+from marketplace.extensions import db
+from marketplace.orders.pricing import quote_prices
+
+
+@dataclass(frozen=True)
+class DealFace:
+    """What a deal card shows that changes only when the catalogue or the festival is edited:
+    product name, link, picture, store and wave, with its HTML rendered once."""
+
+    slug: str
+    name: LocalText
+    wave_number: int
+    html: Markup
+
+
+@dataclass(frozen=True)
+class DealCard:
+    deal_id: int
+    face: DealFace
+    regular: Money
+    festival_price: Money | None  # shown only while the one price function grants it
+    cap: int
+    sold: int
+    live: bool
+    saved: bool
+
+    @property
+    def product_slug(self) -> str:
+        return self.face.slug
+
+    @property
+    def name(self) -> LocalText:
+        return self.face.name
+
+    @property
+    def wave_number(self) -> int:
+        return self.face.wave_number
+
+    @property
+    def left(self) -> int:
+        return max(0, self.cap - self.sold)
+
+    @property
+    def sold_out(self) -> bool:
+        return self.sold >= self.cap
+
+
+class PricedProduct(NamedTuple):
+    """The part of a product the price function reads: its id and regular price."""
+
+    id: int
+    price: Money
+
+
+class FragmentCache:
+    """Rendered pieces of deal cards by key, kept while the page cache's version holds and at most
+    `PAGE_CACHE_SECONDS`; without a page cache (tests, PAGE_CACHE_SECONDS=0) nothing is kept."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, tuple[float, object, object]] = {}
+        self.lock = threading.Lock()
+
+    def get_many(self, keys: list[tuple], version: object) -> dict[tuple, object]:
+        now = time.monotonic()
+        with self.lock:
+            found = {}
+            for key in keys:
+                entry = self.entries.get(key)
+                if entry is not None and entry[0] > now and entry[1] == version:
+                    found[key] = entry[2]
+            return found
+
+    def put_many(self, faces: dict[tuple, object], version: object, seconds: float) -> None:
+        expires = time.monotonic() + seconds
+        with self.lock:
+            if len(self.entries) > 20_000:
+                self.entries.clear()
+            for key, face in faces.items():
+                self.entries[key] = (expires, version, face)
+
+
+_faces = FragmentCache()  # (deal id, language) -> DealFace
+_cards = FragmentCache()  # (deal id, language, everything the card shows) -> its <li>
+
+
+def _cache_version() -> tuple[object, float] | None:
+    store = current_app.extensions.get("page_cache")
+    seconds = float(current_app.config.get("PAGE_CACHE_SECONDS", 0))
+    if store is None or seconds <= 0:
+        return None
+    try:
+        return (id(store), store.version()), seconds
+    except Exception:  # noqa: BLE001 - without the version nothing is reused
+        return None
+
+
+def deal_faces(festival: Festival, deal_ids: list[int], language: str) -> dict[int, DealFace]:
+    """The face of each deal, rendered on first use and reused until the catalogue changes."""
+    cached = _cache_version()
+    keys = [(deal_id, language) for deal_id in deal_ids]
+    found = _faces.get_many(keys, cached[0]) if cached else {}
+    missing = [deal_id for deal_id in deal_ids if (deal_id, language) not in found]
+    if missing:
+        numbers = {w.id: i + 1 for i, w in enumerate(sorted(festival.waves, key=lambda w: to_utc(w.starts_at)))}
+        deals = db.session.scalars(
+            select(Deal).where(Deal.id.in_(missing))
+            .options(selectinload(Deal.product).selectinload(Product.store))
+        ).all()
+        template = current_app.jinja_env.get_template("festivals/_deal_face.html")
+        made = {}
+        with force_locale(language):
+            made = _render_faces(template, deals, numbers, language)
+        if cached:
+            _faces.put_many(made, cached[0], cached[1])
+        found.update(made)
+    return {deal_id: found[(deal_id, language)] for deal_id in deal_ids if (deal_id, language) in found}
+
+
+def _render_faces(template, deals, numbers: dict[int, int], language: str) -> dict[tuple[int, str], DealFace]:
+    made = {}
+    for deal in deals:
+        name = localized(deal.product.texts, language, deal.product.original_language, "name")
+        number = numbers.get(deal.wave_id, 1)
+        # The template autoescapes every value it writes, so its output is safe markup.
+        html = Markup(template.render(product=deal.product, name=name, wave_number=number, waves=len(numbers),  # noqa: S704
+                                      lang=LANGUAGES.get(language, LANGUAGES["en"]), languages=LANGUAGES))
+        made[(deal.id, language)] = DealFace(deal.product.slug, name, number, html)
+    return made
+
+
+def deal_cards(festival: Festival, shopper: User | None, language: str, at: datetime,
+               saved: set[int] = frozenset()) -> list[DealCard]:
+    """The festival's approved deals as cards, priced by the one price function at `at`: the festival
+    price only where `quote_prices` grants this festival's offer (live window, units left, shopper's limit)."""
+    rows = db.session.execute(
+        select(Deal.id, Deal.wave_id, Deal.cap, Deal.sold, Product.id, Product.price_amount, Product.currency)
+        .join(Product, Deal.product_id == Product.id)
+        .where(Deal.festival_id == festival.id, Deal.status == DealStatus.APPROVED)
+        .order_by(Deal.wave_id, Deal.id)
+    ).all()
+    if not rows:
+        return []
+    products = {row[4]: PricedProduct(row[4], Money(row[5], row[6])) for row in rows}
+    quotes = quote_prices(list(products.values()), shopper, at)
+    faces = deal_faces(festival, [row[0] for row in rows], language)
+    live = {w.id: phases.deal_is_live(festival, w, at) for w in festival.waves}
+    source = f"festival:{festival.slug}"
+    cards = []
+    for deal_id, wave_id, cap, sold, product_id, _amount, _currency in rows:
+        quote = quotes[product_id]
+        granted = quote.offer is not None and quote.offer.source == source
+        cards.append(DealCard(
+            deal_id=deal_id, face=faces[deal_id], regular=quote.regular,
+            festival_price=quote.price if granted else None, cap=cap, sold=sold,
+            live=live[wave_id], saved=deal_id in saved,
+        ))
+    return cards
+
+
+def deal_grid(cards: list[DealCard], phase: Phase) -> Markup:
+    """The cards' HTML: each card rendered once per state it shows (price, units left, saved) and
+    reused while the catalogue is unchanged, so a page of hundreds of deals costs little to serve."""
+    language = current_language().code
+    before_opening = phase in (Phase.WARM_UP, Phase.INTERVAL)
+    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.regular.amount,
+             c.festival_price.amount if c.festival_price else None, id(c.face)) for c in cards]
+    cached = _cache_version()
+    found = _cards.get_many(keys, cached[0]) if cached else {}
+    missing = {key: card for key, card in zip(keys, cards, strict=True) if key not in found}
+    if missing:
+        template = current_app.jinja_env.get_template("festivals/_deal_card.html")
+        page = {"before_opening": before_opening, "lang": LANGUAGES[language], "languages": LANGUAGES}
+        made = {key: template.render(card=card, **page) for key, card in missing.items()}
+        if cached:
+            _cards.put_many(made, cached[0], cached[1])
+        found.update(made)
+    return Markup("".join(found[key] for key in keys))  # noqa: S704 - rendered by autoescaping templates
+
+
+@dataclass(frozen=True)
+class ProductFestival:
+    """A festival deal to mention on a product page: on sale now, or coming in a warm-up."""
+
+    festival: Festival
+    deal: Deal
+    live: bool
+    target: datetime  # when it ends (live) or opens (coming)
+
+
+def product_festival(product: Product, at: datetime | None = None) -> ProductFestival | None:
+    """The product's live deal, else its next deal whose festival is in warm-up; None otherwise."""
+    at = at or clock.now()
+    deals = db.session.scalars(
+        select(Deal).join(Wave, Deal.wave_id == Wave.id)
+        .where(Deal.product_id == product.id, Deal.status == DealStatus.APPROVED, Wave.ends_at > at)
+        .options(selectinload(Deal.festival), selectinload(Deal.wave)).order_by(Wave.starts_at).limit(3)
+    ).all()
+    for deal in deals:
+        phase = phases.phase_at(deal.festival, at)
+        if phases.deal_is_live(deal.festival, deal.wave, at) and deal.sold < deal.cap:
+            return ProductFestival(deal.festival, deal, True, to_utc(deal.wave.ends_at))
+        if phase in (Phase.WARM_UP, Phase.LIVE, Phase.INTERVAL) and to_utc(deal.wave.starts_at) > at:
+            return ProductFestival(deal.festival, deal, False, to_utc(deal.wave.starts_at))
+    return None
+
+
+def countdown_parts(now: datetime, target: datetime) -> tuple[int, str]:
+    """(whole days, "HH:MM:SS") from `now` until `target`, never negative."""
+    seconds = max(0, int((to_utc(target) - to_utc(now)).total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return days, f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name if name in _known_zones() else "UTC")
+
+
+def time_in_zone(instant: datetime, zone: str, language: str) -> str:
+    """`instant` as a date and time in `zone`, written for a reader of `language`."""
+    return format_datetime(to_utc(instant), "medium", tzinfo=_zone(zone), locale=language)
+
+
+def festival_name(festival: Festival, language: str) -> LocalText:
+    return localized(festival.texts, language, festival.original_language, "name")
+
+
+def festival_description(festival: Festival, language: str) -> LocalText:
+    return localized(festival.texts, language, festival.original_language, "description")

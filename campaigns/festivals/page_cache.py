@@ -1,0 +1,89 @@
+"""Keeping cached catalogue pages true to festival prices.
+
+Catalogue pages for anonymous shoppers are cached (marketplace/core/page_cache.py) and show
+festival prices. Staff and vendor changes to festival tables refresh the cache through the
+watched tables. Time is the other thing that changes a price: a wave opening or closing changes no
+row. So before every request this counts the wave boundaries (and warm-up starts) already passed;
+when the count differs from the last request's, the page cache is bumped, and no page rendered
+before a boundary is served after it. The boundary list is read from the database at most once a
+second per process (or at once after a festival commit here); which of them have passed is worked
+out on every request from `clock.now()`, so the switch happens at the exact instant. A wave created
+in another process reaches this one through the watched-table bump and, at the latest, the next
+reload a second later. Festival pages themselves are never cached: their countdowns and "n left"
+bars change all the time.
+"""
+from __future__ import annotations
+
+import bisect
+import threading
+import time
+from datetime import datetime
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from campaigns.festivals.models import Festival, Wave
+from marketplace.core import clock
+from marketplace.core.clock import to_utc
+from marketplace.core.page_cache import watch_tables
+from marketplace.extensions import db
+
+FESTIVAL_TABLES = ("festivals", "festival_texts", "festival_waves", "festival_deals")
+RELOAD_SECONDS = 1.0
+SHARED_COUNT_KEY = "festival-boundaries"  # under the Redis page store's key prefix
+
+
+class BoundaryTracker:
+    """The sorted festival boundaries, reloaded at most once a second, and the count last seen."""
+
+    def __init__(self, reload_seconds: float = RELOAD_SECONDS) -> None:
+        self.reload_seconds = reload_seconds
+        self.instants: list[datetime] = []
+        self.loaded_at = float("-inf")
+        self.last_count: int | None = None
+        self.lock = threading.Lock()
+
+    def passed(self, at: datetime) -> int:
+        """How many boundaries lie at or before `at`."""
+        if time.monotonic() - self.loaded_at >= self.reload_seconds:
+            self.reload()
+        return bisect.bisect_right(self.instants, at)
+
+    def reload(self) -> None:
+        rows = db.session.execute(select(Wave.starts_at, Wave.ends_at)).all()
+        warmups = db.session.scalars(select(Festival.warmup_starts_at)).all()
+        instants = sorted({to_utc(v) for row in rows for v in row} | {to_utc(v) for v in warmups})
+        with self.lock:
+            self.instants, self.loaded_at = instants, time.monotonic()
+
+    def crossed(self, at: datetime, store: object) -> bool:
+        """Whether a boundary was crossed since the count was last seen, by this process or, with a
+        shared (Redis) page store, by any process; a process that has just started asks the shared count."""
+        count = self.passed(at)
+        with self.lock:
+            previous, self.last_count = self.last_count, count
+        if previous == count:
+            return False
+        client = getattr(store, "client", None)  # the Redis page store shares the count between processes
+        if client is not None:
+            shared = client.getset(getattr(store, "prefix", "srm:pages:") + SHARED_COUNT_KEY, count)
+            return shared is None or int(shared) != count
+        return previous is not None
+
+
+def init_app(app: Flask) -> None:
+    watch_tables(*FESTIVAL_TABLES)
+    tracker = BoundaryTracker()
+    app.extensions["festival_boundaries"] = tracker
+
+    @app.before_request
+    def refresh_pages_at_festival_boundaries() -> None:
+        store = current_app.extensions.get("page_cache")
+        if store is None:
+            return
+        try:
+            if tracker.crossed(clock.now(), store):
+                store.bump()
+        except Exception:  # noqa: BLE001 - pages then expire by time, as after any cache outage
+            current_app.logger.warning("festival boundary check failed", exc_info=True)
+

@@ -1,0 +1,119 @@
+"""Deal units for checkout: the cap and the per-shopper limit hold under concurrent buying.
+
+Each reservation is conditional UPDATEs (`sold + :q <= cap`, then the shopper's row likewise) in
+one transaction, so two shoppers can never take the last unit twice, on SQLite or PostgreSQL. The
+deal row is always locked first, so concurrent reservations of one deal queue instead of deadlocking.
+The statements use the tables, not the mapped classes, so a sale does not empty the page cache;
+only a sale that sells a deal out does (its price disappears from catalogue pages).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, or_, select, true, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from campaigns.festivals import phases
+from campaigns.festivals.models import Deal, DealPurchase, DealStatus, Festival, Wave
+from campaigns.festivals.pricing_rule import forget_live_deals
+from marketplace.core.clock import to_utc
+from marketplace.core.errors import Conflict, NotFound, ValidationError
+from marketplace.extensions import db
+
+deals = Deal.__table__
+purchases = DealPurchase.__table__
+waves = Wave.__table__
+festivals = Festival.__table__
+
+
+def _check_quantity(quantity: int) -> None:
+    if not isinstance(quantity, int) or quantity < 1:
+        message = _("Choose a quantity of at least one.")
+        raise ValidationError(message, {"quantity": message})
+
+
+def reserve_deal_units(deal_id: int, shopper_id: int, quantity: int, at: datetime, *, commit: bool = True) -> int:
+    """Take `quantity` units of a live deal for a shopper and return the units left; Conflict (nothing
+    taken) when the deal is not on sale at `at`, has too few units left, or the shopper's limit is reached.
+
+    With `commit=False` the caller (checkout) commits or rolls back together with its own writes.
+    """
+    _check_quantity(quantity)
+    at = to_utc(at)
+    session = db.session
+    live_wave = exists().where(waves.c.id == deals.c.wave_id, waves.c.starts_at <= at, waves.c.ends_at > at)
+    not_paused = exists().where(
+        festivals.c.id == deals.c.festival_id,
+        or_(festivals.c.paused_at.is_(None), festivals.c.paused_at > at),
+    )
+    taken = session.execute(
+        update(deals)
+        .where(deals.c.id == deal_id, deals.c.status == DealStatus.APPROVED.value,
+               deals.c.sold + quantity <= deals.c.cap, live_wave, not_paused)
+        .values(sold=deals.c.sold + quantity)
+    ).rowcount
+    forget_live_deals(session)  # prices quoted later in this transaction see the new count
+    if not taken:
+        session.rollback()
+        raise _refusal(deal_id, quantity, at)
+    sold, cap, limit = session.execute(
+        select(deals.c.sold, deals.c.cap, deals.c.per_shopper_limit).where(deals.c.id == deal_id)
+    ).one()
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(purchases).values(deal_id=deal_id, shopper_id=shopper_id, quantity=0).on_conflict_do_nothing()
+    )
+    within_limit = purchases.c.quantity + quantity <= limit if limit is not None else true()
+    counted = session.execute(
+        update(purchases)
+        .where(purchases.c.deal_id == deal_id, purchases.c.shopper_id == shopper_id, within_limit)
+        .values(quantity=purchases.c.quantity + quantity)
+    ).rowcount
+    if not counted:
+        session.rollback()
+        raise Conflict(
+            _("You can buy at most %(limit)d of this deal.", limit=limit), {"quantity": _("Over the limit.")}
+        )
+    if sold >= cap:
+        # A sold-out deal's price must leave cached catalogue pages (see core/page_cache.py).
+        session.info["catalogue_changed"] = True
+    if commit:
+        session.commit()
+    return cap - sold
+
+
+def release_deal_units(deal_id: int, shopper_id: int, quantity: int, *, commit: bool = True) -> None:
+    """Give back units a shopper reserved (checkout abandoned or expired); Conflict when they were not held."""
+    _check_quantity(quantity)
+    session = db.session
+    held = session.execute(
+        update(purchases)
+        .where(purchases.c.deal_id == deal_id, purchases.c.shopper_id == shopper_id,
+               purchases.c.quantity >= quantity)
+        .values(quantity=purchases.c.quantity - quantity)
+    ).rowcount
+    forget_live_deals(session)
+    returned = held and session.execute(
+        update(deals).where(deals.c.id == deal_id, deals.c.sold >= quantity).values(sold=deals.c.sold - quantity)
+    ).rowcount
+    if not returned:
+        session.rollback()
+        raise Conflict(_("These units were not reserved."))
+    session.info["catalogue_changed"] = True  # a sold-out deal may be back on sale
+    if commit:
+        session.commit()
+
+
+def _refusal(deal_id: int, quantity: int, at: datetime) -> Exception:
+    deal = db.session.get(Deal, deal_id)
+    if deal is None:
+        return NotFound(_("This deal does not exist."))
+    if deal.status != DealStatus.APPROVED or not phases.deal_is_live(deal.festival, deal.wave, at):
+        return Conflict(_("This deal is not on sale now."))
+    if deal.left == 0:
+        return Conflict(_("This deal is sold out."))
+    return Conflict(
+        _("Only %(left)d left of this deal.", left=deal.left), {"quantity": _("Only %(left)d left.", left=deal.left)}
+    )

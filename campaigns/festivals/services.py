@@ -1,0 +1,335 @@
+"""Festival scheduling by campaign staff: create, edit, pause, resume and extend; and shopper reads.
+
+Staff type local times with a named zone; everything is stored as UTC. Every operation validates
+the whole input first and writes in one transaction, so a refusal changes nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from campaigns.festivals import phases
+from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, Wave
+from campaigns.festivals.phases import Phase
+from campaigns.festivals.scheduling import get_zone, local_to_utc
+from marketplace.accounts.models import User
+from marketplace.catalog.models import Country
+from marketplace.catalog.services import slugify
+from marketplace.core import clock
+from marketplace.core.clock import to_utc
+from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from marketplace.core.i18n import LANGUAGES
+from marketplace.extensions import db
+
+ACTIVE_DEAL_STATES = (DealStatus.PROPOSED, DealStatus.APPROVED)
+MAX_WAVES = 6
+
+
+@dataclass
+class WaveInput:
+    starts_local: datetime | None  # wall-clock time in the festival's zone, naive
+    ends_local: datetime | None
+
+
+@dataclass
+class FestivalInput:
+    names: dict[str, str]
+    time_zone: str
+    registration_opens: datetime | None
+    registration_closes: datetime | None
+    warmup_starts: datetime | None
+    waves: list[WaveInput]
+    descriptions: dict[str, str] = field(default_factory=dict)
+    theme: str = ""
+    country_code: str | None = None
+    banner_url: str = ""
+    original_language: str = "en"
+    slug: str = ""
+
+
+@dataclass(frozen=True)
+class Schedule:
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    warmup_starts_at: datetime
+    waves: list[phases.Window]
+
+
+def require_staff(user: User) -> None:
+    """PermissionDenied unless `user` is campaign staff."""
+    if not user.is_staff:
+        raise PermissionDenied(_("Only campaign staff can schedule festivals."))
+
+
+def _schedule(data: FestivalInput, now: datetime, creating: bool) -> Schedule:
+    """The input's instants in UTC; ValidationError listing every bad field."""
+    errors: dict[str, str] = {}
+    try:
+        get_zone(data.time_zone)
+    except ValidationError as exc:
+        raise ValidationError(exc.message, exc.fields) from exc
+
+    def instant(value: datetime | None, name: str) -> datetime | None:
+        if value is None:
+            errors[name] = _("Enter a date and time.")
+            return None
+        try:
+            return local_to_utc(value, data.time_zone, name)
+        except ValidationError as exc:
+            errors.update(exc.fields)
+            return None
+
+    opens = instant(data.registration_opens, "registration_opens")
+    closes = instant(data.registration_closes, "registration_closes")
+    warmup = instant(data.warmup_starts, "warmup_starts")
+    windows: list[phases.Window] = []
+    if not data.waves:
+        errors["waves"] = _("A festival needs at least one wave.")
+    if len(data.waves) > MAX_WAVES:
+        errors["waves"] = _("A festival has at most %(count)d waves.", count=MAX_WAVES)
+    for index, wave in enumerate(data.waves):
+        starts = instant(wave.starts_local, f"wave_{index}_starts")
+        ends = instant(wave.ends_local, f"wave_{index}_ends")
+        if starts and ends:
+            if ends <= starts:
+                errors[f"wave_{index}_ends"] = _("A wave must end after it starts.")
+            else:
+                windows.append(phases.Window(starts, ends))
+    windows.sort(key=lambda w: w.starts_at)
+    for earlier, later in zip(windows, windows[1:], strict=False):
+        if later.starts_at < earlier.ends_at:
+            errors["waves"] = _("Waves must not overlap: one starts before the previous one ends.")
+    if opens and closes and closes <= opens:
+        errors["registration_closes"] = _("Registration must close after it opens.")
+    if closes and warmup and warmup < closes:
+        errors["warmup_starts"] = _("The warm-up starts after registration closes (curation lies between).")
+    if warmup and windows and windows[0].starts_at < warmup:
+        errors["wave_0_starts"] = _("The first wave starts after the warm-up begins.")
+    if creating:
+        for name, value in (("registration_closes", closes), ("warmup_starts", warmup)):
+            if value and value < now and name not in errors:
+                errors[name] = _("This time is in the past.")
+        if windows and windows[0].starts_at < now:
+            errors.setdefault("wave_0_starts", _("This time is in the past."))
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors)
+    return Schedule(opens, closes, warmup, windows)
+
+
+def _texts(data: FestivalInput) -> list[FestivalText]:
+    names = {k: (v or "").strip() for k, v in data.names.items() if k in LANGUAGES and (v or "").strip()}
+    if data.original_language not in names:
+        message = _("Give the festival a name in its original language.")
+        raise ValidationError(message, {f"name_{data.original_language}": message})
+    for code, name in names.items():
+        if len(name) > 120:
+            raise ValidationError(_("A name has at most 120 characters."), {f"name_{code}": _("Too long.")})
+    return [FestivalText(language=code, name=name, description=(data.descriptions.get(code) or "").strip())
+            for code, name in names.items()]
+
+
+def _check_details(data: FestivalInput) -> None:
+    if data.country_code and db.session.get(Country, data.country_code) is None:
+        raise ValidationError(_("Choose an African country or none."), {"country_code": _("Unknown country.")})
+    banner = (data.banner_url or "").strip()
+    if banner and (not banner.startswith("/") or banner.startswith("//") or len(banner) > 300):
+        message = _("The banner must be an image on this site (a path starting with /).")
+        raise ValidationError(message, {"banner_url": message})
+
+
+def _unique_slug(wanted: str, name: str, festival_id: int | None = None) -> str:
+    base = slugify(wanted or name, "festival")[:70]
+    slug, number = base, 1
+    while True:
+        clash = db.session.scalar(select(Festival.id).where(Festival.slug == slug))
+        if clash is None or clash == festival_id:
+            return slug
+        number += 1
+        slug = f"{base}-{number}"
+
+
+def product_overlap(product_id: int, window: phases.Window, exclude_wave_ids: Sequence[int] = ()) -> Deal | None:
+    """An active deal of the product in another wave whose window overlaps `window`, if any."""
+    query = (
+        select(Deal).join(Wave, Deal.wave_id == Wave.id)
+        .where(Deal.product_id == product_id, Deal.status.in_(ACTIVE_DEAL_STATES),
+               Wave.starts_at < window.ends_at, Wave.ends_at > window.starts_at)
+    )
+    if exclude_wave_ids:
+        query = query.where(Deal.wave_id.not_in(list(exclude_wave_ids)))
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _check_deal_overlaps(wave: Wave, window: phases.Window) -> None:
+    for deal in wave.deals:
+        if deal.status in ACTIVE_DEAL_STATES and product_overlap(deal.product_id, window, [wave.id]):
+            raise Conflict(_("This schedule would put a product on two deals at once (product %(id)d).",
+                             id=deal.product_id), {"waves": _("A product would be on two deals at once.")})
+
+
+def create_festival(staff: User, data: FestivalInput) -> Festival:
+    """Schedule a new festival; ValidationError for bad windows, zones or texts (nothing is saved)."""
+    require_staff(staff)
+    schedule = _schedule(data, clock.now(), creating=True)
+    texts = _texts(data)
+    _check_details(data)
+    festival = Festival(
+        slug=_unique_slug(data.slug, data.names.get("en") or texts[0].name), theme=data.theme.strip()[:80],
+        country_code=data.country_code or None, banner_url=data.banner_url.strip(), time_zone=data.time_zone,
+        original_language=data.original_language, registration_opens_at=schedule.registration_opens_at,
+        registration_closes_at=schedule.registration_closes_at, warmup_starts_at=schedule.warmup_starts_at,
+        created_by_id=staff.id, texts=texts,
+        waves=[Wave(starts_at=w.starts_at, ends_at=w.ends_at) for w in schedule.waves],
+    )
+    db.session.add(festival)
+    db.session.commit()
+    return festival
+
+
+def _unchanged_or_future(old: datetime, new: datetime, now: datetime, name: str, errors: dict[str, str]) -> None:
+    old = to_utc(old)
+    if old != new and (old <= now or new < now):
+        errors[name] = _("Times that have passed cannot change, and none can move into the past.")
+
+
+def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Festival:
+    """Change a festival's texts and schedule; refused (ValidationError, nothing saved) when a change
+    would rewrite the past or alter a deal window shoppers have already seen open."""
+    require_staff(staff)
+    now = clock.now()
+    schedule = _schedule(data, now, creating=False)
+    texts = _texts(data)
+    _check_details(data)
+    errors: dict[str, str] = {}
+    _unchanged_or_future(festival.registration_opens_at, schedule.registration_opens_at, now,
+                         "registration_opens", errors)
+    _unchanged_or_future(festival.registration_closes_at, schedule.registration_closes_at, now,
+                         "registration_closes", errors)
+    _unchanged_or_future(festival.warmup_starts_at, schedule.warmup_starts_at, now, "warmup_starts", errors)
+    old_waves = sorted(festival.waves, key=lambda w: to_utc(w.starts_at))
+    if len(schedule.waves) < len(old_waves) and any(w.deals for w in old_waves[len(schedule.waves):]):
+        errors["waves"] = _("A wave with deals cannot be removed.")
+    for index, (wave, window) in enumerate(zip(old_waves, schedule.waves, strict=False)):
+        _unchanged_or_future(wave.starts_at, window.starts_at, now, f"wave_{index}_starts", errors)
+        _unchanged_or_future(wave.ends_at, window.ends_at, now, f"wave_{index}_ends", errors)
+        if to_utc(wave.starts_at) <= now and window.ends_at < to_utc(wave.ends_at):
+            errors[f"wave_{index}_ends"] = _("A wave that has opened cannot end earlier; pause the festival instead.")
+    if errors:
+        raise ValidationError(next(iter(errors.values())), errors)
+    for wave, window in zip(old_waves, schedule.waves, strict=False):
+        _check_deal_overlaps(wave, window)
+    festival.slug = _unique_slug(data.slug or festival.slug, "", festival.id)
+    festival.theme, festival.country_code = data.theme.strip()[:80], data.country_code or None
+    festival.banner_url, festival.time_zone = data.banner_url.strip(), data.time_zone
+    festival.original_language = data.original_language
+    festival.registration_opens_at = schedule.registration_opens_at
+    festival.registration_closes_at = schedule.registration_closes_at
+    festival.warmup_starts_at = schedule.warmup_starts_at
+    by_language = {t.language: t for t in festival.texts}
+    for text in texts:
+        if text.language in by_language:
+            by_language[text.language].name, by_language[text.language].description = text.name, text.description
+        else:
+            festival.texts.append(text)
+    for language in set(by_language) - {t.language for t in texts}:
+        festival.texts.remove(by_language[language])
+    for index, window in enumerate(schedule.waves):
+        if index < len(old_waves):
+            old_waves[index].starts_at, old_waves[index].ends_at = window.starts_at, window.ends_at
+        else:
+            festival.waves.append(Wave(starts_at=window.starts_at, ends_at=window.ends_at))
+    for wave in old_waves[len(schedule.waves):]:
+        festival.waves.remove(wave)
+        db.session.delete(wave)
+    db.session.commit()
+    return festival
+
+
+def pause_festival(staff: User, festival: Festival) -> None:
+    """Stop every deal of a live festival at once; Conflict when it is not live."""
+    require_staff(staff)
+    now = clock.now()
+    if phases.phase_at(festival, now) not in (Phase.LIVE, Phase.INTERVAL):
+        raise Conflict(_("Only a live festival can be paused."))
+    festival.paused_at = now
+    db.session.commit()
+
+
+def resume_festival(staff: User, festival: Festival) -> None:
+    """Put a paused festival's deals back on sale until the end already set; Conflict when not paused."""
+    require_staff(staff)
+    if phases.phase_at(festival, clock.now()) != Phase.PAUSED:
+        raise Conflict(_("Only a paused festival can be resumed."))
+    festival.paused_at = None
+    db.session.commit()
+
+
+def extend_festival(staff: User, festival: Festival, new_end_local: datetime) -> None:
+    """Move the last wave's end later; ValidationError for a time that is not later, Conflict for a product clash."""
+    require_staff(staff)
+    now = clock.now()
+    if phases.phase_at(festival, now) == Phase.ENDED or not festival.waves:
+        raise Conflict(_("An ended festival cannot be extended."))
+    new_end = local_to_utc(new_end_local, festival.time_zone, "ends_at")
+    last = max(festival.waves, key=lambda w: to_utc(w.ends_at))
+    if new_end <= to_utc(last.ends_at) or new_end <= now:
+        message = _("The new end must be later than the current end.")
+        raise ValidationError(message, {"ends_at": message})
+    _check_deal_overlaps(last, phases.Window(to_utc(last.starts_at), new_end))
+    last.ends_at = new_end
+    db.session.commit()
+
+
+def get_festival(slug: str) -> Festival:
+    """The festival with `slug`; NotFound otherwise."""
+    festival = db.session.scalars(
+        select(Festival).where(Festival.slug == slug)
+        .options(joinedload(Festival.texts), joinedload(Festival.waves))  # one query, not three
+    ).unique().first()
+    if festival is None:
+        raise NotFound(_("No such festival."))
+    return festival
+
+
+def get_festival_by_id(festival_id: int) -> Festival:
+    """The festival with `festival_id`; NotFound otherwise."""
+    festival = db.session.get(Festival, festival_id)
+    if festival is None:
+        raise NotFound(_("No such festival."))
+    return festival
+
+
+def all_festivals() -> list[Festival]:
+    """Every festival, latest registration first."""
+    return list(db.session.scalars(select(Festival).order_by(Festival.registration_opens_at.desc(), Festival.id)))
+
+
+def festivals_by_status(at: datetime) -> dict[str, list[Festival]]:
+    """Shopper-visible festivals grouped as "live", "upcoming" (warm-up) and "past"."""
+    groups: dict[str, list[Festival]] = {"live": [], "upcoming": [], "past": []}
+    for festival in db.session.scalars(select(Festival).order_by(Festival.warmup_starts_at, Festival.id)):
+        phase = phases.phase_at(festival, at)
+        if phase in (Phase.LIVE, Phase.INTERVAL, Phase.PAUSED):
+            groups["live"].append(festival)
+        elif phase == Phase.WARM_UP:
+            groups["upcoming"].append(festival)
+        elif phase == Phase.ENDED:
+            groups["past"].append(festival)
+    groups["past"].reverse()
+    return groups
+
+
+def calendar_month(year: int, month: int) -> list[tuple[Festival, Wave]]:
+    """Every wave that overlaps the month (UTC), with its festival, in start order."""
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = (start + timedelta(days=32)).replace(day=1)
+    rows = db.session.execute(
+        select(Festival, Wave).join(Wave, Wave.festival_id == Festival.id)
+        .where(Wave.starts_at < end, Wave.ends_at > start).order_by(Wave.starts_at)
+    ).all()
+    return [(row[0], row[1]) for row in rows]

@@ -1,0 +1,127 @@
+"""Shopper festival pages: the index, a festival's landing page, reminders and saved deals.
+
+These pages are never page-cached: their countdowns and "n left" bars change by the second.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from campaigns.festivals import display, phases, reminders, services
+from campaigns.festivals.entries import festival_results, get_deal
+from campaigns.festivals.forms import TimeZoneForm
+from campaigns.festivals.phases import SHOPPER_VISIBLE, Phase
+from campaigns.festivals.scheduling import COMMON_ZONES, get_zone
+from marketplace.accounts.auth import safe_next_url
+from marketplace.core import clock
+from marketplace.core.errors import Conflict, NotFound, ValidationError
+from marketplace.core.i18n import current_language
+from marketplace.vendors.forms import ConfirmForm
+
+bp = Blueprint("festivals", __name__, url_prefix="/<lang:lang_code>/festivals")
+
+
+def shopper():
+    return current_user if current_user.is_authenticated else None
+
+
+def shopper_zone(festival_zone: str) -> str:
+    """The zone the shopper chose, else the festival's own."""
+    return session.get("time_zone") or festival_zone
+
+
+def _visible_festival_or_404(slug: str):
+    try:
+        festival = services.get_festival(slug)
+    except NotFound:
+        abort(404)
+    phase = phases.phase_at(festival, clock.now())
+    if phase not in SHOPPER_VISIBLE and not (current_user.is_authenticated and current_user.is_staff):
+        abort(404)
+    return festival, phase
+
+
+@bp.get("/")
+def index() -> str:
+    """Live, upcoming (in warm-up) and past festivals."""
+    now = clock.now()
+    return render_template("festivals/index.html", groups=services.festivals_by_status(now), now=now,
+                           zone=session.get("time_zone"))
+
+
+@bp.get("/<slug>")
+def landing(slug: str) -> str:
+    """A festival's page: countdown, its times in two zones, and its deals (prices only while live)."""
+    festival, phase = _visible_festival_or_404(slug)
+    now = clock.now()
+    user = shopper()
+    cards = display.deal_cards(festival, user, current_language().code, now, reminders.saved_deal_ids(user, festival))
+    return render_template(
+        "festivals/landing.html", festival=festival, phase=phase, Phase=Phase, now=now, cards=cards,
+        target=phases.next_boundary(festival, now), zone=shopper_zone(festival.time_zone),
+        zones=COMMON_ZONES, reminded=reminders.has_festival_reminder(user, festival), form=ConfirmForm(),
+        results=festival_results(festival) if phase == Phase.ENDED else None,
+    )
+
+
+@bp.post("/<slug>/remind")
+@login_required
+def remind(slug: str) -> Response:
+    """Ask for an e-mail before the festival opens."""
+    festival, _phase = _visible_festival_or_404(slug)
+    if ConfirmForm().validate_on_submit():
+        try:
+            reminders.remind_festival(current_user, festival, current_language().code)
+        except Conflict as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("We will e-mail you before it opens."), "success")
+    return redirect(url_for("festivals.landing", slug=festival.slug))
+
+
+@bp.post("/deals/<int:deal_id>/save")
+@login_required
+def save(deal_id: int) -> Response:
+    """Save a deal and be reminded before it opens."""
+    try:
+        deal = get_deal(deal_id)
+    except NotFound:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            reminders.save_deal(current_user, deal, current_language().code)
+        except Conflict as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Deal saved: we will e-mail you before it opens."), "success")
+    return redirect(url_for("festivals.landing", slug=deal.festival.slug))
+
+
+@bp.post("/settings/time-zone")
+def set_time_zone() -> Response:
+    """Remember the zone the shopper wants festival times in."""
+    form = TimeZoneForm()
+    if form.validate_on_submit():
+        try:
+            get_zone(form.tz.data, "tz")
+        except ValidationError as exc:
+            flash(exc.message, "error")
+        else:
+            session["time_zone"] = form.tz.data
+    return redirect(safe_next_url(request.form.get("next")) or url_for("festivals.index"))
+
+
+def init_templates(app: Flask) -> None:
+    """Template helpers for festival pages and the product-page include."""
+    app.add_template_global(display.product_festival, "product_festival")
+    app.add_template_global(display.countdown_parts, "countdown_parts")
+    app.add_template_global(lambda instant, zone: display.time_in_zone(instant, zone, current_language().code),
+                            "festival_time")
+    app.add_template_global(lambda festival: display.festival_name(festival, current_language().code),
+                            "festival_name")
+    app.add_template_global(lambda festival: display.festival_description(festival, current_language().code),
+                            "festival_description")
+    app.add_template_global(clock.now, "server_now")
+    app.add_template_global(display.deal_grid, "deal_grid")

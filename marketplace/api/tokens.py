@@ -1,0 +1,87 @@
+"""Bearer-token authentication for the JSON API: `POST/DELETE /api/v1/auth/token` and the request check.
+
+Token routes and the vendor resources read only the `Authorization: Bearer …` header and never the
+session cookie, so a page on another site cannot make a browser call them: they need no CSRF token.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
+
+from marketplace.accounts.models import Role, User
+from marketplace.accounts.tokens import issue_token, revoke_token, user_for_token
+from marketplace.api import error_response
+from marketplace.core.errors import AuthenticationFailed, DomainError, PermissionDenied
+from marketplace.extensions import limiter
+
+bp = Blueprint("api_tokens", __name__, url_prefix="/api/v1")
+
+
+def presented_token() -> str:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def token_user() -> User:
+    """The user of this request's bearer token; AuthenticationFailed without a valid one."""
+    if "api_user" not in g:
+        user = user_for_token(presented_token())
+        if user is None:
+            raise AuthenticationFailed(_("Send a valid API token as “Authorization: Bearer …”."))
+        g.api_user = user
+    return g.api_user
+
+
+def vendor_user() -> User:
+    """The token's user when it is a vendor; PermissionDenied otherwise."""
+    user = token_user()
+    if user.role != Role.VENDOR:
+        raise PermissionDenied(_("Only vendor accounts can use this."))
+    return user
+
+
+def json_body() -> dict:
+    """The request's JSON object; a DomainError (400) when the body is not one."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise DomainError(_("Send a JSON object in the request body."))
+    return body
+
+
+@bp.errorhandler(DomainError)
+def domain_error(error: DomainError):
+    return error_response(error.code, error.message, error.status, error.fields)
+
+
+def token_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.post("/auth/token")
+@limiter.limit(token_limit)
+def create_token():
+    """Issue a personal token for e-mail and password (401 with one message for any wrong credential)."""
+    body = json_body()
+    email, password, name = body.get("email"), body.get("password"), body.get("name", "")
+    if not isinstance(email, str) or not isinstance(password, str) or not isinstance(name, str):
+        message = _("Send e-mail, password (and optionally name) as text.")
+        raise DomainError(message, {k: message for k in ("email", "password") if not isinstance(body.get(k), str)})
+    token, row = issue_token(email, password, name)
+    return jsonify(token=token, id=row.id, name=row.name, user={"id": row.user.id, "email": row.user.email,
+                                                                "role": row.user.role.value}), 201
+
+
+@bp.delete("/auth/token")
+def delete_token():
+    """Revoke the token this request presents."""
+    token_user()
+    revoke_token(presented_token())
+    return "", 204
+
+
+def init_app(app) -> None:
+    from marketplace.api import vendor_products  # noqa: F401 - its routes join `bp`
+    from marketplace.extensions import csrf
+
+    app.register_blueprint(bp)
+    csrf.exempt(bp)  # bearer-token only: see the module docstring

@@ -1,0 +1,42 @@
+"""Search: a SearchIndex chosen by config (`SEARCH_BACKEND`), reached through `get_search_index()`."""
+from __future__ import annotations
+
+import threading
+
+from flask import Flask, current_app
+
+from marketplace.search.port import SearchIndex
+
+
+def _whoosh_index(app: Flask) -> SearchIndex:
+    from marketplace.search.whoosh_index import WhooshIndex
+
+    return WhooshIndex(
+        app.config["SEARCH_INDEX_DIR"],
+        lock_timeout=app.config.get("SEARCH_LOCK_TIMEOUT", 2.0),
+        refresh_seconds=app.config.get("SEARCH_REFRESH_SECONDS", 1.0),
+    )
+
+
+SEARCH_BACKENDS = {"whoosh": _whoosh_index}
+
+
+def init_app(app: Flask) -> None:
+    name = app.config["SEARCH_BACKEND"]
+    if name not in SEARCH_BACKENDS:
+        raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}")
+    app.extensions["search_index"] = SEARCH_BACKENDS[name](app)
+    if app.config.get("SEARCH_WARM_UP"):
+        # jieba and the glossary take seconds to load: do it beside the first requests, not in one.
+        threading.Thread(target=_warm_up, name="search-warm-up", daemon=True).start()
+
+
+def _warm_up() -> None:
+    from marketplace.search.glossary import get_glossary
+
+    get_glossary()
+
+
+def get_search_index() -> SearchIndex:
+    """The application's search index."""
+    return current_app.extensions["search_index"]

@@ -1,0 +1,130 @@
+"""The single writer path: every index change is "refresh these product ids from the database".
+
+A refresh reads the products' current rows and indexes the visible ones, removing the rest, so it is
+idempotent and order-free: two workers refreshing the same product can only both write the truth.
+With `REDIS_URL` set, refreshes go to an RQ queue and one `flask search worker` applies them. Without
+it (the embedded setup), a refresh is first written to a spool folder beside the index and then
+applied under Whoosh's write lock (waited for, with retries); whoever holds the lock drains the
+whole spool before leaving, so an update whose worker gave up waiting is applied by the next writer,
+and never lost.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+SPOOL_FOLDER = "pending"
+MAX_SPOOL_BATCH = 500  # files drained per commit
+
+
+def spool_dir(app: Flask) -> Path | None:
+    """Where pending refreshes wait (None for an in-memory index, which has one writer anyway)."""
+    folder = app.config["SEARCH_INDEX_DIR"]
+    return None if folder == "memory" else Path(folder) / SPOOL_FOLDER
+
+
+def submit(app: Flask, product_ids: Iterable[int], apply: Callable[[set[int]], None]) -> None:
+    """Refresh `product_ids` in the index: queued when Redis is configured, else spooled and applied now."""
+    ids = {int(i) for i in product_ids}
+    if not ids:
+        return
+    if app.config.get("SEARCH_QUEUE") == "rq":
+        try:
+            enqueue(app, ids)
+            return
+        except Exception:  # noqa: BLE001 - Redis down: fall back to writing here rather than losing it
+            log.exception("search: could not queue a refresh; applying it in this process")
+    folder = spool_dir(app)
+    if folder is None:
+        apply(ids)
+        return
+    write_spool(folder, ids)
+    drain(folder, apply)
+
+
+def write_spool(folder: Path, ids: set[int]) -> Path:
+    """Record a pending refresh atomically (written aside, then renamed into the folder)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(4)}"
+    temporary = folder / f".{name}.tmp"
+    temporary.write_text(",".join(map(str, sorted(ids))))
+    final = folder / f"{name}.ids"
+    temporary.rename(final)
+    return final
+
+
+def pending(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.ids")) if folder.exists() else []
+
+
+def drain(folder: Path, apply: Callable[[set[int]], None]) -> int:
+    """Apply every spooled refresh, oldest first, until the spool is empty; returns how many were applied.
+
+    A LockError (another writer kept the lock too long) leaves the files for that writer to drain.
+    """
+    applied = 0
+    while True:
+        files = pending(folder)[:MAX_SPOOL_BATCH]
+        if not files:
+            return applied
+        ids: set[int] = set()
+        readable = []
+        for path in files:
+            try:
+                ids |= {int(i) for i in path.read_text().split(",") if i.strip()}
+                readable.append(path)
+            except FileNotFoundError:
+                continue  # another writer applied it meanwhile
+        apply(ids)
+        for path in readable:
+            path.unlink(missing_ok=True)
+        applied += len(readable)
+
+
+# --- RQ ----------------------------------------------------------------------------------------
+
+QUEUE_NAME = "search"
+
+
+def queue(app: Flask):
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(app.config["REDIS_URL"])
+    return Queue(QUEUE_NAME, connection=connection, is_async=app.config.get("SEARCH_QUEUE_ASYNC", True))
+
+
+def enqueue(app: Flask, ids: set[int]) -> None:
+    queue(app).enqueue("marketplace.search.writer.refresh_job", sorted(ids), job_timeout=600)
+
+
+def refresh_job(product_ids: list[int]) -> None:
+    """The RQ job: refresh the products in the index (in the worker's app, or the current one inline)."""
+    from marketplace.search.services import apply_refresh
+
+    try:
+        current_app._get_current_object()  # noqa: SLF001 - inside an app context already (inline queues)
+    except RuntimeError:
+        with _worker_app().app_context():
+            apply_refresh(set(product_ids))
+        return
+    apply_refresh(set(product_ids))
+
+
+_app: Flask | None = None
+
+
+def _worker_app() -> Flask:
+    global _app
+    if _app is None:
+        from marketplace import create_app
+
+        _app = create_app()
+    return _app

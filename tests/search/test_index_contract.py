@@ -1,0 +1,118 @@
+"""Behaviour every SearchIndex must have, run against each backend (Whoosh on disk and in memory)."""
+from __future__ import annotations
+
+import pytest
+
+from marketplace.search.port import (
+    MatchMode,
+    QueryUnit,
+    SearchDocument,
+    SearchFilters,
+    SearchIndex,
+    SearchQuery,
+    SortOrder,
+)
+
+
+def whoosh_on_disk(tmp_path) -> SearchIndex:
+    from marketplace.search.whoosh_index import WhooshIndex
+
+    return WhooshIndex(str(tmp_path / "index"), refresh_seconds=0)
+
+
+def whoosh_in_memory(tmp_path) -> SearchIndex:
+    from marketplace.search.whoosh_index import WhooshIndex
+
+    return WhooshIndex("memory", refresh_seconds=0)
+
+
+@pytest.fixture(params=[whoosh_on_disk, whoosh_in_memory])
+def index(request, tmp_path) -> SearchIndex:
+    return request.param(tmp_path)
+
+
+def doc(id_: int, words: str, country="GH", category="coffee", price=1000, published=0, campaign=False,
+        languages=("en",), title="") -> SearchDocument:
+    terms = tuple(words.split())
+    return SearchDocument(id_, tuple(title.split()), terms, terms, languages, country, category, 1, price,
+                          "10-25", published, campaign, False, f"stamp-{id_}-{words}")
+
+
+def unit(*terms: str) -> QueryUnit:
+    return QueryUnit(tuple(terms))
+
+
+def ids(index: SearchIndex, *units: QueryUnit, **options) -> list[int]:
+    return [h.id for h in index.search(SearchQuery(tuple(units), **options)).hits]
+
+
+def test_index_search_replace_and_remove(index):
+    index.index([doc(1, "shea butter"), doc(2, "coffee beans"), doc(3, "coffee mug")])
+    assert sorted(ids(index, unit("coffee"))) == [2, 3]
+    index.index([doc(2, "kente stole")])  # same id: replaced
+    assert ids(index, unit("coffee")) == [3]
+    assert ids(index, unit("kente")) == [2]
+    index.remove([3, 99])
+    assert ids(index, unit("coffee")) == []
+    assert index.count() == 2
+    assert set(index.stamps()) == {1, 2}
+
+
+def test_all_units_must_match_unless_any_is_asked(index):
+    index.index([doc(1, "coffee beans"), doc(2, "coffee mug"), doc(3, "tea")])
+    assert ids(index, unit("coffee"), unit("beans")) == [1]
+    assert ids(index, unit("coffee"), unit("beans"), mode=MatchMode.ANY)[0] == 1
+    assert sorted(ids(index, unit("coffee"), unit("beans"), mode=MatchMode.ANY)) == [1, 2]
+    both = QueryUnit(("§x",), (("coffee",), ("mug",)))
+    assert ids(index, both) == [2]
+
+
+def test_empty_query_lists_everything_and_pages(index):
+    index.index([doc(i, f"w{i}") for i in range(1, 8)])
+    result = index.search(SearchQuery((), per_page=3, page=3))
+    assert result.total == 7 and len(result.hits) == 1
+    assert index.search(SearchQuery((), per_page=3, page=9)).hits == []
+
+
+def test_filters_sorting_and_facets(index):
+    index.index([
+        doc(1, "coffee", "GH", price=500, published=10), doc(2, "coffee", "KE", price=3000, published=30),
+        doc(3, "coffee", "KE", "tea", price=1500, published=20),
+    ])
+    assert ids(index, unit("coffee"), sort=SortOrder.PRICE_LOW) == [1, 3, 2]
+    assert ids(index, unit("coffee"), sort=SortOrder.PRICE_HIGH) == [2, 3, 1]
+    assert ids(index, unit("coffee"), sort=SortOrder.NEWEST) == [2, 3, 1]
+    result = index.search(SearchQuery((unit("coffee"),), filters=SearchFilters(country="KE", max_price=2000)))
+    assert [h.id for h in result.hits] == [3]
+    countries = {f.value: f.count for f in result.facets["country"]}
+    assert countries == {"GH": 1, "KE": 1}  # the country facet ignores the country filter, not the price one
+    assert {f.value: f.count for f in result.facets["in_festival"]} == {"false": 1}
+
+
+def test_shopper_language_and_campaign_rank_higher_on_equal_matches(index):
+    index.index([doc(1, "honey", languages=("fr",)), doc(2, "honey", languages=("sw",)),
+                 doc(3, "honey", languages=("fr",), campaign=True)])
+    assert ids(index, unit("honey"), language="sw")[0] == 2
+    assert ids(index, unit("honey"), language="fr") == [3, 1, 2]
+
+
+def test_title_terms_rank_higher(index):
+    index.index([doc(1, "coffee mug"), doc(2, "coffee", title="coffee")])
+    assert ids(index, unit("coffee"))[0] == 2
+
+
+def test_suggest_counts_and_corrections(index):
+    index.index([doc(1, "coffee cafe"), doc(2, "coffee"), doc(3, "cacao")])
+    assert index.suggest("co") == [("coffee", 2)]
+    assert index.document_counts(["coffee", "nothing"]) == {"coffee": 2, "nothing": 0}
+    assert index.correct(["cofee", "coffee", "xyzzyq"]) == {"cofee": "coffee"}
+    assert index.correct(["chocolate"], vocabulary=["chocolate"]) == {}  # known to the vocabulary
+    assert index.correct(["chocolat"], vocabulary=["chocolate"]) == {"chocolat": "chocolate"}
+
+
+def test_rebuild_replaces_everything_and_version_changes(index):
+    index.index([doc(1, "a"), doc(2, "b")])
+    before = index.version()
+    assert index.rebuild(iter([doc(5, "c")])) == 1
+    assert index.stamps() == {5: "stamp-5-c"}
+    assert index.version() != before
