@@ -26,13 +26,10 @@ def init_festivals(app: Flask) -> None:
     from campaigns.festivals.vendor_views import bp as festivals_vendor_bp
     from campaigns.festivals.views import bp as festivals_bp
     from campaigns.festivals.views import init_templates
-    from marketplace.mail import init_app as init_mail
     from marketplace.orders.pricing import register_price_rule
 
     register_price_rule(app, festival_price_rule)
     page_cache.init_app(app)
-    if "mailer" not in app.extensions:
-        init_mail(app)
     init_templates(app)
     app.register_blueprint(festivals_bp)
     app.register_blueprint(festivals_staff_bp)
@@ -41,4 +38,8 @@ def init_festivals(app: Flask) -> None:
     from marketplace.extensions import csrf
 
     csrf.exempt(festivals_api_bp)  # GET-only (checked in api.py)
+    from campaigns.festivals.api import OPENAPI_PATHS
+    from marketplace.api.openapi import add_paths
+
+    add_paths(app, OPENAPI_PATHS)
     app.cli.add_command(festivals_cli)

@@ -64,11 +64,13 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_adapters(app: Flask) -> None:
+    from marketplace.mail import init_app as init_mail
     from marketplace.media import init_app as init_media
     from marketplace.search import init_app as init_search
 
     init_media(app)
     init_search(app)
+    init_mail(app)
 
 
 def configure_templates(app: Flask) -> None:

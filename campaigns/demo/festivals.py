@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, PriceChange, Wave
-from marketplace.catalog.models import Product, ProductStatus
+from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, Wave
+from marketplace.catalog.models import PriceChange, Product, ProductStatus
 from marketplace.core import clock
 from marketplace.core.money import precision
 from marketplace.extensions import db

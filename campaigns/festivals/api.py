@@ -90,3 +90,18 @@ def festival_detail(slug: str):
               "open": phases.deal_is_live(festival, w, now), "deals": by_wave.get(i + 1, [])}
              for i, w in enumerate(sorted(festival.waves, key=lambda w: clock.to_utc(w.starts_at)))]
     return jsonify(festival=dict(_summary(festival, language, now), waves=waves), now=_iso(now))
+
+
+OPENAPI_PATHS = {
+    "/festivals": {"get": {
+        "summary": "Festivals by status, with the server's now",
+        "parameters": [{"name": "status", "in": "query", "schema": {"type": "string",
+                                                                    "enum": ["live", "upcoming", "past"]}},
+                       {"name": "lang", "in": "query", "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "Festivals"}, "400": {"$ref": "#/components/responses/Error"}},
+    }},
+    "/festivals/{slug}": {"get": {
+        "summary": "A festival with its waves, deals, units left and the server's now",
+        "responses": {"200": {"description": "The festival"}, "404": {"$ref": "#/components/responses/Error"}},
+    }},
+}

@@ -1,11 +1,10 @@
 """Vendors' festival entries and staff curation, with the price history the 30-day low comes from.
 
-The back office's price-edit service must call `record_price(product)` after it sets a price;
-until it does, `ensure_price_history` records the current price of products that have none.
+Every path that sets a price records it in the catalogue's price history (catalog/price_history.py);
+products that predate the history get their current price recorded when they first enter a festival.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,11 +13,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from campaigns.festivals import phases
-from campaigns.festivals.models import Deal, DealStatus, Festival, PriceChange, Wave
+from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.phases import Phase
 from campaigns.festivals.services import ACTIVE_DEAL_STATES, product_overlap, require_staff
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Product, ProductStatus
+from marketplace.catalog.models import PriceChange, Product, ProductStatus
+from marketplace.catalog.price_history import ensure_price_history
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -40,32 +40,6 @@ def _reason(text: str) -> str:
 
 
 # --- Price history ---------------------------------------------------------------------------------
-
-def record_price(product: Product, at: datetime | None = None, *, commit: bool = False) -> None:
-    """Write the product's current price into its history when it differs from the latest entry."""
-    latest = db.session.execute(
-        select(PriceChange.price_amount, PriceChange.currency).where(PriceChange.product_id == product.id)
-        .order_by(PriceChange.changed_at.desc(), PriceChange.id.desc()).limit(1)
-    ).first()
-    if latest is None or (latest[0], latest[1]) != (product.price_amount, product.currency):
-        db.session.add(PriceChange(product_id=product.id, price_amount=product.price_amount,
-                                   currency=product.currency, changed_at=at or clock.now()))
-    if commit:
-        db.session.commit()
-
-
-def ensure_price_history(products: Sequence[Product]) -> int:
-    """Record the current price of each product that has no history yet; returns how many were recorded."""
-    ids = [p.id for p in products]
-    known = set(db.session.scalars(select(PriceChange.product_id).where(PriceChange.product_id.in_(ids)).distinct()))
-    missing = [p for p in products if p.id not in known]
-    for product in missing:
-        db.session.add(PriceChange(product_id=product.id, price_amount=product.price_amount,
-                                   currency=product.currency, changed_at=clock.now()))
-    if missing:
-        db.session.commit()
-    return len(missing)
-
 
 def lowest_recent_price(product: Product, at: datetime | None = None) -> Money:
     """The product's lowest regular price over the 30 days before `at`, the current price included."""

@@ -159,16 +159,3 @@ class Reminder(db.Model):
     user = relationship("User")
     festival: Mapped[Festival] = relationship()
     deal: Mapped[Deal | None] = relationship()
-
-
-class PriceChange(db.Model):
-    """A product's regular price from `changed_at` on: the history the 30-day low is read from."""
-
-    __tablename__ = "price_changes"
-    __table_args__ = (Index("ix_price_changes_product_time", "product_id", "changed_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
-    price_amount: Mapped[int]
-    currency: Mapped[str] = mapped_column(String(3))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -20,6 +20,7 @@ from campaigns.festivals.models import Deal, DealPurchase, DealStatus, Festival,
 from campaigns.festivals.pricing_rule import forget_live_deals
 from marketplace.core.clock import to_utc
 from marketplace.core.errors import Conflict, NotFound, ValidationError
+from marketplace.core.page_cache import mark_catalogue_changed
 from marketplace.extensions import db
 
 deals = Deal.__table__
@@ -78,7 +79,7 @@ def reserve_deal_units(deal_id: int, shopper_id: int, quantity: int, at: datetim
         )
     if sold >= cap:
         # A sold-out deal's price must leave cached catalogue pages (see core/page_cache.py).
-        session.info["catalogue_changed"] = True
+        mark_catalogue_changed(session)
     if commit:
         session.commit()
     return cap - sold
@@ -101,7 +102,7 @@ def release_deal_units(deal_id: int, shopper_id: int, quantity: int, *, commit: 
     if not returned:
         session.rollback()
         raise Conflict(_("These units were not reserved."))
-    session.info["catalogue_changed"] = True  # a sold-out deal may be back on sale
+    mark_catalogue_changed(session)  # a sold-out deal may be back on sale
     if commit:
         session.commit()
 

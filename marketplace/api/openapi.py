@@ -1,7 +1,7 @@
 """GET /api/v1/openapi.json: the OpenAPI 3 description of the API."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Flask, current_app, jsonify
 
 from marketplace.api import bp
 from marketplace.core.i18n import LANGUAGES
@@ -84,7 +84,20 @@ def document() -> dict:
     }
 
 
+def add_paths(app: Flask, paths: dict) -> None:
+    """Describe more API paths in the document (for resources registered outside this package)."""
+    app.extensions.setdefault("openapi_paths", {}).update(paths)
+
+
+def error_responses(*statuses: int) -> dict:
+    return {str(status): ERROR for status in statuses}
+
+
 @bp.get("/openapi.json")
 def openapi_document():
     """This API's OpenAPI 3 document."""
-    return jsonify(document())
+    body = document()
+    body["paths"].update(current_app.extensions.get("openapi_paths", {}))
+    body["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer",
+                                                        "description": "A token from POST /auth/token"}}
+    return jsonify(body)

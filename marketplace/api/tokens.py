@@ -80,8 +80,10 @@ def delete_token():
 
 
 def init_app(app) -> None:
-    from marketplace.api import vendor_products  # noqa: F401 - its routes join `bp`
+    from marketplace.api import vendor_products  # its routes join `bp`
+    from marketplace.api.openapi import add_paths
     from marketplace.extensions import csrf
 
     app.register_blueprint(bp)
+    add_paths(app, vendor_products.OPENAPI_PATHS)
     csrf.exempt(bp)  # bearer-token only: see the module docstring

@@ -132,3 +132,52 @@ def upload_photos(product_id: int):
         raise ValidationError(message, {"photo": message})
     add_photos(user, product_id, [PhotoUpload(f.filename or "", f.read()) for f in files])
     return jsonify(product_json(owned_product(user, product_id))), 201
+
+
+PRODUCT_SCHEMA = {"type": "object", "properties": {
+    "original_language": {"type": "string", "enum": ["en", "fr", "ar", "pt", "sw"]},
+    "category_id": {"type": "integer"}, "price": {"type": "string", "example": "12.50"},
+    "currency": {"type": "string", "example": "GHS"}, "stock": {"type": "integer", "minimum": 0},
+    "weight_grams": {"type": "integer", "nullable": True}, "origin": {"type": "string"},
+    "texts": {"type": "object", "description": "language -> {name, description}; null removes a translation",
+              "additionalProperties": {"type": "object", "nullable": True, "properties": {
+                  "name": {"type": "string"}, "description": {"type": "string"}}}},
+}}
+SECURED = [{"bearer": []}]
+ERR = {"$ref": "#/components/responses/Error"}
+OPENAPI_PATHS = {
+    "/auth/token": {
+        "post": {"summary": "Issue a personal token for e-mail and password", "requestBody": {"content": {
+            "application/json": {"schema": {"type": "object", "required": ["email", "password"], "properties": {
+                "email": {"type": "string"}, "password": {"type": "string"}, "name": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "The token, shown once"}, "400": ERR,
+                          "401": ERR, "429": {"description": "Too many attempts"}}},
+        "delete": {"summary": "Revoke the presented token", "security": SECURED,
+                   "responses": {"204": {"description": "Revoked"}, "401": ERR}},
+    },
+    "/vendor/products": {
+        "get": {"summary": "The vendor's products (q, status, stock, page)", "security": SECURED,
+                "responses": {"200": {"description": "A page of products"}, "401": ERR,
+                              "403": ERR}},
+        "post": {"summary": "Create a draft product", "security": SECURED,
+                 "requestBody": {"content": {"application/json": {"schema": PRODUCT_SCHEMA}}},
+                 "responses": {"201": {"description": "The product"}, "422": ERR}},
+    },
+    "/vendor/products/{id}": {
+        "get": {"summary": "One of the vendor's products", "security": SECURED,
+                "responses": {"200": {"description": "The product"}, "404": ERR}},
+        "patch": {"summary": "Change some fields (e.g. stock alone)", "security": SECURED,
+                  "requestBody": {"content": {"application/json": {"schema": PRODUCT_SCHEMA}}},
+                  "responses": {"200": {"description": "The product"}, "404": ERR,
+                                "422": ERR}},
+    },
+    "/vendor/products/{id}/publish": {"post": {
+        "summary": "Publish, or send for staff approval the first time", "security": SECURED,
+        "responses": {"200": {"description": "The product"}, "409": ERR}}},
+    "/vendor/products/{id}/unpublish": {"post": {
+        "summary": "Take off the site", "security": SECURED, "responses": {"200": {"description": "The product"}}}},
+    "/vendor/products/{id}/photos": {"post": {
+        "summary": "Add photos (multipart field `photo`, JPEG, PNG or WebP; up to 8 a product)", "security": SECURED,
+        "responses": {"201": {"description": "The product with its photos"},
+                      "422": ERR}}},
+}

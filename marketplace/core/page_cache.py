@@ -146,6 +146,11 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def mark_catalogue_changed(session: Session) -> None:
+    """Make this session's next commit refresh cached pages (for changes the table watch cannot see)."""
+    session.info["catalogue_changed"] = True
+
+
 def _touched_watched_tables(session: Session) -> bool:
     for instance in (*session.new, *session.dirty, *session.deleted):
         table = getattr(type(instance), "__tablename__", None)

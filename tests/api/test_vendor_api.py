@@ -129,3 +129,10 @@ def test_photo_upload_by_content(client, token, make_category):
     fake = client.post(f"/api/v1/vendor/products/{product['id']}/photos", headers=auth(token),
                        data={"photo": (io.BytesIO(b"%PDF-1.4 not a photo"), "cocoa.jpg")})
     assert fake.status_code == 422 and "photos" in fake.get_json()["error"]["fields"]
+
+
+def test_openapi_document_describes_search_vendor_and_festival_endpoints(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert {"/search", "/auth/token", "/vendor/products", "/vendor/products/{id}", "/festivals",
+            "/festivals/{slug}"} <= set(document["paths"])
+    assert document["paths"]["/vendor/products"]["post"]["security"] == [{"bearer": []}]

@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.festivals import entries
-from campaigns.festivals.entries import EntryInput, record_price
-from campaigns.festivals.models import Deal, DealStatus, PriceChange
+from campaigns.festivals.entries import EntryInput
+from campaigns.festivals.models import Deal, DealStatus
 from campaigns.festivals.reservations import reserve_deal_units
 from marketplace.accounts.models import Role
+from marketplace.catalog.models import PriceChange
+from marketplace.catalog.price_history import record_price
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, PermissionDenied, ValidationError
 from marketplace.extensions import db

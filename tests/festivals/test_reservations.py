@@ -76,7 +76,9 @@ def test_mixed_quantities_never_oversell(make_app, make_festival, make_deal, mak
     sold = db.session.get(Deal, deal.id).sold
     held = db.session.scalars(select(DealPurchase.quantity).where(DealPurchase.deal_id == deal.id)).all()
     # Each shopper gets at most one of their two orders (3 + 2 > 4); the cap of 10 holds whatever the order.
-    assert sold == sum(held) and sold <= 10 and results.count("ok") >= 4
+    # However the threads interleave, at least 3 orders succeed (3 + 3 + 3 leaves one unit nobody can take)
+    # and at least 8 units sell (a shopper left empty-handed was refused only once 9 or more were gone).
+    assert sold == sum(held) and 8 <= sold <= 10 and results.count("ok") >= 3
     assert all(q <= 4 for q in held)
 
 

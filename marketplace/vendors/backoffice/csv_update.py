@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductText
+from marketplace.catalog.price_history import record_prices
 from marketplace.core import clock
 from marketplace.core.errors import ValidationError
 from marketplace.core.money import Money
@@ -145,6 +146,8 @@ def apply_csv(user: User, data: bytes) -> CsvOutcome:
         now = clock.now()
         rows = [{"id": product_id, **change, "updated_at": now} for product_id, change in changes.items()]
         db.session.execute(update(Product), rows)
+        record_prices({product_id: (change["price_amount"], by_id[product_id].currency)
+                       for product_id, change in changes.items() if "price_amount" in change})
     db.session.commit()
     if changes:
         refresh_search(list(changes))

@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Category, Product, ProductImage, ProductStatus, ProductText
+from marketplace.catalog.price_history import record_price
 from marketplace.catalog.services import Page, slugify
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, PermissionDenied, ValidationError
@@ -243,6 +244,7 @@ def create_product(user: User, changes: ProductChanges) -> Product:
                       status=ProductStatus.DRAFT)
     _apply(product, checked)
     db.session.add(product)
+    record_price(product)
     db.session.commit()
     return product
 
@@ -252,6 +254,7 @@ def update_product(user: User, product_id: int, changes: ProductChanges) -> Prod
     product = owned_product(user, product_id)
     checked = check_changes(changes)
     _apply(product, checked)
+    record_price(product)
     db.session.commit()
     refresh_search([product.id])
     return product
