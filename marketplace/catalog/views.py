@@ -46,6 +46,11 @@ def image_fallback(image: ProductImage) -> str:
 
 
 @bp.app_template_global()
+def media_url(name: str) -> str:
+    return get_image_store().url(name)
+
+
+@bp.app_template_global()
 def country_name(code: str) -> str:
     return services.country_name(code, current_language().code)
 

@@ -28,6 +28,7 @@ class ProfileForm(FlaskForm):
     categories = CheckboxListField(_l("What you sell (one to five categories)"), coerce=int)
     original_language = SelectField(_l("The language you write in"), validators=[DataRequired()])
     founded_year = IntegerField(_l("Year founded (optional)"), validators=[Optional(), NumberRange(1800, 2100)])
+    logo = FileField(_l("Logo (optional: JPEG, PNG or WebP)"))
 
 
 # One tagline and story field per language, added to the class so WTForms binds them.

@@ -19,11 +19,15 @@ from marketplace.core import clock
 from marketplace.core.errors import Conflict, ValidationError
 from marketplace.core.i18n import LANGUAGES, VENDOR_LANGUAGES
 from marketplace.extensions import db
+from marketplace.media import get_image_store
+from marketplace.media.pipeline import ImageRejected, open_upload, rendition_name, renditions, store_renditions
+from marketplace.vendors.backoffice.photos import rejection_message
 from marketplace.vendors.documents import CheckedDocument, delete_document_file, store_document
 from marketplace.vendors.models import PayoutMethod, Store, StoreDocument, StoreStatus, StoreText
 from marketplace.vendors.services import store_of
 
 STEPS = ("profile", "business", "payout", "review")
+MAX_LOGO_BYTES = 5 * 1024 * 1024
 EDITABLE = (StoreStatus.DRAFT, StoreStatus.CHANGES_REQUESTED)
 
 
@@ -37,6 +41,7 @@ class ProfileInput:
     taglines: dict[str, str]  # language -> tagline
     stories: dict[str, str]  # language -> story
     founded_year: int | None = None
+    logo: bytes | None = None  # an uploaded picture, checked by content
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,7 @@ def save_profile(user: User, data: ProfileInput) -> Store:
             raise _field_error(f"tagline_{language}", _("Keep the tagline under 160 characters."))
     if data.founded_year is not None and not 1800 <= data.founded_year <= clock.now().year:
         raise _field_error("founded_year", _("Enter a year between 1800 and this year."))
+    logo_key = _store_logo(data.logo) if data.logo else None
 
     if store is None:
         store = Store(owner_id=user.id, slug=_unique_store_slug(name), status=StoreStatus.DRAFT)
@@ -135,6 +141,8 @@ def save_profile(user: User, data: ProfileInput) -> Store:
     store.city = city
     store.original_language = data.original_language
     store.founded_year = data.founded_year
+    if logo_key:
+        store.logo_key = logo_key
     store.categories = categories
     existing = {text.language: text for text in store.texts}
     for language in LANGUAGES:
@@ -148,6 +156,18 @@ def save_profile(user: User, data: ProfileInput) -> Store:
             store.texts.remove(existing[language])
     db.session.commit()
     return store
+
+
+def _store_logo(data: bytes) -> str:
+    """Store a logo's renditions and return the name of the small one pages show; ValidationError if refused."""
+    if len(data) > MAX_LOGO_BYTES:
+        raise _field_error("logo", rejection_message("file_too_big"))
+    try:
+        processed = renditions(open_upload(data))
+    except ImageRejected as exc:
+        raise _field_error("logo", rejection_message(exc.reason)) from exc
+    store_renditions(processed, get_image_store())
+    return rendition_name(processed.key, processed.widths[0], "webp")
 
 
 def _unique_store_slug(name: str) -> str:

@@ -96,6 +96,14 @@ def reinstate_store(store: Store, staff: User) -> None:
     _refresh_search(store)
 
 
+def store_products(store: Store) -> list[Product]:
+    """A store's published products, for staff to give or take campaign product slots."""
+    return list(db.session.scalars(
+        select(Product).where(Product.store_id == store.id, Product.status == ProductStatus.PUBLISHED)
+        .order_by(Product.is_campaign.desc(), Product.id)
+    ))
+
+
 def product_queue() -> list[Product]:
     """Products waiting for their first publication, oldest first."""
     return list(db.session.scalars(

@@ -51,9 +51,14 @@ def vendor_queue() -> str:
 def vendor_detail(store_id: int) -> str:
     """One application with every detail staff need, the full payout account included."""
     store = _store_or_404(store_id)
+    return render_detail(store, ReasonForm())
+
+
+def render_detail(store, reason_form: ReasonForm) -> str:
     return render_template(
-        "vendors/staff/detail.html", store=store, reason_form=ReasonForm(), confirm_form=ConfirmForm(),
-        store_slots_left=slots.slots_left(slots.STORE_SLOTS),
+        "vendors/staff/detail.html", store=store, reason_form=reason_form, confirm_form=ConfirmForm(),
+        store_slots_left=slots.slots_left(slots.STORE_SLOTS), products=review.store_products(store),
+        product_slots_left=slots.slots_left(slots.PRODUCT_SLOTS),
     )
 
 
@@ -93,10 +98,7 @@ def decide_vendor(store_id: int, decision: str) -> Response | str:
             action(store, current_user, form.reason.data or "") if needs_reason else action(store, current_user)
         except ValidationError as exc:
             form.reason.errors = [exc.message]
-            return render_template(
-                "vendors/staff/detail.html", store=store, reason_form=form, confirm_form=ConfirmForm(),
-                store_slots_left=slots.slots_left(slots.STORE_SLOTS),
-            ), 422
+            return render_detail(store, form), 422
         except Conflict as exc:
             flash(exc.message, "error")
         else:

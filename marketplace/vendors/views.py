@@ -113,6 +113,10 @@ def step(step: str) -> Response | str:
     )
 
 
+def _uploaded_bytes(upload) -> bytes | None:
+    return upload.read() if upload and getattr(upload, "filename", "") else None
+
+
 def _save_step(step: str, form) -> None:
     if step == "profile":
         languages = list(LANGUAGES)
@@ -122,12 +126,11 @@ def _save_step(step: str, form) -> None:
             taglines={code: getattr(form, f"tagline_{code}").data or "" for code in languages},
             stories={code: getattr(form, f"story_{code}").data or "" for code in languages},
             founded_year=form.founded_year.data,
+            logo=_uploaded_bytes(form.logo.data),
         ))
     elif step == "business":
-        upload = form.document.data
-        document = None
-        if upload and getattr(upload, "filename", ""):
-            document = check_document(upload.read(), upload.filename)
+        data = _uploaded_bytes(form.document.data)
+        document = check_document(data, form.document.data.filename) if data is not None else None
         onboarding.save_business(current_user, form.registration_number.data or "", form.phone.data or "", document)
     elif step == "payout":
         onboarding.save_payout(current_user, onboarding.PayoutInput(

@@ -194,3 +194,16 @@ def test_a_shopper_can_open_a_store_with_their_account(client, make_user, login,
     assert response.headers["Location"] == "/en/vendor/onboarding/profile"
     db.session.refresh(user)
     assert user.role == Role.VENDOR
+
+
+def test_a_logo_is_checked_by_content_and_shown_on_the_store_page(vendor_client):
+    bad = vendor_client.post("/en/vendor/onboarding/profile", content_type="multipart/form-data",
+                             data=profile_data(logo=(io.BytesIO(PDF), "logo.png")))
+    assert bad.status_code == 200 and "not a JPEG, PNG or WebP" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(Store.id)) is None
+    response = vendor_client.post("/en/vendor/onboarding/profile", content_type="multipart/form-data",
+                                  data=profile_data(logo=(io.BytesIO(png_bytes()), "logo.png")))
+    assert response.status_code == 302
+    saved = store()
+    assert saved.logo_key and saved.logo_key.endswith(".webp")
+    assert vendor_client.get(f"/media/{saved.logo_key}").status_code == 200
