@@ -25,18 +25,10 @@ from marketplace.core.errors import Conflict, NotFound, PermissionDenied, Valida
 from marketplace.core.money import Money, MoneyError
 from marketplace.extensions import db
 from marketplace.vendors.models import StoreStatus
+from marketplace.vendors.review import check_reason
 from marketplace.vendors.services import store_of
 
 PRICE_HISTORY_DAYS = 30
-MAX_REASON = 2000
-
-
-def _reason(text: str) -> str:
-    reason = (text or "").strip()
-    if not 5 <= len(reason) <= MAX_REASON:
-        message = _("Give the vendor a reason of 5 to 2,000 characters.")
-        raise ValidationError(message, {"reason": message})
-    return reason
 
 
 # --- Price history ---------------------------------------------------------------------------------
@@ -211,7 +203,7 @@ def reject_deal(staff: User, deal: Deal, reason: str) -> None:
     """Refuse a proposal (or an approved deal before its wave) with a reason the vendor sees."""
     require_staff(staff)
     _before_wave(deal)
-    _decide(deal, DealStatus.REJECTED, _reason(reason), staff)
+    _decide(deal, DealStatus.REJECTED, check_reason(reason), staff)
 
 
 def _decide(deal: Deal, status: DealStatus, note: str, staff: User) -> None:

@@ -21,7 +21,8 @@ def _require_staff(user: User) -> None:
         raise PermissionDenied(_("Only campaign staff can review vendors."))
 
 
-def _reason(text: str) -> str:
+def check_reason(text: str) -> str:
+    """The reason staff give a vendor, trimmed; ValidationError unless it has 5 to 2,000 characters."""
     reason = (text or "").strip()
     if not 5 <= len(reason) <= MAX_REASON:
         message = _("Give the vendor a reason of 5 to 2,000 characters.")
@@ -73,19 +74,19 @@ def approve_store(store: Store, staff: User) -> None:
 def request_changes(store: Store, staff: User, reason: str) -> None:
     """Send the application back to the vendor with what to change."""
     _require_staff(staff)
-    _decide(store, staff, StoreStatus.CHANGES_REQUESTED, _reason(reason), REVIEWABLE)
+    _decide(store, staff, StoreStatus.CHANGES_REQUESTED, check_reason(reason), REVIEWABLE)
 
 
 def reject_store(store: Store, staff: User, reason: str) -> None:
     """Refuse the application, with the reason the vendor sees."""
     _require_staff(staff)
-    _decide(store, staff, StoreStatus.REJECTED, _reason(reason), REVIEWABLE)
+    _decide(store, staff, StoreStatus.REJECTED, check_reason(reason), REVIEWABLE)
 
 
 def suspend_store(store: Store, staff: User, reason: str) -> None:
     """Take an approved store off the site (its products disappear from every listing)."""
     _require_staff(staff)
-    _decide(store, staff, StoreStatus.SUSPENDED, _reason(reason), (StoreStatus.APPROVED,))
+    _decide(store, staff, StoreStatus.SUSPENDED, check_reason(reason), (StoreStatus.APPROVED,))
     _refresh_search(store)
 
 
@@ -140,7 +141,7 @@ def approve_product(product: Product, staff: User) -> None:
 def reject_product(product: Product, staff: User, reason: str) -> None:
     """Refuse a product's publication, with the reason the vendor sees; it goes back to the vendor."""
     _require_staff(staff)
-    note = _reason(reason)
+    note = check_reason(reason)
     changed = db.session.execute(
         update(Product).where(Product.id == product.id, Product.status == ProductStatus.PENDING_REVIEW)
         .values(status=ProductStatus.REJECTED, review_note=note)

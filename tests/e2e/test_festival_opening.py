@@ -6,12 +6,12 @@ The server runs in this process, so `clock.freeze` moves its clock too (`server_
 from __future__ import annotations
 
 import re
-import threading
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.e2e.live import serving
 
 START = datetime(2032, 6, 1, 12, 0, tzinfo=UTC)
 END = START + timedelta(hours=6)
@@ -64,16 +64,8 @@ def festival_server(tmp_path_factory):
                             store_id=store.id, price_amount=700, currency="USD", cap=20,
                             status=DealStatus.APPROVED))
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.engine.dispose()
+    with serving(app) as base_url:
+        yield base_url
 
 
 @pytest.fixture
