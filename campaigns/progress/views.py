@@ -1,12 +1,11 @@
 """The campaign home page and the country pavilions."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, session
+from flask import Blueprint, render_template, session
 
 from campaigns.progress import services
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
-from marketplace.core.errors import NotFound
 from marketplace.core.i18n import current_language
 from marketplace.core.page_cache import cached_page
 
@@ -40,9 +39,6 @@ def pavilions():
 @cached_page
 def pavilion(code: str):
     """A country's pavilion: its stores and their products."""
-    try:
-        country, stores = services.get_pavilion(code)
-    except NotFound:
-        abort(404)
+    country, stores = services.get_pavilion(code)
     page, cards = cards_page(country_code=country.code)
     return render_template("campaigns/pavilion.html", country=country, stores=stores, page=page, cards=cards)

@@ -1,12 +1,11 @@
 """Shopper catalogue pages: categories, stores and products."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, session
+from flask import Blueprint, current_app, render_template, request, session
 from flask_login import current_user
 
 from marketplace.catalog import services
 from marketplace.catalog.models import ProductImage
-from marketplace.core.errors import NotFound
 from marketplace.core.i18n import current_language
 from marketplace.core.page_cache import cached_page
 from marketplace.media import get_image_store
@@ -26,10 +25,7 @@ def page_number() -> int:
 
 def cards_page(**filters):
     """A page of product cards for the listing pages; 404 for a page past the end."""
-    try:
-        page = services.list_products(page=page_number(), per_page=current_app.config["PAGE_SIZE"], **filters)
-    except NotFound:
-        abort(404)
+    page = services.list_products(page=page_number(), per_page=current_app.config["PAGE_SIZE"], **filters)
     cards = services.product_cards(page.items, current_language().code, shopper(), session.get("display_currency"))
     return page, cards
 
@@ -78,10 +74,7 @@ def categories():
 @cached_page
 def category(slug: str):
     """One category's products, newest first."""
-    try:
-        found = services.get_category(slug)
-    except NotFound:
-        abort(404)
+    found = services.get_category(slug)
     page, cards = cards_page(category=found)
     return render_template("catalog/category.html", category=found, page=page, cards=cards)
 
@@ -90,10 +83,7 @@ def category(slug: str):
 @cached_page
 def store(slug: str):
     """A store's profile and products."""
-    try:
-        found = services.get_public_store(slug)
-    except NotFound:
-        abort(404)
+    found = services.get_public_store(slug)
     page, cards = cards_page(store=found)
     return render_template("catalog/store.html", store=found, page=page, cards=cards)
 
@@ -102,10 +92,7 @@ def store(slug: str):
 @cached_page
 def product(slug: str):
     """A product's page: photos, text in the shopper's language, price, stock, and its store."""
-    try:
-        found = services.get_visible_product(slug)
-    except NotFound:
-        abort(404)
+    found = services.get_visible_product(slug)
     quote = quote_price(found, shopper())
     display_currency = session.get("display_currency")
     approximate = services.exchange_rates().convert(quote.price, display_currency) if display_currency else None

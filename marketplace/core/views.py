@@ -5,9 +5,11 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import NotFound as NotFoundPage
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import safe_next_url
+from marketplace.core.errors import NotFound as DomainNotFound
 from marketplace.core.i18n import best_language
 
 bp = Blueprint("core", __name__)
@@ -68,6 +70,12 @@ def http_error(error: HTTPException) -> tuple[str | Response, int]:
     if request.path.startswith("/api/"):
         return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": message, "fields": {}}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
+
+
+@bp.app_errorhandler(DomainNotFound)
+def domain_not_found(error: DomainNotFound) -> tuple[str | Response, int]:
+    """A service's NotFound is the same page as any unknown URL, so views need not translate it."""
+    return http_error(NotFoundPage())
 
 
 @bp.app_errorhandler(500)
