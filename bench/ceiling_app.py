@@ -385,7 +385,7 @@ def create_app(shape: dict | None = None) -> Flask:
             size = len(views[kind]().encode())
         missing = shape[kind].get("bytes", 0) - size - len('<p class="meta" hidden></p>\n')
         if missing > 0:
-            filler[kind] = ("lorem ipsum " * (missing // 12 + 1))[:missing]
+            filler[kind] = ("padding " * (missing // 8 + 1))[:missing]  # bytes only, never shown
     return app
 
 
