@@ -53,6 +53,14 @@ class Config:
     SEARCH_REFRESH_SECONDS = float(os.environ.get("SEARCH_REFRESH_SECONDS", "1.0"))
     SEARCH_WARM_UP = True  # load jieba and the glossary in the background at start-up
     PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "offline")
+    CHARGE_CURRENCY = os.environ.get("CHARGE_CURRENCY", "USD")
+    RESERVATION_MINUTES = int(os.environ.get("RESERVATION_MINUTES", 35))  # Stripe's session lives 30 min or more
+    COMMISSION_RATE = os.environ.get("COMMISSION_RATE", "0")  # the campaign's share of each sale, e.g. "0.05"
+    CART_MAX_QUANTITY = 99  # per line: more is a wholesale enquiry, not a cart
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")  # tests point the gateway at a local server
+    STRIPE_PAYMENT_METHODS = os.environ.get("STRIPE_PAYMENT_METHODS", "card,alipay,wechat_pay").split(",")
 
     # Uploads: product photos and verification documents are well under this.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))

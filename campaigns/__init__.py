@@ -26,9 +26,11 @@ def init_festivals(app: Flask) -> None:
     from campaigns.festivals.vendor_views import bp as festivals_vendor_bp
     from campaigns.festivals.views import bp as festivals_bp
     from campaigns.festivals.views import init_templates
-    from marketplace.orders.pricing import register_price_rule
+    from campaigns.festivals.reservations import DealUnits
+    from marketplace.orders.pricing import register_price_rule, register_unit_holder
 
     register_price_rule(app, festival_price_rule)
+    register_unit_holder(app, "deal", DealUnits())
     page_cache.init_app(app)
     init_templates(app)
     app.register_blueprint(festivals_bp)

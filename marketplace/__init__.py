@@ -46,6 +46,7 @@ def import_models() -> None:
     """Load every model module so that relationships between packages resolve."""
     import marketplace.accounts.models  # noqa: F401
     import marketplace.catalog.models  # noqa: F401
+    import marketplace.orders.models  # noqa: F401
     import marketplace.vendors.models  # noqa: F401
 
 
@@ -66,11 +67,13 @@ def configure_security(app: Flask) -> None:
 def configure_adapters(app: Flask) -> None:
     from marketplace.mail import init_app as init_mail
     from marketplace.media import init_app as init_media
+    from marketplace.payments import init_app as init_payments
     from marketplace.search import init_app as init_search
 
     init_media(app)
     init_search(app)
     init_mail(app)
+    init_payments(app)
 
 
 def configure_templates(app: Flask) -> None:

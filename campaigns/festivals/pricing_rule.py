@@ -59,7 +59,7 @@ def festival_offers(
             continue
         best = offers.get(deal.product_id)
         if best is None or deal.price.amount < best.price.amount:
-            offers[deal.product_id] = Offer(deal.price, deal.source, deal.ends_at)
+            offers[deal.product_id] = Offer(deal.price, deal.source, deal.ends_at, hold=f"deal:{deal.deal_id}")
     return offers
 
 

@@ -107,6 +107,16 @@ def release_deal_units(deal_id: int, shopper_id: int, quantity: int, *, commit: 
         session.commit()
 
 
+class DealUnits:
+    """Checkout's way to the deal units behind a festival offer (`hold` "deal:<id>"), inside its transaction."""
+
+    def reserve(self, ref: int, shopper_id: int, quantity: int, at: datetime) -> None:
+        reserve_deal_units(ref, shopper_id, quantity, at, commit=False)
+
+    def release(self, ref: int, shopper_id: int, quantity: int) -> None:
+        release_deal_units(ref, shopper_id, quantity, commit=False)
+
+
 def _refusal(deal_id: int, quantity: int, at: datetime) -> Exception:
     deal = db.session.get(Deal, deal_id)
     if deal is None:

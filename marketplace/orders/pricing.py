@@ -28,6 +28,7 @@ class Offer:
     price: Money
     source: str
     ends_at: datetime | None = None
+    hold: str = ""  # "<kind>:<id>" when the offer has limited units that checkout must reserve
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,40 @@ class PriceRule(Protocol):
     def __call__(
         self, products: Sequence[Product], shopper: User | None, at: datetime
     ) -> Mapping[int, Offer]: ...
+
+
+class UnitHolder(Protocol):
+    """Reserves and returns an offer's limited units inside the caller's transaction (no commit)."""
+
+    def reserve(self, ref: int, shopper_id: int, quantity: int, at: datetime) -> None:
+        """Take the units; Conflict (after rolling the transaction back) when they cannot be had."""
+        ...
+
+    def release(self, ref: int, shopper_id: int, quantity: int) -> None:
+        """Give the units back; Conflict (after rolling back) when they were not held."""
+        ...
+
+
+def register_unit_holder(app: Flask, kind: str, holder: UnitHolder) -> None:
+    """Let checkout reserve the units of offers whose `hold` starts with `kind:`."""
+    app.extensions.setdefault("unit_holders", {})[kind] = holder
+
+
+def _holder(hold: str) -> tuple[UnitHolder, int]:
+    kind, _, ref = hold.partition(":")
+    return current_app.extensions["unit_holders"][kind], int(ref)
+
+
+def reserve_offer_units(hold: str, shopper_id: int, quantity: int, at: datetime) -> None:
+    """Reserve `quantity` units of the offer `hold` for a shopper; Conflict when they are gone."""
+    holder, ref = _holder(hold)
+    holder.reserve(ref, shopper_id, quantity, at)
+
+
+def release_offer_units(hold: str, shopper_id: int, quantity: int) -> None:
+    """Return units of the offer `hold` that a shopper's order held."""
+    holder, ref = _holder(hold)
+    holder.release(ref, shopper_id, quantity)
 
 
 def register_price_rule(app: Flask, rule: PriceRule) -> None:

@@ -1,14 +1,15 @@
-"""Stores: the African vendors' shops, and their per-locale texts."""
+"""Stores: the African vendors' shops, their per-locale texts, and what the campaign owes them."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core import clock
-from marketplace.core.types import enum_column
+from marketplace.core.types import DecimalText, enum_column
 from marketplace.extensions import db
 
 
@@ -124,3 +125,46 @@ class SlotQuota(db.Model):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     used: Mapped[int] = mapped_column(default=0)
     slot_limit: Mapped[int]
+
+
+class PayableKind(enum.StrEnum):
+    SALE = "sale"  # a vendor order was paid: the store is owed its subtotal less commission
+    REVERSAL = "reversal"  # that sale was cancelled or refunded: the same amount, negated
+
+
+class PayableEntry(db.Model):
+    """One line of the vendor payables ledger; balances are sums of these and nothing else."""
+
+    __tablename__ = "payable_entries"
+    __table_args__ = (
+        UniqueConstraint("vendor_order_id", "kind"),  # one sale and at most one reversal per vendor order
+        Index("ix_payable_entries_store_settlement", "store_id", "settlement_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    vendor_order_id: Mapped[int] = mapped_column(ForeignKey("vendor_orders.id"))
+    kind: Mapped[PayableKind] = mapped_column(enum_column(PayableKind))
+    currency: Mapped[str] = mapped_column(String(3))
+    gross_amount: Mapped[int]  # signed, minor units: what the shopper paid for this store's part
+    commission_amount: Mapped[int]  # signed: the campaign's share
+    amount: Mapped[int]  # signed: what the store is owed, gross less commission
+    commission_rate: Mapped[Decimal] = mapped_column(DecimalText)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
+    settlement_id: Mapped[int | None] = mapped_column(ForeignKey("payable_settlements.id"))
+
+
+class Settlement(db.Model):
+    """Staff paid a store what its unsettled entries of one currency in a period added up to."""
+
+    __tablename__ = "payable_settlements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int]
+    period_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    period_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    transfer_reference: Mapped[str] = mapped_column(String(120), default="")
+    settled_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -1,0 +1,283 @@
+"""Placing an order: check where it goes, reserve every unit atomically, lock the prices, start payment.
+
+`place_order` is the one use case behind the checkout page, the API and the tests. Its write
+transaction starts with the order row (so a retried request with the same idempotency key waits
+for, then finds, the first one), takes stock with conditional UPDATEs in product order, then the
+offer units, and writes the lines with the prices the shopper was shown. Nothing is reserved when
+any line cannot be had, and every line that cannot is reported.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from marketplace.accounts.models import User
+from babel import Locale
+
+from marketplace.catalog.models import Product
+from marketplace.core import clock
+from marketplace.core.errors import Conflict, DomainError, ValidationError
+from marketplace.core.money import Money
+from marketplace.extensions import db
+from marketplace.orders import emails
+from marketplace.orders.cart import CartLine, PricedCart, charge_rate, charge_unit, clear_cart, find_cart, price_cart
+from marketplace.orders.models import FulfilmentState, Order, OrderEvent, OrderLine, PaymentState, VendorOrder
+from marketplace.orders.pricing import reserve_offer_units
+from marketplace.orders.reservations import Hold, hold_order, end_reservation, release_expired_reservations, take_stock
+from marketplace.orders.states import move_vendor_order
+from marketplace.payments import ChargeLine, GatewayError, PaymentRequest, get_payment_gateway
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
+# Countries whose addresses carry a postal code the carrier needs (the rest of Africa mostly does not).
+POSTAL_CODE_REQUIRED = frozenset("CN DZ EG KE MA NG TN ZA".split())
+MAX_TRAVELLERS = 20
+
+
+class SoldOut(Conflict):
+    """Some lines cannot be had as they are; `lines` says which and why, and nothing was reserved."""
+
+    code = "sold_out"
+
+    def __init__(self, message: str, lines: list[dict]) -> None:
+        super().__init__(message)
+        self.lines = lines
+
+
+class PricesChanged(Conflict):
+    """The total is not the one the shopper was shown; nothing was reserved."""
+
+    code = "prices_changed"
+
+
+@dataclass
+class Destination:
+    """Where the order goes (a postal address) and, for tourism items, who travels when."""
+
+    recipient_name: str = ""
+    phone: str = ""
+    email: str = ""
+    country_code: str = ""
+    region: str = ""
+    city: str = ""
+    address_line: str = ""
+    postal_code: str = ""
+    travel_date: str = ""
+    travellers: str | int = ""
+    notes: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def shipping_countries() -> frozenset[str]:
+    """ISO 3166 alpha-2 codes an order may be sent to (any country: buyers are in China, Africa and beyond)."""
+    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha()
+                     and code not in {"ZZ", "EU", "UN", "EZ", "QO", "XA", "XB", "XK"})
+
+
+def new_checkout_key() -> str:
+    """A fresh idempotency key for one checkout attempt (the form carries it)."""
+    return secrets.token_urlsafe(24)
+
+
+def check_destination(destination: Destination, needs_address: bool, needs_travellers: bool, today: date) -> dict:
+    """The cleaned fields for the order row; ValidationError naming every bad field otherwise."""
+    errors: dict[str, str] = {}
+    clean = {name: str(getattr(destination, name) or "").strip() for name in (
+        "recipient_name", "phone", "email", "country_code", "region", "city", "address_line", "postal_code",
+        "travel_date", "notes")}
+    limits = {"recipient_name": 120, "phone": 20, "email": 254, "region": 80, "city": 80, "address_line": 200,
+              "postal_code": 16, "notes": 1000}
+    for name, limit in limits.items():
+        if len(clean[name]) > limit:
+            errors[name] = _("At most %(count)d characters.", count=limit)
+        if any(ord(ch) < 32 and ch not in "\n\t" for ch in clean[name]):
+            errors[name] = _("Remove the control characters.")
+    if not clean["recipient_name"]:
+        errors["recipient_name"] = _("Enter the name of the person who receives the order.")
+    if not PHONE_PATTERN.match(clean["phone"]):
+        errors["phone"] = _("Enter a phone number the carrier or guide can call, e.g. +254 712 345678.")
+    if clean["email"] and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", clean["email"]):
+        errors["email"] = _("Enter a valid e-mail address, or leave it empty.")
+    clean["country_code"] = clean["country_code"].upper()
+    if needs_address:
+        if clean["country_code"] not in shipping_countries():
+            errors["country_code"] = _("Choose the country the order goes to.")
+        if not clean["city"]:
+            errors["city"] = _("Enter the town or city.")
+        if not clean["address_line"]:
+            errors["address_line"] = _("Enter the street address, building or P.O. box.")
+        if clean["country_code"] in POSTAL_CODE_REQUIRED and not clean["postal_code"]:
+            errors["postal_code"] = _("Enter the postal code: carriers to this country need it.")
+    else:
+        for name in ("country_code", "region", "city", "address_line", "postal_code"):
+            clean[name] = ""
+    clean["travellers"] = 0
+    if needs_travellers:
+        try:
+            travel = date.fromisoformat(clean["travel_date"])
+        except ValueError:
+            travel = None
+            errors["travel_date"] = _("Enter the date you plan to travel.")
+        if travel is not None and travel <= today:
+            errors["travel_date"] = _("Choose a travel date after today.")
+        try:
+            travellers = int(str(destination.travellers).strip())
+        except ValueError:
+            travellers = 0
+        if not 1 <= travellers <= MAX_TRAVELLERS:
+            errors["travellers"] = _("Enter how many people travel, from 1 to %(count)d.", count=MAX_TRAVELLERS)
+        clean["travellers"] = travellers
+    else:
+        clean["travel_date"] = ""
+    if errors:
+        raise ValidationError(_("Please correct the highlighted fields."), errors)
+    return clean
+
+
+def find_order_by_key(shopper: User, key: str) -> Order | None:
+    return db.session.scalars(
+        select(Order).where(Order.shopper_id == shopper.id, Order.idempotency_key == key)
+    ).first()
+
+
+def place_order(
+    shopper: User, destination: Destination, idempotency_key: str, language: str,
+    expected_total: Money | None = None, base_url: str = "", at: datetime | None = None,
+) -> Order:
+    """Turn the shopper's cart into an order with its units reserved, and start the payment.
+
+    Returns the existing order when `idempotency_key` was used before (a retry or a double click).
+    Raises ValidationError (bad key, empty cart, bad destination), SoldOut (the lines that cannot be
+    had; nothing reserved), PricesChanged (the total differs from `expected_total`) or DomainError
+    (the payment gateway is unreachable; the units are given back).
+    """
+    if not KEY_PATTERN.match(idempotency_key or ""):
+        raise ValidationError(_("This checkout form is out of date. Please review your order and try again."))
+    existing = find_order_by_key(shopper, idempotency_key)
+    if existing is not None:
+        return existing
+    at = at or clock.now()
+    release_expired_reservations(at)
+    cart = find_cart(shopper, None)
+    priced = price_cart(cart, shopper, language, at=at)
+    if priced.is_empty:
+        raise ValidationError(_("Your cart is empty."))
+    fields = check_destination(destination, priced.needs_address, priced.needs_travellers, at.date())
+    if priced.has_problems:
+        raise SoldOut(_("Some items cannot be bought as they are."), _problem_lines(priced.lines))
+    if expected_total is not None and expected_total != priced.total:
+        raise PricesChanged(_("Prices changed since you opened this page. Please check the new total."))
+    order = _reserve(shopper, priced, fields, idempotency_key, language, at)
+    if isinstance(order, Order) and order.payment_state == PaymentState.PENDING:
+        _start_payment(order, base_url)
+    return order
+
+
+def _problem_lines(lines: list[CartLine]) -> list[dict]:
+    return [{"product_id": line.product.id, "name": line.name.text, "problem": line.problem,
+             "available": max(line.product.stock, 0)} for line in lines if line.problem]
+
+
+def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language: str, at: datetime) -> Order:
+    gateway = get_payment_gateway()
+    charge_currency = priced.charge_currency
+    order = Order(reference=_new_reference(), shopper_id=shopper.id, idempotency_key=key, language=language,
+                  gateway=gateway.name, currency=charge_currency, total_amount=priced.total.amount,
+                  email=fields.pop("email") or shopper.email, **fields)
+    db.session.add(order)
+    try:
+        db.session.flush()  # the first write: a concurrent retry with this key now waits for us
+    except IntegrityError:
+        db.session.rollback()
+        existing = find_order_by_key(shopper, key)
+        if existing is None:
+            raise
+        return existing
+    holds = [Hold(line.product.id, line.quantity, line.quote.regular.amount,
+                  line.quote.offer.hold if line.quote.offer else "") for line in priced.lines]
+    short = take_stock(holds)
+    if short:
+        db.session.rollback()
+        raise SoldOut(_("Some items sold out while you were checking out."), _short_lines(priced, short))
+    names = {line.product.id: line.name.text for line in priced.lines}
+    for hold in sorted((h for h in holds if h.offer_hold), key=lambda h: hold_order(h.offer_hold)):
+        try:
+            reserve_offer_units(hold.offer_hold, shopper.id, hold.quantity, at)
+        except Conflict as refusal:  # the holder rolled the whole transaction back
+            raise SoldOut(refusal.message, [{"product_id": hold.product_id, "name": names[hold.product_id],
+                                             "problem": refusal.message, "available": None}]) from refusal
+    for group in priced.groups:
+        vendor_order = VendorOrder(order=order, store_id=group.store_id, currency=charge_currency,
+                                   subtotal_amount=group.subtotal.amount)
+        db.session.add(vendor_order)
+        for line in group.lines:
+            rate = charge_rate(priced.rates, line.quote.price.currency, charge_currency)
+            db.session.add(OrderLine(
+                order=order, vendor_order=vendor_order, product_id=line.product.id, name=line.name.text[:160],
+                quantity=line.quantity, unit_amount=line.quote.price.amount, currency=line.quote.price.currency,
+                regular_amount=line.quote.regular.amount,
+                offer_source=line.quote.offer.source if line.quote.offer else "",
+                offer_hold=line.quote.offer.hold if line.quote.offer else "",
+                charge_unit_amount=charge_unit(line.quote.price, rate, charge_currency).amount, rate=rate,
+                is_tourism=line.is_tourism))
+    db.session.flush()
+    db.session.add(OrderEvent(order_id=order.id, actor_id=shopper.id, to_state="placed"))
+    if gateway.collects_online:
+        order.reserved_until = at + timedelta(minutes=current_app.config["RESERVATION_MINUTES"])
+    else:
+        order.payment_state = PaymentState.UNPAID
+        for vendor_order in order.vendor_orders:
+            move_vendor_order(vendor_order, FulfilmentState.CONFIRMED, shopper.id)
+    clear_cart(priced.cart)
+    db.session.commit()
+    if not gateway.collects_online:
+        emails.order_placed(order)
+    return order
+
+
+def _short_lines(priced: PricedCart, short: list[int]) -> list[dict]:
+    by_id = {line.product.id: line for line in priced.lines}
+    lines = []
+    for product_id in short:  # the rollback expired the products: this reads their stock now
+        line = by_id[product_id]
+        stock = db.session.get(Product, product_id).stock
+        problem = _("Sold out.") if stock < 1 else _("Only %(stock)d left in stock.", stock=stock)
+        lines.append({"product_id": product_id, "name": line.name.text, "problem": problem, "available": stock})
+    return lines
+
+
+def _new_reference() -> str:
+    # 10 characters from an alphabet without look-alikes: quoted on the phone, never guessed.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def _start_payment(order: Order, base_url: str) -> None:
+    """Open the gateway's payment for a pending order; on failure give the units back and say so."""
+    gateway = get_payment_gateway()
+    request = PaymentRequest(
+        order_id=order.id, order_reference=order.reference, currency=order.currency,
+        total_amount=order.total_amount,
+        lines=tuple(ChargeLine(line.name, line.quantity, line.charge_unit_amount) for line in order.lines),
+        customer_email=order.email, locale=order.language,
+        success_url=f"{base_url}/{order.language}/orders/{order.reference}?paid=1",
+        cancel_url=f"{base_url}/{order.language}/orders/{order.reference}",
+        expires_at=order.reserved_until, idempotency_key=f"order-{order.reference}",
+    )
+    try:
+        started = gateway.start_payment(request)
+    except GatewayError as exc:
+        end_reservation(order.id, PaymentState.FAILED, f"payment could not start: {exc}")
+        db.session.commit()
+        raise DomainError(_("The payment service cannot be reached. Nothing was charged; please try again "
+                            "in a few minutes.")) from exc
+    order.gateway_reference = started.reference
+    order.payment_url = started.redirect_url or ""
+    db.session.commit()

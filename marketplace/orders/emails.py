@@ -1,0 +1,85 @@
+"""Order e-mails through the mail adapter, written in the shopper's (or the vendor's) language.
+
+They are sent after the change is committed; a mail failure is logged and never undoes an order.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from marketplace.mail import Message, get_mailer
+from marketplace.orders.models import Order, PaymentState, VendorOrder
+from marketplace.orders.states import FULFILMENT_LABELS
+
+log = logging.getLogger(__name__)
+
+
+def _send(message: Message) -> bool:
+    try:
+        get_mailer().send(message)
+    except Exception:  # noqa: BLE001 - any mail failure must leave the order as it is
+        log.exception("order e-mail to %s not sent", message.to)
+        return False
+    return True
+
+
+def _lines(order: Order) -> str:
+    rows = [f"- {line.quantity} × {line.name} ({line.vendor_order.store.name}): "
+            f"{line.charge_total.format(order.language)}" for line in order.lines]
+    return "\n".join(rows)
+
+
+def order_placed(order: Order) -> bool:
+    """Tell the shopper what they ordered and how it will be paid, and each vendor what to prepare."""
+    with force_locale(order.language):
+        subject = _("Your Silk Road Market order %(reference)s", reference=order.reference)
+        if order.payment_state == PaymentState.UNPAID:
+            how = _("You pay on delivery, in cash or by mobile money.")
+        else:
+            how = _("We have received your payment.")
+        body = "\n\n".join([
+            _("Thank you for your order %(reference)s.", reference=order.reference),
+            _lines(order),
+            _("Total: %(total)s", total=order.total.format(order.language)),
+            how,
+            _("Each vendor ships its own part and you will hear from us when it moves."),
+        ])
+        sent = _send(Message(order.email or order.shopper.email, str(subject), body, order.language))
+    for vendor_order in order.vendor_orders:
+        _notify_vendor(vendor_order)
+    return sent
+
+
+def _notify_vendor(vendor_order: VendorOrder) -> None:
+    owner = vendor_order.store.owner
+    if owner is None:
+        return
+    language = vendor_order.store.original_language
+    order = vendor_order.order
+    with force_locale(language):
+        subject = _("New order %(reference)s for %(store)s", reference=order.reference, store=vendor_order.store.name)
+        rows = "\n".join(f"- {line.quantity} × {line.name}" for line in vendor_order.lines)
+        body = "\n\n".join([
+            rows,
+            _("State: %(state)s", state=FULFILMENT_LABELS[vendor_order.status]),
+            _("Pack it and mark it packed in your vendor orders page."),
+        ])
+        _send(Message(owner.email, str(subject), body, language))
+
+
+def vendor_order_moved(vendor_order: VendorOrder) -> bool:
+    """Tell the shopper that one vendor's part of their order changed state (with tracking when shipped)."""
+    order = vendor_order.order
+    with force_locale(order.language):
+        subject = _("Order %(reference)s: %(state)s", reference=order.reference,
+                    state=FULFILMENT_LABELS[vendor_order.status])
+        parts = [
+            _("%(store)s has updated your order %(reference)s: %(state)s.", store=vendor_order.store.name,
+              reference=order.reference, state=FULFILMENT_LABELS[vendor_order.status]),
+            "\n".join(f"- {line.quantity} × {line.name}" for line in vendor_order.lines),
+        ]
+        if vendor_order.tracking_reference:
+            parts.append(_("Tracking reference: %(tracking)s", tracking=vendor_order.tracking_reference))
+        return _send(Message(order.email or order.shopper.email, str(subject), "\n\n".join(parts), order.language))

@@ -1,0 +1,80 @@
+"""Which state a vendor order may move to from which, and the one function that moves it.
+
+Every change goes through `move_vendor_order`, which refuses a move the table does not allow and
+writes the history row in the caller's transaction; nothing else assigns `VendorOrder.status`.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from marketplace.core import clock
+from marketplace.core.errors import Conflict
+from marketplace.extensions import db
+from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentState, VendorOrder
+
+F = FulfilmentState
+
+ALLOWED_MOVES: dict[FulfilmentState, frozenset[FulfilmentState]] = {
+    F.PENDING: frozenset({F.PAID, F.CONFIRMED, F.CANCELLED}),
+    F.CONFIRMED: frozenset({F.PAID, F.PACKED, F.CANCELLED}),  # offline: may ship before it is paid
+    F.PAID: frozenset({F.PACKED, F.CANCELLED}),
+    F.PACKED: frozenset({F.SHIPPED, F.CANCELLED}),
+    F.SHIPPED: frozenset({F.DELIVERED}),
+    F.DELIVERED: frozenset({F.REFUNDED}),
+    F.CANCELLED: frozenset({F.REFUNDED}),  # only when money was taken (checked by the caller)
+    F.REFUNDED: frozenset(),
+}
+
+# What a vendor may do to its own vendor orders; staff may also refund.
+VENDOR_MOVES = frozenset({F.PACKED, F.SHIPPED, F.DELIVERED, F.CANCELLED})
+
+FULFILMENT_LABELS = {
+    F.PENDING: _l("Awaiting payment"),
+    F.CONFIRMED: _l("Confirmed, to be paid on delivery"),
+    F.PAID: _l("Paid"),
+    F.PACKED: _l("Packed"),
+    F.SHIPPED: _l("Shipped"),
+    F.DELIVERED: _l("Delivered"),
+    F.CANCELLED: _l("Cancelled"),
+    F.REFUNDED: _l("Refunded"),
+}
+
+PAYMENT_LABELS = {
+    PaymentState.PENDING: _l("Awaiting payment"),
+    PaymentState.PAID: _l("Paid"),
+    PaymentState.UNPAID: _l("To be paid on delivery"),
+    PaymentState.EXPIRED: _l("Expired before payment"),
+    PaymentState.FAILED: _l("Payment failed"),
+    PaymentState.REFUND_DUE: _l("Refund due"),
+    PaymentState.REFUNDED: _l("Refunded"),
+    PaymentState.CANCELLED: _l("Cancelled"),
+}
+
+
+def can_move(current: FulfilmentState, target: FulfilmentState) -> bool:
+    """Whether the table allows `current` → `target`."""
+    return target in ALLOWED_MOVES[current]
+
+
+def move_vendor_order(
+    vendor_order: VendorOrder, target: FulfilmentState, actor_id: int | None, note: str = ""
+) -> None:
+    """Move `vendor_order` to `target` and record who did it; Conflict when the table forbids the move."""
+    current = vendor_order.status
+    if not can_move(current, target):
+        raise Conflict(
+            str(_l("An order that is “%(current)s” cannot become “%(target)s”.",
+                   current=FULFILMENT_LABELS[current], target=FULFILMENT_LABELS[target]))
+        )
+    vendor_order.status = target
+    vendor_order.updated_at = clock.now()
+    db.session.add(OrderEvent(order_id=vendor_order.order_id, vendor_order_id=vendor_order.id, actor_id=actor_id,
+                              from_state=current.value, to_state=target.value, note=note))
+
+
+def record_payment_state(order: Order, target: PaymentState, actor_id: int | None, note: str = "") -> None:
+    """Set the order's payment state and record the change in its history (no check: callers guard it)."""
+    current = order.payment_state
+    order.payment_state = target
+    db.session.add(OrderEvent(order_id=order.id, actor_id=actor_id, from_state=f"payment:{current.value}",
+                              to_state=f"payment:{target.value}", note=note))
