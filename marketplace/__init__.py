@@ -108,6 +108,7 @@ def configure_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.media.views import bp as media_bp
+    from marketplace.orders import views as order_pages
     from marketplace.search.views import bp as search_bp
     from marketplace.vendors.backoffice.views import bp as vendor_products_bp
     from marketplace.vendors.staff_views import bp as staff_review_bp
@@ -119,6 +120,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(media_bp)
+    order_pages.init_app(app)
     app.register_blueprint(vendor_products_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(staff_review_bp)

@@ -17,7 +17,8 @@ from marketplace.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang_code>/account")
 # Keys kept across the new session made at log-in: shopper preferences, nothing about identity.
-PREFERENCE_KEYS = ("display_currency",)
+# Kept across log-in: preferences, and the visitor's cart, which the orders package then merges.
+PREFERENCE_KEYS = ("display_currency", "cart_token")
 
 
 def login_limit() -> str:

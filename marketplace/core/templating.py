@@ -1,8 +1,14 @@
-"""What every template can use: the page language, alternate-language links, money and numbers."""
+"""What every template can use: the page language, alternate-language links, money, numbers and instants."""
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, g, request, session, url_for
 from flask_babel import format_decimal
+
+from marketplace.core.clock import to_utc
 
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
@@ -30,6 +36,19 @@ def format_money(money: Money | None) -> str:
     return "" if money is None else money.format(current_language().code)
 
 
+def format_instant(instant: datetime | None, width: str = "medium") -> str:
+    """An aware UTC instant in the shopper's chosen time zone (UTC until they choose one), with the zone named."""
+    if instant is None:
+        return ""
+    name = session.get("time_zone") or "UTC"
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        name, zone = "UTC", ZoneInfo("UTC")
+    written = babel_format_datetime(to_utc(instant), width, tzinfo=zone, locale=current_language().code)
+    return f"{written} ({name})"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -39,6 +58,7 @@ def init_app(app: Flask) -> None:
         alternate_links=alternate_links,
         format_money=format_money,
         format_number=format_decimal,
+        format_instant=format_instant,
     )
 
     @app.context_processor

@@ -89,6 +89,16 @@ RULES: dict[str, tuple[str, dict]] = {
     "festival_vendor.index": ("/{lang}/vendor/festivals/", VENDOR_ONLY),
     "festival_vendor.enter": ("/{lang}/vendor/festivals/{registering_festival}/enter", VENDOR_ONLY),
     "festival_vendor.withdraw": ("/{lang}/vendor/festivals/deals/{deal_id}/withdraw", POST_ONLY),
+    "orders.cart": ("/{lang}/cart", PUBLIC),
+    "orders.add_to_cart": ("/{lang}/cart/items", POST_ONLY),
+    "orders.update_cart_item": ("/{lang}/cart/items/{product_id}", POST_ONLY),
+    "orders.remove_cart_item": ("/{lang}/cart/items/{product_id}/remove", POST_ONLY),
+    "orders.accept_prices": ("/{lang}/cart/accept-prices", POST_ONLY),
+    # Signed-in visitors with an empty cart (or who may not buy) are sent back to the cart.
+    "orders.checkout": ("/{lang}/checkout", {ANON: "login", SHOPPER: 302, VENDOR: 302, STAFF: 302}),
+    "orders.my_orders": ("/{lang}/orders/", SIGNED_IN),
+    # Nobody's order: the owner's own access is tested in tests/orders/test_shop_pages.py.
+    "orders.order_detail": ("/{lang}/orders/NOSUCHORDER", {ANON: "login", SHOPPER: 404, VENDOR: 404, STAFF: 404}),
     "festivals_api.list_festivals": ("/api/v1/festivals?status=live", PUBLIC),
     "festivals_api.festival_detail": ("/api/v1/festivals/{festival}", PUBLIC),
 }

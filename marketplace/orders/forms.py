@@ -1,0 +1,32 @@
+"""Forms for the cart and checkout pages."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+
+
+class QuantityForm(FlaskForm):
+    """Add to cart or change a line's quantity (the service checks the number)."""
+
+    product_id = HiddenField()
+    quantity = StringField(_l("Quantity"), default="1")
+    next = HiddenField()
+
+
+class CheckoutForm(FlaskForm):
+    """Where the order goes; every rule is checked by the checkout service, not here."""
+
+    key = HiddenField()
+    expected_total = HiddenField()
+    recipient_name = StringField(_l("Full name"))
+    phone = StringField(_l("Phone"))
+    email = StringField(_l("E-mail for order updates"))
+    country_code = SelectField(_l("Country"), choices=[], validate_choice=False)
+    region = StringField(_l("Province, state or region"))
+    city = StringField(_l("Town or city"))
+    address_line = StringField(_l("Street address, building or P.O. box"))
+    postal_code = StringField(_l("Postal code"))
+    travel_date = StringField(_l("Travel date"))
+    travellers = StringField(_l("Number of travellers"))
+    notes = TextAreaField(_l("Notes for the vendors"))

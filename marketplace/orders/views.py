@@ -1,0 +1,211 @@
+"""Shopper pages: the cart, checkout, and the shopper's own orders."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, user_logged_in
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from marketplace.accounts.auth import safe_next_url
+from marketplace.accounts.models import Role, User
+from marketplace.catalog.services import country_name
+from marketplace.core import clock
+from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.forms import apply_errors
+from marketplace.core.i18n import current_language
+from marketplace.core.money import Money, MoneyError
+from marketplace.extensions import db
+from marketplace.orders import cart as carts
+from marketplace.orders.checkout import Destination, PricesChanged, SoldOut, new_checkout_key, place_order, \
+    shipping_countries
+from marketplace.orders.forms import CheckoutForm, QuantityForm
+from marketplace.orders.models import Order
+from marketplace.orders.reservations import release_expired_reservations
+from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
+
+bp = Blueprint("orders", __name__, url_prefix="/<lang:lang_code>")
+ORDERS_PER_PAGE = 20
+
+
+def shopper() -> User | None:
+    return current_user if current_user.is_authenticated else None
+
+
+def visitor_token(create: bool = False) -> str | None:
+    """The visitor's cart token from their session (made on first use when `create`)."""
+    if current_user.is_authenticated:
+        return None
+    token = session.get("cart_token")
+    if token is None and create:
+        token = session["cart_token"] = carts.new_cart_token()
+    return token
+
+
+def back_to(default: str) -> str:
+    return safe_next_url(request.form.get("next")) or default
+
+
+@bp.get("/cart")
+def cart() -> str:
+    """The cart grouped by vendor, priced now, with notes on changed prices and short stock."""
+    release_expired_reservations(clock.now())  # units of lapsed reservations are back before we show stock
+    found = carts.find_cart(shopper(), visitor_token())
+    priced = carts.price_cart(found, shopper(), current_language().code, session.get("display_currency"))
+    return render_template("orders/cart.html", priced=priced, form=QuantityForm())
+
+
+@bp.post("/cart/items")
+def add_to_cart() -> Response:
+    """Add a product to the cart and go back to where the shopper was."""
+    form = QuantityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        carts.add_item(shopper(), visitor_token(create=True), form.product_id.data, form.quantity.data)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(back_to(url_for("orders.cart")))
+    flash(_("Added to your cart."), "success")
+    return redirect(back_to(url_for("orders.cart")))
+
+
+@bp.post("/cart/items/<int:product_id>")
+def update_cart_item(product_id: int) -> Response:
+    """Change a line's quantity (0 removes it)."""
+    form = QuantityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        carts.set_quantity(shopper(), visitor_token(), product_id, form.quantity.data)
+    except DomainError as error:
+        flash(error.message, "error")
+    return redirect(url_for("orders.cart"))
+
+
+@bp.post("/cart/items/<int:product_id>/remove")
+def remove_cart_item(product_id: int) -> Response:
+    """Take a line out of the cart."""
+    form = QuantityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        carts.remove_item(shopper(), visitor_token(), product_id)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Removed from your cart."), "info")
+    return redirect(url_for("orders.cart"))
+
+
+@bp.post("/cart/accept-prices")
+def accept_prices() -> Response:
+    """The shopper has read the changed prices: stop pointing them out."""
+    if not QuantityForm().validate_on_submit():
+        abort(400)
+    carts.accept_prices(shopper(), visitor_token())
+    return redirect(url_for("orders.cart"))
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    language = current_language().code
+    names = sorted(((code, country_name(code, language)) for code in shipping_countries()), key=lambda c: c[1])
+    return [("", _("Choose a country")), *names]
+
+
+@bp.route("/checkout", methods=["GET", "POST"])
+@login_required
+def checkout() -> Response | str:
+    """Where the order goes and how it is paid; placing it reserves every unit at the prices shown."""
+    if current_user.role != Role.SHOPPER:
+        flash(_("Vendor and staff accounts cannot buy. Please use a shopper account."), "error")
+        return redirect(url_for("orders.cart"))
+    language = current_language().code
+    release_expired_reservations(clock.now())
+    priced = carts.price_cart(carts.find_cart(current_user, None), current_user, language,
+                              session.get("display_currency"))
+    if priced.is_empty:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("orders.cart"))
+    form = CheckoutForm(request.form if request.method == "POST" else None)
+    form.country_code.choices = _country_choices()
+    if request.method == "GET":
+        form.key.data = new_checkout_key()
+        form.email.data = current_user.email
+        form.recipient_name.data = current_user.display_name
+    form.expected_total.data = f"{priced.total.amount}:{priced.total.currency}"
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            order = place_order(current_user, _destination(form), form.key.data or "", language,
+                                expected_total=_expected_total(request.form.get("expected_total", "")),
+                                base_url=request.host_url.rstrip("/"))
+        except (SoldOut, PricesChanged) as error:
+            flash(error.message, "error")
+            return redirect(url_for("orders.cart"))
+        except DomainError as error:
+            apply_errors(form, error)
+        else:
+            if order.payment_url and order.is_open_reservation:
+                return redirect(order.payment_url)
+            flash(_("Thank you! Your order %(reference)s is placed.", reference=order.reference), "success")
+            return redirect(url_for("orders.order_detail", reference=order.reference))
+    return render_template("orders/checkout.html", form=form, priced=priced,
+                           pays_online=current_app.extensions["payment_gateway"].collects_online)
+
+
+def _destination(form: CheckoutForm) -> Destination:
+    return Destination(**{name: getattr(form, name).data or "" for name in (
+        "recipient_name", "phone", "email", "country_code", "region", "city", "address_line", "postal_code",
+        "travel_date", "travellers", "notes")})
+
+
+def _expected_total(text: str) -> Money | None:
+    amount, _sep, currency = text.partition(":")
+    try:
+        return Money(int(amount), currency)
+    except (ValueError, MoneyError):
+        return None
+
+
+@bp.get("/orders/")
+@login_required
+def my_orders() -> str:
+    """The shopper's orders, newest first."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    orders = db.session.scalars(
+        select(Order).where(Order.shopper_id == current_user.id).order_by(Order.id.desc())
+        .limit(ORDERS_PER_PAGE + 1).offset((page - 1) * ORDERS_PER_PAGE)
+    ).all()
+    return render_template("orders/list.html", orders=orders[:ORDERS_PER_PAGE], page=page,
+                           has_next=len(orders) > ORDERS_PER_PAGE, payment_labels=PAYMENT_LABELS)
+
+
+@bp.get("/orders/<reference>")
+@login_required
+def order_detail(reference: str) -> str:
+    """One of the shopper's orders: what each vendor is doing with it, and its history.
+
+    The page reads the order's state from the database only; the `?paid=1` the payment page adds
+    on return changes nothing (only the gateway's signed webhook can mark an order paid).
+    """
+    order = db.session.scalars(
+        select(Order).where(Order.reference == reference, Order.shopper_id == current_user.id)
+    ).first()
+    if order is None:
+        raise NotFound(_("There is no such order in your account."))
+    returning = request.args.get("paid") == "1" and order.is_open_reservation
+    return render_template("orders/detail.html", order=order, returning=returning,
+                           payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS)
+
+
+def merge_cart_at_login(_app: Flask, user: User, **_extra: object) -> None:
+    """At log-in, move the visitor's cart (token kept across the new session) into the shopper's."""
+    token = session.pop("cart_token", None)
+    if token:
+        carts.merge_visitor_cart(token, user)
+
+
+def init_app(app: Flask) -> None:
+    """Register the shopper pages and the log-in hook that merges carts."""
+    app.register_blueprint(bp)
+    user_logged_in.connect(merge_cart_at_login, app)
