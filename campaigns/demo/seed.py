@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from campaigns.demo.festivals import seed_festivals
+from campaigns.demo.orders import seed_orders
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import hash_password
 from marketplace.catalog.countries import ensure_countries
@@ -69,6 +70,7 @@ class SeedReport:
     pictures: int = 0
     categories: int = 0
     accounts: list[str] = field(default_factory=list)
+    orders: int = 0
 
 
 def seed_demo(
@@ -85,6 +87,7 @@ def seed_demo(
     _seed_products(products, store_rows, report, progress)
     sync_quotas()
     seed_festivals()
+    report.orders = seed_orders()
     return report
 
 

@@ -9,7 +9,6 @@ from flask import Flask, g, request, session, url_for
 from flask_babel import format_decimal
 
 from marketplace.core.clock import to_utc
-
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
 

@@ -13,14 +13,13 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from babel import Locale
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
-from babel import Locale
-
 from marketplace.catalog.models import Product
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, ValidationError
@@ -30,7 +29,7 @@ from marketplace.orders import emails
 from marketplace.orders.cart import CartLine, PricedCart, charge_rate, charge_unit, clear_cart, find_cart, price_cart
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, OrderLine, PaymentState, VendorOrder
 from marketplace.orders.pricing import reserve_offer_units
-from marketplace.orders.reservations import Hold, hold_order, end_reservation, release_expired_reservations, take_stock
+from marketplace.orders.reservations import Hold, end_reservation, hold_order, release_expired_reservations, take_stock
 from marketplace.orders.states import move_vendor_order
 from marketplace.payments import ChargeLine, GatewayError, PaymentRequest, get_payment_gateway
 

@@ -78,3 +78,23 @@ def record_payment_state(order: Order, target: PaymentState, actor_id: int | Non
     order.payment_state = target
     db.session.add(OrderEvent(order_id=order.id, actor_id=actor_id, from_state=f"payment:{current.value}",
                               to_state=f"payment:{target.value}", note=note))
+
+
+def reinstate_vendor_order(vendor_order: VendorOrder, note: str = "") -> None:
+    """Move a vendor order its lapsed reservation cancelled back to paid (a late payment whose units were
+    taken again); Conflict when it is not cancelled or was ever paid.
+
+    Deliberately not in ALLOWED_MOVES, where any caller could un-cancel a vendor order: only the payment
+    webhook calls this, after it has claimed an expired or failed order and re-taken all of its units.
+    A vendor order that was paid before (a cancellation with a refund) never comes back.
+    """
+    current = vendor_order.status
+    if current != F.CANCELLED or vendor_order.paid_at is not None:
+        raise Conflict(
+            str(_l("An order that is “%(current)s” cannot become “%(target)s”.",
+                   current=FULFILMENT_LABELS[current], target=FULFILMENT_LABELS[F.PAID]))
+        )
+    vendor_order.status = F.PAID
+    vendor_order.updated_at = clock.now()
+    db.session.add(OrderEvent(order_id=vendor_order.order_id, vendor_order_id=vendor_order.id, actor_id=None,
+                              from_state=current.value, to_state=F.PAID.value, note=note))

@@ -17,8 +17,14 @@ from marketplace.core.i18n import current_language
 from marketplace.core.money import Money, MoneyError
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
-from marketplace.orders.checkout import Destination, PricesChanged, SoldOut, new_checkout_key, place_order, \
-    shipping_countries
+from marketplace.orders.checkout import (
+    Destination,
+    PricesChanged,
+    SoldOut,
+    new_checkout_key,
+    place_order,
+    shipping_countries,
+)
 from marketplace.orders.forms import CheckoutForm, QuantityForm
 from marketplace.orders.models import Order
 from marketplace.orders.reservations import release_expired_reservations

@@ -12,6 +12,7 @@ from marketplace.core.i18n import LANGUAGES
 from marketplace.extensions import db
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
+from marketplace.orders.models import Order
 from marketplace.vendors.models import Store, StoreStatus
 
 
@@ -37,8 +38,14 @@ def test_seed_builds_a_campaign_and_a_second_run_adds_nothing(app):
     assert count(select(func.count(distinct(ProductImage.product_id)))) == 120
     assert all(get_image_store().exists(rendition_name(image.key, w, "webp")) for w in image.widths)
 
+    # a demo order through the real checkout: two products of the demo vendor, one shipped by another store
+    assert report.orders == 1
+    order = db.session.scalars(select(Order)).one()
+    assert order.shopper.email == "shopper@example.com" and len(order.lines) == 3
+    assert sorted(vo.status.value for vo in order.vendor_orders) == ["confirmed", "shipped"]
+
     again = seed_demo(stores=40, products=120)
-    assert (again.stores, again.products, again.categories) == (0, 0, 0)
+    assert (again.stores, again.products, again.categories, again.orders) == (0, 0, 0, 0)
     assert count(select(func.count(Product.id))) == 120
 
 
