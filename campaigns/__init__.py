@@ -22,11 +22,11 @@ def init_festivals(app: Flask) -> None:
     from campaigns.festivals.api import bp as festivals_api_bp
     from campaigns.festivals.cli import festivals_cli
     from campaigns.festivals.pricing_rule import festival_price_rule
+    from campaigns.festivals.reservations import DealUnits
     from campaigns.festivals.staff_views import bp as festivals_staff_bp
     from campaigns.festivals.vendor_views import bp as festivals_vendor_bp
     from campaigns.festivals.views import bp as festivals_bp
     from campaigns.festivals.views import init_templates
-    from campaigns.festivals.reservations import DealUnits
     from marketplace.orders.pricing import register_price_rule, register_unit_holder
 
     register_price_rule(app, festival_price_rule)

@@ -88,12 +88,14 @@ def configure_cli(app: Flask) -> None:
     from marketplace.accounts.cli import create_staff_command
     from marketplace.catalog.cli import rates_cli
     from marketplace.core.i18n import translations_cli
+    from marketplace.orders.cli import payments_cli
     from marketplace.search.cli import search_cli
 
     app.cli.add_command(create_staff_command)
     app.cli.add_command(rates_cli)
     app.cli.add_command(translations_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(payments_cli)
 
 
 def configure_campaigns(app: Flask) -> None:
@@ -107,8 +109,12 @@ def configure_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.core.views import bp as core_bp
+    from marketplace.extensions import csrf
     from marketplace.media.views import bp as media_bp
     from marketplace.orders import views as order_pages
+    from marketplace.orders.backoffice.staff_views import bp as staff_orders_bp
+    from marketplace.orders.backoffice.vendor_views import bp as vendor_orders_bp
+    from marketplace.orders.webhook_views import bp as payment_webhooks_bp
     from marketplace.search.views import bp as search_bp
     from marketplace.vendors.backoffice.views import bp as vendor_products_bp
     from marketplace.vendors.staff_views import bp as staff_review_bp
@@ -124,3 +130,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(vendor_products_bp)
     app.register_blueprint(vendors_bp)
     app.register_blueprint(staff_review_bp)
+    app.register_blueprint(vendor_orders_bp)
+    app.register_blueprint(staff_orders_bp)
+    app.register_blueprint(payment_webhooks_bp)
+    csrf.exempt(payment_webhooks_bp)  # Stripe signs its events instead; the view verifies the signature

@@ -44,3 +44,6 @@ def init_app(app: Flask) -> None:
     from marketplace.api import tokens
 
     tokens.init_app(app)
+    from marketplace.api import shop
+
+    shop.init_app(app)  # the shopper's cart, checkout and orders: bearer-token only, like `tokens`

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from babel import Locale
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
@@ -26,8 +26,16 @@ from marketplace.core.errors import Conflict, DomainError, ValidationError
 from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import emails
-from marketplace.orders.cart import CartLine, PricedCart, charge_rate, charge_unit, clear_cart, find_cart, price_cart
-from marketplace.orders.models import FulfilmentState, Order, OrderEvent, OrderLine, PaymentState, VendorOrder
+from marketplace.orders.cart import CartLine, PricedCart, charge_rate, charge_unit, find_cart, open_cart, price_cart
+from marketplace.orders.models import (
+    CartItem,
+    FulfilmentState,
+    Order,
+    OrderEvent,
+    OrderLine,
+    PaymentState,
+    VendorOrder,
+)
 from marketplace.orders.pricing import reserve_offer_units
 from marketplace.orders.reservations import Hold, end_reservation, hold_order, release_expired_reservations, take_stock
 from marketplace.orders.states import move_vendor_order
@@ -38,6 +46,7 @@ PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 # Countries whose addresses carry a postal code the carrier needs (the rest of Africa mostly does not).
 POSTAL_CODE_REQUIRED = frozenset("CN DZ EG KE MA NG TN ZA".split())
 MAX_TRAVELLERS = 20
+cart_items = CartItem.__table__
 
 
 class SoldOut(Conflict):
@@ -166,6 +175,12 @@ def place_order(
     release_expired_reservations(at)
     cart = find_cart(shopper, None)
     priced = price_cart(cart, shopper, language, at=at)
+    if priced.is_empty or priced.has_problems:
+        # The same checkout submitted twice at once: the first may have committed since we looked,
+        # emptying the cart (or taking the stock we just read); answer with its order, as a retry gets.
+        existing = find_order_by_key(shopper, idempotency_key)
+        if existing is not None:
+            return existing
     if priced.is_empty:
         raise ValidationError(_("Your cart is empty."))
     fields = check_destination(destination, priced.needs_address, priced.needs_travellers, at.date())
@@ -199,6 +214,9 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language
         if existing is None:
             raise
         return existing
+    if not _claim_cart(priced):
+        db.session.rollback()  # another tab's checkout ordered this cart while we priced it
+        raise ValidationError(_("Your cart is empty."))
     holds = [Hold(line.product.id, line.quantity, line.quote.regular.amount,
                   line.quote.offer.hold if line.quote.offer else "") for line in priced.lines]
     short = take_stock(holds)
@@ -234,11 +252,32 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language
         order.payment_state = PaymentState.UNPAID
         for vendor_order in order.vendor_orders:
             move_vendor_order(vendor_order, FulfilmentState.CONFIRMED, shopper.id)
-    clear_cart(priced.cart)
     db.session.commit()
     if not gateway.collects_online:
         emails.order_placed(order)
     return order
+
+
+def _claim_cart(priced: PricedCart) -> bool:
+    """Take the priced lines out of the cart in this transaction; False when some were already gone.
+
+    One cart becomes at most one order: checkouts of the same cart from several tabs (each with its
+    own idempotency key) queue on these rows, and every one after the first finds them deleted.
+    A refused checkout rolls back, which puts the lines back.
+    """
+    ids = [item.id for item in priced.cart.items]
+    deleted = db.session.execute(delete(cart_items).where(cart_items.c.id.in_(ids))).rowcount
+    return deleted == len(ids)
+
+
+def _refill_cart(order: Order) -> None:
+    """Put an order's lines back into its shopper's cart (caller's transaction), at the prices locked."""
+    cart = open_cart(order.shopper, None)
+    for line in order.lines:
+        item = next((i for i in cart.items if i.product_id == line.product_id), None)
+        if item is None:
+            cart.items.append(CartItem(product_id=line.product_id, quantity=line.quantity,
+                                       seen_amount=line.unit_amount, seen_currency=line.currency))
 
 
 def _short_lines(priced: PricedCart, short: list[int]) -> list[dict]:
@@ -274,6 +313,7 @@ def _start_payment(order: Order, base_url: str) -> None:
         started = gateway.start_payment(request)
     except GatewayError as exc:
         end_reservation(order.id, PaymentState.FAILED, f"payment could not start: {exc}")
+        _refill_cart(order)  # the shopper tries again later with the same items
         db.session.commit()
         raise DomainError(_("The payment service cannot be reached. Nothing was charged; please try again "
                             "in a few minutes.")) from exc

@@ -150,6 +150,7 @@ def checkout() -> Response | str:
             return redirect(url_for("orders.cart"))
         except DomainError as error:
             apply_errors(form, error)
+            form.key.data = new_checkout_key()  # a corrected form is a new attempt, not a retry of this one
         else:
             if order.payment_url and order.is_open_reservation:
                 return redirect(order.payment_url)

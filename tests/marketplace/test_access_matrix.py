@@ -50,6 +50,15 @@ RULES: dict[str, tuple[str, dict]] = {
     "api_tokens.update_product": ("/api/v1/vendor/products/{own_product_id}", {role: 401 for role in ROLES}),
     "api_tokens.change_state": ("/api/v1/vendor/products/{own_product_id}/publish", POST_ONLY),
     "api_tokens.upload_photos": ("/api/v1/vendor/products/{own_product_id}/photos", POST_ONLY),
+    # The shop API: bearer-only too (401 without a token, cookie or not); sign-up and checkout are POST.
+    "api_shop.register": ("/api/v1/auth/register", POST_ONLY),
+    "api_shop.cart": ("/api/v1/cart/items", {role: 401 for role in ROLES}),
+    "api_shop.add_to_cart": ("/api/v1/cart/items", {role: 401 for role in ROLES}),
+    "api_shop.update_cart_item": ("/api/v1/cart/items/{product_id}", POST_ONLY),
+    "api_shop.remove_cart_item": ("/api/v1/cart/items/{product_id}", POST_ONLY),
+    "api_shop.checkout": ("/api/v1/checkout", POST_ONLY),
+    "api_shop.list_orders": ("/api/v1/orders", {role: 401 for role in ROLES}),
+    "api_shop.order_detail": ("/api/v1/orders/NOSUCHORDR", {role: 401 for role in ROLES}),
     "vendors.join": ("/{lang}/vendor/join", {ANON: 200, SHOPPER: 200, VENDOR: 302, STAFF: 200}),
     "vendors.application": ("/{lang}/vendor/application", VENDOR_ONLY),
     "vendors.step": ("/{lang}/vendor/onboarding/profile", VENDOR_ONLY),
@@ -97,10 +106,24 @@ RULES: dict[str, tuple[str, dict]] = {
     # Signed-in visitors with an empty cart (or who may not buy) are sent back to the cart.
     "orders.checkout": ("/{lang}/checkout", {ANON: "login", SHOPPER: 302, VENDOR: 302, STAFF: 302}),
     "orders.my_orders": ("/{lang}/orders/", SIGNED_IN),
+    # Stripe's signed events: POST only, with no session and no CSRF token (the signature is checked).
+    "payment_webhooks.stripe_webhook": ("/webhooks/stripe", POST_ONLY),
     # Nobody's order: the owner's own access is tested in tests/orders/test_shop_pages.py.
     "orders.order_detail": ("/{lang}/orders/NOSUCHORDER", {ANON: "login", SHOPPER: 404, VENDOR: 404, STAFF: 404}),
     "festivals_api.list_festivals": ("/api/v1/festivals?status=live", PUBLIC),
     "festivals_api.festival_detail": ("/api/v1/festivals/{festival}", PUBLIC),
+    "vendor_orders.index": ("/{lang}/vendor/orders/", VENDOR_ONLY),
+    "vendor_orders.detail": ("/{lang}/vendor/orders/{own_vendor_order_id}", VENDOR_ONLY),
+    "vendor_orders.advance": ("/{lang}/vendor/orders/{own_vendor_order_id}/pack", POST_ONLY),
+    "vendor_orders.cancel": ("/{lang}/vendor/orders/{own_vendor_order_id}/cancel", POST_ONLY),
+    "vendor_orders.record_payment": ("/{lang}/vendor/orders/{own_vendor_order_id}/payment", POST_ONLY),
+    "staff_orders.index": ("/{lang}/staff/orders/", STAFF_ONLY),
+    "staff_orders.detail": ("/{lang}/staff/orders/{vendor_order_order_id}", STAFF_ONLY),
+    "staff_orders.refund": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/refund", POST_ONLY),
+    "staff_orders.refund_whole_order": ("/{lang}/staff/orders/{vendor_order_order_id}/refund", POST_ONLY),
+    "staff_orders.payables_page": ("/{lang}/staff/payables/", STAFF_ONLY),
+    "staff_orders.export_payables": ("/{lang}/staff/payables/export.csv?start=2024-01-01&end=2024-02-01", STAFF_ONLY),
+    "staff_orders.settle": ("/{lang}/staff/payables/settle", POST_ONLY),
 }
 
 
@@ -142,6 +165,16 @@ def world(app, make_product, make_store, make_user):
     db.session.add(own_photo)
     db.session.commit()
     festival, registering, deal = festival_world(product, users[STAFF])
+    # A pay-on-delivery order of the vendor visitor's product, by a shopper of its own, for the order back office.
+    from marketplace.orders import cart as carts
+    from marketplace.orders.checkout import Destination, new_checkout_key, place_order
+
+    buyer = make_user(role=Role.SHOPPER)
+    carts.add_item(buyer, None, own_product.id, 1)
+    own_vendor_order = place_order(buyer, Destination(recipient_name="Li Wei", phone="+86 138 0013 8000",
+                                                      country_code="CN", city="Shanghai", postal_code="200120",
+                                                      address_line="88 Century Avenue"),
+                                   new_checkout_key(), "en").vendor_orders[0]
     return {
         "festival": festival.slug,
         "festival_id": festival.id,
@@ -149,6 +182,8 @@ def world(app, make_product, make_store, make_user):
         "deal_id": deal.id,
         "own_product_id": own_product.id,
         "own_photo_id": own_photo.id,
+        "own_vendor_order_id": own_vendor_order.id,
+        "vendor_order_order_id": own_vendor_order.order_id,
         "store_id": product.store.id,
         "product_id": product.id,
         "document_id": document.id,

@@ -1,0 +1,225 @@
+"""How the shop API writes carts and orders as JSON, and its OpenAPI description.
+
+Money is {"amount": integer in the currency's minor unit, "currency", "formatted"}, as the festivals
+API writes it: the integer is what a client sends back as `expected_total`, so it must be exact.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from marketplace.core import clock
+from marketplace.core.money import Money
+from marketplace.media import get_image_store
+from marketplace.media.pipeline import rendition_name
+from marketplace.orders.cart import CartLine, PricedCart, VendorGroup
+from marketplace.orders.models import Order, OrderLine, VendorOrder
+from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
+
+
+def money_json(money: Money | None, language: str) -> dict | None:
+    """Money as {"amount": minor units, "currency", "formatted"} for a reader of `language`; None stays None."""
+    if money is None:
+        return None
+    return {"amount": money.amount, "currency": money.currency, "formatted": money.format(language)}
+
+
+def iso(value: datetime | None) -> str | None:
+    """An ISO 8601 UTC timestamp ending in Z (SQLite hands back naive UTC datetimes)."""
+    return clock.to_utc(value).isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def group_store_json(group: VendorGroup) -> dict:
+    """The store a cart group belongs to."""
+    return {"id": group.store_id, "name": group.store_name, "slug": group.store_slug,
+            "country_code": group.country_code}
+
+
+def line_json(line: CartLine, group: VendorGroup, language: str) -> dict:
+    """One cart line: what it costs now, what the shopper last saw, and why it cannot be bought (if so)."""
+    cover = line.cover
+    image = get_image_store().url(rendition_name(cover.key, cover.fallback_width, "jpg")) if cover else None
+    quote = line.quote
+    return {
+        "product_id": line.product.id,
+        "slug": line.product.slug,
+        "name": line.name.text,
+        "name_language": line.name.language,
+        "image": image,
+        "store": {"id": group.store_id, "name": group.store_name, "slug": group.store_slug},
+        "quantity": line.quantity,
+        "unit_price": money_json(quote.price, language) if quote else None,
+        "regular_price": money_json(quote.regular, language) if quote else None,
+        "offer": ({"source": quote.offer.source, "ends_at": iso(quote.offer.ends_at)}
+                  if quote and quote.offer else None),
+        "seen_price": money_json(line.seen, language),
+        "price_changed": line.price_changed,
+        "line_total": money_json(line.line_total, language),
+        "problem": line.problem or None,
+        "is_tourism": line.is_tourism,
+    }
+
+
+def cart_json(priced: PricedCart, language: str) -> dict:
+    """The priced cart: flat lines, per-store groups with subtotals, and the total in the charge currency."""
+    return {
+        "items": [line_json(line, group, language) for group in priced.groups for line in group.lines],
+        "groups": [{"store": group_store_json(group), "subtotal": money_json(group.subtotal, language)}
+                   for group in priced.groups],
+        "count": priced.count,
+        "total": money_json(priced.total, language),
+        "approximate": money_json(priced.approximate, language),
+        "has_problems": priced.has_problems,
+        "needs_address": priced.needs_address,
+        "needs_travellers": priced.needs_travellers,
+    }
+
+
+def vendor_order_json(vendor_order: VendorOrder, language: str) -> dict:
+    """One store's part of an order: its status, tracking reference and subtotal in the charge currency."""
+    store = vendor_order.store
+    return {
+        "store": {"id": store.id, "name": store.name, "slug": store.slug},
+        "status": vendor_order.status.value,
+        "status_label": str(FULFILMENT_LABELS[vendor_order.status]),
+        "tracking_reference": vendor_order.tracking_reference or None,
+        "subtotal": money_json(vendor_order.subtotal, language),
+    }
+
+
+def order_line_json(line: OrderLine, language: str) -> dict:
+    """A bought line with the prices locked at checkout, in the product's currency and the charge currency."""
+    return {
+        "product_id": line.product_id,
+        "store_id": line.vendor_order.store_id,
+        "name": line.name,
+        "quantity": line.quantity,
+        "unit_price": money_json(line.unit_price, language),
+        "regular_price": money_json(Money(line.regular_amount, line.currency), language),
+        "line_total": money_json(line.line_total, language),
+        "charge_unit_price": money_json(Money(line.charge_unit_amount, line.order.currency), language),
+        "charge_total": money_json(line.charge_total, language),
+        "offer_source": line.offer_source or None,
+        "is_tourism": line.is_tourism,
+    }
+
+
+def order_summary_json(order: Order, language: str) -> dict:
+    """What an order list shows: reference, payment state, total, when, and each vendor's progress."""
+    return {
+        "reference": order.reference,
+        "payment_state": order.payment_state.value,
+        "payment_state_label": str(PAYMENT_LABELS[order.payment_state]),
+        "total": money_json(order.total, language),
+        "count": sum(line.quantity for line in order.lines),
+        "created_at": iso(order.created_at),
+        "vendor_orders": [vendor_order_json(vo, language) for vo in order.vendor_orders],
+    }
+
+
+def order_json(order: Order, language: str) -> dict:
+    """The whole order: the summary plus where to pay (while payment is awaited), destination and lines."""
+    destination = {name: getattr(order, name) for name in (
+        "recipient_name", "phone", "email", "country_code", "region", "city", "address_line", "postal_code",
+        "travel_date", "travellers", "notes")}
+    return order_summary_json(order, language) | {
+        "payment_url": (order.payment_url or None) if order.is_open_reservation else None,
+        "reserved_until": iso(order.reserved_until) if order.is_open_reservation else None,
+        "paid_at": iso(order.paid_at),
+        "destination": destination,
+        "lines": [order_line_json(line, language) for line in order.lines],
+    }
+
+
+ERR = {"$ref": "#/components/responses/Error"}
+SECURED = [{"bearer": []}]
+MONEY = {"type": "object", "nullable": True, "properties": {
+    "amount": {"type": "integer", "description": "In the currency's minor unit (cents; XOF has none)"},
+    "currency": {"type": "string", "example": "USD"}, "formatted": {"type": "string", "example": "$12.50"}}}
+QUERY = {
+    "lang": {"name": "lang", "in": "query", "description": "Language of names and messages (default: "
+             "Accept-Language, else en)", "schema": {"type": "string", "enum": ["en", "fr", "ar", "pt", "sw", "zh"]}},
+    "currency": {"name": "currency", "in": "query", "description": "ISO 4217 code for the approximate total",
+                 "schema": {"type": "string", "example": "CNY"}},
+    "page": {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+}
+PRODUCT_ID = {"name": "product_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+CART = {"description": "The cart priced now", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {
+        "items": {"type": "array", "items": {"type": "object", "properties": {
+            "product_id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
+            "store": {"type": "object"}, "quantity": {"type": "integer"}, "unit_price": MONEY,
+            "seen_price": MONEY, "price_changed": {"type": "boolean"}, "line_total": MONEY,
+            "problem": {"type": "string", "nullable": True}}}},
+        "groups": {"type": "array", "items": {"type": "object", "properties": {
+            "store": {"type": "object"}, "subtotal": MONEY}}},
+        "total": MONEY, "approximate": MONEY, "count": {"type": "integer"}}}}}}
+ORDER = {"description": "The order", "content": {"application/json": {"schema": {"type": "object", "properties": {
+    "reference": {"type": "string"}, "payment_state": {"type": "string"}, "total": MONEY,
+    "payment_url": {"type": "string", "nullable": True, "description": "Where to pay; null for pay on delivery"},
+    "created_at": {"type": "string", "format": "date-time"},
+    "vendor_orders": {"type": "array", "items": {"type": "object"}},
+    "lines": {"type": "array", "items": {"type": "object"}}}}}}}
+CART_RESPONSES = {"200": CART, "401": ERR, "403": ERR}
+
+
+def _json_body(properties: dict, required: list[str] | None = None) -> dict:
+    schema: dict = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+OPENAPI_PATHS = {
+    "/auth/register": {"post": {
+        "summary": "Sign a shopper up and issue a token (shown once)",
+        "requestBody": _json_body({"email": {"type": "string"}, "password": {"type": "string", "minLength": 10},
+                                   "display_name": {"type": "string"}, "language": QUERY["lang"]["schema"],
+                                   "name": {"type": "string", "description": "A label for the token"}},
+                                  ["email", "password"]),
+        "responses": {"201": {"description": "The token and the new user"}, "400": ERR, "422": ERR,
+                      "429": ERR}}},
+    "/cart/items": {
+        "get": {"summary": "The shopper's cart, priced now", "security": SECURED,
+                "parameters": [QUERY["lang"], QUERY["currency"]], "responses": {**CART_RESPONSES, "422": ERR}},
+        "post": {"summary": "Add units of a product; the server sets the price", "security": SECURED,
+                 "parameters": [QUERY["lang"], QUERY["currency"]],
+                 "requestBody": _json_body({"product_id": {"type": "integer"},
+                                            "quantity": {"type": "integer", "minimum": 1, "default": 1}},
+                                           ["product_id"]),
+                 "responses": {"201": CART, "401": ERR, "403": ERR, "404": ERR, "409": ERR, "422": ERR}},
+    },
+    "/cart/items/{product_id}": {
+        "patch": {"summary": "Set a line's quantity (0 removes it)", "security": SECURED,
+                  "parameters": [PRODUCT_ID, QUERY["lang"], QUERY["currency"]],
+                  "requestBody": _json_body({"quantity": {"type": "integer", "minimum": 0}}, ["quantity"]),
+                  "responses": {**CART_RESPONSES, "404": ERR, "409": ERR, "422": ERR}},
+        "delete": {"summary": "Take a line out of the cart", "security": SECURED,
+                   "parameters": [PRODUCT_ID, QUERY["lang"], QUERY["currency"]],
+                   "responses": {**CART_RESPONSES, "404": ERR}},
+    },
+    "/checkout": {"post": {
+        "summary": "Place an order from the cart: reserves every unit at the prices quoted",
+        "security": SECURED,
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
+                        "description": "Instead of idempotency_key in the body"}],
+        "requestBody": _json_body({
+            "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                                "description": "New for each order; a retry with it returns the same order"},
+            "destination": {"type": "object", "properties": {name: {"type": "string"} for name in (
+                "recipient_name", "phone", "email", "country_code", "region", "city", "address_line",
+                "postal_code", "travel_date", "travellers", "notes")}},
+            "expected_total": MONEY, "lang": QUERY["lang"]["schema"]}),
+        "responses": {"201": ORDER, "200": {"description": "The order placed earlier with this key"},
+                      "401": ERR, "403": ERR, "409": {"description": "sold_out (with `lines`) or prices_changed; "
+                                                                     "nothing reserved"},
+                      "422": ERR, "503": ERR}}},
+    "/orders": {"get": {"summary": "The shopper's orders, newest first", "security": SECURED,
+                        "parameters": [QUERY["page"], QUERY["lang"]],
+                        "responses": {"200": {"description": "A page of orders"}, "401": ERR, "403": ERR,
+                                      "422": ERR}}},
+    "/orders/{reference}": {"get": {
+        "summary": "One of the shopper's orders", "security": SECURED,
+        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
+                       QUERY["lang"]],
+        "responses": {"200": ORDER, "401": ERR, "403": ERR, "404": ERR}}},
+}

@@ -1,0 +1,1 @@
+"""Back-office order pages: vendors fulfil their own vendor orders; staff see all orders, refund and settle payables."""

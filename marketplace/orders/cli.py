@@ -1,0 +1,38 @@
+"""`flask payments …`: repair orders whose payment webhooks never arrived."""
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+
+from marketplace.core import clock
+from marketplace.orders.webhooks import reconcile_payments
+from marketplace.payments import GatewayError, get_payment_gateway
+
+payments_cli = AppGroup("payments", help="Online payments.")
+
+
+@payments_cli.command("reconcile")
+@click.option("--hours", default=48, show_default=True, type=click.IntRange(1, 24 * 31),
+              help="Re-read the payments opened in this many past hours.")
+def reconcile_command(hours: int) -> None:
+    """Re-read recent payments from the gateway and apply what its webhooks missed; exit 1 when unreachable."""
+    gateway = get_payment_gateway()
+    if not gateway.collects_online:
+        click.echo(f"The payment gateway is {gateway.name!r}: it collects nothing online, so there is nothing "
+                   "to reconcile. Set PAYMENT_GATEWAY=stripe to use Stripe.")
+        return
+    at = clock.now()
+    since = at - timedelta(hours=hours)
+    try:
+        result = reconcile_payments(since, at)
+    except GatewayError as exc:
+        click.echo(f"The payment gateway cannot be reached: {exc}. Orders repaired before the failure stay "
+                   "repaired; run the command again later.", err=True)
+        sys.exit(1)
+    for reference, outcome in result["orders"]:
+        click.echo(f"Order {reference}: {outcome.replace('_', ' ')}")
+    click.echo(f"Checked {result['checked']} payments from the last {hours} hours; "
+               f"repaired {result['repaired']} orders.")

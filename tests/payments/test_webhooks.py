@@ -1,0 +1,263 @@
+"""Stripe events at /webhooks/stripe: verified, applied once, in any order, never half-applied."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.catalog.models import Product
+from marketplace.extensions import db
+from marketplace.orders import webhooks
+from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentEvent, PaymentState
+from marketplace.payments import get_payment_gateway
+from marketplace.vendors.models import PayableEntry, PayableKind
+from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET, event, post_event, sign
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def fresh(order: Order) -> Order:
+    db.session.expire_all()
+    return db.session.get(Order, order.id)
+
+
+def stock(product: Product) -> int:
+    db.session.expire_all()
+    return db.session.get(Product, product.id).stock
+
+
+def deliver(client, fake_stripe, order: Order, kind: str, event_id: str | None = None, **changes) -> str:
+    """Post a signed `kind` event for the order's session (with `changes`); the outcome the endpoint reports."""
+    session = {**fake_stripe.sessions[order.gateway_reference], **changes}
+    response = post_event(client, event(kind, session, event_id))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_json()["received"] is True
+    return response.get_json()["outcome"]
+
+
+def completed(client, fake_stripe, order: Order, event_id: str | None = None) -> str:
+    return deliver(client, fake_stripe, order, "checkout.session.completed", event_id,
+                   status="complete", payment_status="paid")
+
+
+def test_a_completed_session_pays_the_order_its_vendor_orders_and_the_ledger_and_sends_the_email(
+        client, fake_stripe, place_stripe_order, make_product, make_store, outbox, shopper):
+    coffee = make_product(name="Coffee", store=make_store(name="Accra Beans"), price=1250, stock=5)
+    tea = make_product(name="Tea", store=make_store(name="Nairobi Leaf"), price=800, stock=5)
+    order = place_stripe_order(coffee, tea)
+    assert outbox == []  # nothing is confirmed before the money is
+    assert completed(client, fake_stripe, order) == "paid"
+    order = fresh(order)
+    assert order.payment_state == PaymentState.PAID
+    assert order.paid_amount == order.total_amount == 2050 and order.paid_at is not None
+    assert order.reserved_until is None
+    assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.PAID}
+    assert all(vo.paid_at is not None for vo in order.vendor_orders)
+    entries = db.session.scalars(select(PayableEntry).order_by(PayableEntry.gross_amount)).all()
+    assert [(e.kind, e.gross_amount) for e in entries] == [(PayableKind.SALE, 800), (PayableKind.SALE, 1250)]
+    assert (stock(coffee), stock(tea)) == (4, 4)
+    to_shopper = [m for m in outbox if m.to == shopper.email]
+    assert len(to_shopper) == 1 and "We have received your payment." in to_shopper[0].body
+    assert len(outbox) == 3  # and one message to each vendor
+    recorded = db.session.scalars(select(PaymentEvent)).one()
+    assert (recorded.gateway, recorded.order_id, recorded.outcome) == ("stripe", order.id, "paid")
+
+
+def test_a_replayed_event_has_one_effect(client, fake_stripe, place_stripe_order, outbox):
+    order = place_stripe_order()
+    assert completed(client, fake_stripe, order, "evt_replayed") == "paid"
+    assert completed(client, fake_stripe, order, "evt_replayed") == "duplicate"
+    assert completed(client, fake_stripe, order, "evt_another") == "already_paid"
+    assert count(PaymentEvent) == 2 and count(PayableEntry) == 1
+    assert len(outbox) == 2  # the shopper and the vendor, once
+    assert db.session.scalar(select(func.count()).select_from(OrderEvent)
+                             .where(OrderEvent.to_state == "payment:paid")) == 1
+
+
+def test_expired_after_paid_leaves_the_order_paid(client, fake_stripe, place_stripe_order, make_product):
+    product = make_product(stock=5)
+    order = place_stripe_order(product)
+    completed(client, fake_stripe, order)
+    assert deliver(client, fake_stripe, order, "checkout.session.expired", status="expired") == "unchanged"
+    assert deliver(client, fake_stripe, order, "checkout.session.async_payment_failed") == "unchanged"
+    order = fresh(order)
+    assert order.payment_state == PaymentState.PAID
+    assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.PAID}
+    assert stock(product) == 4
+
+
+def test_paid_after_expired_takes_the_units_again_when_they_are_still_there(
+        client, fake_stripe, place_stripe_order, make_product):
+    product = make_product(stock=5)
+    order = place_stripe_order(product, quantity=2)
+    assert deliver(client, fake_stripe, order, "checkout.session.expired", status="expired") == "expired"
+    assert fresh(order).payment_state == PaymentState.EXPIRED and stock(product) == 5
+    assert {vo.status for vo in fresh(order).vendor_orders} == {FulfilmentState.CANCELLED}
+    assert completed(client, fake_stripe, order) == "paid"
+    order = fresh(order)
+    assert order.payment_state == PaymentState.PAID and stock(product) == 3
+    assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.PAID}
+    assert count(PayableEntry) == 1
+    history = [(e.from_state, e.to_state) for e in order.events if e.vendor_order_id]
+    assert history[-2:] == [("pending", "cancelled"), ("cancelled", "paid")]
+
+
+def test_paid_after_expired_when_the_stock_was_sold_is_refund_due_and_never_oversold(
+        client, fake_stripe, place_stripe_order, make_product, make_user):
+    scarce, plenty = make_product(name="Last mask", stock=1), make_product(name="Beads", stock=5)
+    order = place_stripe_order(scarce, plenty)
+    deliver(client, fake_stripe, order, "checkout.session.expired", status="expired")
+    someone_else = place_stripe_order(scarce, buyer=make_user())  # the units went back and were bought
+    assert someone_else.payment_state == PaymentState.PENDING and stock(scarce) == 0
+    assert completed(client, fake_stripe, order) == "refund_due"
+    order = fresh(order)
+    assert order.payment_state == PaymentState.REFUND_DUE and order.paid_amount == order.total_amount
+    assert order.events[-1].note == "paid after the reservation ended and the stock was sold"
+    assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.CANCELLED}
+    # The beads could be taken again, but an order that cannot be filled holds nothing.
+    assert (stock(scarce), stock(plenty)) == (0, 5)
+    assert count(PayableEntry) == 0
+    assert completed(client, fake_stripe, order) == "unchanged"
+    assert stock(scarce) == 0
+
+
+def test_a_delayed_payment_keeps_the_reservation_until_it_succeeds(client, fake_stripe, place_stripe_order):
+    order = place_stripe_order()
+    outcome = deliver(client, fake_stripe, order, "checkout.session.completed", status="complete",
+                      payment_status="unpaid")
+    assert outcome == "processing"
+    pending = fresh(order)
+    assert pending.payment_state == PaymentState.PENDING and pending.reserved_until is not None
+    assert "processing" in pending.events[-1].note
+    assert deliver(client, fake_stripe, order, "checkout.session.async_payment_succeeded", status="complete",
+                   payment_status="paid") == "paid"
+    assert fresh(order).payment_state == PaymentState.PAID
+
+
+def test_a_failed_delayed_payment_gives_the_units_back(client, fake_stripe, place_stripe_order, make_product):
+    product = make_product(stock=3)
+    order = place_stripe_order(product, quantity=2)
+    assert stock(product) == 1
+    assert deliver(client, fake_stripe, order, "checkout.session.async_payment_failed") == "failed"
+    order = fresh(order)
+    assert order.payment_state == PaymentState.FAILED and stock(product) == 3
+    assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.CANCELLED}
+
+
+@pytest.mark.parametrize("changes", [{"amount_total": 1}, {"currency": "eur"}])
+def test_a_payment_of_another_amount_is_flagged_never_paid(
+        client, fake_stripe, place_stripe_order, make_product, changes):
+    product = make_product(price=1250, stock=5)
+    order = place_stripe_order(product)
+    outcome = deliver(client, fake_stripe, order, "checkout.session.completed", status="complete",
+                      payment_status="paid", **changes)
+    assert outcome == "amount_mismatch"
+    order = fresh(order)
+    assert order.payment_state == PaymentState.REFUND_DUE and order.paid_at is None
+    [flagged] = [e for e in order.events if e.to_state == "payment:refund_due"]
+    assert "but the order is 1250 USD" in flagged.note
+    assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.CANCELLED}
+    assert stock(product) == 5 and count(PayableEntry) == 0
+
+
+def test_an_event_for_a_session_that_is_not_the_orders_changes_nothing(client, fake_stripe, place_stripe_order):
+    order = place_stripe_order()
+    stranger = {**fake_stripe.sessions[order.gateway_reference], "id": "cs_test_someone_else",
+                "status": "complete", "payment_status": "paid"}
+    response = post_event(client, event("checkout.session.completed", stranger))
+    assert response.get_json()["outcome"] == "unknown_order"
+    assert fresh(order).payment_state == PaymentState.PENDING
+    assert db.session.scalars(select(PaymentEvent)).one().order_id is None
+
+
+@pytest.mark.parametrize("attack", ["wrong secret", "no signature", "old timestamp", "changed body", "not json",
+                                    "not an event"])
+def test_rejected_events_answer_400_and_record_nothing(client, fake_stripe, place_stripe_order, attack):
+    order = place_stripe_order()
+    payload = event("checkout.session.completed",
+                    {**fake_stripe.sessions[order.gateway_reference], "status": "complete", "payment_status": "paid"})
+    signature = sign(payload)
+    if attack == "wrong secret":
+        signature = sign(payload, secret="whsec_guessed")
+    elif attack == "no signature":
+        signature = ""
+    elif attack == "old timestamp":  # a captured event replayed later than Stripe's 5-minute tolerance
+        signature = sign(payload, timestamp=int(time.time()) - 301 - 60)
+    elif attack == "changed body":
+        payload = payload.replace(b'"amount_total": 1250', b'"amount_total": 1')
+    elif attack == "not json":
+        payload = b"paid=yes"
+        signature = sign(payload)
+    elif attack == "not an event":
+        payload = b'["checkout.session.completed"]'
+        signature = sign(payload)
+    response = post_event(client, payload, signature)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "webhook_rejected"
+    assert count(PaymentEvent) == 0
+    assert fresh(order).payment_state == PaymentState.PENDING
+
+
+def test_events_of_other_kinds_are_acknowledged_and_ignored(client, fake_stripe, place_stripe_order):
+    order = place_stripe_order()
+    payload = event("payment_intent.created", {"id": "pi_123", "object": "payment_intent"})
+    response = post_event(client, payload)
+    assert response.status_code == 200 and response.get_json()["outcome"] == "ignored"
+    assert count(PaymentEvent) == 0 and fresh(order).payment_state == PaymentState.PENDING
+
+
+def test_a_crash_while_applying_records_nothing_and_the_retry_completes(
+        stripe_app, fake_stripe, place_stripe_order, monkeypatch, client):
+    order = place_stripe_order()
+    session = {**fake_stripe.sessions[order.gateway_reference], "status": "complete", "payment_status": "paid"}
+    report = get_payment_gateway().parse_webhook(payload := event("checkout.session.completed", session),
+                                                 sign(payload))
+
+    def crash(vendor_order):
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(webhooks, "post_sale", crash)  # after the event row and the order's changes are written
+    with pytest.raises(RuntimeError):
+        webhooks.apply_payment_report(report, "stripe")
+    assert count(PaymentEvent) == 0
+    order = fresh(order)
+    assert order.payment_state == PaymentState.PENDING
+    assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.PENDING}
+    monkeypatch.undo()
+    response = post_event(client, payload)  # Stripe retries the same event
+    assert response.get_json()["outcome"] == "paid"
+    assert fresh(order).payment_state == PaymentState.PAID and count(PayableEntry) == 1
+
+
+def test_the_return_from_the_payment_page_does_not_mark_the_order_paid(
+        client, login, shopper, fake_stripe, place_stripe_order):
+    order = place_stripe_order()
+    login(shopper)
+    page = client.get(f"/en/orders/{order.reference}?paid=1").get_data(as_text=True)
+    assert "We are waiting for the payment service to confirm your payment." in page
+    assert fresh(order).payment_state == PaymentState.PENDING and count(PaymentEvent) == 0
+    completed(client, fake_stripe, order)
+    page = client.get(f"/en/orders/{order.reference}?paid=1").get_data(as_text=True)
+    assert "We are waiting" not in page and "Paid" in page
+
+
+def test_the_endpoint_needs_no_csrf_token_even_when_forms_do(
+        make_app, fake_stripe, place_stripe_order, make_product):
+    order = place_stripe_order()
+    guarded = make_app(WTF_CSRF_ENABLED=True, PAYMENT_GATEWAY="stripe", STRIPE_SECRET_KEY=SECRET_KEY,
+                       STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET, STRIPE_API_BASE=fake_stripe.url)
+    client = guarded.test_client()
+    product = make_product()
+    assert client.post("/en/cart/items", data={"product_id": product.id, "quantity": "1"}).status_code == 400
+    assert completed(client, fake_stripe, order) == "paid"
+
+
+def test_without_stripe_the_endpoint_is_not_there(client):
+    payload = event("checkout.session.completed", {"id": "cs_test_x", "object": "checkout.session"})
+    response = post_event(client, payload)
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    assert client.get("/webhooks/stripe").status_code == 405
+    assert count(PaymentEvent) == 0
