@@ -17,10 +17,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Product, ProductImage
+from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.catalog.services import (
     LocalText,
     RateTable,
@@ -34,6 +34,7 @@ from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders.models import Cart, CartItem
 from marketplace.orders.pricing import PriceQuote, quote_prices
+from marketplace.vendors.models import StoreStatus
 
 TOURISM_CATEGORY = "tourism"
 
@@ -45,10 +46,12 @@ def new_cart_token() -> str:
 def find_cart(user: User | None, token: str | None) -> Cart | None:
     """The shopper's cart, or the visitor's cart for `token`; None when there is none yet."""
     if user is not None:
-        return db.session.scalars(select(Cart).where(Cart.user_id == user.id)).first()
-    if token:
-        return db.session.scalars(select(Cart).where(Cart.token == token, Cart.user_id.is_(None))).first()
-    return None
+        wanted = select(Cart).where(Cart.user_id == user.id)
+    elif token:
+        wanted = select(Cart).where(Cart.token == token, Cart.user_id.is_(None))
+    else:
+        return None
+    return db.session.scalars(wanted.options(selectinload(Cart.items))).first()
 
 
 def open_cart(user: User | None, token: str | None) -> Cart:
@@ -294,12 +297,14 @@ def price_cart(
     rates = exchange_rates()
     items: Sequence[CartItem] = cart.items if cart is not None else []
     product_ids = [item.product_id for item in items]
-    visible = set(db.session.scalars(select(Product.id).where(Product.id.in_(product_ids), *visible_conditions())))
+    # One query for the products with their store and category; texts and photos come by selectin.
     products = {p.id: p for p in db.session.scalars(
         select(Product).where(Product.id.in_(product_ids))
-        .options(selectinload(Product.texts), selectinload(Product.images), selectinload(Product.store),
-                 selectinload(Product.category))
-    )}
+        .options(joinedload(Product.store), joinedload(Product.category), selectinload(Product.texts),
+                 selectinload(Product.images))
+    )} if product_ids else {}
+    visible = {p.id for p in products.values()
+               if p.status == ProductStatus.PUBLISHED and p.store.status == StoreStatus.APPROVED}
     quotes = quote_prices([products[i] for i in product_ids if i in visible], shopper, at)
     groups: dict[int, VendorGroup] = {}
     total = Money(0, charge_currency)
