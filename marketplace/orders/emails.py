@@ -69,8 +69,9 @@ def _notify_vendor(vendor_order: VendorOrder) -> None:
         _send(Message(owner.email, str(subject), body, language))
 
 
-def vendor_order_moved(vendor_order: VendorOrder) -> bool:
-    """Tell the shopper that one vendor's part of their order changed state (with tracking when shipped)."""
+def vendor_order_moved(vendor_order: VendorOrder, reason: str = "") -> bool:
+    """Tell the shopper that one vendor's part of their order changed state (with tracking when shipped,
+    and the vendor's reason when cancelled)."""
     order = vendor_order.order
     with force_locale(order.language):
         subject = _("Order %(reference)s: %(state)s", reference=order.reference,
@@ -80,6 +81,8 @@ def vendor_order_moved(vendor_order: VendorOrder) -> bool:
               reference=order.reference, state=FULFILMENT_LABELS[vendor_order.status]),
             "\n".join(f"- {line.quantity} × {line.name}" for line in vendor_order.lines),
         ]
+        if reason:
+            parts.append(_("The vendor's reason: %(reason)s", reason=reason))
         if vendor_order.tracking_reference:
             parts.append(_("Tracking reference: %(tracking)s", tracking=vendor_order.tracking_reference))
         return _send(Message(order.email or order.shopper.email, str(subject), "\n\n".join(parts), order.language))

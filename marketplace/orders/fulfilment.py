@@ -287,7 +287,7 @@ def cancel_vendor_order(user: User, vendor_order_id: int, reason: str) -> Vendor
         db.session.rollback()
         raise
     _commit_or_rollback()
-    emails.vendor_order_moved(vendor_order)
+    emails.vendor_order_moved(vendor_order, reason=note)
     return vendor_order
 
 

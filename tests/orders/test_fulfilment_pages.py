@@ -79,6 +79,7 @@ def test_cancelling_returns_the_units_and_cancels_an_unpaid_order(app, client, l
     assert db.session.get(Order, order.id).payment_state == PaymentState.CANCELLED
     assert db.session.scalar(select(func.count()).select_from(PayableEntry)) == 0
     assert [(m.to, m.language) for m in outbox] == [(shopper.email, "sw")]
+    assert "The harvest failed" in outbox[0].body  # the shopper hears why
     again = client.post(f"/en/vendor/orders/{part.id}/cancel", data={"reason": "The harvest failed"},
                         follow_redirects=True)
     assert "cannot become" in again.text
