@@ -1,7 +1,7 @@
 """Checkout at the opening rush, over HTTP: 200 buyers at once, on SQLite and on PostgreSQL.
 
 For each database (a SQLite file in a fresh instance folder; PostgreSQL from `BENCH_DATABASE_URL`,
-by default the test_d database, skipped with a message when unreachable) it builds the schema
+skipped with a message when it is not given or unreachable) it builds the schema
 (`flask db upgrade`), one approved store and, per round, two products with their buyers: shoppers
 whose carts hold one unit, signed in by a session cookie minted with the instance's secret. gunicorn
 then serves the storefront (the settings of `make run`: 2 workers x 4 threads), and:
@@ -47,7 +47,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog as bench  # noqa: E402 - the shared servers, load-generator pieces and paths
 
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test_d"
 CART_PATH, CEILING_PATH = "/en/cart", "/en/categories/coffee"
 CART_LINES = 3
 CART_SHOPPERS = 16  # cart pages are requested round-robin over this many signed-in shoppers
@@ -521,8 +520,8 @@ def cores(measured: dict) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_POSTGRES),
-                        help="a scratch PostgreSQL database: it is emptied (default $BENCH_DATABASE_URL or test_d)")
+    parser.add_argument("--postgres-url", default=os.environ.get("BENCH_DATABASE_URL", ""),
+                        help="a scratch PostgreSQL database: it is emptied (default $BENCH_DATABASE_URL; skipped when unset)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--buyers", type=int, default=200)
     parser.add_argument("--scarce-stock", type=int, default=50)
@@ -554,6 +553,10 @@ def main(argv: list[str] | None = None) -> int:
         url = None
         if backend == "postgresql":
             url = args.postgres_url
+            if not url:
+                bench.log("postgresql skipped: set BENCH_DATABASE_URL (or --postgres-url) to a scratch database")
+                run["backends"].append({"backend": backend, "skipped": "no scratch database given"})
+                continue
             problem = postgres_problem(url)
             if problem:
                 bench.log(f"postgresql skipped: {url} cannot be reached ({problem})")
