@@ -127,20 +127,11 @@ def checkout() -> Response | str:
         flash(_("Vendor and staff accounts cannot buy. Please use a shopper account."), "error")
         return redirect(url_for("orders.cart"))
     language = current_language().code
-    release_expired_reservations(clock.now())
-    priced = carts.price_cart(carts.find_cart(current_user, None), current_user, language,
-                              session.get("display_currency"))
-    if priced.is_empty:
-        flash(_("Your cart is empty."), "info")
-        return redirect(url_for("orders.cart"))
     form = CheckoutForm(request.form if request.method == "POST" else None)
     form.country_code.choices = _country_choices()
-    if request.method == "GET":
-        form.key.data = new_checkout_key()
-        form.email.data = current_user.email
-        form.recipient_name.data = current_user.display_name
-    form.expected_total.data = f"{priced.total.amount}:{priced.total.currency}"
     if request.method == "POST" and form.validate_on_submit():
+        # Placing comes first: a double click's second request finds the cart already ordered and
+        # must answer with that order, not with "your cart is empty".
         try:
             order = place_order(current_user, _destination(form), form.key.data or "", language,
                                 expected_total=_expected_total(request.form.get("expected_total", "")),
@@ -156,6 +147,17 @@ def checkout() -> Response | str:
                 return redirect(order.payment_url)
             flash(_("Thank you! Your order %(reference)s is placed.", reference=order.reference), "success")
             return redirect(url_for("orders.order_detail", reference=order.reference))
+    release_expired_reservations(clock.now())
+    priced = carts.price_cart(carts.find_cart(current_user, None), current_user, language,
+                              session.get("display_currency"))
+    if priced.is_empty:
+        flash(_("Your cart is empty."), "info")
+        return redirect(url_for("orders.cart"))
+    if request.method == "GET":
+        form.key.data = new_checkout_key()
+        form.email.data = current_user.email
+        form.recipient_name.data = current_user.display_name
+    form.expected_total.data = f"{priced.total.amount}:{priced.total.currency}"
     return render_template("orders/checkout.html", form=form, priced=priced,
                            pays_online=current_app.extensions["payment_gateway"].collects_online)
 

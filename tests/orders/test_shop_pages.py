@@ -116,6 +116,18 @@ def test_the_same_form_submitted_twice_makes_one_order(client, login, make_produ
     assert db.session.get(Product, product.id).stock == 4
 
 
+def test_a_double_click_lands_on_the_order_not_on_an_empty_cart(client, login, make_product, shopper):
+    product = make_product(stock=5)
+    login(shopper)
+    add(client, product)
+    form = checkout_form(client)
+    first = client.post("/en/checkout", data=form)
+    second = client.post("/en/checkout", data=form)  # the cart is empty now: the first request ordered it
+    order = db.session.scalars(select(Order)).one()
+    assert first.headers["Location"] == second.headers["Location"]
+    assert second.headers["Location"].endswith(f"/en/orders/{order.reference}")
+
+
 def test_checkout_refuses_bad_details_and_a_stale_total_without_reserving(client, login, make_product, shopper):
     product = make_product(price=1000, stock=5)
     login(shopper)
