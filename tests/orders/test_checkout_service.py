@@ -73,3 +73,38 @@ def test_an_empty_cart_and_a_bad_address_are_refused(app, shopper, make_product,
         place_order(shopper, Destination(recipient_name="Ama", phone="abc", country_code="XX"), checkout_key(), "en")
     assert {"phone", "country_code", "city", "address_line"} <= set(refused.value.fields)
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_lines_in_vendor_currencies_are_charged_in_the_charge_currency_at_the_stored_rate(
+        app, shopper, make_product, make_store, fill_cart, destination, checkout_key, monkeypatch):
+    from decimal import Decimal
+
+    from marketplace.catalog.services import set_exchange_rate
+
+    set_exchange_rate("USD", "GHS", "12.5")
+    set_exchange_rate("USD", "XOF", "600")
+    cedi = make_product(store=make_store(country_code="GH"), price=12500, currency="GHS", stock=5)  # GH₵125.00
+    cfa = make_product(store=make_store(country_code="SN"), price=3000, currency="XOF", stock=5)  # 3,000 F CFA
+    fill_cart(shopper, cedi, quantity=2)
+    fill_cart(shopper, cfa)
+    order = place_order(shopper, destination, checkout_key(), "en")
+    lines = {line.currency: line for line in order.lines}
+    assert (lines["GHS"].charge_unit_amount, lines["GHS"].rate) == (1000, Decimal(1) / Decimal("12.5"))
+    assert lines["XOF"].charge_unit_amount == 500  # $5.00
+    assert order.total == Money(2 * 1000 + 500, "USD")
+    assert sorted(vo.subtotal_amount for vo in order.vendor_orders) == [500, 2000]
+
+    monkeypatch.setitem(app.config, "CHARGE_CURRENCY", "XOF")  # a zero-decimal charge currency
+    fill_cart(shopper, cedi)
+    order = place_order(shopper, destination, checkout_key(), "en")
+    assert order.total == Money(6000, "XOF")  # GH₵125.00 = $10.00 = 6,000 F CFA, whole units
+
+
+def test_a_product_without_a_rate_to_the_charge_currency_is_not_sold(
+        app, shopper, make_product, fill_cart, destination, checkout_key):
+    product = make_product(price=5000, currency="ETB", stock=5)
+    fill_cart(shopper, product)
+    with pytest.raises(SoldOut) as refused:
+        place_order(shopper, destination, checkout_key(), "en")
+    assert "cannot be paid for in USD yet" in refused.value.lines[0]["problem"]
+    assert db.session.get(Product, product.id).stock == 5
