@@ -107,6 +107,7 @@ def configure_campaigns(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from marketplace import api
     from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.catalog.staff_views import bp as staff_rates_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.extensions import csrf
@@ -125,6 +126,7 @@ def configure_blueprints(app: Flask) -> None:
     api.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(staff_rates_bp)
     app.register_blueprint(media_bp)
     order_pages.init_app(app)
     app.register_blueprint(vendor_products_bp)

@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 from babel import Locale
 from flask import g
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -277,19 +278,26 @@ def exchange_rates() -> RateTable:
 
 
 def set_exchange_rate(base: str, quote: str, rate: str) -> ExchangeRate:
-    """Store how many `quote` units one `base` unit buys; ValidationError on a bad code or rate."""
+    """Store how many `quote` units one `base` unit buys; ValidationError (with the field) on a bad code or rate."""
+    fields = {}
     try:
-        base, quote = normalise_currency(base), normalise_currency(quote)
-    except MoneyError as exc:
-        raise ValidationError(str(exc)) from exc
-    if base == quote:
-        raise ValidationError("a rate needs two different currencies")
+        base = normalise_currency(base)
+    except MoneyError:
+        fields["base"] = _("Enter a currency code such as USD, KES or XOF.")
     try:
-        value = Decimal(str(rate))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError("the rate must be a number") from exc
-    if not value.is_finite() or value <= 0 or value > Decimal("1e9"):
-        raise ValidationError("the rate must be a positive number")
+        quote = normalise_currency(quote)
+    except MoneyError:
+        fields["quote"] = _("Enter a currency code such as USD, KES or XOF.")
+    if not fields and base == quote:
+        fields["quote"] = _("A rate needs two different currencies.")
+    try:
+        value = Decimal(str(rate).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite() or value <= 0 or value > Decimal("1e9"):
+        fields["rate"] = _("Enter a positive number, such as 7.1 or 0.0016.")
+    if fields:
+        raise ValidationError(next(iter(fields.values())), fields)
     row = db.session.scalars(
         select(ExchangeRate).where(ExchangeRate.base == base, ExchangeRate.quote == quote)
     ).first()
