@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
@@ -30,63 +29,16 @@ from marketplace.orders.checkout import Destination, new_checkout_key, place_ord
 from marketplace.orders.models import Cart, CartItem, FulfilmentState, Order, OrderEvent, OrderLine, PaymentState
 from marketplace.orders.reservations import release_expired_reservations
 from marketplace.payments import PaymentRequest, PaymentStart
+from tests.concurrency import JOIN_SECONDS, run_at_once
 from tests.factories import PASSWORD, cached_hash
 from tests.festivals.conftest import REGISTRATION_CLOSES, REGISTRATION_OPENS, WARMUP_STARTS, WAVE1
 from tests.orders.conftest import ADDRESS
 
 LIVE = WAVE1[0] + timedelta(minutes=1)  # every deal of the festival fixtures is on sale
-JOIN_SECONDS = 120  # a thread still running after this is a hang (a lock never released): the test fails
 # Every thread asks the pool for a connection at the same moment; most wait for one (15 per app by
 # default), so the wait must outlast the whole run rather than SQLAlchemy's 30 s default.
 POOL = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_timeout": JOIN_SECONDS}}
 _numbers = iter(range(1, 10**9))
-
-
-@dataclass
-class Outcomes:
-    """What the concurrent calls ended with: the results of those that returned, the errors of the others."""
-
-    results: list[object] = field(default_factory=list)
-    errors: list[BaseException] = field(default_factory=list)
-
-    @property
-    def kinds(self) -> Counter:
-        return Counter(["ok"] * len(self.results) + [type(e).__name__ for e in self.errors])
-
-    def unexpected(self, *allowed: type[BaseException]) -> list[str]:
-        """Every error that is not one of `allowed`, as text for the assertion message."""
-        return [f"{type(e).__name__}: {e}" for e in self.errors if not isinstance(e, allowed)]
-
-
-def run_at_once(app: Flask, calls: Sequence[Callable[[], object]]) -> Outcomes:
-    """Run each call in its own thread and app context, released together by a barrier.
-
-    Fails the test when a thread does not finish (a lock that never comes free would hang here).
-    """
-    outcomes = Outcomes()
-    guard = threading.Lock()
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], object]) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                result = call()
-                with guard:
-                    outcomes.results.append(result)
-            except BaseException as exc:  # noqa: BLE001 - every outcome is collected and asserted on
-                with guard:
-                    outcomes.errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(call,), daemon=True) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=JOIN_SECONDS)
-    assert not any(t.is_alive() for t in threads), "a checkout never finished: a lock was never released"
-    return outcomes
 
 
 def make_shoppers(count: int) -> list[int]:

@@ -7,7 +7,6 @@ and only the final database state and the set of answers are checked.
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -22,38 +21,14 @@ from marketplace.orders.reservations import release_expired_reservations
 from marketplace.orders.webhooks import apply_payment_report
 from marketplace.payments import get_payment_gateway
 from marketplace.vendors.models import PayableEntry
+from tests.concurrency import run_at_once as run_together
 from tests.payments.conftest import event, sign
-
-JOIN_SECONDS = 120  # a thread still running after this is a lock never released: the test fails
 
 
 def run_at_once(app, calls: Sequence[Callable[[], object]]) -> tuple[list[object], list[BaseException]]:
-    """Run each call in its own thread and app context, released together; (results, errors)."""
-    results: list[object] = []
-    errors: list[BaseException] = []
-    guard = threading.Lock()
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], object]) -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                result = call()
-                with guard:
-                    results.append(result)
-            except BaseException as exc:  # noqa: BLE001 - every outcome is collected and asserted on
-                with guard:
-                    errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_SECONDS)
-    assert not any(thread.is_alive() for thread in threads), "a delivery never finished"
-    return results, errors
+    """The deliveries run at the same instant; (results, errors)."""
+    outcomes = run_together(app, calls)
+    return outcomes.results, outcomes.errors
 
 
 def report(kind: str, session: dict, event_id: str | None = None, **changes):
