@@ -1,15 +1,18 @@
 """Demo festivals: one live around the time of seeding, one in warm-up opening within days, one past.
 
 Deals come from products of many countries (one product per store, round the pavilions); each
-festival is created only when its slug is missing, so a second run adds nothing.
+festival is created only when its slug is missing, so a second run adds nothing. Each gets a banner
+drawn like the demo product pictures (a textile pattern, cut to the banner's 3:1 strip).
 """
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from campaigns.festivals.banners import attach_banner, banner_renditions, store_banner
 from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, Wave
 from marketplace.catalog.models import PriceChange, Product, ProductStatus
 from marketplace.core import clock
@@ -30,6 +33,7 @@ class DemoFestival:
     waves: tuple[tuple[timedelta, timedelta], ...]  # offsets from the seeding instant
     deals: int
     sold_share: float = 0.0  # of each cap, already sold (a past festival's results)
+    palette: int = 0  # the banner's colours, from the product artwork's palettes
 
 
 DEMO_FESTIVALS = (
@@ -41,7 +45,7 @@ DEMO_FESTIVALS = (
         {"en": "Coffee, shea butter, textiles and crafts from across Africa, at festival prices while stocks last.",
          "fr": "Café, beurre de karité, textiles et artisanat de toute l'Afrique, à prix de festival.",
          "zh": "来自非洲各地的咖啡、乳木果油、纺织品和手工艺品，节日价格，售完即止。"},
-        ((-2 * HOUR, 2 * DAY), (3 * DAY, 4 * DAY)), 40, 0.2,
+        ((-2 * HOUR, 2 * DAY), (3 * DAY, 4 * DAY)), 40, 0.2, palette=0,  # kente
     ),
     DemoFestival(
         "coffee-tea-week", "Coffee & Tea Week", "Asia/Shanghai",
@@ -49,14 +53,14 @@ DEMO_FESTIVALS = (
          "pt": "Semana do Café e do Chá", "sw": "Wiki ya Kahawa na Chai", "zh": "咖啡与茶周"},
         {"en": "Single-origin coffees and teas from Ethiopia, Kenya, Rwanda and beyond.",
          "zh": "来自埃塞俄比亚、肯尼亚、卢旺达等地的单一产地咖啡和茶。"},
-        ((3 * DAY, 5 * DAY),), 20,
+        ((3 * DAY, 5 * DAY),), 20, palette=3,  # coffee and cocoa
     ),
     DemoFestival(
         "tourism-week", "Tourism Week", "Africa/Lagos",
         {"en": "Tourism Week", "fr": "Semaine du tourisme", "ar": "أسبوع السياحة", "pt": "Semana do Turismo",
          "sw": "Wiki ya Utalii", "zh": "旅游周"},
         {"en": "Crafts and journeys from the campaign's pavilions."},
-        ((-20 * DAY, -18 * DAY),), 15, 0.6,
+        ((-20 * DAY, -18 * DAY),), 15, 0.6, palette=7,  # coast and safari
     ),
 )
 
@@ -104,8 +108,20 @@ def _festival_price(product: Product) -> int:
     return price if 0 < price < product.price_amount else product.price_amount - 1
 
 
+def _store_demo_banner(festival: Festival, demo: DemoFestival) -> None:
+    from marketplace.media.artwork import draw_product_artwork  # Pillow loads only when the demo draws
+
+    size = 960
+    # crc32, not hash(): the same slug draws the same banner in every process.
+    cloth = draw_product_artwork(zlib.crc32(demo.slug.encode()), demo.palette, size=size)
+    # The upper band: patterned cloth with the medallion rising from the bottom edge, like a sunrise.
+    banner = banner_renditions(cloth.crop((0, size // 24, size, size // 24 + size // 3)))
+    store_banner(banner)
+    attach_banner(festival, banner)
+
+
 def create_demo_festival(demo: DemoFestival, now: datetime, used: set[int]) -> Festival:
-    """One demo festival with approved deals on products not in `used` (which it extends)."""
+    """One demo festival, with a drawn banner and approved deals on products not in `used` (which it extends)."""
     windows = [(now + start, now + end) for start, end in demo.waves]
     first = windows[0][0]
     festival = Festival(
@@ -116,6 +132,7 @@ def create_demo_festival(demo: DemoFestival, now: datetime, used: set[int]) -> F
                for code, name in demo.names.items()],
         waves=[Wave(starts_at=s, ends_at=e) for s, e in windows],
     )
+    _store_demo_banner(festival, demo)
     db.session.add(festival)
     db.session.flush()
     products = deal_products(demo.deals, used)

@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from campaigns.festivals import display, phases, services
-from campaigns.festivals.models import Festival
+from campaigns.festivals.models import BannerImage, Festival
 from campaigns.festivals.phases import SHOPPER_VISIBLE
 from marketplace.core import clock
 from marketplace.core.errors import DomainError, NotFound, ValidationError
 from marketplace.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from marketplace.media import get_image_store
+from marketplace.media.pipeline import rendition_name
 
 bp = Blueprint("festivals_api", __name__, url_prefix="/api/v1/festivals")
 STATUSES = ("live", "upcoming", "past")
@@ -43,10 +45,27 @@ def _language() -> str:
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def _rendition(image: BannerImage, width: int, ext: str) -> dict:
+    return {"url": get_image_store().url(rendition_name(image.key, width, ext)), "width": width,
+            "height": round(image.height * width / image.width),
+            "type": "image/webp" if ext == "webp" else "image/jpeg"}
+
+
+def _banner(festival: Festival, alt: str) -> dict | None:
+    """The banner's WebP renditions by width and its JPEG fallback (URLs as the image store gives them)."""
+    image = festival.banner
+    if image is None:
+        return None
+    return {"alt": alt, "width": image.width, "height": image.height,
+            "renditions": [_rendition(image, width, "webp") for width in image.widths],
+            "fallback": _rendition(image, image.fallback_width, "jpg")}
+
+
 def _summary(festival: Festival, language: str, now) -> dict:
     name = display.festival_name(festival, language)
     return {
         "slug": festival.slug, "name": name.text, "name_language": name.language, "theme": festival.theme,
+        "banner": _banner(festival, name.text),
         "country": festival.country_code, "time_zone": festival.time_zone,
         "phase": phases.phase_at(festival, now).value, "starts_at": _iso(festival.starts_at),
         "ends_at": _iso(festival.ends_at), "next_change_at": _iso(phases.next_boundary(festival, now)),
@@ -95,6 +114,8 @@ def festival_detail(slug: str):
 OPENAPI_PATHS = {
     "/festivals": {"get": {
         "summary": "Festivals by status, with the server's now",
+        "description": "Each festival's `banner` is null or its 3:1 picture: WebP `renditions` by width and "
+                       "a JPEG `fallback`, each with url, width, height and type.",
         "parameters": [{"name": "status", "in": "query", "schema": {"type": "string",
                                                                     "enum": ["live", "upcoming", "past"]}},
                        {"name": "lang", "in": "query", "schema": {"type": "string"}}],

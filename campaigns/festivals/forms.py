@@ -3,13 +3,23 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from campaigns.festivals.models import DEFAULT_TIME_ZONE
+from campaigns.festivals.services import MAX_WAVES
 from marketplace.core.i18n import LANGUAGES
 
-FORM_WAVES = 3
+FORM_WAVES = MAX_WAVES  # every wave the scheduling service accepts; slots left empty are ignored
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -19,7 +29,9 @@ class FestivalForm(FlaskForm):
                                     choices=[SelectChoice(code, lang.native_name) for code, lang in LANGUAGES.items()])
     theme = StringField(_l("Theme"), validators=[Length(max=80)])
     country_code = SelectField(_l("Country focus"), validators=[Optional()])
-    banner_url = StringField(_l("Banner image (a path on this site)"), validators=[Length(max=300)])
+    # Judged by content in the service, never by name or declared type; `accept` only helps the file picker.
+    banner = FileField(_l("Banner picture"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
+    remove_banner = BooleanField(_l("Remove the banner"))
     time_zone = StringField(_l("Time zone of the times below"), default=DEFAULT_TIME_ZONE,
                             validators=[DataRequired(), Length(max=64)])
     registration_opens = DateTimeLocalField(_l("Vendor registration opens"), format=LOCAL_FORMAT,

@@ -5,6 +5,7 @@ Every instant is stored as aware UTC; windows are half-open `[starts_at, ends_at
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
@@ -18,6 +19,17 @@ from marketplace.extensions import db
 DEFAULT_TIME_ZONE = "Africa/Nairobi"
 
 
+@dataclass(frozen=True)
+class BannerImage:
+    """A festival banner's renditions, shaped like a product photo so the same picture helpers serve it."""
+
+    key: str
+    width: int
+    height: int
+    widths: list[int]
+    fallback_width: int
+
+
 class Festival(db.Model):
     __tablename__ = "festivals"
 
@@ -25,7 +37,12 @@ class Festival(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     theme: Mapped[str] = mapped_column(String(80), default="")
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
-    banner_url: Mapped[str] = mapped_column(String(300), default="")
+    # The banner's renditions live in the image store under `<banner_key>-<width>.<ext>`; no key, no banner.
+    banner_key: Mapped[str | None] = mapped_column(String(64))
+    banner_width: Mapped[int] = mapped_column(default=0)
+    banner_height: Mapped[int] = mapped_column(default=0)
+    banner_widths: Mapped[str] = mapped_column(String(40), default="")  # "240,480,960"
+    banner_fallback_width: Mapped[int] = mapped_column(default=0)
     time_zone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIME_ZONE)
     original_language: Mapped[str] = mapped_column(String(5), default="en")
     registration_opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -41,6 +58,15 @@ class Festival(db.Model):
     waves: Mapped[list[Wave]] = relationship(
         back_populates="festival", cascade="all, delete-orphan", lazy="selectin", order_by="Wave.starts_at"
     )
+
+    @property
+    def banner(self) -> BannerImage | None:
+        """The banner's renditions, or None when the festival has none."""
+        if not self.banner_key:
+            return None
+        widths = [int(w) for w in self.banner_widths.split(",") if w]
+        return BannerImage(self.banner_key, self.banner_width, self.banner_height, widths,
+                           self.banner_fallback_width)
 
     @property
     def starts_at(self) -> datetime | None:

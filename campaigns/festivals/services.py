@@ -5,15 +5,16 @@ the whole input first and writes in one transaction, so a refusal changes nothin
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from campaigns.festivals import phases
+from campaigns.festivals import banners, phases
 from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, Wave
 from campaigns.festivals.phases import Phase
 from campaigns.festivals.scheduling import get_zone, local_to_utc
@@ -25,9 +26,11 @@ from marketplace.core.clock import to_utc
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from marketplace.core.i18n import LANGUAGES
 from marketplace.extensions import db
+from marketplace.media.pipeline import ProcessedImage
 
 ACTIVE_DEAL_STATES = (DealStatus.PROPOSED, DealStatus.APPROVED)
 MAX_WAVES = 6
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,7 +50,8 @@ class FestivalInput:
     descriptions: dict[str, str] = field(default_factory=dict)
     theme: str = ""
     country_code: str | None = None
-    banner_url: str = ""
+    banner: bytes | None = None  # a newly uploaded banner picture, checked by content
+    remove_banner: bool = False
     original_language: str = "en"
     slug: str = ""
 
@@ -58,6 +62,7 @@ class Schedule:
     registration_closes_at: datetime
     warmup_starts_at: datetime
     waves: list[phases.Window]
+    wave_inputs: list[int]  # for each window (in start order), its position in the input: errors name that field
 
 
 def require_staff(user: User) -> None:
@@ -87,7 +92,7 @@ def _schedule(data: FestivalInput, now: datetime, creating: bool) -> Schedule:
     opens = instant(data.registration_opens, "registration_opens")
     closes = instant(data.registration_closes, "registration_closes")
     warmup = instant(data.warmup_starts, "warmup_starts")
-    windows: list[phases.Window] = []
+    windows: list[tuple[phases.Window, int]] = []
     if not data.waves:
         errors["waves"] = _("A festival needs at least one wave.")
     if len(data.waves) > MAX_WAVES:
@@ -99,26 +104,29 @@ def _schedule(data: FestivalInput, now: datetime, creating: bool) -> Schedule:
             if ends <= starts:
                 errors[f"wave_{index}_ends"] = _("A wave must end after it starts.")
             else:
-                windows.append(phases.Window(starts, ends))
-    windows.sort(key=lambda w: w.starts_at)
-    for earlier, later in zip(windows, windows[1:], strict=False):
+                windows.append((phases.Window(starts, ends), index))
+    windows.sort(key=lambda pair: pair[0].starts_at)
+    for (earlier, _earlier_index), (later, later_index) in zip(windows, windows[1:], strict=False):
         if later.starts_at < earlier.ends_at:
             errors["waves"] = _("Waves must not overlap: one starts before the previous one ends.")
+            errors.setdefault(f"wave_{later_index}_starts", _("This wave starts before the previous wave ends."))
+    first = windows[0][0] if windows else None
+    first_field = f"wave_{windows[0][1]}_starts" if windows else "wave_0_starts"
     if opens and closes and closes <= opens:
         errors["registration_closes"] = _("Registration must close after it opens.")
     if closes and warmup and warmup < closes:
         errors["warmup_starts"] = _("The warm-up starts after registration closes (curation lies between).")
-    if warmup and windows and windows[0].starts_at < warmup:
-        errors["wave_0_starts"] = _("The first wave starts after the warm-up begins.")
+    if warmup and first and first.starts_at < warmup:
+        errors[first_field] = _("The first wave starts after the warm-up begins.")
     if creating:
         for name, value in (("registration_closes", closes), ("warmup_starts", warmup)):
             if value and value < now and name not in errors:
                 errors[name] = _("This time is in the past.")
-        if windows and windows[0].starts_at < now:
-            errors.setdefault("wave_0_starts", _("This time is in the past."))
+        if first and first.starts_at < now:
+            errors.setdefault(first_field, _("This time is in the past."))
     if errors:
         raise ValidationError(next(iter(errors.values())), errors)
-    return Schedule(opens, closes, warmup, windows)
+    return Schedule(opens, closes, warmup, [w for w, _i in windows], [i for _w, i in windows])
 
 
 def _texts(data: FestivalInput) -> list[FestivalText]:
@@ -136,10 +144,37 @@ def _texts(data: FestivalInput) -> list[FestivalText]:
 def _check_details(data: FestivalInput) -> None:
     if data.country_code and db.session.get(Country, data.country_code) is None:
         raise ValidationError(_("Choose an African country or none."), {"country_code": _("Unknown country.")})
-    banner = (data.banner_url or "").strip()
-    if banner and (not banner.startswith("/") or banner.startswith("//") or len(banner) > 300):
-        message = _("The banner must be an image on this site (a path starting with /).")
-        raise ValidationError(message, {"banner_url": message})
+
+
+def _new_banner(data: FestivalInput) -> ProcessedImage | None:
+    banners.check_choice(data.banner, data.remove_banner)
+    return banners.prepare_banner(data.banner) if data.banner is not None else None
+
+
+def _validated(data: FestivalInput, now: datetime, creating: bool
+               ) -> tuple[Schedule, list[FestivalText], ProcessedImage | None]:
+    """The checked schedule, texts and new banner; one ValidationError naming every bad field otherwise."""
+    problems: list[ValidationError] = []
+
+    def attempt(check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except ValidationError as exc:
+            problems.append(exc)
+            return None
+
+    # Every check runs, so staff see all their mistakes at once (a file input cannot be refilled for them).
+    schedule = attempt(lambda: _schedule(data, now, creating))
+    texts = attempt(lambda: _texts(data))
+    attempt(lambda: _check_details(data))
+    banner = attempt(lambda: _new_banner(data))
+    if problems:
+        fields: dict[str, str] = {}
+        for problem in problems:
+            for name, message in problem.fields.items():
+                fields.setdefault(name, message)
+        raise ValidationError(problems[0].message, fields)
+    return schedule, texts, banner
 
 
 def _unique_slug(wanted: str, name: str, festival_id: int | None = None) -> str:
@@ -173,19 +208,20 @@ def _check_deal_overlaps(wave: Wave, window: phases.Window) -> None:
 
 
 def create_festival(staff: User, data: FestivalInput) -> Festival:
-    """Schedule a new festival; ValidationError for bad windows, zones or texts (nothing is saved)."""
+    """Schedule a new festival; ValidationError for bad windows, zones, texts or banner (nothing is saved)."""
     require_staff(staff)
-    schedule = _schedule(data, clock.now(), creating=True)
-    texts = _texts(data)
-    _check_details(data)
+    schedule, texts, banner = _validated(data, clock.now(), creating=True)
     festival = Festival(
         slug=_unique_slug(data.slug, data.names.get("en") or texts[0].name), theme=data.theme.strip()[:80],
-        country_code=data.country_code or None, banner_url=data.banner_url.strip(), time_zone=data.time_zone,
+        country_code=data.country_code or None, time_zone=data.time_zone,
         original_language=data.original_language, registration_opens_at=schedule.registration_opens_at,
         registration_closes_at=schedule.registration_closes_at, warmup_starts_at=schedule.warmup_starts_at,
         created_by_id=staff.id, texts=texts,
         waves=[Wave(starts_at=w.starts_at, ends_at=w.ends_at) for w in schedule.waves],
     )
+    if banner is not None:
+        banners.store_banner(banner)
+    banners.attach_banner(festival, banner)
     db.session.add(festival)
     db.session.commit()
     return festival
@@ -198,13 +234,11 @@ def _unchanged_or_future(old: datetime, new: datetime, now: datetime, name: str,
 
 
 def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Festival:
-    """Change a festival's texts and schedule; refused (ValidationError, nothing saved) when a change
-    would rewrite the past or alter a deal window shoppers have already seen open."""
+    """Change a festival's texts, banner and schedule; refused (ValidationError, nothing saved) for a bad
+    file or when a change would rewrite the past or alter a deal window shoppers have already seen open."""
     require_staff(staff)
     now = clock.now()
-    schedule = _schedule(data, now, creating=False)
-    texts = _texts(data)
-    _check_details(data)
+    schedule, texts, banner = _validated(data, now, creating=False)
     errors: dict[str, str] = {}
     _unchanged_or_future(festival.registration_opens_at, schedule.registration_opens_at, now,
                          "registration_opens", errors)
@@ -214,7 +248,7 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
     old_waves = sorted(festival.waves, key=lambda w: to_utc(w.starts_at))
     if len(schedule.waves) < len(old_waves) and any(w.deals for w in old_waves[len(schedule.waves):]):
         errors["waves"] = _("A wave with deals cannot be removed.")
-    for index, (wave, window) in enumerate(zip(old_waves, schedule.waves, strict=False)):
+    for wave, window, index in zip(old_waves, schedule.waves, schedule.wave_inputs, strict=False):
         _unchanged_or_future(wave.starts_at, window.starts_at, now, f"wave_{index}_starts", errors)
         _unchanged_or_future(wave.ends_at, window.ends_at, now, f"wave_{index}_ends", errors)
         if to_utc(wave.starts_at) <= now and window.ends_at < to_utc(wave.ends_at):
@@ -225,7 +259,12 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
         _check_deal_overlaps(wave, window)
     festival.slug = _unique_slug(data.slug or festival.slug, "", festival.id)
     festival.theme, festival.country_code = data.theme.strip()[:80], data.country_code or None
-    festival.banner_url, festival.time_zone = data.banner_url.strip(), data.time_zone
+    festival.time_zone = data.time_zone
+    old_banner = festival.banner
+    if banner is not None or data.remove_banner:
+        if banner is not None:
+            banners.store_banner(banner)
+        banners.attach_banner(festival, banner)
     festival.original_language = data.original_language
     festival.registration_opens_at = schedule.registration_opens_at
     festival.registration_closes_at = schedule.registration_closes_at
@@ -247,6 +286,8 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
         festival.waves.remove(wave)
         db.session.delete(wave)
     db.session.commit()
+    if old_banner is not None and festival.banner_key != old_banner.key:
+        banners.forget_banner(old_banner)
     return festival
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import calendar as calendar_module
+import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -10,18 +11,19 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from campaigns.festivals import entries, phases, services
+from campaigns.festivals import banners, entries, phases, services
 from campaigns.festivals.forms import FORM_WAVES, CapForm, ExtendForm, FestivalForm
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
 from marketplace.accounts.auth import staff_required
 from marketplace.catalog.services import all_countries, country_name
 from marketplace.core import clock
-from marketplace.core.errors import Conflict, NotFound, ValidationError
+from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.vendors.forms import ConfirmForm, ReasonForm
 
 bp = Blueprint("festival_staff", __name__, url_prefix="/<lang:lang_code>/staff/festivals")
+WAVE_FIELD = re.compile(r"^wave_(\d+)_(starts|ends)$")  # the service names a wave by its place in the input
 
 
 def _festival_or_404(festival_id: int):
@@ -63,7 +65,7 @@ def _form(festival=None) -> FestivalForm:
         (SelectChoice(c.code, country_name(c.code, language)) for c in all_countries()), key=lambda c: c.label)
     if request.method == "GET" and festival is not None:
         zone = festival.time_zone
-        form.slug.data, form.theme.data, form.banner_url.data = festival.slug, festival.theme, festival.banner_url
+        form.slug.data, form.theme.data = festival.slug, festival.theme
         form.country_code.data, form.time_zone.data = festival.country_code or "", zone
         form.original_language.data = festival.original_language
         for name in ("registration_opens", "registration_closes", "warmup_starts"):
@@ -77,21 +79,44 @@ def _form(festival=None) -> FestivalForm:
     return form
 
 
-def _input(form: FestivalForm) -> services.FestivalInput:
-    waves = []
+def _input(form: FestivalForm) -> tuple[services.FestivalInput, list[int]]:
+    """The service's input from the form, and the form slot of each wave passed on (empty slots are skipped)."""
+    waves, slots = [], []
     for index in range(FORM_WAVES):
         starts, ends = getattr(form, f"wave_{index}_starts").data, getattr(form, f"wave_{index}_ends").data
         if starts or ends or index == 0:
             waves.append(services.WaveInput(starts, ends))
-    return services.FestivalInput(
+            slots.append(index)
+    upload = form.banner.data
+    data = services.FestivalInput(
         names={code: getattr(form, f"name_{code}").data or "" for code in LANGUAGES},
         descriptions={code: getattr(form, f"description_{code}").data or "" for code in LANGUAGES},
         time_zone=(form.time_zone.data or "").strip(), registration_opens=form.registration_opens.data,
         registration_closes=form.registration_closes.data, warmup_starts=form.warmup_starts.data, waves=waves,
         theme=form.theme.data or "", country_code=form.country_code.data or None,
-        banner_url=form.banner_url.data or "", original_language=form.original_language.data or "en",
-        slug=form.slug.data or "",
+        banner=upload.read() if upload else None, remove_banner=bool(form.remove_banner.data),
+        original_language=form.original_language.data or "en", slug=form.slug.data or "",
     )
+    return data, slots
+
+
+def _refused(form: FestivalForm, error: DomainError, slots: list[int]) -> None:
+    """Show a refusal on the form, each wave's message on the slot staff filled in (not its position)."""
+    def slot_name(name: str) -> str:
+        match = WAVE_FIELD.match(name)
+        if match and int(match[1]) < len(slots):
+            return f"wave_{slots[int(match[1])]}_{match[2]}"
+        return name
+
+    apply_errors(form, type(error)(error.message, {slot_name(k): v for k, v in error.fields.items()}))
+
+
+def _form_page(form: FestivalForm, festival=None) -> str:
+    if request.method == "POST" and form.banner.data and not form.banner.errors:
+        # Refused for another reason: a browser cannot refill a file input, so say the picture must be chosen again.
+        form.banner.errors = [*form.banner.errors, _("Nothing was saved: choose the banner picture again.")]
+    return render_template("festivals/staff/form.html", form=form, festival=festival, zones=COMMON_ZONES,
+                           waves=FORM_WAVES, languages_list=LANGUAGES, banner_limits=banners.LIMITS)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -100,35 +125,33 @@ def new() -> Response | tuple[str, int] | str:
     """Schedule a festival."""
     form = _form()
     if form.validate_on_submit():
+        data, slots = _input(form)
         try:
-            festival = services.create_festival(current_user, _input(form))
+            festival = services.create_festival(current_user, data)
         except ValidationError as exc:
-            apply_errors(form, exc)
-            return render_template("festivals/staff/form.html", form=form, festival=None, zones=COMMON_ZONES,
-                                   waves=FORM_WAVES, languages_list=LANGUAGES), 422
+            _refused(form, exc, slots)
+            return _form_page(form), 422
         flash(_("The festival is scheduled."), "success")
         return redirect(url_for("festival_staff.entries_page", festival_id=festival.id))
-    return render_template("festivals/staff/form.html", form=form, festival=None, zones=COMMON_ZONES,
-                           waves=FORM_WAVES, languages_list=LANGUAGES)
+    return _form_page(form)
 
 
 @bp.route("/<int:festival_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit(festival_id: int) -> Response | tuple[str, int] | str:
-    """Change a festival's texts and schedule (times already shown to shoppers stay as they are)."""
+    """Change a festival's texts, banner and schedule (times already shown to shoppers stay as they are)."""
     festival = _festival_or_404(festival_id)
     form = _form(festival)
     if form.validate_on_submit():
+        data, slots = _input(form)
         try:
-            services.update_festival(current_user, festival, _input(form))
+            services.update_festival(current_user, festival, data)
         except (ValidationError, Conflict) as exc:
-            apply_errors(form, exc)
-            return render_template("festivals/staff/form.html", form=form, festival=festival, zones=COMMON_ZONES,
-                                   waves=FORM_WAVES, languages_list=LANGUAGES), 422
+            _refused(form, exc, slots)
+            return _form_page(form, festival), 422
         flash(_("The festival is saved."), "success")
         return redirect(url_for("festival_staff.entries_page", festival_id=festival.id))
-    return render_template("festivals/staff/form.html", form=form, festival=festival, zones=COMMON_ZONES,
-                           waves=FORM_WAVES, languages_list=LANGUAGES)
+    return _form_page(form, festival)
 
 
 @bp.get("/<int:festival_id>")
