@@ -161,7 +161,8 @@ def save_profile(user: User, data: ProfileInput) -> Store:
 def _store_logo(data: bytes) -> str:
     """Store a logo's renditions and return the name of the small one pages show; ValidationError if refused."""
     if len(data) > MAX_LOGO_BYTES:
-        raise _field_error("logo", rejection_message("file_too_big"))
+        raise _field_error("logo", _("This file is larger than %(megabytes)d MB.",
+                                     megabytes=MAX_LOGO_BYTES // (1024 * 1024)))
     try:
         processed = renditions(open_upload(data))
     except ImageRejected as exc:

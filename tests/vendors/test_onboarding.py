@@ -201,6 +201,10 @@ def test_a_logo_is_checked_by_content_and_shown_on_the_store_page(vendor_client)
                              data=profile_data(logo=(io.BytesIO(PDF), "logo.png")))
     assert bad.status_code == 200 and "not a JPEG, PNG or WebP" in bad.get_data(as_text=True)
     assert db.session.scalar(select(Store.id)) is None
+    huge = vendor_client.post("/en/vendor/onboarding/profile", content_type="multipart/form-data",
+                              data=profile_data(logo=(io.BytesIO(b"\x89PNG" + b"0" * (5 * 1024 * 1024)), "logo.png")))
+    assert "This file is larger than 5 MB." in huge.get_data(as_text=True)  # the logo's own limit
+    assert db.session.scalar(select(Store.id)) is None
     response = vendor_client.post("/en/vendor/onboarding/profile", content_type="multipart/form-data",
                                   data=profile_data(logo=(io.BytesIO(png_bytes()), "logo.png")))
     assert response.status_code == 302
