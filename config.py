@@ -51,7 +51,8 @@ class Config:
     # "rq": index refreshes go to Redis for one `flask search worker`; "inline": the writing process applies them.
     SEARCH_QUEUE = os.environ.get("SEARCH_QUEUE", "rq" if os.environ.get("REDIS_URL") else "inline")
     SEARCH_REFRESH_SECONDS = float(os.environ.get("SEARCH_REFRESH_SECONDS", "1.0"))
-    SEARCH_WARM_UP = True  # load jieba and the glossary in the background at start-up
+    SEARCH_WARM_UP = True  # load the glossary in the background at start-up (jieba waits for Chinese text)
+    SEARCH_BUILD_PROCESSES = int(os.environ.get("SEARCH_BUILD_PROCESSES", 0))  # 0: the cores, at most 4
     PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "offline")
     CHARGE_CURRENCY = os.environ.get("CHARGE_CURRENCY", "USD")
     RESERVATION_MINUTES = int(os.environ.get("RESERVATION_MINUTES", 35))  # Stripe's session lives 30 min or more

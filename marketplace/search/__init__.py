@@ -9,12 +9,14 @@ from marketplace.search.port import SearchIndex
 
 
 def _whoosh_index(app: Flask) -> SearchIndex:
+    from marketplace.search.bulk import default_processes
     from marketplace.search.whoosh_index import WhooshIndex
 
     return WhooshIndex(
         app.config["SEARCH_INDEX_DIR"],
         lock_timeout=app.config.get("SEARCH_LOCK_TIMEOUT", 2.0),
         refresh_seconds=app.config.get("SEARCH_REFRESH_SECONDS", 1.0),
+        build_processes=app.config.get("SEARCH_BUILD_PROCESSES") or default_processes(),
     )
 
 
@@ -27,7 +29,9 @@ def init_app(app: Flask) -> None:
         raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}")
     app.extensions["search_index"] = SEARCH_BACKENDS[name](app)
     if app.config.get("SEARCH_WARM_UP"):
-        # jieba and the glossary take seconds to load: do it beside the first requests, not in one.
+        # The glossary takes a second or two to load: do it beside the first requests, not in one.
+        # jieba is left to the first Chinese text (a fraction of a second): a worker that never
+        # sees one never spends its 20 MB.
         threading.Thread(target=_warm_up, name="search-warm-up", daemon=True).start()
 
 

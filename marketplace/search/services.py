@@ -18,7 +18,7 @@ from marketplace.catalog.models import Category, Product
 from marketplace.catalog.services import exchange_rates, visible_products
 from marketplace.extensions import db
 from marketplace.search import get_search_index, writer
-from marketplace.search.documents import build_documents
+from marketplace.search.documents import DocumentBuilder, build_documents
 from marketplace.search.glossary import get_glossary
 
 BATCH = 500
@@ -80,25 +80,26 @@ def visible_ids() -> list[int]:
 def rebuild_index(full: bool = False, progress: Callable[[int], None] | None = None) -> IndexReport:
     """Make the index match the database: write changed or missing documents, drop extra ones.
 
-    `full` recreates the index from scratch (also what happens when its folder is missing or broken).
+    `full` recreates the index from scratch (also what happens when it is empty, or its folder missing or broken).
     """
     index = get_search_index()
     ids = visible_ids()
     glossary, rates = get_glossary(), exchange_rates()
+    builder = DocumentBuilder(glossary)  # one for the whole run: texts repeat across batches
 
     def documents():
         for start in range(0, len(ids), BATCH):
             products = load_visible(ids[start:start + BATCH])
-            yield from build_documents(products, glossary, rates)
+            yield from build_documents(products, glossary, rates, builder)
             db.session.expunge_all()  # keep memory flat on large catalogues
             if progress:
                 progress(len(products))
 
-    if full:
+    stamps = {} if full else index.stamps()
+    if not stamps:  # also an empty or deleted index: one rebuild, not a commit per batch
         total = index.rebuild(documents())
         _drain_spool()
         return IndexReport(total, 0, 0, index.count())
-    stamps = index.stamps()
     extra = sorted(set(stamps) - set(ids))
     index.remove(extra)
     written = unchanged = 0

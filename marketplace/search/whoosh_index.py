@@ -1,57 +1,55 @@
 """The Whoosh implementation of SearchIndex: the only module that imports whoosh.
 
 Performance design (100,000 products, pure Python): one scored field (`text`, pre-analysed terms,
-names repeated for the title boost, concept tokens in place of per-language fields) and one
-unscored field (`words`, for spelling and suggestions). Filters, facets, sorting and the language
-and campaign boosts use per-segment column arrays held in memory, loaded once per segment (segments
-never change; deletions are skipped by the matchers), so a query costs one pass over its postings.
-The searcher is shared and refreshed when the index changes, never reopened per query. Writers take
-Whoosh's file lock with a timeout and retry; the single-writer path around this lives in writer.py.
+names repeated for the title boost, concept tokens in place of per-language fields) and one field for
+spelling and suggestions (`words`). Filters, facets, sorting and boosts use per-segment column arrays
+held in memory (ranking.py), loaded once per segment (segments never change; deletions are skipped by
+the matchers), so a query costs one pass over its postings. The searcher is shared and refreshed when
+the index changes. Writers take Whoosh's file lock with a timeout and retry (single-writer path:
+writer.py). A large full rebuild is written by forked processes, one segment each, committed together
+under the parent's lock (bulk.py), as Whoosh's own multiprocessing writer does.
 """
 from __future__ import annotations
 
 import heapq
-import os
 import shutil
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain, islice
 from pathlib import Path
 
 from whoosh import columns, index, query
 from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.codec.base import Automata
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
 from whoosh.support.levenshtein import distance
-from whoosh.writing import CLEAR
+from whoosh.writing import CLEAR, SegmentWriter
 
-from marketplace.search.port import (
-    FacetValue,
-    MatchMode,
-    QueryUnit,
-    SearchDocument,
-    SearchHit,
-    SearchQuery,
-    SearchResult,
-    SortOrder,
-)
+from marketplace.search import bulk, port
+from marketplace.search.port import MatchMode, QueryUnit, SearchDocument, SearchHit, SearchQuery, SearchResult
+from marketplace.search.ranking import CAMPAIGN, FESTIVAL, Columns, facet, order, passes
 
 INDEX_NAME = "products"
-LANGUAGE_BOOST = 0.6  # added to the score of a product with a text in the shopper's language
-CAMPAIGN_BOOST = 0.3
-RERANK_EXTRA = 30  # results re-ranked with the boosts beyond the page being shown
-CAMPAIGN, FESTIVAL = 1, 2  # bits of the `flags` column
-FACET_COLUMNS = {"country": "country", "category": "category", "price_band": "price_band"}
+# Rebuilds keep a writer's postings in memory up to this size before sorting them through temporary
+# files (Whoosh's default, 128 MB, spilled a 10,000-product rebuild to disk and doubled its time).
+BUILD_LIMIT_MB = 384
+# Smaller rebuilds are written by one process into one segment: as fast below this size (10,000
+# products: 15 s either way on 2 cores), and a second segment costs every spelling correction.
+PARALLEL_MIN_DOCUMENTS = 25_000
+BUILD_BATCH = 250  # documents handed to a build process at a time
+SMALL_INDEX = 5_000  # documents: up to this size Whoosh's preloading Or matcher is the faster one
 
 
 def schema() -> Schema:
     return Schema(
         id=ID(unique=True),
         text=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False),
-        words=KEYWORD(scorable=False),
+        # Scorable only so the field has a length column: Whoosh looks a missing one up on disk once
+        # per posting while writing, which cost a tenth of a rebuild.
+        words=KEYWORD(scorable=True),
         pid=COLUMN(columns.NumericColumn("q")),
         price=COLUMN(columns.NumericColumn("q")),
         published=COLUMN(columns.NumericColumn("q")),
@@ -64,31 +62,16 @@ def schema() -> Schema:
     )
 
 
-@dataclass
-class _Segment:
-    """The column values of one segment, as Python lists indexed by the segment's document number."""
-
-    pid: list[int]
-    price: list[int]
-    published: list[int]
-    flags: list[int]
-    country: list[str]
-    category: list[str]
-    price_band: list[str]
-    langs: list[str]
-    stamp: list[str]
+def _signature(schema_: Schema) -> dict[str, tuple[str, bool, str]]:
+    """What tells two schemas apart (Whoosh's column types do not compare equal to themselves)."""
+    return {name: (type(field).__name__, bool(field.scorable), type(field.column_type).__name__)
+            for name, field in schema_.items()}
 
 
-def _load_segment(reader) -> _Segment:
-    def text_column(name: str) -> list[str]:
-        return [v.decode() if isinstance(v, bytes) else (v or "") for v in reader.column_reader(name)]
-
-    return _Segment(
-        pid=list(reader.column_reader("pid")), price=list(reader.column_reader("price")),
-        published=list(reader.column_reader("published")), flags=list(reader.column_reader("flags")),
-        country=text_column("country"), category=text_column("category"),
-        price_band=text_column("price_band"), langs=text_column("langs"), stamp=text_column("stamp"),
-    )
+def _load_segment(reader) -> Columns:
+    numbers = {name: reader.column_reader(name) for name in ("pid", "price", "published", "flags")}
+    texts = {name: reader.column_reader(name) for name in ("country", "category", "price_band", "langs")}
+    return Columns.read(numbers, texts)
 
 
 def _segment_id(leaf) -> str | None:
@@ -97,31 +80,30 @@ def _segment_id(leaf) -> str | None:
 
 
 class _View:
-    """A searcher with every segment's column arrays joined, indexed like the searcher's document numbers."""
+    """A searcher with every segment's columns joined, indexed like the searcher's document numbers."""
 
-    def __init__(self, searcher, segments: dict[str, _Segment]) -> None:
+    def __init__(self, searcher, segments: dict[str, Columns]) -> None:
         self.searcher = searcher
         self.generation = searcher.reader().generation()
         self.leaves: list[tuple[object, int]] = [
             (leaf, offset) for leaf, offset in searcher.leaf_searchers() if _segment_id(leaf) is not None
         ]
-        parts = [segments[_segment_id(leaf)] for leaf, _offset in self.leaves]
-        for name in _Segment.__dataclass_fields__:
-            setattr(self, name, [v for part in parts for v in getattr(part, name)])
+        self.columns = Columns.join([segments[_segment_id(leaf)] for leaf, _offset in self.leaves])
 
 
 class WhooshIndex:
     """A Whoosh index in a folder (or in memory for `path == "memory"`)."""
 
     def __init__(self, path: str, lock_timeout: float = 2.0, write_attempts: int = 15,
-                 refresh_seconds: float = 1.0) -> None:
+                 refresh_seconds: float = 1.0, build_processes: int = 1) -> None:
         self.path = path
+        self.build_processes = build_processes
         self.lock_timeout = lock_timeout
         self.write_attempts = write_attempts
         self.refresh_seconds = refresh_seconds
         self._ix = None
         self._view: _View | None = None
-        self._segments: dict[str, _Segment] = {}
+        self._segments: dict[str, Columns] = {}
         self._checked_at = 0.0
         self._lock = threading.RLock()  # searching is CPU-bound Python: one search at a time per process
 
@@ -191,22 +173,26 @@ class WhooshIndex:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def _write(self, apply, clear: bool = False) -> None:
-        """Run `apply(writer)` and commit, retrying while another process holds the lock."""
+    def _write(self, apply, clear: bool = False, limitmb: int = 128, rebuilding: bool = False) -> None:
+        """Run `apply(writer)` and commit, retrying while another process holds the lock; `clear` drops every
+        segment. When `rebuilding`, segments `apply` returns (written by other processes) replace all others."""
         for attempt in range(self.write_attempts):
             try:
-                writer = self._index().writer(timeout=self.lock_timeout, delay=0.05)
+                writer = self._index().writer(timeout=self.lock_timeout, delay=0.05, limitmb=limitmb)
             except LockError:
                 if attempt == self.write_attempts - 1:
                     raise
                 time.sleep(min(0.05 * 2**attempt, 1.0))
                 continue
             try:
-                apply(writer)
+                segments = apply(writer)
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit(mergetype=CLEAR) if clear else writer.commit()
+            if rebuilding and segments is not None:
+                writer.commit(mergetype=lambda _writer, _old, replacement=segments: replacement)
+            else:
+                writer.commit(mergetype=CLEAR) if clear else writer.commit()
             self._invalidate()
             return
 
@@ -225,16 +211,52 @@ class WhooshIndex:
             if self.path != "memory" and not self._usable():
                 shutil.rmtree(self.path, ignore_errors=True)
                 self._ix = None
-        count = 0
+            elif _signature(self._index().schema) != _signature(schema()):
+                self._open(recreate=True)  # an index from an older version of this module
+        documents, count = iter(documents), 0
 
-        def fill(writer) -> None:
+        def fill(writer) -> list | None:
             nonlocal count
-            for document in documents:
+            # Read under the lock (like everything else here), so no refresh can commit in between.
+            head = list(islice(documents, PARALLEL_MIN_DOCUMENTS))
+            if (self.build_processes > 1 and self.path != "memory" and len(head) == PARALLEL_MIN_DOCUMENTS
+                    and bulk.fork_available()):
+                count, segments = self._write_in_processes(chain(head, documents))
+                return segments
+            for document in chain(head, documents):
                 writer.add_document(**_fields(document))
                 count += 1
+            return None
 
-        self._write(fill, clear=True)
+        self._write(fill, clear=True, limitmb=BUILD_LIMIT_MB, rebuilding=True)
         return count
+
+    def _write_in_processes(self, documents: Iterator[SearchDocument]) -> tuple[int, list]:
+        """Write `documents` with several processes, one new segment each; (count, segments)."""
+        count = 0
+
+        def batches() -> Iterator[list[dict]]:
+            nonlocal count
+            while batch := list(islice(documents, BUILD_BATCH)):
+                count += len(batch)
+                yield [_fields(d) for d in batch]
+
+        written = bulk.run_in_workers(batches(), self._write_segment, self.build_processes)
+        return count, [s for s in written if s is not None]
+
+    def _write_segment(self, batches: Iterator[list[dict]]):
+        """In a build process: write the batches' documents into a new segment, not yet committed."""
+        ix = FileStorage(self.path).open_index(INDEX_NAME)
+        # The parent holds the write lock; Whoosh's multiprocessing writer opens its sub-writers the
+        # same way (`_lk=False`) and finishes them with `_finalize_segment()`.
+        writer = SegmentWriter(ix, _lk=False, limitmb=BUILD_LIMIT_MB)
+        for batch in batches:
+            for fields in batch:
+                writer.add_document(**fields)
+        if not writer._added:  # noqa: SLF001
+            writer._close_segment()  # noqa: SLF001 - never cancel(): it removes the shared temporary folder
+            return None
+        return writer._finalize_segment()  # noqa: SLF001
 
     def _usable(self) -> bool:
         try:
@@ -248,12 +270,12 @@ class WhooshIndex:
         with self._lock:
             view = self._current()
             matched = self._match(view, query_)
-            filters = query_.filters
-            keep = [(d, s) for d, s in matched if _passes(view, d, filters, None)] if filters.active() else matched
-            facets = {name: _facet(view, matched, filters, name) for name in query_.facets}
+            filters, columns_ = query_.filters, view.columns
+            keep = [(d, s) for d, s in matched if passes(columns_, d, filters)] if filters.active() else matched
+            facets = {name: facet(columns_, matched, filters, name) for name in query_.facets}
             start = (max(query_.page, 1) - 1) * query_.per_page
-            page = _order(view, keep, query_, start + query_.per_page)[start:]
-            hits = [SearchHit(view.pid[docnum], round(score, 4)) for docnum, score in page]
+            page = order(columns_, keep, query_, start + query_.per_page)[start:]
+            hits = [SearchHit(columns_.pid[docnum], round(score, 4)) for docnum, score in page]
             return SearchResult(hits, len(keep), facets)
 
     def _match(self, view: _View, query_: SearchQuery) -> list[tuple[int, float]]:
@@ -263,9 +285,14 @@ class WhooshIndex:
             for leaf, offset in view.leaves:
                 found.extend((d + offset, 0.0) for d in leaf.reader().all_doc_ids())
             return found
-        units = [_unit_query(u) for u in query_.units]
-        q = query.And(units) if query_.mode is MatchMode.ALL else query.Or(units)
+        union = _Union if view.searcher.doc_count_all() > SMALL_INDEX else query.Or
+        units = [_unit_query(u, union) for u in query_.units]
+        q = query.And(units) if query_.mode is MatchMode.ALL else union(units)
+        scored = query_.sort is port.SortOrder.RELEVANCE  # scoring is 40 % of matching: only when it ranks
         for leaf, offset in view.leaves:
+            if not scored:
+                found.extend((d + offset, 0.0) for d in q.matcher(leaf, leaf.boolean_context()).all_ids())
+                continue
             matcher = q.matcher(leaf, leaf.context())
             while matcher.is_active():
                 found.append((matcher.id() + offset, matcher.score()))
@@ -307,9 +334,10 @@ class WhooshIndex:
         with self._lock:
             view = self._current()
             found = {}
-            for leaf, offset in view.leaves:
+            for leaf, offset in view.leaves:  # read when asked (reindex, check): not worth memory per worker
+                stamps = leaf.reader().column_reader("stamp")
                 for docnum in leaf.reader().all_doc_ids():
-                    found[view.pid[docnum + offset]] = view.stamp[docnum + offset]
+                    found[view.columns.pid[docnum + offset]] = bytes(stamps[docnum]).decode()
             return found
 
     def count(self) -> int:
@@ -335,89 +363,35 @@ def _fields(document: SearchDocument) -> dict:
     }
 
 
-def _unit_query(unit: QueryUnit) -> query.Query:
+class _Union(query.Or):
+    """An Or merging its parts' postings as read: Whoosh preloads every match instead in segments of up
+    to 5,000 documents, which made 10,000 products in two segments search twice as slowly as in one."""
+
+    matcher_type = query.Or.DEFAULT_MATCHER
+
+
+def _unit_query(unit: QueryUnit, union: type[query.Or]) -> query.Query:
     options: list[query.Query] = [query.Term("text", t) for t in unit.any_of]
     if unit.all_of:
-        groups = [_any_term(group) for group in unit.all_of]
+        groups = [_any_term(group, union) for group in unit.all_of]
         options.append(groups[0] if len(groups) == 1 else query.And(groups))
-    return options[0] if len(options) == 1 else query.Or(options)
+    return options[0] if len(options) == 1 else union(options)
 
 
-def _any_term(terms: Sequence[str]) -> query.Query:
-    return query.Term("text", terms[0]) if len(terms) == 1 else query.Or([query.Term("text", t) for t in terms])
-
-
-def _passes(view: _View, docnum: int, filters, skip: str | None) -> bool:
-    if filters.country is not None and skip != "country" and view.country[docnum] != filters.country:
-        return False
-    if filters.category is not None and skip != "category" and view.category[docnum] != filters.category:
-        return False
-    if filters.price_band is not None and skip != "price_band" and view.price_band[docnum] != filters.price_band:
-        return False
-    if filters.min_price is not None and view.price[docnum] < filters.min_price:
-        return False
-    if filters.max_price is not None and view.price[docnum] > filters.max_price:
-        return False
-    if filters.in_festival is not None and skip != "in_festival":
-        if bool(view.flags[docnum] & FESTIVAL) != filters.in_festival:
-            return False
-    return True
-
-
-def _facet(view: _View, matched: list[tuple[int, float]], filters, name: str) -> list[FacetValue]:
-    """Counts of the facet's values among matches passing every filter but the facet's own."""
-    if filters.active():
-        docnums = [d for d, _s in matched if _passes(view, d, filters, name)]
-    else:
-        docnums = [d for d, _s in matched]
-    if name == "in_festival":
-        flags = view.flags
-        counts = Counter("true" if flags[d] & FESTIVAL else "false" for d in docnums)
-    else:
-        values = getattr(view, FACET_COLUMNS[name])
-        counts = Counter(values[d] for d in docnums)
-    return [FacetValue(value, count) for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-
-
-def _order(view: _View, keep: list[tuple[int, float]], query_: SearchQuery, limit: int) -> list[tuple[int, float]]:
-    """The first `limit` results in the requested order (relevance adds the language and campaign boosts)."""
-    price, published, flags = view.price, view.published, view.flags
-    if query_.sort is SortOrder.PRICE_LOW:
-        return heapq.nsmallest(limit, keep, key=lambda i: (price[i[0]], i[0]))
-    if query_.sort is SortOrder.PRICE_HIGH:
-        return heapq.nsmallest(limit, keep, key=lambda i: (-price[i[0]], i[0]))
-    if query_.sort is SortOrder.NEWEST:
-        return heapq.nsmallest(limit, keep, key=lambda i: (-published[i[0]], -i[0]))
-    if not query_.units:  # the catalogue: campaign products first, newest first
-        return heapq.nsmallest(limit, keep, key=lambda i: (-(flags[i[0]] & CAMPAIGN), -published[i[0]], -i[0]))
-    language, langs = query_.language, view.langs
-    top = heapq.nlargest(limit + RERANK_EXTRA, keep, key=lambda i: (i[1], -i[0]))
-    boosted = []
-    for docnum, score in top:
-        if language in langs[docnum].split(","):
-            score += LANGUAGE_BOOST
-        if flags[docnum] & CAMPAIGN:
-            score += CAMPAIGN_BOOST
-        boosted.append((docnum, score))
-    boosted.sort(key=lambda i: (-i[1], i[0]))
-    return boosted[:limit]
+def _any_term(terms: Sequence[str], union: type[query.Or]) -> query.Query:
+    return query.Term("text", terms[0]) if len(terms) == 1 else union([query.Term("text", t) for t in terms])
 
 
 def _closest(word: str, reader, extra: set[str]) -> str | None:
     """The indexed (or `extra`) word nearest to `word`: fewest edits, then most documents."""
     limit = 1 if len(word) <= 5 else 2
-    candidates = set(reader.terms_within("words", word, limit, prefix=1))
+    # SegmentReader.terms_within's automaton walk, with the automaton built once for every segment (a
+    # multi-segment reader's own terms_within compares every word of the field with `word`).
+    automaton = Automata.levenshtein_dfa(word, limit, 1)
+    candidates = {w for leaf, _offset in reader.leaf_readers()
+                  for w in Automata.find_matches(automaton, leaf.cursor("words"))}
     candidates |= {w for w in extra if w[:1] == word[:1] and abs(len(w) - len(word)) <= limit
                    and distance(w, word, limit) <= limit}
     if not candidates:
         return None
     return min(candidates, key=lambda w: (distance(w, word, limit), -reader.doc_frequency("words", w), w))
-
-
-def remove_stale_lock(path: str) -> bool:
-    """Delete a write-lock file left in `path` (Whoosh's locks are advisory; the file itself is harmless)."""
-    lock = Path(path) / f"{INDEX_NAME}_WRITELOCK"
-    if lock.exists():
-        os.unlink(lock)
-        return True
-    return False
