@@ -204,12 +204,6 @@ def merge_visitor_cart(token: str | None, user: User) -> None:
     db.session.commit()
 
 
-def clear_cart(cart: Cart) -> None:
-    """Empty the cart in the caller's transaction (checkout does, when the order is placed)."""
-    for item in list(cart.items):
-        db.session.delete(item)
-
-
 @dataclass
 class CartLine:
     product: Product

@@ -27,6 +27,7 @@ from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from marketplace.core.i18n import current_language
 from marketplace.core.money import Money, MoneyError, normalise_currency
+from marketplace.core.spreadsheet import safe_cell
 from marketplace.extensions import db
 from marketplace.orders.models import Order, VendorOrder
 from marketplace.vendors.models import PayableEntry, PayableKind, Settlement, Store
@@ -34,7 +35,6 @@ from marketplace.vendors.models import PayableEntry, PayableKind, Settlement, St
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TRANSFER_REFERENCE = 120
 # Cells a spreadsheet would run as a formula (as in the products CSV export).
-SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = ["entry_id", "store_id", "store", "vendor_order_id", "order_reference", "kind", "gross",
                   "commission", "net", "currency", "created_at", "settlement_id"]
 
@@ -212,10 +212,6 @@ def vendor_balances(vendor: User) -> list[VendorBalance]:
     ).all()
     return [VendorBalance(currency, int(unsettled or 0), int(paid or 0)) for currency, unsettled, paid in rows]
 
-
-def safe_cell(text: str) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    return "'" + text if text.startswith(SPREADSHEET_FORMULA_START) else text
 
 
 def _decimal(amount: int, currency: str) -> str:

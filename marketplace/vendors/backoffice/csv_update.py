@@ -22,6 +22,7 @@ from marketplace.catalog.price_history import record_prices
 from marketplace.core import clock
 from marketplace.core.errors import ValidationError
 from marketplace.core.money import Money
+from marketplace.core.spreadsheet import safe_cell
 from marketplace.extensions import db
 from marketplace.vendors.backoffice.product_input import parse_price, parse_stock
 from marketplace.vendors.backoffice.services import own_store, refresh_search
@@ -30,7 +31,6 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_CSV_ROWS = 5_000
 EXPORT_COLUMNS = ("id", "slug", "name", "status", "currency", "price", "stock")
 DELIMITERS = (",", ";", "\t")
-SPREADSHEET_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -196,10 +196,6 @@ def _row_change(product: _Owned, stock_text: str, price_text: str, currency_text
     return change
 
 
-def _safe_cell(text: str) -> str:
-    """Text a spreadsheet shows as text, never runs as a formula."""
-    return "'" + text if text.startswith(SPREADSHEET_FORMULA_START) else text
-
 
 def export_csv(user: User) -> str:
     """The vendor's products as CSV, ready to edit and upload again (with a byte-order mark for spreadsheets)."""
@@ -222,5 +218,5 @@ def export_csv(user: User) -> str:
     for product_id, slug, status, currency, amount, stock, language in products:
         name = names.get((product_id, language)) or names.get((product_id, "en"), "")
         price = format(Money(amount, currency).to_decimal(), "f")
-        writer.writerow([product_id, slug, _safe_cell(name), str(status), currency, price, stock])
+        writer.writerow([product_id, slug, safe_cell(name), str(status), currency, price, stock])
     return "\ufeff" + buffer.getvalue()
