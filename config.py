@@ -33,6 +33,7 @@ def _instance_secret() -> str:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's scrypt with its default work factor
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL")) or (
         f"sqlite:///{INSTANCE_DIR / 'silkroad.db'}"
     )
@@ -133,6 +134,8 @@ class TestingConfig(Config):
     SEARCH_REFRESH_SECONDS = 0.0
     SEARCH_WARM_UP = False
     MAIL_BACKEND = "memory"
+    # Scrypt with a small work factor: the suite logs in thousands of times (production keeps the default).
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 
 CONFIGS = {"development": DevelopmentConfig, "production": ProductionConfig, "testing": TestingConfig}

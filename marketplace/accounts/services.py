@@ -1,7 +1,10 @@
 """Account operations: sign-up, authentication, password change, ending sessions, staff creation."""
 from __future__ import annotations
 
+import functools
+
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -14,9 +17,17 @@ from marketplace.extensions import db
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
-HASH_METHOD = "scrypt"
-# Checked against when the e-mail is unknown, so both failures cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method=HASH_METHOD)
+HASH_METHOD = "scrypt"  # Werkzeug's default work factor; PASSWORD_HASH_METHOD may set another
+
+
+def _hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD") or HASH_METHOD if has_app_context() else HASH_METHOD
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the e-mail is unknown, so both failures cost the same time."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def normalise_email(email: str) -> str:
@@ -40,7 +51,7 @@ def check_password_rules(password: str, field: str = "password") -> None:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=HASH_METHOD)
+    return generate_password_hash(password, method=_hash_method())
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -82,7 +93,7 @@ def authenticate(email: str, password: str) -> User:
     """The active user with these credentials; AuthenticationFailed, with one message for every cause."""
     user = find_user_by_email(email or "")
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(_hash_method()), password or "")
     elif check_password_hash(user.password_hash, password or "") and user.active:
         return user
     raise AuthenticationFailed(_("Wrong e-mail address or password."))

@@ -9,6 +9,7 @@ from marketplace.catalog.models import ExchangeRate
 from marketplace.catalog.services import set_exchange_rate
 from marketplace.core.errors import ValidationError
 from marketplace.extensions import db
+from marketplace.search import services as search
 
 rates_cli = AppGroup("rates", help="Exchange rates used for approximate prices.")
 
@@ -23,6 +24,7 @@ def set_rate_command(base: str, quote: str, rate: str) -> None:
         row = set_exchange_rate(base, quote, rate)
     except ValidationError as exc:
         raise click.BadParameter(exc.message) from exc
+    search.reindex_for_rate(row.base, row.quote)
     click.echo(f"1 {row.base} = {row.rate} {row.quote}")
 
 

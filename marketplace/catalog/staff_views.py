@@ -15,6 +15,7 @@ from marketplace.catalog.services import set_exchange_rate
 from marketplace.core.errors import ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.extensions import db
+from marketplace.search import services as search
 
 bp = Blueprint("staff_rates", __name__, url_prefix="/<lang:lang_code>/staff/rates")
 
@@ -38,6 +39,7 @@ def rates() -> Response | str:
         except ValidationError as error:
             apply_errors(form, error)
         else:
+            search.reindex_for_rate(row.base, row.quote)
             flash(_("1 %(base)s = %(rate)s %(quote)s saved. Carts are priced with it from now on; orders keep the "
                     "rate they were placed with.", base=row.base, rate=row.rate, quote=row.quote), "success")
             return redirect(url_for("staff_rates.rates"))

@@ -48,6 +48,9 @@ def register_index_hook(app: Flask, hook: IndexHook) -> None:
     app.extensions.setdefault("search_index_hooks", []).append(hook)
 
 
+INDEX_CURRENCY = "USD"  # documents hold prices in US cents, whatever the product's currency
+
+
 def price_band(usd_cents: int) -> str:
     for name, low, high in PRICE_BANDS:
         if usd_cents >= low and (high is None or usd_cents < high):
@@ -57,8 +60,8 @@ def price_band(usd_cents: int) -> str:
 
 def usd_cents(product: Product, rates: RateTable) -> int:
     """The product's regular price in US cents, or 0 when no rate links its currency to the dollar."""
-    converted = rates.convert(product.price, "USD")
-    if product.currency == "USD":
+    converted = rates.convert(product.price, INDEX_CURRENCY)
+    if product.currency == INDEX_CURRENCY:
         return product.price_amount
     return converted.amount if converted is not None else 0
 

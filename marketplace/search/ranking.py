@@ -1,18 +1,19 @@
-"""Filters, facet counts and result order over per-document column values held in memory.
+"""Filters, facet counts and result order over per-document column values held in memory as arrays.
 
-Backend-neutral: a backend matches terms and hands over (document number, score) pairs; the values
-it filters, counts and sorts on live here in compact arrays indexed by those document numbers
-(8 bytes a document for numbers, a shared string per distinct value for text), so a worker holding
-100,000 products spends a few megabytes on them. Ties are broken by product id, never by document
-number, so the order does not depend on how the index happens to be split into segments.
+Backend-neutral: a backend matches terms and hands over the matching document numbers with their
+scores (numpy arrays); the values it filters, counts and sorts on live here in compact arrays indexed
+by those document numbers (8 bytes a document for numbers, a small integer code for text values), so
+a worker holding 100,000 products spends a few megabytes on them and a query filters, counts and
+sorts tens of thousands of matches without a Python loop over them. Ties are broken by product id,
+never by document number, so the order does not depend on how the index happens to be split into
+segments.
 """
 from __future__ import annotations
 
-import heapq
-from array import array
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+
+import numpy as np
 
 from marketplace.search.port import FacetValue, SearchFilters, SearchQuery, SortOrder
 
@@ -20,43 +21,58 @@ LANGUAGE_BOOST = 0.6  # added to the score of a product with a text in the shopp
 CAMPAIGN_BOOST = 0.3
 RERANK_EXTRA = 30  # results re-ranked with the boosts beyond the page being shown
 CAMPAIGN, FESTIVAL = 1, 2  # bits of the `flags` column
-FACET_COLUMNS = {"country": "country", "category": "category", "price_band": "price_band"}
-Match = tuple[int, float]  # (document number, score)
+CODED = ("country", "category", "price_band", "langs")
 
 
-@dataclass
+@dataclass(frozen=True)
+class Coded:
+    """A text column as one small integer per document and the distinct values those integers name."""
+
+    codes: np.ndarray  # int32, one per document
+    values: tuple[str, ...]
+
+    @classmethod
+    def read(cls, raw: Iterable[bytes | str | None]) -> Coded:
+        numbers: dict[bytes | str | None, int] = {}
+        codes = np.fromiter((numbers.setdefault(value, len(numbers)) for value in raw), dtype=np.int32)
+        values = tuple(v.decode() if isinstance(v, bytes) else (v or "") for v in numbers)
+        return cls(codes, values)
+
+    @classmethod
+    def join(cls, parts: Sequence[Coded]) -> Coded:
+        values = tuple(sorted({v for part in parts for v in part.values}))
+        position = {v: i for i, v in enumerate(values)}
+        codes = [np.array([position[v] for v in part.values], dtype=np.int32)[part.codes] if len(part.codes)
+                 else part.codes for part in parts]
+        return cls(np.concatenate(codes) if codes else np.zeros(0, np.int32), values)
+
+    def code(self, value: str) -> int:
+        """The code of `value`, or -1 (which no document has) when no document has the value."""
+        try:
+            return self.values.index(value)
+        except ValueError:
+            return -1
+
+
+@dataclass(frozen=True)
 class Columns:
     """Per-document values of one segment, or of a whole searcher (segments joined in order)."""
 
-    pid: array
-    price: array
-    published: array
-    flags: array
-    country: list[str]
-    category: list[str]
-    price_band: list[str]
-    langs: list[str]
+    pid: np.ndarray  # int64
+    price: np.ndarray  # int64, US cents
+    published: np.ndarray  # int64, seconds
+    flags: np.ndarray  # uint8
+    country: Coded
+    category: Coded
+    price_band: Coded
+    langs: Coded  # "en,fr"
 
     @classmethod
     def read(cls, numbers: dict[str, Iterable[int]], texts: dict[str, Iterable[bytes | str | None]]) -> Columns:
-        """Columns from raw column values; text values are decoded once per distinct value and shared."""
-        shared: dict[bytes | str | None, str] = {}
-
-        def text(values: Iterable[bytes | str | None]) -> list[str]:
-            out = []
-            for value in values:
-                found = shared.get(value)
-                if found is None:
-                    decoded = value.decode() if isinstance(value, bytes) else (value or "")
-                    found = shared[value] = shared.setdefault(decoded, decoded)
-                out.append(found)
-            return out
-
         return cls(
-            pid=array("q", numbers["pid"]), price=array("q", numbers["price"]),
-            published=array("q", numbers["published"]), flags=array("B", numbers["flags"]),
-            country=text(texts["country"]), category=text(texts["category"]),
-            price_band=text(texts["price_band"]), langs=text(texts["langs"]),
+            pid=np.fromiter(numbers["pid"], np.int64), price=np.fromiter(numbers["price"], np.int64),
+            published=np.fromiter(numbers["published"], np.int64), flags=np.fromiter(numbers["flags"], np.uint8),
+            **{name: Coded.read(texts[name]) for name in CODED},
         )
 
     @classmethod
@@ -64,70 +80,94 @@ class Columns:
         """One set of columns for consecutive segments (a single segment is used as it is)."""
         if len(parts) == 1:
             return parts[0]
-        if not parts:
-            return cls(array("q"), array("q"), array("q"), array("B"), [], [], [], [])
-        joined = {}
-        for column in fields(cls):
-            first = getattr(parts[0], column.name)
-            whole = first[:0]
-            for part in parts:
-                whole += getattr(part, column.name)
-            joined[column.name] = whole
-        return cls(**joined)
+        empty = np.zeros(0, np.int64)
+        return cls(
+            pid=np.concatenate([p.pid for p in parts]) if parts else empty,
+            price=np.concatenate([p.price for p in parts]) if parts else empty,
+            published=np.concatenate([p.published for p in parts]) if parts else empty,
+            flags=np.concatenate([p.flags for p in parts]) if parts else np.zeros(0, np.uint8),
+            **{name: Coded.join([getattr(p, name) for p in parts]) for name in CODED},
+        )
 
 
-def passes(columns: Columns, docnum: int, filters: SearchFilters, skip: str | None = None) -> bool:
-    """Whether the document passes every filter except the facet `skip`."""
-    if filters.country is not None and skip != "country" and columns.country[docnum] != filters.country:
-        return False
-    if filters.category is not None and skip != "category" and columns.category[docnum] != filters.category:
-        return False
-    if filters.price_band is not None and skip != "price_band" and columns.price_band[docnum] != filters.price_band:
-        return False
-    if filters.min_price is not None and columns.price[docnum] < filters.min_price:
-        return False
-    if filters.max_price is not None and columns.price[docnum] > filters.max_price:
-        return False
+def passing(columns: Columns, docs: np.ndarray, filters: SearchFilters, skip: str | None = None) -> np.ndarray:
+    """A mask over `docs`: which pass every filter except the facet `skip`."""
+    keep = np.ones(len(docs), dtype=bool)
+    for name in ("country", "category", "price_band"):
+        value = getattr(filters, name)
+        if value is not None and skip != name:
+            coded: Coded = getattr(columns, name)
+            keep &= coded.codes[docs] == coded.code(value)
+    if filters.min_price is not None:
+        keep &= columns.price[docs] >= filters.min_price
+    if filters.max_price is not None:
+        keep &= columns.price[docs] <= filters.max_price
     if filters.in_festival is not None and skip != "in_festival":
-        if bool(columns.flags[docnum] & FESTIVAL) != filters.in_festival:
-            return False
-    return True
+        keep &= ((columns.flags[docs] & FESTIVAL) != 0) == filters.in_festival
+    return keep
 
 
-def facet(columns: Columns, matched: list[Match], filters: SearchFilters, name: str) -> list[FacetValue]:
+def facet(columns: Columns, docs: np.ndarray, filters: SearchFilters, name: str) -> list[FacetValue]:
     """Counts of the facet's values among matches passing every filter but the facet's own."""
     if filters.active():
-        docnums = [d for d, _s in matched if passes(columns, d, filters, name)]
-    else:
-        docnums = [d for d, _s in matched]
+        docs = docs[passing(columns, docs, filters, name)]
     if name == "in_festival":
-        flags = columns.flags
-        counts = Counter("true" if flags[d] & FESTIVAL else "false" for d in docnums)
+        festive = int(np.count_nonzero(columns.flags[docs] & FESTIVAL))
+        counts = {"true": festive, "false": len(docs) - festive}
     else:
-        values = getattr(columns, FACET_COLUMNS[name])
-        counts = Counter(values[d] for d in docnums)
-    return [FacetValue(value, count) for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+        coded: Coded = getattr(columns, name)
+        tally = np.bincount(coded.codes[docs], minlength=len(coded.values))
+        counts = {coded.values[code]: int(tally[code]) for code in np.flatnonzero(tally)}
+    return [FacetValue(value, count) for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            if count]
 
 
-def order(columns: Columns, keep: list[Match], query: SearchQuery, limit: int) -> list[Match]:
-    """The first `limit` results in the requested order (relevance adds the language and campaign boosts)."""
-    pid, price, published, flags = columns.pid, columns.price, columns.published, columns.flags
+def order(columns: Columns, docs: np.ndarray, scores: np.ndarray, query: SearchQuery,
+          limit: int) -> list[tuple[int, float]]:
+    """The first `limit` (document number, score) in the requested order (relevance adds the language and
+    campaign boosts to the best matches before the final order)."""
+    if not len(docs) or limit <= 0:
+        return []
+    pid = columns.pid[docs]
     if query.sort is SortOrder.PRICE_LOW:
-        return heapq.nsmallest(limit, keep, key=lambda i: (price[i[0]], pid[i[0]]))
-    if query.sort is SortOrder.PRICE_HIGH:
-        return heapq.nsmallest(limit, keep, key=lambda i: (-price[i[0]], pid[i[0]]))
-    if query.sort is SortOrder.NEWEST:
-        return heapq.nsmallest(limit, keep, key=lambda i: (-published[i[0]], -pid[i[0]]))
-    if not query.units:  # the catalogue: campaign products first, newest first
-        return heapq.nsmallest(limit, keep, key=lambda i: (-(flags[i[0]] & CAMPAIGN), -published[i[0]], -pid[i[0]]))
-    language, langs = query.language, columns.langs
-    top = heapq.nlargest(limit + RERANK_EXTRA, keep, key=lambda i: (i[1], -pid[i[0]]))
+        keys: tuple[np.ndarray, ...] = (pid, columns.price[docs])
+    elif query.sort is SortOrder.PRICE_HIGH:
+        keys = (pid, -columns.price[docs])
+    elif query.sort is SortOrder.NEWEST:
+        keys = (-pid, -columns.published[docs])
+    elif not query.units:  # the catalogue: campaign products first, newest first
+        keys = (-pid, -columns.published[docs], -(columns.flags[docs] & CAMPAIGN).astype(np.int64))
+    else:
+        return _by_relevance(columns, docs, scores, query.language, limit)
+    chosen = _first(keys, limit)
+    return [(int(d), float(s)) for d, s in zip(docs[chosen], scores[chosen], strict=True)]
+
+
+def _first(keys: tuple[np.ndarray, ...], limit: int) -> np.ndarray:
+    """Positions of the `limit` smallest rows by `keys` (last key most significant, as np.lexsort), in order."""
+    primary = keys[-1]
+    if len(primary) > 4 * limit:
+        # Only rows whose primary key reaches the limit-th smallest can be among the first `limit`.
+        bound = np.partition(primary, limit - 1)[limit - 1]
+        candidates = np.flatnonzero(primary <= bound)
+        return candidates[np.lexsort(tuple(k[candidates] for k in keys))[:limit]]
+    return np.lexsort(keys)[:limit]
+
+
+def _by_relevance(columns: Columns, docs: np.ndarray, scores: np.ndarray, language: str,
+                  limit: int) -> list[tuple[int, float]]:
+    pid = columns.pid[docs]
+    top = _first((pid, -scores), limit + RERANK_EXTRA)
+    langs, flags = columns.langs, columns.flags
+    speaks = np.array([language in value.split(",") for value in langs.values] or [False], dtype=bool)
     boosted = []
-    for docnum, score in top:
-        if language in langs[docnum].split(","):
+    for position in top:
+        docnum = int(docs[position])
+        score = float(scores[position])
+        if speaks[langs.codes[docnum]]:
             score += LANGUAGE_BOOST
         if flags[docnum] & CAMPAIGN:
             score += CAMPAIGN_BOOST
-        boosted.append((docnum, score))
-    boosted.sort(key=lambda i: (-i[1], pid[i[0]]))
-    return boosted[:limit]
+        boosted.append((docnum, score, int(pid[position])))
+    boosted.sort(key=lambda item: (-item[1], item[2]))
+    return [(docnum, score) for docnum, score, _pid in boosted[:limit]]

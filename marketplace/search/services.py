@@ -18,7 +18,7 @@ from marketplace.catalog.models import Category, Product
 from marketplace.catalog.services import exchange_rates, visible_products
 from marketplace.extensions import db
 from marketplace.search import get_search_index, writer
-from marketplace.search.documents import DocumentBuilder, build_documents
+from marketplace.search.documents import INDEX_CURRENCY, DocumentBuilder, build_documents
 from marketplace.search.glossary import get_glossary
 
 BATCH = 500
@@ -37,6 +37,15 @@ def remove_products(product_ids: Iterable[int]) -> None:
 def reindex_store(store_id: int) -> None:
     """Refresh every product of a store (after it was approved, suspended or renamed)."""
     reindex_products(db.session.scalars(select(Product.id).where(Product.store_id == store_id)).all())
+
+
+def reindex_for_rate(base: str, quote: str) -> None:
+    """Refresh the products whose indexed dollar price a changed rate sets (price filters, price sorting
+    and price bands use that price), after the rate's commit."""
+    if INDEX_CURRENCY not in (base, quote) or base == quote:
+        return  # documents hold dollars converted by a direct or inverse dollar rate only
+    currency = quote if base == INDEX_CURRENCY else base
+    reindex_products(db.session.scalars(select(Product.id).where(Product.currency == currency)).all())
 
 
 def load_visible(product_ids: Iterable[int]) -> list[Product]:

@@ -1,36 +1,46 @@
 """The Whoosh implementation of SearchIndex: the only module that imports whoosh.
 
-Performance design (100,000 products, pure Python): one scored field (`text`, pre-analysed terms,
-names repeated for the title boost, concept tokens in place of per-language fields) and one field for
-spelling and suggestions (`words`). Filters, facets, sorting and boosts use per-segment column arrays
-held in memory (ranking.py), loaded once per segment (segments never change; deletions are skipped by
-the matchers), so a query costs one pass over its postings. The searcher is shared and refreshed when
-the index changes. Writers take Whoosh's file lock with a timeout and retry (single-writer path:
-writer.py). A large full rebuild is written by forked processes, one segment each, committed together
-under the parent's lock (bulk.py), as Whoosh's own multiprocessing writer does.
+Performance design (100,000 products): one scored field (`text`, pre-analysed terms, names repeated
+for the title boost, concept tokens in place of per-language fields) and one field for spelling and
+suggestions (`words`). Whoosh stores the postings and segments and writes them; queries do not go
+through its matchers (Python calls per posting: 90-130 ms at the 95th percentile on 100,000
+products) but read each term's posting list as arrays and score them with the same BM25F in numpy
+(_Scorer). Filters, facets, sorting and boosts use per-segment column arrays held in memory
+(ranking.py), loaded once per segment (segments never change; deletions are a per-searcher mask).
+Spelling corrections compare the typed word with the segment's words in C (rapidfuzz). The searcher
+is shared and refreshed when the index changes. Writers take Whoosh's file lock with a timeout and
+retry (single-writer path: writer.py). A large full rebuild is written by forked processes, one
+segment each, committed together under the parent's lock (bulk.py), as Whoosh's own multiprocessing
+writer does.
 """
 from __future__ import annotations
 
-import heapq
+import bisect
+import math
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, islice
+from itertools import accumulate, chain, islice, repeat
 from pathlib import Path
 
-from whoosh import columns, index, query
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from whoosh import columns, index
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.codec.base import Automata
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.fields import COLUMN, ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.index import LockError
-from whoosh.support.levenshtein import distance
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import CLEAR, SegmentWriter
 
-from marketplace.search import bulk, port
+from marketplace.search import bulk
 from marketplace.search.port import MatchMode, QueryUnit, SearchDocument, SearchHit, SearchQuery, SearchResult
-from marketplace.search.ranking import CAMPAIGN, FESTIVAL, Columns, facet, order, passes
+from marketplace.search.ranking import CAMPAIGN, CODED, FESTIVAL, Columns, facet, order, passing
 
 INDEX_NAME = "products"
 # Rebuilds keep a writer's postings in memory up to this size before sorting them through temporary
@@ -40,7 +50,11 @@ BUILD_LIMIT_MB = 384
 # products: 15 s either way on 2 cores), and a second segment costs every spelling correction.
 PARALLEL_MIN_DOCUMENTS = 25_000
 BUILD_BATCH = 250  # documents handed to a build process at a time
-SMALL_INDEX = 5_000  # documents: up to this size Whoosh's preloading Or matcher is the faster one
+B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
+# Segments stay as separate files: Whoosh reads a compound segment file through a memory map and then
+# copies each part it opens (postings, term index) into a BytesIO, so every worker held the postings
+# twice (120 MB of its 290 at 100,000 products). Separate files are read with ordinary buffered reads.
+COMPOUND = False
 
 
 def schema() -> Schema:
@@ -68,10 +82,40 @@ def _signature(schema_: Schema) -> dict[str, tuple[str, bool, str]]:
             for name, field in schema_.items()}
 
 
-def _load_segment(reader) -> Columns:
-    numbers = {name: reader.column_reader(name) for name in ("pid", "price", "published", "flags")}
-    texts = {name: reader.column_reader(name) for name in ("country", "category", "price_band", "langs")}
-    return Columns.read(numbers, texts)
+def _numbers(creader, dtype: str, doccount: int) -> np.ndarray:
+    """A numeric column as an array: its bytes as they lie in the file (big-endian, the values written
+    for the first documents, the column's default for the rest), or value by value for other readers."""
+    if isinstance(creader, columns.NumericColumn.Reader) and not creader._reverse:  # noqa: SLF001
+        width = creader._fixedlen  # noqa: SLF001
+        raw = creader._dbfile.get(creader._basepos, creader._count * width)  # noqa: SLF001
+        found = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder(">")).astype(dtype)
+        if len(found) >= doccount:
+            return found[:doccount]
+        return np.concatenate([found, np.full(doccount - len(found), creader._default, dtype)])  # noqa: SLF001
+    return np.fromiter(creader, dtype, count=doccount)
+
+
+class _Segment:
+    """What a query needs of one segment beside its postings, read once (segments never change)."""
+
+    def __init__(self, reader) -> None:
+        size = reader.doc_count_all()
+        numbers = {name: _numbers(reader.column_reader(name), kind, size)
+                   for name, kind in (("pid", "i8"), ("price", "i8"), ("published", "i8"), ("flags", "u1"))}
+        texts = {name: reader.column_reader(name) for name in CODED}
+        self.columns = Columns.read(numbers, texts)
+        # The scored field's length per document, as Whoosh stores it (a byte on a logarithmic scale).
+        length_bytes = _numbers(reader._perdoc.column_reader("_text_len", LENGTHS_COLUMN), "u1", size)  # noqa: SLF001
+        self.lengths = _LENGTHS[length_bytes]
+        self._spelling: _Words | None = None
+
+    def spelling(self, reader) -> _Words:
+        if self._spelling is None:
+            self._spelling = _Words(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("words"))
+        return self._spelling
+
+
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
 def _segment_id(leaf) -> str | None:
@@ -80,15 +124,28 @@ def _segment_id(leaf) -> str | None:
 
 
 class _View:
-    """A searcher with every segment's columns joined, indexed like the searcher's document numbers."""
+    """A searcher with every segment's columns joined, indexed like the searcher's document numbers, which
+    documents are live (deletions change without the segment changing), and each document's BM25 length
+    normalisation for the searcher's average length."""
 
-    def __init__(self, searcher, segments: dict[str, Columns]) -> None:
+    def __init__(self, searcher, segments: dict[str, _Segment]) -> None:
         self.searcher = searcher
         self.generation = searcher.reader().generation()
         self.leaves: list[tuple[object, int]] = [
             (leaf, offset) for leaf, offset in searcher.leaf_searchers() if _segment_id(leaf) is not None
         ]
-        self.columns = Columns.join([segments[_segment_id(leaf)] for leaf, _offset in self.leaves])
+        parts = [segments[_segment_id(leaf)] for leaf, _offset in self.leaves]
+        self.columns = Columns.join([p.columns for p in parts])
+        self.size = searcher.doc_count_all()
+        self.live = np.ones(self.size, dtype=bool)
+        for leaf, offset in self.leaves:
+            deleted = leaf.reader().deleted_docs_set if leaf.reader().has_deletions() else ()
+            if deleted:
+                self.live[np.fromiter(deleted, np.int64) + offset] = False
+        self.deletions = not self.live.all()
+        lengths = np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0)
+        average = searcher.avg_field_length("text") or 1
+        self.norm = K1 * ((1 - B) + B * lengths / average)
 
 
 class WhooshIndex:
@@ -103,7 +160,8 @@ class WhooshIndex:
         self.refresh_seconds = refresh_seconds
         self._ix = None
         self._view: _View | None = None
-        self._segments: dict[str, Columns] = {}
+        self._segments: dict[str, _Segment] = {}
+        self._extra: tuple[Iterable[str], _Words] | None = None  # the last vocabulary `correct` was given
         self._checked_at = 0.0
         self._lock = threading.RLock()  # searching is CPU-bound Python: one search at a time per process
 
@@ -164,7 +222,7 @@ class WhooshIndex:
             segment_id = _segment_id(leaf)
             if segment_id is None:  # an empty index
                 continue
-            live[segment_id] = self._segments.get(segment_id) or _load_segment(leaf.reader())
+            live[segment_id] = self._segments.get(segment_id) or _Segment(leaf.reader())
         self._segments = live
         return _View(searcher, live)
 
@@ -178,7 +236,8 @@ class WhooshIndex:
         segment. When `rebuilding`, segments `apply` returns (written by other processes) replace all others."""
         for attempt in range(self.write_attempts):
             try:
-                writer = self._index().writer(timeout=self.lock_timeout, delay=0.05, limitmb=limitmb)
+                writer = self._index().writer(timeout=self.lock_timeout, delay=0.05, limitmb=limitmb,
+                                              compound=COMPOUND)
             except LockError:
                 if attempt == self.write_attempts - 1:
                     raise
@@ -249,7 +308,7 @@ class WhooshIndex:
         ix = FileStorage(self.path).open_index(INDEX_NAME)
         # The parent holds the write lock; Whoosh's multiprocessing writer opens its sub-writers the
         # same way (`_lk=False`) and finishes them with `_finalize_segment()`.
-        writer = SegmentWriter(ix, _lk=False, limitmb=BUILD_LIMIT_MB)
+        writer = SegmentWriter(ix, _lk=False, limitmb=BUILD_LIMIT_MB, compound=COMPOUND)
         for batch in batches:
             for fields in batch:
                 writer.add_document(**fields)
@@ -269,66 +328,96 @@ class WhooshIndex:
     def search(self, query_: SearchQuery) -> SearchResult:
         with self._lock:
             view = self._current()
-            matched = self._match(view, query_)
+            docs, scores = self._match(view, query_)
             filters, columns_ = query_.filters, view.columns
-            keep = [(d, s) for d, s in matched if passes(columns_, d, filters)] if filters.active() else matched
-            facets = {name: facet(columns_, matched, filters, name) for name in query_.facets}
+            if filters.active():
+                keep = passing(columns_, docs, filters)
+                kept, kept_scores = docs[keep], scores[keep]
+            else:
+                kept, kept_scores = docs, scores
+            facets = {name: facet(columns_, docs, filters, name) for name in query_.facets}
             start = (max(query_.page, 1) - 1) * query_.per_page
-            page = order(columns_, keep, query_, start + query_.per_page)[start:]
-            hits = [SearchHit(columns_.pid[docnum], round(score, 4)) for docnum, score in page]
-            return SearchResult(hits, len(keep), facets)
+            page = order(columns_, kept, kept_scores, query_, start + query_.per_page)[start:]
+            hits = [SearchHit(int(columns_.pid[docnum]), round(score, 4)) for docnum, score in page]
+            return SearchResult(hits, len(kept), facets)
 
-    def _match(self, view: _View, query_: SearchQuery) -> list[tuple[int, float]]:
-        """(docnum, score) of every live document matching the query's units."""
-        found: list[tuple[int, float]] = []
+    def _match(self, view: _View, query_: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
+        """The live documents matching the query's units (document numbers, ascending) and their scores."""
         if not query_.units:
-            for leaf, offset in view.leaves:
-                found.extend((d + offset, 0.0) for d in leaf.reader().all_doc_ids())
-            return found
-        union = _Union if view.searcher.doc_count_all() > SMALL_INDEX else query.Or
-        units = [_unit_query(u, union) for u in query_.units]
-        q = query.And(units) if query_.mode is MatchMode.ALL else union(units)
-        scored = query_.sort is port.SortOrder.RELEVANCE  # scoring is 40 % of matching: only when it ranks
+            docs = np.flatnonzero(view.live)
+            return docs, np.zeros(len(docs))
+        scorer = _Scorer(view, self._postings)
+        units = [scorer.unit(u) for u in query_.units]
+        if query_.mode is MatchMode.ALL:
+            found, score = scorer.both(units)
+        else:
+            found, score = scorer.either(units)
+        docs = np.flatnonzero(found & view.live)
+        return docs, score[docs]
+
+    def _postings(self, view: _View, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """The term's (document numbers, frequencies) over the whole searcher, deleted documents included."""
+        ids, frequencies = [], []
         for leaf, offset in view.leaves:
-            if not scored:
-                found.extend((d + offset, 0.0) for d in q.matcher(leaf, leaf.boolean_context()).all_ids())
-                continue
-            matcher = q.matcher(leaf, leaf.context())
-            while matcher.is_active():
-                found.append((matcher.id() + offset, matcher.score()))
-                matcher.next()
-        return found
+            found, weights = _leaf_postings(leaf.reader(), term)
+            if len(found):
+                ids.append(found + offset if offset else found)
+                frequencies.append(weights)
+        if not ids:
+            return _NONE
+        if len(ids) == 1:
+            return ids[0], frequencies[0]
+        return np.concatenate(ids), np.concatenate(frequencies)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
         if not prefix:
             return []
         with self._lock:
-            reader = self._current().searcher.reader()
-            found = []
-            for number, term in enumerate(reader.expand_prefix("words", prefix)):
-                if number >= 400:  # a one-letter prefix on a large index: enough candidates
-                    break
-                word = term.decode() if isinstance(term, bytes) else term
-                found.append((word, reader.doc_frequency("words", word)))
-            return heapq.nlargest(limit, found, key=lambda item: (item[1], -len(item[0])))
+            view = self._current()
+            reader = view.searcher.reader()
+            # A one-letter prefix on a large index: the first 400 words are enough candidates.
+            found = sorted({w for words in self._words(view) for w in words.starting(prefix)[:400]})[:400]
+            counted = [(word, reader.doc_frequency("words", word)) for word in found]
+            ranked = sorted(counted, key=lambda item: (-item[1], len(item[0]), item[0]))
+            if view.deletions:  # only the words shown are checked for a live document
+                ranked = (item for item in ranked if self._count(view, item[0]))
+            return list(islice(ranked, limit))
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
         with self._lock:
-            reader = self._current().searcher.reader()
-            return {t: reader.doc_frequency("text", t) for t in terms}
+            view = self._current()
+            return {t: self._count(view, t, "text") for t in terms}
 
     def correct(self, words: Sequence[str], vocabulary: Iterable[str] = ()) -> dict[str, str]:
         with self._lock:
-            reader = self._current().searcher.reader()
-            extra = set(vocabulary)
+            view = self._current()
+            if self._extra is None or self._extra[0] is not vocabulary:
+                self._extra = (vocabulary, _Words(vocabulary))
+            extra = self._extra[1]
             corrections = {}
             for word in words:
-                if len(word) < 4 or word in extra or reader.doc_frequency("words", word):
+                if len(word) < 4 or extra.has(word) or self._count(view, word):
                     continue
-                best = _closest(word, reader, extra)
-                if best:
-                    corrections[word] = best
+                limit = 1 if len(word) <= 5 else 2
+                candidates = {w for found in [*self._words(view), extra] for w in found.near(word, limit)}
+                counts = {w: self._count(view, w) for w in candidates}
+                # Fewest edits, then most documents; a word only removed products had is no correction.
+                candidates = {w for w in candidates if counts[w] or extra.has(w)}
+                if candidates:
+                    corrections[word] = min(candidates, key=lambda w: (OSA.distance(w, word), -counts[w], w))
             return corrections
+
+    def _count(self, view: _View, term: str, field: str = "words") -> int:
+        """Whoosh's count of documents with `term` (it keeps deleted documents until their segment is
+        merged), or 0 when no live document has the term (a word only edited-away texts had)."""
+        count = view.searcher.reader().doc_frequency(field, term)
+        if count and view.deletions and not any(_has_live(leaf.reader(), field, term) for leaf, _ in view.leaves):
+            return 0
+        return count
+
+    def _words(self, view: _View) -> list[_Words]:
+        """Each segment's spelling words (read on first use, kept with the segment)."""
+        return [self._segments[_segment_id(leaf)].spelling(leaf.reader()) for leaf, _offset in view.leaves]
 
     def stamps(self) -> dict[int, str]:
         with self._lock:
@@ -337,7 +426,7 @@ class WhooshIndex:
             for leaf, offset in view.leaves:  # read when asked (reindex, check): not worth memory per worker
                 stamps = leaf.reader().column_reader("stamp")
                 for docnum in leaf.reader().all_doc_ids():
-                    found[view.columns.pid[docnum + offset]] = bytes(stamps[docnum]).decode()
+                    found[int(view.columns.pid[docnum + offset])] = bytes(stamps[docnum]).decode()
             return found
 
     def count(self) -> int:
@@ -363,35 +452,115 @@ def _fields(document: SearchDocument) -> dict:
     }
 
 
-class _Union(query.Or):
-    """An Or merging its parts' postings as read: Whoosh preloads every match instead in segments of up
-    to 5,000 documents, which made 10,000 products in two segments search twice as slowly as in one."""
+class _Scorer:
+    """Whoosh's BM25F over whole posting lists at once: a part of a query is a pair of arrays over every
+    document of the searcher (matches, and scores that are 0 where nothing matched), so a query costs a
+    few array operations per term instead of Python calls per posting. Scores equal Whoosh's own (an Or
+    adds the scores of the parts that match, an And those of all its parts)."""
 
-    matcher_type = query.Or.DEFAULT_MATCHER
+    def __init__(self, view: _View, postings) -> None:
+        self.view, self.postings = view, postings
+
+    def term_scores(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        ids, frequencies = self.postings(self.view, term)
+        if not len(ids):
+            return ids, frequencies
+        idf = math.log(self.view.size / (len(ids) + 1)) + 1  # len(ids): Whoosh's document frequency
+        return ids, idf * ((frequencies * (K1 + 1)) / (frequencies + self.view.norm[ids]))
+
+    def any_term(self, terms: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        found = np.zeros(self.view.size, dtype=bool)
+        score = np.zeros(self.view.size)
+        for term in dict.fromkeys(terms):
+            ids, scores = self.term_scores(term)
+            found[ids] = True
+            score[ids] += scores  # a term's ids are distinct
+        return found, score
+
+    def unit(self, unit: QueryUnit) -> tuple[np.ndarray, np.ndarray]:
+        parts = [self.any_term(unit.any_of)] if unit.any_of else []
+        if unit.all_of:
+            parts.append(self.both([self.any_term(group) for group in unit.all_of]))
+        return self.either(parts)
+
+    def both(self, parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        found, score = parts[0][0].copy(), parts[0][1].copy()
+        for other_found, other_score in parts[1:]:
+            found &= other_found
+            score += other_score
+        score[~found] = 0.0
+        return found, score
+
+    def either(self, parts: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        if len(parts) == 1:
+            return parts[0]
+        found, score = parts[0][0].copy(), parts[0][1].copy()
+        for other_found, other_score in parts[1:]:
+            found |= other_found
+            score += other_score
+        return found, score
 
 
-def _unit_query(unit: QueryUnit, union: type[query.Or]) -> query.Query:
-    options: list[query.Query] = [query.Term("text", t) for t in unit.any_of]
-    if unit.all_of:
-        groups = [_any_term(group, union) for group in unit.all_of]
-        options.append(groups[0] if len(groups) == 1 else query.And(groups))
-    return options[0] if len(options) == 1 else union(options)
+_NONE = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
-def _any_term(terms: Sequence[str], union: type[query.Or]) -> query.Query:
-    return query.Term("text", terms[0]) if len(terms) == 1 else union([query.Term("text", t) for t in terms])
+def _has_live(reader, field: str, term: str) -> bool:
+    """Whether a live document of the segment has the term (the reader's matcher skips deleted ones)."""
+    try:
+        return reader.postings(field, term).is_active()
+    except TermNotFound:
+        return False
 
 
-def _closest(word: str, reader, extra: set[str]) -> str | None:
-    """The indexed (or `extra`) word nearest to `word`: fewest edits, then most documents."""
-    limit = 1 if len(word) <= 5 else 2
-    # SegmentReader.terms_within's automaton walk, with the automaton built once for every segment (a
-    # multi-segment reader's own terms_within compares every word of the field with `word`).
-    automaton = Automata.levenshtein_dfa(word, limit, 1)
-    candidates = {w for leaf, _offset in reader.leaf_readers()
-                  for w in Automata.find_matches(automaton, leaf.cursor("words"))}
-    candidates |= {w for w in extra if w[:1] == word[:1] and abs(len(w) - len(word)) <= limit
-                   and distance(w, word, limit) <= limit}
-    if not candidates:
-        return None
-    return min(candidates, key=lambda w: (distance(w, word, limit), -reader.doc_frequency("words", w), w))
+def _leaf_postings(reader, term: str, field: str = "text") -> tuple[np.ndarray, np.ndarray]:
+    """One segment's postings of `term` in `field` as arrays, read block by block."""
+    try:
+        matcher = reader.postings(field, term)
+    except TermNotFound:
+        return _NONE
+    if isinstance(matcher, FilterMatcher):  # deletions: the view's live mask applies them
+        matcher = matcher.child
+    ids: list[int] = []
+    weights: list[float] = []
+    if isinstance(matcher, W3LeafMatcher):
+        # A block holds its ids as differences from the previous one (the first from 0) and its weights
+        # as None (all 1), one float for all, or one each.
+        while matcher.is_active():
+            matcher._read_data()  # noqa: SLF001
+            deltas, block_weights = matcher._data[0], matcher._data[1]  # noqa: SLF001
+            ids.extend(accumulate(deltas))
+            if block_weights is None or isinstance(block_weights, float):
+                weights.extend(repeat(1.0 if block_weights is None else block_weights, len(deltas)))
+            else:
+                weights.extend(block_weights)
+            matcher._next_block()  # noqa: SLF001
+    else:  # postings inlined in the term's entry (a word of a single document)
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+
+
+class _Words:
+    """A sorted list of words, for completing a prefix and for finding the words a typo is near."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted(set(words))
+
+    def has(self, word: str) -> bool:
+        position = bisect.bisect_left(self.words, word)
+        return position < len(self.words) and self.words[position] == word
+
+    def starting(self, prefix: str) -> list[str]:
+        low = bisect.bisect_left(self.words, prefix)
+        high = bisect.bisect_left(self.words, prefix + "\U0010ffff", low)
+        return self.words[low:high]
+
+    def near(self, word: str, limit: int) -> list[str]:
+        """Words with the same first letter at most `limit` edits from `word` (a swap of two neighbouring
+        letters is one edit), compared in C: a Levenshtein automaton walked in Python over Whoosh's term
+        file cost 40 ms a word at 100,000 products."""
+        block = self.starting(word[:1])
+        return [found for found, _edits, _position in
+                process.extract(word, block, scorer=OSA.distance, score_cutoff=limit, limit=None)]

@@ -42,3 +42,25 @@ def test_shoppers_and_vendors_cannot_set_rates(client, login, make_user):
         login(make_user(role=role))
         assert client.post("/en/staff/rates/", data={"base": "USD", "quote": "KES", "rate": "129"}).status_code == 403
     assert stored() == {}
+
+
+def test_a_new_dollar_rate_reprices_the_search_index_at_once(client, login, make_user, make_product):
+    from marketplace.search import get_search_index
+    from marketplace.search.services import reindex_products
+
+    login(make_user(role=Role.STAFF))
+    client.post("/en/staff/rates/", data={"base": "USD", "quote": "GHS", "rate": "10"})
+    get_search_index().rebuild(iter(()))
+    product = make_product(name="Shea butter jar", price=15000, currency="GHS")  # 150.00 GHS
+    reindex_products([product.id])
+
+    def found(query: str) -> bool:
+        return "Shea butter jar" in client.get(f"/en/search?q=shea&{query}").get_data(as_text=True)
+
+    assert found("min_price=14&max_price=16")  # 15 US dollars at 10 GHS to the dollar
+    client.post("/en/staff/rates/", data={"base": "GHS", "quote": "USD", "rate": "0.05"})
+    assert not found("min_price=14&max_price=16")
+    assert found("min_price=7&max_price=8")  # 7.50 dollars now, without waiting for a reindex
+    client.post("/en/staff/rates/", data={"base": "USD", "quote": "CNY", "rate": "7.1"})  # no GHS products move
+    assert found("min_price=7&max_price=8")
+    get_search_index().rebuild(iter(()))

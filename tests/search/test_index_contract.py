@@ -110,6 +110,18 @@ def test_suggest_counts_and_corrections(index):
     assert index.correct(["chocolat"], vocabulary=["chocolate"]) == {"chocolat": "chocolate"}
 
 
+def test_corrections_prefer_fewest_edits_then_most_documents_and_count_a_swap_as_one(index):
+    index.index([doc(1, "honey"), doc(2, "money"), doc(3, "money"), doc(4, "kente"), doc(5, "kenta"),
+                 doc(6, "kenta")])
+    assert index.correct(["hoeny"]) == {"hoeny": "honey"}  # two letters swapped: one edit
+    assert index.correct(["xoney"]) == {}  # the first letter is never corrected
+    assert index.correct(["kentx"]) == {"kentx": "kenta"}  # one edit from both: the more common word
+    index.remove([5, 6])  # "kenta" is left only in removed documents
+    assert index.correct(["kentx"]) == {"kentx": "kente"}
+    assert index.suggest("ken") == [("kente", 1)]
+    assert index.document_counts(["kenta", "kente"]) == {"kenta": 0, "kente": 1}
+
+
 def test_rebuild_replaces_everything_and_version_changes(index):
     index.index([doc(1, "a"), doc(2, "b")])
     before = index.version()
