@@ -111,7 +111,8 @@ class _Segment:
 
     def spelling(self, reader) -> _Words:
         if self._spelling is None:
-            self._spelling = _Words(t.decode() if isinstance(t, bytes) else t for t in reader.lexicon("words"))
+            self._spelling = _Words((t.decode() if isinstance(t, bytes) else t, info.doc_frequency())
+                                    for t, info in reader.iter_field("words"))
         return self._spelling
 
 
@@ -374,43 +375,47 @@ class WhooshIndex:
             return []
         with self._lock:
             view = self._current()
-            reader = view.searcher.reader()
+            counts: dict[str, int] = {}
             # A one-letter prefix on a large index: the first 400 words are enough candidates.
-            found = sorted({w for words in self._words(view) for w in words.starting(prefix)[:400]})[:400]
-            counted = [(word, reader.doc_frequency("words", word)) for word in found]
-            ranked = sorted(counted, key=lambda item: (-item[1], len(item[0]), item[0]))
+            for words in self._words(view):
+                for word, count in words.starting(prefix, 400):
+                    counts[word] = counts.get(word, 0) + count
+            ranked = sorted(sorted(counts.items())[:400], key=lambda item: (-item[1], len(item[0]), item[0]))
             if view.deletions:  # only the words shown are checked for a live document
-                ranked = (item for item in ranked if self._count(view, item[0]))
+                ranked = (item for item in ranked if self._live(view, item[1], item[0], "words"))
             return list(islice(ranked, limit))
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
         with self._lock:
             view = self._current()
-            return {t: self._count(view, t, "text") for t in terms}
+            reader = view.searcher.reader()
+            return {t: self._live(view, reader.doc_frequency("text", t), t, "text") for t in terms}
 
     def correct(self, words: Sequence[str], vocabulary: Iterable[str] = ()) -> dict[str, str]:
         with self._lock:
             view = self._current()
             if self._extra is None or self._extra[0] is not vocabulary:
-                self._extra = (vocabulary, _Words(vocabulary))
+                self._extra = (vocabulary, _Words((word, 0) for word in vocabulary))
             extra = self._extra[1]
             corrections = {}
             for word in words:
-                if len(word) < 4 or extra.has(word) or self._count(view, word):
+                if len(word) < 4 or extra.has(word) or self._word_count(view, word):
                     continue
                 limit = 1 if len(word) <= 5 else 2
                 candidates = {w for found in [*self._words(view), extra] for w in found.near(word, limit)}
-                counts = {w: self._count(view, w) for w in candidates}
+                counts = {w: self._word_count(view, w) for w in candidates}
                 # Fewest edits, then most documents; a word only removed products had is no correction.
                 candidates = {w for w in candidates if counts[w] or extra.has(w)}
                 if candidates:
                     corrections[word] = min(candidates, key=lambda w: (OSA.distance(w, word), -counts[w], w))
             return corrections
 
-    def _count(self, view: _View, term: str, field: str = "words") -> int:
-        """Whoosh's count of documents with `term` (it keeps deleted documents until their segment is
-        merged), or 0 when no live document has the term (a word only edited-away texts had)."""
-        count = view.searcher.reader().doc_frequency(field, term)
+    def _word_count(self, view: _View, word: str) -> int:
+        return self._live(view, sum(words.count(word) for words in self._words(view)), word, "words")
+
+    def _live(self, view: _View, count: int, term: str, field: str) -> int:
+        """`count`, Whoosh's count of documents with `term` (it keeps deleted documents until their segment
+        is merged), or 0 when no live document has the term (a word only edited-away texts had)."""
         if count and view.deletions and not any(_has_live(leaf.reader(), field, term) for leaf, _ in view.leaves):
             return 0
         return count
@@ -543,24 +548,37 @@ def _leaf_postings(reader, term: str, field: str = "text") -> tuple[np.ndarray, 
 
 
 class _Words:
-    """A sorted list of words, for completing a prefix and for finding the words a typo is near."""
+    """A sorted list of words with how many documents have each, for completing a prefix and for finding
+    the words a typo is near without looking words up in the index's term file one by one."""
 
-    def __init__(self, words: Iterable[str]) -> None:
-        self.words = sorted(set(words))
+    def __init__(self, counted: Iterable[tuple[str, int]]) -> None:
+        pairs = sorted(dict(counted).items())
+        self.words = [word for word, _count in pairs]
+        self.counts = [count for _word, count in pairs]
+
+    def _range(self, prefix: str) -> tuple[int, int]:
+        low = bisect.bisect_left(self.words, prefix)
+        return low, bisect.bisect_left(self.words, prefix + "\U0010ffff", low)
+
+    def count(self, word: str) -> int:
+        low, high = self._range(word)
+        return self.counts[low] if low < high and self.words[low] == word else 0
 
     def has(self, word: str) -> bool:
-        position = bisect.bisect_left(self.words, word)
-        return position < len(self.words) and self.words[position] == word
+        low, high = self._range(word)
+        return low < high and self.words[low] == word
 
-    def starting(self, prefix: str) -> list[str]:
-        low = bisect.bisect_left(self.words, prefix)
-        high = bisect.bisect_left(self.words, prefix + "\U0010ffff", low)
-        return self.words[low:high]
+    def starting(self, prefix: str, limit: int | None = None) -> list[tuple[str, int]]:
+        """The first `limit` words starting with `prefix`, in order, with their counts."""
+        low, high = self._range(prefix)
+        high = high if limit is None else min(high, low + limit)
+        return list(zip(self.words[low:high], self.counts[low:high], strict=True))
 
     def near(self, word: str, limit: int) -> list[str]:
         """Words with the same first letter at most `limit` edits from `word` (a swap of two neighbouring
         letters is one edit), compared in C: a Levenshtein automaton walked in Python over Whoosh's term
         file cost 40 ms a word at 100,000 products."""
-        block = self.starting(word[:1])
+        low, high = self._range(word[:1])
+        block = self.words[low:high]
         return [found for found, _edits, _position in
                 process.extract(word, block, scorer=OSA.distance, score_cutoff=limit, limit=None)]
