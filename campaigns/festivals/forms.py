@@ -7,6 +7,7 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -46,6 +47,8 @@ for _code in LANGUAGES:
     setattr(FestivalForm, f"name_{_code}", StringField(_l("Name"), validators=[Length(max=120)]))
     setattr(FestivalForm, f"description_{_code}", TextAreaField(_l("Description"), validators=[Length(max=4000)]))
 for _index in range(FORM_WAVES):
+    # Which of the festival's waves the slot shows: its deals stay with it whatever slot is cleared.
+    setattr(FestivalForm, f"wave_{_index}_id", HiddenField())
     setattr(FestivalForm, f"wave_{_index}_starts",
             DateTimeLocalField(_l("Wave %(n)d opens", n=_index + 1), format=LOCAL_FORMAT, validators=[Optional()]))
     setattr(FestivalForm, f"wave_{_index}_ends",

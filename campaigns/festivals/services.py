@@ -37,6 +37,7 @@ T = TypeVar("T")
 class WaveInput:
     starts_local: datetime | None  # wall-clock time in the festival's zone, naive
     ends_local: datetime | None
+    wave_id: int | None = None  # the festival's wave this input changes; None: a new wave
 
 
 @dataclass
@@ -245,18 +246,31 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
     _unchanged_or_future(festival.registration_closes_at, schedule.registration_closes_at, now,
                          "registration_closes", errors)
     _unchanged_or_future(festival.warmup_starts_at, schedule.warmup_starts_at, now, "warmup_starts", errors)
-    old_waves = sorted(festival.waves, key=lambda w: to_utc(w.starts_at))
-    if len(schedule.waves) < len(old_waves) and any(w.deals for w in old_waves[len(schedule.waves):]):
+    # Each window changes the wave it names (its deals go with it); a window naming no wave of this
+    # festival is a new wave, and waves no window names are removed.
+    by_id = {wave.id: wave for wave in festival.waves}
+    pairs: list[tuple[Wave | None, phases.Window, int]] = []
+    for window, index in zip(schedule.waves, schedule.wave_inputs, strict=True):
+        pairs.append((by_id.pop(data.waves[index].wave_id, None), window, index))
+    removed = list(by_id.values())
+    if any(wave.deals for wave in removed):
         errors["waves"] = _("A wave with deals cannot be removed.")
-    for wave, window, index in zip(old_waves, schedule.waves, schedule.wave_inputs, strict=False):
+    if any(to_utc(wave.starts_at) <= now for wave in removed):
+        errors["waves"] = _("A wave that has opened cannot be removed.")
+    for wave, window, index in pairs:
+        if wave is None:
+            if window.starts_at < now:
+                errors[f"wave_{index}_starts"] = _("This time is in the past.")
+            continue
         _unchanged_or_future(wave.starts_at, window.starts_at, now, f"wave_{index}_starts", errors)
         _unchanged_or_future(wave.ends_at, window.ends_at, now, f"wave_{index}_ends", errors)
         if to_utc(wave.starts_at) <= now and window.ends_at < to_utc(wave.ends_at):
             errors[f"wave_{index}_ends"] = _("A wave that has opened cannot end earlier; pause the festival instead.")
     if errors:
         raise ValidationError(next(iter(errors.values())), errors)
-    for wave, window in zip(old_waves, schedule.waves, strict=False):
-        _check_deal_overlaps(wave, window)
+    for wave, window, _index in pairs:
+        if wave is not None:
+            _check_deal_overlaps(wave, window)
     festival.slug = _unique_slug(data.slug or festival.slug, "", festival.id)
     festival.theme, festival.country_code = data.theme.strip()[:80], data.country_code or None
     festival.time_zone = data.time_zone
@@ -277,12 +291,12 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
             festival.texts.append(text)
     for language in set(by_language) - {t.language for t in texts}:
         festival.texts.remove(by_language[language])
-    for index, window in enumerate(schedule.waves):
-        if index < len(old_waves):
-            old_waves[index].starts_at, old_waves[index].ends_at = window.starts_at, window.ends_at
-        else:
+    for wave, window, _index in pairs:
+        if wave is None:
             festival.waves.append(Wave(starts_at=window.starts_at, ends_at=window.ends_at))
-    for wave in old_waves[len(schedule.waves):]:
+        else:
+            wave.starts_at, wave.ends_at = window.starts_at, window.ends_at
+    for wave in removed:
         festival.waves.remove(wave)
         db.session.delete(wave)
     db.session.commit()

@@ -71,6 +71,7 @@ def _form(festival=None) -> FestivalForm:
         for name in ("registration_opens", "registration_closes", "warmup_starts"):
             getattr(form, name).data = utc_to_local(getattr(festival, f"{name}_at"), zone).replace(tzinfo=None)
         for index, wave in enumerate(entries.waves_of(festival)[:FORM_WAVES]):
+            getattr(form, f"wave_{index}_id").data = str(wave.id)
             getattr(form, f"wave_{index}_starts").data = utc_to_local(wave.starts_at, zone).replace(tzinfo=None)
             getattr(form, f"wave_{index}_ends").data = utc_to_local(wave.ends_at, zone).replace(tzinfo=None)
         for text in festival.texts:
@@ -85,7 +86,9 @@ def _input(form: FestivalForm) -> tuple[services.FestivalInput, list[int]]:
     for index in range(FORM_WAVES):
         starts, ends = getattr(form, f"wave_{index}_starts").data, getattr(form, f"wave_{index}_ends").data
         if starts or ends or index == 0:
-            waves.append(services.WaveInput(starts, ends))
+            wave_id = (getattr(form, f"wave_{index}_id").data or "").strip()
+            waves.append(services.WaveInput(starts, ends, int(wave_id) if wave_id.isascii() and wave_id.isdigit()
+                                            else None))
             slots.append(index)
     upload = form.banner.data
     data = services.FestivalInput(

@@ -28,6 +28,7 @@ def form_fields(festival: Festival, **changes) -> dict:
     for text in festival.texts:
         data[f"name_{text.language}"], data[f"description_{text.language}"] = text.name, text.description
     for index, wave in enumerate(sorted(festival.waves, key=lambda w: w.starts_at)):
+        data[f"wave_{index}_id"] = str(wave.id)
         data[f"wave_{index}_starts"] = local_field(wave.starts_at, zone)
         data[f"wave_{index}_ends"] = local_field(wave.ends_at, zone)
     data.update(changes)

@@ -139,10 +139,10 @@ def test_live_edits_that_would_change_what_shoppers_saw_are_refused(staff, make_
         clock.to_utc(festival.registration_opens_at).replace(tzinfo=None),
         clock.to_utc(festival.registration_closes_at).replace(tzinfo=None),
         clock.to_utc(festival.warmup_starts_at).replace(tzinfo=None))
-    waves = [(clock.to_utc(w.starts_at).replace(tzinfo=None), clock.to_utc(w.ends_at).replace(tzinfo=None))
-             for w in festival.waves]
-    later_start = [WaveInput(waves[0][0] + timedelta(hours=2), waves[0][1]), WaveInput(*waves[1])]
-    earlier_end = [WaveInput(waves[0][0], waves[0][1] - timedelta(minutes=30)), WaveInput(*waves[1])]
+    waves = [(clock.to_utc(w.starts_at).replace(tzinfo=None), clock.to_utc(w.ends_at).replace(tzinfo=None), w.id)
+             for w in sorted(festival.waves, key=lambda w: w.starts_at)]
+    later_start = [WaveInput(waves[0][0] + timedelta(hours=2), waves[0][1], waves[0][2]), WaveInput(*waves[1])]
+    earlier_end = [WaveInput(waves[0][0], waves[0][1] - timedelta(minutes=30), waves[0][2]), WaveInput(*waves[1])]
     with clock.freeze(at):
         for bad in (later_start, earlier_end):
             data.waves = bad
@@ -150,7 +150,8 @@ def test_live_edits_that_would_change_what_shoppers_saw_are_refused(staff, make_
                 services.update_festival(staff, festival, data)
             db.session.expire_all()
             assert clock.to_utc(db.session.get(Wave, deal.wave_id).starts_at) == WAVE1[0]
-        data.waves = [WaveInput(waves[0][0], waves[0][1] + timedelta(minutes=30)), WaveInput(*waves[1])]
+        data.waves = [WaveInput(waves[0][0], waves[0][1] + timedelta(minutes=30), waves[0][2]),
+                      WaveInput(*waves[1])]
         services.update_festival(staff, festival, data)  # extending is fine
         assert festival_price_rule([deal.product], None, WAVE1[1] + timedelta(minutes=10))
 
@@ -187,7 +188,7 @@ def test_a_schedule_that_puts_a_product_on_two_deals_at_once_is_refused(staff, m
         clock.to_utc(getattr(second, name)).replace(tzinfo=None)
         for name in ("registration_opens_at", "registration_closes_at", "warmup_starts_at"))
     data.waves = [WaveInput(WAVE1[0].replace(tzinfo=None) + timedelta(hours=2),
-                            WAVE1[1].replace(tzinfo=None) + timedelta(hours=5))]
+                            WAVE1[1].replace(tzinfo=None) + timedelta(hours=5), second.waves[0].id)]
     with clock.freeze(WAVE1[0] - timedelta(days=1)), pytest.raises(Conflict, match="two deals"):
         services.update_festival(staff, second, data)
     db.session.expire_all()

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from campaigns.festivals.models import Festival
 from marketplace.core import clock
 from marketplace.extensions import db
-from tests.festivals.conftest import REGISTRATION_OPENS
-from tests.festivals.staff_form import form_fields
+from tests.festivals.conftest import REGISTRATION_OPENS, WAVE1, WAVE2
+from tests.festivals.staff_form import form_fields, local_field
 from tests.festivals.test_scheduling import gap_and_fold
 
 FORMAT = "%Y-%m-%dT%H:%M"
@@ -145,8 +145,8 @@ def test_a_sixth_wave_cannot_move_into_the_past(staff_client, slot):
     (festival,) = festivals()
     fifth_ended = datetime(2031, 5, 29, 17, 0, tzinfo=UTC) + timedelta(hours=6)  # Nairobi is UTC+3
     fields = form_fields(festival)
-    if slot == 0:
-        for end in ("starts", "ends"):
+    if slot == 0:  # the sixth wave shown in the first slot, the first in the last
+        for end in ("id", "starts", "ends"):
             fields[f"wave_0_{end}"], fields[f"wave_5_{end}"] = fields[f"wave_5_{end}"], fields[f"wave_0_{end}"]
     with clock.freeze(fifth_ended):
         earlier = (fifth_ended + timedelta(hours=3) - timedelta(hours=1)).replace(tzinfo=None)  # an hour ago, local
@@ -159,3 +159,86 @@ def test_a_sixth_wave_cannot_move_into_the_past(staff_client, slot):
     assert field_error(page, f"wave_{5 - slot}_starts") is None
     (festival,) = festivals()
     assert max(clock.to_utc(w.starts_at) for w in festival.waves) == datetime(2031, 5, 30, 17, 0, tzinfo=UTC)
+
+
+WAVE3 = (WAVE2[1] + 2 * DAY, WAVE2[1] + 3 * DAY)
+
+
+def windows(festival_id: int) -> dict[int, tuple[datetime, datetime]]:
+    """Each wave's (start, end) in UTC by wave id, read afresh."""
+    db.session.expire_all()
+    festival = db.session.get(Festival, festival_id)
+    return {w.id: (clock.to_utc(w.starts_at), clock.to_utc(w.ends_at)) for w in festival.waves}
+
+
+def cleared(fields: dict, slot: int) -> dict:
+    return {k: ("" if k.startswith(f"wave_{slot}_") else v) for k, v in fields.items()}
+
+
+def test_clearing_a_middle_slot_removes_that_wave_and_later_deals_keep_their_window(staff_client, make_festival,
+                                                                                     make_deal):
+    festival = make_festival(waves=(WAVE1, WAVE2, WAVE3))
+    deal = make_deal(festival, wave_index=2)
+    with clock.freeze(REGISTRATION_OPENS):
+        response = staff_client.post(f"/en/staff/festivals/{festival.id}/edit",
+                                     data=cleared(form_fields(festival), 1))
+    assert response.status_code == 302
+    assert sorted(windows(festival.id).values()) == [WAVE1, WAVE3]
+    assert windows(festival.id)[deal.wave_id] == WAVE3  # not moved onto the second wave's times
+
+
+def test_a_cleared_slot_whose_wave_has_deals_is_refused_and_nothing_changes(staff_client, make_festival, make_deal):
+    festival = make_festival(waves=(WAVE1, WAVE2, WAVE3))
+    make_deal(festival, wave_index=1)
+    before = windows(festival.id)
+    with clock.freeze(REGISTRATION_OPENS):
+        response = staff_client.post(f"/en/staff/festivals/{festival.id}/edit",
+                                     data=cleared(form_fields(festival), 1))
+    assert response.status_code == 422
+    assert "A wave with deals cannot be removed." in response.get_data(as_text=True)
+    assert windows(festival.id) == before
+
+
+def test_a_wave_moved_after_another_takes_its_deals_with_it(staff_client, make_festival, make_deal):
+    festival = make_festival(waves=(WAVE1, WAVE2))
+    deal = make_deal(festival, wave_index=0)
+    later = (WAVE2[1] + DAY, WAVE2[1] + 2 * DAY)
+    fields = form_fields(festival, wave_0_starts=local_field(later[0], festival.time_zone),
+                         wave_0_ends=local_field(later[1], festival.time_zone))
+    with clock.freeze(REGISTRATION_OPENS):
+        assert staff_client.post(f"/en/staff/festivals/{festival.id}/edit", data=fields).status_code == 302
+    assert windows(festival.id)[deal.wave_id] == later
+    form = staff_client.get(f"/en/staff/festivals/{festival.id}/edit").get_data(as_text=True)
+    assert f'name="wave_1_id" type="hidden" value="{deal.wave_id}"' in form  # now the second slot
+
+
+def test_a_wave_id_of_another_festival_changes_nothing_there(staff_client, make_festival):
+    festival = make_festival(waves=(WAVE1,))
+    other = make_festival(slug="other", waves=(WAVE2,))
+    other_before = windows(other.id)
+    fields = form_fields(festival, wave_1_id=str(other.waves[0].id),
+                         wave_1_starts=local_field(WAVE3[0], festival.time_zone),
+                         wave_1_ends=local_field(WAVE3[1], festival.time_zone))
+    with clock.freeze(REGISTRATION_OPENS):
+        assert staff_client.post(f"/en/staff/festivals/{festival.id}/edit", data=fields).status_code == 302
+    assert windows(other.id) == other_before
+    assert sorted(windows(festival.id).values()) == [WAVE1, WAVE3]  # a new wave of this festival
+
+
+def test_a_wave_that_has_opened_cannot_be_removed_and_a_new_one_cannot_start_in_the_past(staff_client,
+                                                                                         make_festival):
+    festival = make_festival(waves=(WAVE1, WAVE2))
+    before = windows(festival.id)
+    with clock.freeze(WAVE1[0] + timedelta(hours=1)):
+        fields = form_fields(festival)
+        removed = {**fields, "wave_0_id": fields["wave_1_id"], "wave_0_starts": fields["wave_1_starts"],
+                   "wave_0_ends": fields["wave_1_ends"], "wave_1_id": "", "wave_1_starts": "", "wave_1_ends": ""}
+        page = staff_client.post(f"/en/staff/festivals/{festival.id}/edit", data=removed)
+        assert page.status_code == 422
+        assert "A wave that has opened cannot be removed." in page.get_data(as_text=True)
+        added = form_fields(festival, wave_2_starts=local_field(WAVE1[0] - DAY, festival.time_zone),
+                            wave_2_ends=local_field(WAVE1[0] - DAY / 2, festival.time_zone))
+        page = staff_client.post(f"/en/staff/festivals/{festival.id}/edit", data=added)
+        assert page.status_code == 422
+        assert field_error(page.get_data(as_text=True), "wave_2_starts") == "This time is in the past."
+    assert windows(festival.id) == before
