@@ -1,7 +1,7 @@
 """Site-wide routes: the language-choosing root, the display currency, health, and error pages."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
@@ -54,7 +54,10 @@ def error_message(status: int) -> tuple[str, str]:
         403: (_("Forbidden"), _("You do not have access to this page.")),
         404: (_("Page not found"), _("We could not find this page. It may have moved or no longer exist.")),
         405: (_("Method not allowed"), _("This page cannot be used that way.")),
-        413: (_("File too large"), _("The file you sent is too large.")),
+        413: (_("File too large"), _(
+            "The files you sent add up to more than %(megabytes)d MB, the most one form can take. Go back to the "
+            "form (your browser usually keeps what you typed) and choose smaller or fewer files.",
+            megabytes=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024))),
         429: (_("Too many requests"), _("Too many attempts. Please wait a minute and try again.")),
         500: (_("Something went wrong"), _("An error on our side stopped this page. Please try again.")),
     }

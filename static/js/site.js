@@ -48,3 +48,31 @@ document.querySelectorAll("form[data-detect-zone]").forEach(function (form) {
     form.appendChild(hint);
   }
 });
+
+// Uploads: a form whose files add up to more than the site accepts would be refused whole, after
+// sending every byte over the phone's data and losing what was typed; say so before sending anything.
+(function () {
+  var limit = parseInt(document.body.getAttribute("data-upload-limit"), 10);
+  var message = document.body.getAttribute("data-upload-too-large");
+  if (!limit || !message) { return; }
+  document.querySelectorAll("form[enctype='multipart/form-data']").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var total = 0;
+      var chosen = null;
+      form.querySelectorAll("input[type=file]").forEach(function (input) {
+        for (var i = 0; i < input.files.length; i++) { total += input.files[i].size; }
+        if (input.files.length) { chosen = input; }
+      });
+      if (total <= limit) { return; }
+      event.preventDefault();
+      var note = form.querySelector(".upload-too-large");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "error upload-too-large";
+        note.setAttribute("role", "alert");
+        (chosen || form.querySelector("button[type=submit]")).insertAdjacentElement("afterend", note);
+      }
+      note.textContent = message;
+    });
+  });
+})();

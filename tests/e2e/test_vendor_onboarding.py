@@ -50,6 +50,13 @@ def test_vendor_onboards_and_staff_approve(live_server, browser, phone, check_ac
     check_accessibility(page)
     page.fill("#registration_number", "SN-DKR-2019-B-1234")
     page.fill("#phone", "77 123 45 67")
+    # A scan bigger than the site takes is stopped in the phone, before a byte is sent; what was typed stays.
+    page.set_input_files("#document", files=[{"name": "scan.pdf", "mimeType": "application/pdf",
+                                              "buffer": PDF + b"0" * (17 * 1024 * 1024)}])
+    page.locator("form button[type=submit].primary").click()
+    assert "16 Mo" in page.locator(".upload-too-large[role=alert]").inner_text()
+    assert page.url.endswith("/fr/vendor/onboarding/business")
+    assert page.input_value("#registration_number") == "SN-DKR-2019-B-1234"
     page.set_input_files("#document", files=[{"name": "registre.pdf", "mimeType": "application/pdf", "buffer": PDF}])
     page.locator("form button[type=submit].primary").click()
 

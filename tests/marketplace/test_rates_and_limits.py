@@ -42,4 +42,7 @@ def test_rate_table_uses_direct_inverse_and_dollar_cross_rates():
 def test_oversized_requests_are_refused_with_a_clear_page(client):
     response = client.post("/en/account/login", data={"email": "x" * (17 * 1024 * 1024)})
     assert response.status_code == 413
-    assert "too large" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "add up to more than 16 MB" in page and "your browser usually keeps what you typed" in page
+    french = client.post("/fr/account/login", data={"email": "x" * (17 * 1024 * 1024)}).get_data(as_text=True)
+    assert "16 Mo" in french
