@@ -130,3 +130,7 @@ class SearchIndex(Protocol):
 
     def version(self) -> str:
         """Changes whenever the index does (cache keys include it)."""
+
+    def outdated(self) -> bool:
+        """Whether the index is stored in a form an earlier version of this code wrote (a full rebuild
+        writes it anew); its answers stay correct meanwhile."""

@@ -89,9 +89,11 @@ def visible_ids() -> list[int]:
 def rebuild_index(full: bool = False, progress: Callable[[int], None] | None = None) -> IndexReport:
     """Make the index match the database: write changed or missing documents, drop extra ones.
 
-    `full` recreates the index from scratch (also what happens when it is empty, or its folder missing or broken).
+    `full` recreates the index from scratch (also what happens when it is empty, its folder missing or broken,
+    or stored in a form an earlier version wrote).
     """
     index = get_search_index()
+    full = full or index.outdated()
     ids = visible_ids()
     glossary, rates = get_glossary(), exchange_rates()
     builder = DocumentBuilder(glossary)  # one for the whole run: texts repeat across batches

@@ -438,6 +438,12 @@ class WhooshIndex:
         with self._lock:
             return self._current().searcher.doc_count()
 
+    def outdated(self) -> bool:
+        with self._lock:
+            view = self._current()
+            return (_signature(self._index().schema) != _signature(schema())
+                    or any(leaf.reader().segment().is_compound() != COMPOUND for leaf, _offset in view.leaves))
+
     def version(self) -> str:
         with self._lock:
             return f"{id(self._ix)}:{self._current().generation}"

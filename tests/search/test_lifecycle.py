@@ -102,3 +102,19 @@ def test_reindex_works_on_a_deleted_folder_and_a_stale_lock(app, make_product, r
     assert result.exit_code == 0, result.output
     assert found("rooibos") == [product.id]
     get_search_index().rebuild(iter(()))
+
+
+def test_reindex_rewrites_an_index_an_earlier_version_stored_as_compound_files(app, make_product, monkeypatch):
+    import marketplace.search.whoosh_index as whoosh_index
+
+    product = make_product(name="Baobab powder")
+    with monkeypatch.context() as earlier:
+        earlier.setattr(whoosh_index, "COMPOUND", True)  # how segments were written before
+        rebuild_index(full=True)
+    index = get_search_index()
+    assert index.outdated() and found("baobab") == [product.id]  # still answers meanwhile
+    report = rebuild_index()  # not asked for --full: the stored form decides
+    assert report.indexed == 1 and not index.outdated()
+    assert found("baobab") == [product.id]
+    assert rebuild_index().indexed == 0  # once rewritten, an unchanged catalogue is left alone
+    get_search_index().rebuild(iter(()))
