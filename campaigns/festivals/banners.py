@@ -24,6 +24,7 @@ from marketplace.core.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import (
+    RENDITION_WIDTHS,
     ImageRejected,
     ProcessedImage,
     delete_renditions,
@@ -82,7 +83,10 @@ def prepare_banner(data: bytes) -> ProcessedImage:
         raise _refused(_("This file is larger than %(megabytes)d MB.", megabytes=MAX_BANNER_BYTES // (1024 * 1024)))
     try:
         header = inspect_upload(data)
-        image = open_upload(data)
+        # The widest rendition needs a strip that wide, so a strip that high: a panorama is decoded
+        # at a scale that keeps its height, not its width.
+        widest = RENDITION_WIDTHS[-1]
+        image = open_upload(data, least=(widest, -(-widest // BANNER_ASPECT)))
     except ImageRejected as exc:
         raise _refused(rejection_message(exc.reason)) from exc
     # The pipeline may decode a JPEG at 1/2 … 1/8 scale; judge the crop at the size staff uploaded.

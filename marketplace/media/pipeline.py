@@ -89,17 +89,19 @@ def _check_header(info: UploadInfo) -> None:
         raise ImageRejected("shape")
 
 
-def open_upload(data: bytes) -> Image.Image:
-    """The upright image in `data`; ImageRejected when it is not a sound JPEG, PNG or WebP."""
+def open_upload(data: bytes, least: tuple[int, int] = (RENDITION_WIDTHS[-1], 1)) -> Image.Image:
+    """The upright image in `data`; ImageRejected when it is not a sound JPEG, PNG or WebP.
+
+    A JPEG is decoded at 1/2, 1/4 or 1/8 scale when the upright result stays at least `least` (width,
+    height): faster and far less memory. A caller that crops asks for the size its crop needs.
+    """
     inspect_upload(data)
     try:
         image = Image.open(io.BytesIO(data), formats=OPENERS)
         _check_header(UploadInfo(image.format or "", *image.size))
         if image.format in ("JPEG", "MPO"):
-            # Decode at 1/2, 1/4 or 1/8 scale when the largest rendition allows it: faster, far less memory.
             swapped = image.getexif().get(0x0112) in TRANSPOSING_ORIENTATIONS
-            widest = RENDITION_WIDTHS[-1]
-            image.draft("RGB", (1, widest) if swapped else (widest, 1))
+            image.draft("RGB", least[::-1] if swapped else least)
         image.load()
         return ImageOps.exif_transpose(image)
     except ImageRejected:

@@ -16,7 +16,7 @@ from marketplace.accounts.models import Role
 from marketplace.core import clock
 from marketplace.extensions import db
 from marketplace.media import get_image_store
-from marketplace.media.pipeline import rendition_name
+from marketplace.media.pipeline import RENDITION_WIDTHS, rendition_name
 from tests.festivals.conftest import REGISTRATION_OPENS, SECOND, WARMUP_STARTS
 from tests.festivals.staff_form import form_fields, media_files, upload
 from tests.vendors import photo_files
@@ -254,6 +254,15 @@ def test_a_wide_jpeg_is_judged_at_its_uploaded_size_not_its_decoding_scale():
     # 4000 × 500 decodes at a quarter (1000 × 125, a 375-wide strip); uploaded, its strip is 1500 wide.
     processed = banners.prepare_banner(photo_files.jpeg((4000, 500)))
     assert processed.width == 3 * processed.height
+
+
+def test_a_panorama_keeps_enough_height_for_a_sharp_widest_rendition():
+    # 3840 × 600: decoding at a quarter by width (960 × 150) left a 450-wide strip for a 960-wide banner.
+    processed = banners.prepare_banner(photo_files.jpeg((3840, 600)))
+    assert (processed.width, processed.height) == (1800, 600)
+    assert processed.widths[-1] == RENDITION_WIDTHS[-1]
+    tall = banners.prepare_banner(photo_files.jpeg((2400, 4000)))  # still decoded small when width allows
+    assert (tall.width, tall.height) == (1200, 400)  # decoded at half: 1200 × 2000
 
 
 def test_demo_festivals_get_drawn_banners(app):
