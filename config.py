@@ -95,6 +95,13 @@ class Config:
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "festivals@silkroad.local")
+    # MAIL_BACKEND=smtp: the server that delivers (a relay or a provider's submission port).
+    MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "")
+    MAIL_SMTP_PORT = int(os.environ.get("MAIL_SMTP_PORT", 587))
+    MAIL_SMTP_USERNAME = os.environ.get("MAIL_SMTP_USERNAME", "")
+    MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD", "")
+    MAIL_SMTP_SECURITY = os.environ.get("MAIL_SMTP_SECURITY", "starttls")  # starttls, ssl (port 465) or none
+    MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", 10))
     # Reminders go out this long before a festival or a saved deal opens.
     FESTIVAL_REMINDER_MINUTES = int(os.environ.get("FESTIVAL_REMINDER_MINUTES", 60))
 

@@ -1,7 +1,8 @@
 """Sending e-mail through a small adapter chosen by `MAIL_BACKEND`.
 
-"outbox" (development) writes each message as an .eml file under `MAIL_OUTBOX_DIR`; "memory"
-(tests) keeps messages in a list; code reaches the adapter through `get_mailer()`.
+"outbox" (development) writes each message as an .eml file under `MAIL_OUTBOX_DIR`; "smtp"
+(production) hands it to the server `MAIL_SMTP_*` name; "memory" (tests) keeps messages in a list;
+code reaches the adapter through `get_mailer()`.
 """
 from __future__ import annotations
 
@@ -21,6 +22,15 @@ def init_app(app: Flask) -> None:
         mailer: Mailer = MemoryMailer()
     elif backend == "outbox":
         mailer = OutboxMailer(app.config["MAIL_OUTBOX_DIR"], app.config.get("MAIL_SENDER", "festivals@localhost"))
+    elif backend == "smtp":
+        from marketplace.mail.smtp import SmtpMailer
+
+        mailer = SmtpMailer(
+            app.config.get("MAIL_SMTP_HOST", ""), int(app.config.get("MAIL_SMTP_PORT", 587)),
+            app.config.get("MAIL_SENDER", "festivals@localhost"), app.config.get("MAIL_SMTP_USERNAME", ""),
+            app.config.get("MAIL_SMTP_PASSWORD", ""), app.config.get("MAIL_SMTP_SECURITY", "starttls"),
+            float(app.config.get("MAIL_SMTP_TIMEOUT", 10)),
+        )
     else:
         raise ValueError(f"unknown MAIL_BACKEND {backend!r}")
     app.extensions["mailer"] = mailer

@@ -1,4 +1,5 @@
-"""Mailers that deliver nothing: an outbox folder of .eml files, and a list in memory for tests."""
+"""Mailers that deliver nothing: an outbox folder of .eml files, and a list in memory for tests; and how
+every mailer turns a message into an e-mail."""
 from __future__ import annotations
 
 import threading
@@ -10,6 +11,17 @@ from pathlib import Path
 from marketplace.mail.port import Message
 
 
+def compose(message: Message, sender: str) -> EmailMessage:
+    """The message as a plain-text e-mail from `sender`, in its language."""
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = sender, message.to, message.subject
+    domain = sender.rpartition("@")[2] or "silkroad.local"
+    email["Date"], email["Message-ID"] = formatdate(localtime=False), make_msgid(domain=domain)
+    email.set_content(message.body)
+    email["Content-Language"] = message.language  # after set_content, which drops every Content-* header
+    return email
+
+
 class OutboxMailer:
     """Writes each message as `<folder>/<time>-<id>.eml`, readable by any mail client."""
 
@@ -17,11 +29,7 @@ class OutboxMailer:
         self.folder, self.sender = Path(folder), sender
 
     def send(self, message: Message) -> None:
-        email = EmailMessage()
-        email["From"], email["To"], email["Subject"] = self.sender, message.to, message.subject
-        email["Date"], email["Message-ID"] = formatdate(localtime=False), make_msgid(domain="silkroad.local")
-        email["Content-Language"] = message.language
-        email.set_content(message.body)
+        email = compose(message, self.sender)
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{email['Date'][5:25].replace(' ', '-').replace(':', '')}-{uuid.uuid4().hex[:12]}.eml"
         temporary = self.folder / (name + ".tmp")
