@@ -95,6 +95,8 @@ class Config:
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "festivals@silkroad.local")
+    # "rq": order e-mails are sent by the RQ_QUEUE worker (retried when the server fails); "inline": at once.
+    MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "rq" if os.environ.get("REDIS_URL") else "inline")
     # MAIL_BACKEND=smtp: the server that delivers (a relay or a provider's submission port).
     MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "")
     MAIL_SMTP_PORT = int(os.environ.get("MAIL_SMTP_PORT", 587))
@@ -141,6 +143,7 @@ class TestingConfig(Config):
     SEARCH_REFRESH_SECONDS = 0.0
     SEARCH_WARM_UP = False
     MAIL_BACKEND = "memory"
+    MAIL_QUEUE = "inline"
     # Scrypt with a small work factor: the suite logs in thousands of times (production keeps the default).
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

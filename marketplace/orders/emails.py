@@ -1,6 +1,7 @@
 """Order e-mails through the mail adapter, written in the shopper's (or the vendor's) language.
 
-They are sent after the change is committed; a mail failure is logged and never undoes an order.
+They are sent after the change is committed, through the job queue when there is one (mail/queue.py);
+a mail failure is logged and never undoes an order.
 """
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import logging
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from marketplace.mail import Message, get_mailer
+from marketplace.mail import Message
+from marketplace.mail.queue import deliver
 from marketplace.orders.models import Order, PaymentState, VendorOrder
 from marketplace.orders.states import FULFILMENT_LABELS
 
@@ -18,7 +20,7 @@ log = logging.getLogger(__name__)
 
 def _send(message: Message) -> bool:
     try:
-        get_mailer().send(message)
+        deliver(message)
     except Exception:  # noqa: BLE001 - any mail failure must leave the order as it is
         log.exception("order e-mail to %s not sent", message.to)
         return False

@@ -1,0 +1,62 @@
+"""Order e-mails go through the job queue when one is configured, are retried when sending fails, and
+are sent at once without a queue or when Redis cannot be reached."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from marketplace.mail import get_mailer
+from marketplace.mail.port import Message
+from marketplace.mail.queue import RETRY_SECONDS, deliver
+
+MESSAGE = Message("amina@example.com", "Votre commande SR-7", "Merci !", "fr")
+
+
+def test_without_a_queue_or_with_redis_down_the_message_is_sent_at_once(make_app):
+    for settings in ({"MAIL_QUEUE": "inline"}, {"MAIL_QUEUE": "rq", "REDIS_URL": "redis://127.0.0.1:1/0"}):
+        app = make_app(**settings)
+        with app.app_context():
+            deliver(MESSAGE)
+            assert get_mailer().outbox == [MESSAGE]
+
+
+@pytest.fixture
+def redis_queue(make_app):
+    import redis
+    from rq import Queue
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("needs TEST_REDIS_URL (set by .ci/run)")
+    connection = redis.Redis.from_url(url, socket_connect_timeout=3)
+    try:
+        connection.ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"TEST_REDIS_URL is set but Redis cannot be reached: {exc}", pytrace=False)
+    name = f"test-mail-{uuid.uuid4().hex}"
+    app = make_app(MAIL_QUEUE="rq", REDIS_URL=url, RQ_QUEUE=name)
+    yield app, Queue(name, connection=connection), connection
+    Queue(name, connection=connection).delete(delete_jobs=True)
+
+
+def test_a_queued_message_is_sent_by_the_worker_and_a_failed_send_is_retried(redis_queue):
+    from rq import SimpleWorker
+
+    app, queue, connection = redis_queue
+    with app.app_context():
+        deliver(MESSAGE)
+        assert get_mailer().outbox == [] and queue.count == 1  # the request does not wait for the server
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        assert get_mailer().outbox == [MESSAGE]
+
+        def refuse(message):
+            raise ConnectionRefusedError("mail server down")
+
+        get_mailer().send = refuse
+        deliver(MESSAGE)
+        (job,) = queue.jobs
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        job.refresh()
+        assert job.retries_left == len(RETRY_SECONDS) - 1 and job.get_status() == "scheduled"
