@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from config import TestingConfig, _database_url
 from marketplace import create_app
 from marketplace.extensions import db
+from tests.services import ci_redis
 
 pytest_plugins = ["tests.factories"]
 
@@ -125,14 +126,7 @@ def rate_limit_storage(request) -> str:
     """A storage URI for rate limits: memory, and the CI Redis when TEST_REDIS_URL is set (never skipped)."""
     if request.param == "memory":
         return "memory://"
-    import redis
-
-    url = os.environ["TEST_REDIS_URL"]
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"TEST_REDIS_URL is set but Redis cannot be reached: {exc}", pytrace=False)
-    return url
+    return ci_redis()[0]
 
 
 @pytest.fixture

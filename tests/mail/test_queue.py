@@ -10,6 +10,7 @@ import pytest
 from marketplace.mail import get_mailer
 from marketplace.mail.port import Message
 from marketplace.mail.queue import RETRY_SECONDS, deliver
+from tests.services import ci_redis
 
 MESSAGE = Message("amina@example.com", "Votre commande SR-7", "Merci !", "fr")
 
@@ -24,17 +25,11 @@ def test_without_a_queue_or_with_redis_down_the_message_is_sent_at_once(make_app
 
 @pytest.fixture
 def redis_queue(make_app):
-    import redis
     from rq import Queue
 
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
+    if not os.environ.get("TEST_REDIS_URL"):
         pytest.skip("needs TEST_REDIS_URL (set by .ci/run)")
-    connection = redis.Redis.from_url(url, socket_connect_timeout=3)
-    try:
-        connection.ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"TEST_REDIS_URL is set but Redis cannot be reached: {exc}", pytrace=False)
+    url, connection = ci_redis()
     name = f"test-mail-{uuid.uuid4().hex}"
     app = make_app(MAIL_QUEUE="rq", REDIS_URL=url, RQ_QUEUE=name)
     yield app, Queue(name, connection=connection), connection

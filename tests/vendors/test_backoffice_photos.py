@@ -17,6 +17,7 @@ from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.vendors.backoffice import jobs
 from marketplace.vendors.backoffice.photos import OriginalsFolder
+from tests.services import ci_redis
 from tests.vendors import photo_files
 
 BASE = "/en/vendor/products"
@@ -158,15 +159,9 @@ def queued(request, make_app, monkeypatch):
 
         yield SimpleNamespace(app=app, run_jobs=run_jobs)
         return
-    import redis
     from rq import Queue, SimpleWorker
 
-    url = os.environ["TEST_REDIS_URL"]
-    connection = redis.Redis.from_url(url, socket_connect_timeout=3)
-    try:
-        connection.ping()
-    except redis.RedisError as exc:
-        pytest.fail(f"TEST_REDIS_URL is set but Redis cannot be reached: {exc}", pytrace=False)
+    url, connection = ci_redis()
     name = f"test-photos-{uuid.uuid4().hex}"
     app = make_app(IMAGE_JOBS="rq", REDIS_URL=url, RQ_QUEUE=name)
 
