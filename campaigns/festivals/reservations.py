@@ -49,16 +49,43 @@ def reserve_deal_units(deal_id: int, shopper_id: int, quantity: int, at: datetim
         festivals.c.id == deals.c.festival_id,
         or_(festivals.c.paused_at.is_(None), festivals.c.paused_at > at),
     )
+    refused, left, limit = _take(deal_id, shopper_id, quantity,
+                                 deals.c.status == DealStatus.APPROVED.value, live_wave, not_paused)
+    if refused == "deal":
+        session.rollback()
+        raise _refusal(deal_id, quantity, at)
+    if refused == "limit":
+        session.rollback()
+        raise Conflict(
+            _("You can buy at most %(limit)d of this deal.", limit=limit), {"quantity": _("Over the limit.")}
+        )
+    if commit:
+        session.commit()
+    return left
+
+
+def retake_deal_units(deal_id: int, shopper_id: int, quantity: int) -> bool:
+    """Take a shopper's units again for an order paid after its reservation lapsed (the units went back
+    meanwhile). The shopper paid while the deal was on sale, so only the cap and their limit count now,
+    not the deal's window. False when the units cannot be had: the caller, inside a savepoint, undoes
+    what was written. Never commits or rolls back."""
+    _check_quantity(quantity)
+    refused, _left, _limit = _take(deal_id, shopper_id, quantity)
+    return refused is None
+
+
+def _take(deal_id: int, shopper_id: int, quantity: int, *conditions) -> tuple[str | None, int, int | None]:
+    """Count `quantity` more units of the deal, for the shopper too, where `conditions` hold; (what
+    refused — None, "deal" or "limit" —, units left, the shopper's limit). Writes in the caller's
+    transaction; on a refusal the caller undoes what was written."""
+    session = db.session
     taken = session.execute(
-        update(deals)
-        .where(deals.c.id == deal_id, deals.c.status == DealStatus.APPROVED.value,
-               deals.c.sold + quantity <= deals.c.cap, live_wave, not_paused)
+        update(deals).where(deals.c.id == deal_id, deals.c.sold + quantity <= deals.c.cap, *conditions)
         .values(sold=deals.c.sold + quantity)
     ).rowcount
     forget_live_deals(session)  # prices quoted later in this transaction see the new count
     if not taken:
-        session.rollback()
-        raise _refusal(deal_id, quantity, at)
+        return "deal", 0, None
     sold, cap, limit = session.execute(
         select(deals.c.sold, deals.c.cap, deals.c.per_shopper_limit).where(deals.c.id == deal_id)
     ).one()
@@ -73,16 +100,11 @@ def reserve_deal_units(deal_id: int, shopper_id: int, quantity: int, at: datetim
         .values(quantity=purchases.c.quantity + quantity)
     ).rowcount
     if not counted:
-        session.rollback()
-        raise Conflict(
-            _("You can buy at most %(limit)d of this deal.", limit=limit), {"quantity": _("Over the limit.")}
-        )
+        return "limit", cap - sold, limit
     if sold >= cap:
         # A sold-out deal's price must leave cached catalogue pages (see core/page_cache.py).
         mark_catalogue_changed(session)
-    if commit:
-        session.commit()
-    return cap - sold
+    return None, cap - sold, limit
 
 
 def release_deal_units(deal_id: int, shopper_id: int, quantity: int, *, commit: bool = True) -> None:
@@ -115,6 +137,9 @@ class DealUnits:
 
     def release(self, ref: int, shopper_id: int, quantity: int) -> None:
         release_deal_units(ref, shopper_id, quantity, commit=False)
+
+    def retake(self, ref: int, shopper_id: int, quantity: int) -> bool:
+        return retake_deal_units(ref, shopper_id, quantity)
 
 
 def _refusal(deal_id: int, quantity: int, at: datetime) -> Exception:

@@ -59,6 +59,11 @@ class UnitHolder(Protocol):
         """Give the units back; Conflict (after rolling back) when they were not held."""
         ...
 
+    def retake(self, ref: int, shopper_id: int, quantity: int) -> bool:
+        """Take back units an order held before its reservation lapsed, for its late payment, whether
+        or not the offer is still open; False when they are gone (the caller undoes what was written)."""
+        ...
+
 
 def register_unit_holder(app: Flask, kind: str, holder: UnitHolder) -> None:
     """Let checkout reserve the units of offers whose `hold` starts with `kind:`."""
@@ -74,6 +79,12 @@ def reserve_offer_units(hold: str, shopper_id: int, quantity: int, at: datetime)
     """Reserve `quantity` units of the offer `hold` for a shopper; Conflict when they are gone."""
     holder, ref = _holder(hold)
     holder.reserve(ref, shopper_id, quantity, at)
+
+
+def retake_offer_units(hold: str, shopper_id: int, quantity: int) -> bool:
+    """Take back units of the offer `hold` for a late payment; False when they are gone."""
+    holder, ref = _holder(hold)
+    return holder.retake(ref, shopper_id, quantity)
 
 
 def release_offer_units(hold: str, shopper_id: int, quantity: int) -> None:

@@ -18,7 +18,7 @@ from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.errors import Conflict
 from marketplace.extensions import db
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, OrderLine, PaymentState
-from marketplace.orders.pricing import release_offer_units
+from marketplace.orders.pricing import release_offer_units, retake_offer_units
 from marketplace.orders.states import move_vendor_order
 
 log = logging.getLogger(__name__)
@@ -77,14 +77,19 @@ def return_stock(lines: Iterable[OrderLine]) -> None:
         release_offer_units(line.offer_hold, line.order.shopper_id, line.quantity)
 
 
-def retake_stock(order: Order, at: datetime) -> bool:
-    """Take the units of an order whose reservation lapsed again (a late payment); False when gone.
+def retake_stock(order: Order) -> bool:
+    """Take the units of an order whose reservation lapsed again (a late payment); False when any is
+    gone, with the caller (inside a savepoint) undoing what was taken.
 
-    Offer units are not retaken: the offer may have closed, and the shopper paid its price while it
-    was open, so the order keeps its locked prices and only needs the goods.
+    Offer units (festival deals) are taken again under the offer's cap and the shopper's limit, not
+    its window: the shopper paid the offer's price while it was open.
     """
-    short = take_stock(Hold(line.product_id, line.quantity) for line in order.lines)
-    return not short
+    if take_stock(Hold(line.product_id, line.quantity) for line in order.lines):
+        return False
+    for line in sorted((ln for ln in order.lines if ln.offer_hold), key=lambda ln: hold_order(ln.offer_hold)):
+        if not retake_offer_units(line.offer_hold, order.shopper_id, line.quantity):
+            return False
+    return True
 
 
 def release_expired_reservations(at: datetime) -> int:

@@ -143,9 +143,10 @@ def _apply_paid(order: Order, report: PaymentReport, at: datetime) -> str:
         _mark_paid(order, report, at, "", late=False)
         return PAID
     if state in (PaymentState.EXPIRED, PaymentState.FAILED):
-        # Its units went back to stock; take them again only if every one is still there.
+        # Its units went back to stock (and to its festival deals); take them again only if every one is
+        # still there.
         savepoint = db.session.begin_nested()
-        if retake_stock(order, at):
+        if retake_stock(order):
             savepoint.commit()
             _mark_paid(order, report, at, LATE_PAYMENT_NOTE, late=True)
             return PAID

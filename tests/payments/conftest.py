@@ -24,6 +24,7 @@ from marketplace.core import clock
 from marketplace.mail import get_mailer
 from marketplace.orders.checkout import place_order
 from marketplace.orders.models import Order
+from tests.festivals.conftest import make_deal, make_festival, staff  # noqa: F401 - festival fixtures for late deal payments
 from tests.orders import conftest as order_fixtures
 
 SECRET_KEY = "sk_test_silkroad"

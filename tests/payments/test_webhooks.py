@@ -6,12 +6,15 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from campaigns.festivals.models import Deal, DealPurchase
 from marketplace.catalog.models import Product
+from marketplace.core import clock
 from marketplace.extensions import db
 from marketplace.orders import webhooks
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentEvent, PaymentState
 from marketplace.payments import get_payment_gateway
 from marketplace.vendors.models import PayableEntry, PayableKind
+from tests.festivals.conftest import WAVE1
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET, event, post_event, sign
 
 
@@ -261,3 +264,30 @@ def test_without_stripe_the_endpoint_is_not_there(client):
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
     assert client.get("/webhooks/stripe").status_code == 405
     assert count(PaymentEvent) == 0
+
+
+def test_paid_after_expired_takes_the_festival_deal_units_again_within_its_cap(
+        client, fake_stripe, place_stripe_order, make_festival, make_deal, make_user):
+    def sold(deal) -> int:
+        db.session.expire_all()
+        return db.session.get(Deal, deal.id).sold
+
+    festival = make_festival()
+    roomy, scarce = make_deal(festival, cap=5, price=700), make_deal(festival, cap=3, price=700)
+    with clock.freeze(WAVE1[0] + (WAVE1[1] - WAVE1[0]) / 2):
+        on_time = place_stripe_order(roomy.product, quantity=2)
+        late = place_stripe_order(scarce.product, quantity=2, buyer=make_user())
+        assert (sold(roomy), sold(scarce)) == (2, 2)
+        for order in (on_time, late):
+            assert deliver(client, fake_stripe, order, "checkout.session.expired", status="expired") == "expired"
+        assert (sold(roomy), sold(scarce)) == (0, 0)
+        place_stripe_order(scarce.product, quantity=2, buyer=make_user())  # the deal's units were bought meanwhile
+    # Both payments arrive after the festival closed: the deal price was paid while it was open.
+    with clock.freeze(WAVE1[1] + (WAVE1[1] - WAVE1[0])):
+        assert completed(client, fake_stripe, on_time) == "paid"
+        assert completed(client, fake_stripe, late) == "refund_due"  # 2 wanted, 1 left under the cap of 3
+    assert sold(roomy) == 2 and fresh(on_time).payment_state == PaymentState.PAID
+    assert sold(scarce) == 2 and stock(scarce.product) == 50 - 2  # nothing of the refunded order is held
+    held = {p.shopper_id: p.quantity for p in db.session.scalars(select(DealPurchase)
+                                                                  .where(DealPurchase.deal_id == roomy.id))}
+    assert held == {on_time.shopper_id: 2}
