@@ -194,3 +194,57 @@ def test_the_forms_carry_a_csrf_token_and_nothing_moves_without_it(app, make_app
     client.post(f"/en/vendor/orders/{part.id}/pack", data={"csrf_token": token})
     db.session.expire_all()
     assert db.session.get(VendorOrder, part.id).status == F.PACKED
+
+
+def test_staff_move_each_stores_part_from_the_order_page(app, client, login, place, make_product, make_store, staff,
+                                                         outbox):
+    """A store that cannot log in: staff pack and ship one part, record its payment and cancel the other."""
+    first = make_product(name="Kente stole", store=make_store(name="Accra Weavers"), stock=5)
+    second = make_product(name="Baobab oil", store=make_store(name="Dakar Oils"), stock=5)
+    order = place(first, second)
+    packed, cancelled = sorted(order.vendor_orders, key=lambda vo: vo.store.name)
+    login(staff)
+    page = client.get(f"/en/staff/orders/{order.id}").text
+    # Each part has its own forms: field ids never clash on one page.
+    assert f'id="cancel-{packed.id}-reason"' in page and f'id="cancel-{cancelled.id}-reason"' in page
+    assert "Only when the store confirms the shopper paid" in page
+    after_pack = client.post(f"/en/staff/orders/parts/{packed.id}/pack", follow_redirects=True).text
+    assert "Marked packed" in after_pack and f'id="ship-{packed.id}-tracking_reference"' in after_pack
+    too_long = client.post(f"/en/staff/orders/parts/{packed.id}/ship",
+                           data={f"ship-{packed.id}-tracking_reference": "x" * 200})
+    assert too_long.status_code == 422 and f'id="ship-{packed.id}-tracking_reference-error"' in too_long.text
+    shipped = client.post(f"/en/staff/orders/parts/{packed.id}/ship",
+                          data={f"ship-{packed.id}-tracking_reference": "GH-123-456"}, follow_redirects=True)
+    assert "Marked shipped" in shipped.text and "GH-123-456" in shipped.text
+    assert "Payment recorded" in client.post(f"/en/staff/orders/parts/{packed.id}/payment",
+                                             follow_redirects=True).text
+    no_reason = client.post(f"/en/staff/orders/parts/{cancelled.id}/cancel", data={f"cancel-{cancelled.id}-reason": ""})
+    assert no_reason.status_code == 422
+    done = client.post(f"/en/staff/orders/parts/{cancelled.id}/cancel",
+                       data={f"cancel-{cancelled.id}-reason": "The store closed for the season"}, follow_redirects=True)
+    assert "units are back in stock" in done.text
+    db.session.expire_all()
+    assert db.session.get(VendorOrder, packed.id).status == F.SHIPPED
+    assert db.session.get(VendorOrder, packed.id).tracking_reference == "GH-123-456"
+    assert db.session.get(VendorOrder, cancelled.id).status == F.CANCELLED
+    assert (db.session.get(Product, first.id).stock, db.session.get(Product, second.id).stock) == (4, 5)
+    history = {(e.vendor_order_id, e.to_state): e.actor_id for e in db.session.get(Order, order.id).events}
+    assert history[(packed.id, "shipped")] == staff.id and history[(cancelled.id, "cancelled")] == staff.id
+    assert any("The store closed for the season" in m.body for m in outbox)
+
+
+def test_staff_part_moves_refuse_what_the_table_forbids_and_vendors_cannot_use_them(app, client, login, place,
+                                                                                   make_product, staff):
+    product = make_product(stock=5)
+    order = place(product)
+    part = order.vendor_orders[0]
+    login(staff)
+    refused = client.post(f"/en/staff/orders/parts/{part.id}/deliver", follow_redirects=True)  # not shipped yet
+    assert "cannot become" in refused.text
+    db.session.expire_all()
+    assert db.session.get(VendorOrder, part.id).status == F.CONFIRMED
+    login(product.store.owner)
+    assert client.post(f"/en/staff/orders/parts/{part.id}/pack").status_code == 403
+    assert client.post("/en/staff/orders/parts/2147483647/pack").status_code == 403
+    login(staff)
+    assert client.post("/en/staff/orders/parts/2147483647/pack").status_code == 404

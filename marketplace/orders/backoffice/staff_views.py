@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import staff_required
@@ -12,7 +13,16 @@ from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
 from marketplace.core.money import Money
 from marketplace.orders import fulfilment
-from marketplace.orders.backoffice.forms import OrderFilterForm, PeriodForm, RefundForm, SettleForm
+from marketplace.orders.backoffice import part_actions
+from marketplace.orders.backoffice.forms import (
+    ActionForm,
+    CancelForm,
+    OrderFilterForm,
+    PeriodForm,
+    RefundForm,
+    SettleForm,
+    ShipForm,
+)
 from marketplace.orders.backoffice.labels import template_labels
 from marketplace.orders.fulfilment import Action, OrderFilters
 from marketplace.orders.models import Order
@@ -41,17 +51,33 @@ def _refund_form(key: str, formdata: bool = True) -> RefundForm:
     return RefundForm(prefix=f"refund-{key}") if formdata else RefundForm(formdata=None, prefix=f"refund-{key}")
 
 
-def _detail(order: Order, failed: tuple[str, RefundForm] | None = None, status: int = 200) -> tuple[str, int]:
-    forms = {str(part.id): _refund_form(str(part.id), formdata=False) for part in order.vendor_orders}
-    forms["order"] = _refund_form("order", formdata=False)
+def _ship_form(part_id: int, formdata: bool = True) -> ShipForm:
+    return ShipForm(prefix=f"ship-{part_id}") if formdata else ShipForm(formdata=None, prefix=f"ship-{part_id}")
+
+
+def _cancel_form(part_id: int, formdata: bool = True) -> CancelForm:
+    return CancelForm(prefix=f"cancel-{part_id}") if formdata else CancelForm(formdata=None, prefix=f"cancel-{part_id}")
+
+
+def _detail(order: Order, failed: tuple[str, FlaskForm] | None = None, status: int = 200) -> tuple[str, int]:
+    """The order page; `failed` is a refused form (keyed like the page's forms) to show with its messages."""
+    forms: dict[str, FlaskForm] = {"order": _refund_form("order", formdata=False)}
+    for part in order.vendor_orders:
+        forms[str(part.id)] = _refund_form(str(part.id), formdata=False)
+        forms[f"ship-{part.id}"] = _ship_form(part.id, formdata=False)
+        forms[f"cancel-{part.id}"] = _cancel_form(part.id, formdata=False)
     if failed is not None:
         forms[failed[0]] = failed[1]
     return render_template(
-        "staff_orders/detail.html", order=order, refund_forms=forms,
+        "staff_orders/detail.html", order=order, refund_forms=forms, forms=forms, action_form=ActionForm(),
         actions={part.id: fulfilment.allowed_actions(current_user, part) for part in order.vendor_orders},
         parts={part.id: part.store.name for part in order.vendor_orders}, Action=Action,
         whole_refund=fulfilment.can_refund_whole_order(order), order_paid=Money(order.paid_amount, order.currency),
     ), status
+
+
+def _order_of(vendor_order_id: int) -> int:
+    return fulfilment.get_vendor_order(current_user, vendor_order_id).order_id
 
 
 @bp.get(f"/orders/{ORDER}")
@@ -78,6 +104,39 @@ def refund(vendor_order_id: int) -> Response | tuple[str, int]:
             flash(exc.message, "error")
         else:
             flash(_("Recorded as refunded, and taken off what the store is owed."), "success")
+    return redirect(url_for(".detail", order_id=order_id))
+
+
+@bp.post(f"/orders/parts/{VENDOR_ORDER}/<any(pack, ship, deliver):move>")
+@staff_required
+def advance(vendor_order_id: int, move: str) -> Response | tuple[str, int]:
+    """Mark a vendor order packed, shipped or delivered for its store (a store that cannot, or a mistake)."""
+    order_id = _order_of(vendor_order_id)
+    page = part_actions.advance(vendor_order_id, move, _ship_form(vendor_order_id), lambda form: _detail(
+        fulfilment.get_order_for_staff(current_user, order_id), (f"ship-{vendor_order_id}", form), 422))
+    return page or redirect(url_for(".detail", order_id=order_id))
+
+
+@bp.post(f"/orders/parts/{VENDOR_ORDER}/cancel")
+@staff_required
+def cancel(vendor_order_id: int) -> Response | tuple[str, int]:
+    """Cancel a vendor order before it ships, with a reason the shopper sees."""
+    order_id = _order_of(vendor_order_id)
+    page = part_actions.cancel(
+        vendor_order_id, _cancel_form(vendor_order_id),
+        lambda form: _detail(fulfilment.get_order_for_staff(current_user, order_id),
+                             (f"cancel-{vendor_order_id}", form), 422),
+        lambda: _("The shopper had paid: send the money back, then mark this part refunded."))
+    return page or redirect(url_for(".detail", order_id=order_id))
+
+
+@bp.post(f"/orders/parts/{VENDOR_ORDER}/payment")
+@staff_required
+def record_payment(vendor_order_id: int) -> Response:
+    """Record a payment on delivery the store reported."""
+    order_id = _order_of(vendor_order_id)
+    part_actions.record_payment(
+        vendor_order_id, lambda: _("Payment recorded. It is added to what the campaign owes the store."))
     return redirect(url_for(".detail", order_id=order_id))
 
 

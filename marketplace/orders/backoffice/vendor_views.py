@@ -5,19 +5,18 @@ answers 404 (the services raise NotFound, never a hint that it exists).
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import role_required
 from marketplace.accounts.models import Role
-from marketplace.core.errors import Conflict, ValidationError
-from marketplace.core.forms import apply_errors
 from marketplace.orders import fulfilment
+from marketplace.orders.backoffice import part_actions
 from marketplace.orders.backoffice.forms import ActionForm, CancelForm, ShipForm
 from marketplace.orders.backoffice.labels import template_labels
-from marketplace.orders.fulfilment import ADVANCE_ACTIONS, Action
+from marketplace.orders.fulfilment import Action
 from marketplace.orders.models import FulfilmentState, VendorOrder
 from marketplace.vendors.payables import vendor_balances
 from marketplace.vendors.services import store_of
@@ -62,63 +61,30 @@ def detail(vendor_order_id: int) -> tuple[str, int]:
     return _detail(fulfilment.get_vendor_order(current_user, vendor_order_id))
 
 
-MOVE_DONE = {
-    Action.PACK: lambda: _("Marked packed. The shopper has been told."),
-    Action.SHIP: lambda: _("Marked shipped. The shopper has been told."),
-    Action.DELIVER: lambda: _("Marked delivered. The shopper has been told."),
-}
-
-
 @bp.post(f"/{VENDOR_ORDER}/<any(pack, ship, deliver):move>")
 @vendor_only
 def advance(vendor_order_id: int, move: str) -> Response | tuple[str, int]:
     """Mark the vendor order packed, shipped (with an optional tracking reference) or delivered."""
-    form = ShipForm()
-    action = Action(move)
-    if form.validate_on_submit():
-        tracking = (form.tracking_reference.data or "") if action == Action.SHIP else ""
-        try:
-            fulfilment.advance_vendor_order(current_user, vendor_order_id, ADVANCE_ACTIONS[action], tracking)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return _detail(fulfilment.get_vendor_order(current_user, vendor_order_id), ship_form=form, status=422)
-        except Conflict as exc:
-            flash(exc.message, "error")
-        else:
-            flash(MOVE_DONE[action](), "success")
-    return redirect(url_for(".detail", vendor_order_id=vendor_order_id))
+    page = part_actions.advance(vendor_order_id, move, ShipForm(), lambda form: _detail(
+        fulfilment.get_vendor_order(current_user, vendor_order_id), ship_form=form, status=422))
+    return page or redirect(url_for(".detail", vendor_order_id=vendor_order_id))
 
 
 @bp.post(f"/{VENDOR_ORDER}/cancel")
 @vendor_only
 def cancel(vendor_order_id: int) -> Response | tuple[str, int]:
     """Cancel the vendor order before it ships, with a reason the shopper sees."""
-    form = CancelForm()
-    if form.validate_on_submit():
-        try:
-            cancelled = fulfilment.cancel_vendor_order(current_user, vendor_order_id, form.reason.data or "")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return _detail(fulfilment.get_vendor_order(current_user, vendor_order_id), cancel_form=form,
-                           status=422)
-        except Conflict as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("The order is cancelled and its units are back in stock."), "success")
-            if cancelled.paid_at is not None:
-                flash(_("The shopper had paid: campaign staff will refund them."), "info")
-    return redirect(url_for(".detail", vendor_order_id=vendor_order_id))
+    page = part_actions.cancel(
+        vendor_order_id, CancelForm(),
+        lambda form: _detail(fulfilment.get_vendor_order(current_user, vendor_order_id), cancel_form=form, status=422),
+        lambda: _("The shopper had paid: campaign staff will refund them."))
+    return page or redirect(url_for(".detail", vendor_order_id=vendor_order_id))
 
 
 @bp.post(f"/{VENDOR_ORDER}/payment")
 @vendor_only
 def record_payment(vendor_order_id: int) -> Response:
     """Record that the shopper paid on delivery (cash or mobile money)."""
-    if ActionForm().validate_on_submit():
-        try:
-            fulfilment.record_offline_payment(current_user, vendor_order_id)
-        except Conflict as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("Payment recorded. It is added to what the campaign owes your store."), "success")
+    part_actions.record_payment(
+        vendor_order_id, lambda: _("Payment recorded. It is added to what the campaign owes your store."))
     return redirect(url_for(".detail", vendor_order_id=vendor_order_id))
