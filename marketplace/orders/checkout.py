@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.core import clock
-from marketplace.core.errors import Conflict, DomainError, ValidationError
+from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
 from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import emails
@@ -320,3 +320,35 @@ def _start_payment(order: Order, base_url: str) -> None:
     order.gateway_reference = started.reference
     order.payment_url = started.redirect_url or ""
     db.session.commit()
+
+
+SHOPPER_CANCELLED_NOTE = "cancelled by the shopper before paying"
+
+
+def cancel_unpaid_order(shopper: User, reference: str) -> Order:
+    """Let go of an order the shopper will not pay online: its payment page is closed first, then its
+    units (stock and festival deal units) go back at once instead of when the reservation lapses.
+    NotFound for another shopper's order; Conflict when it is no longer awaiting payment, or when the
+    payment service cannot close its page now (then nothing changes).
+
+    A payment the shopper completed in another tab just before is not lost: the order ends "expired",
+    and a late payment takes its units again (or is refunded), as for any lapsed reservation.
+    """
+    order = db.session.scalars(
+        select(Order).where(Order.reference == reference, Order.shopper_id == shopper.id)
+    ).first()
+    if order is None:
+        raise NotFound(_("There is no such order in your account."))
+    if not order.is_open_reservation:
+        raise Conflict(_("This order is no longer awaiting payment."))
+    if order.gateway_reference:
+        try:
+            get_payment_gateway().expire_payment(order.gateway_reference)
+        except GatewayError as exc:
+            raise Conflict(_("The payment service cannot be reached, so the payment page stays open. Nothing "
+                             "was charged; please try again in a few minutes.")) from exc
+    if not end_reservation(order.id, PaymentState.EXPIRED, SHOPPER_CANCELLED_NOTE):
+        db.session.rollback()
+        raise Conflict(_("This order is no longer awaiting payment."))
+    db.session.commit()
+    return order

@@ -30,3 +30,7 @@ class CheckoutForm(FlaskForm):
     travel_date = StringField(_l("Travel date"))
     travellers = StringField(_l("Number of travellers"))
     notes = TextAreaField(_l("Notes for the vendors"))
+
+
+class CancelOrderForm(FlaskForm):
+    """The CSRF token of the "cancel this order" button on an order awaiting online payment."""

@@ -11,7 +11,7 @@ from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.models import Role, User
 from marketplace.catalog.services import country_name
 from marketplace.core import clock
-from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.errors import Conflict, DomainError, NotFound
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
 from marketplace.core.money import Money, MoneyError
@@ -21,11 +21,12 @@ from marketplace.orders.checkout import (
     Destination,
     PricesChanged,
     SoldOut,
+    cancel_unpaid_order,
     new_checkout_key,
     place_order,
     shipping_countries,
 )
-from marketplace.orders.forms import CheckoutForm, QuantityForm
+from marketplace.orders.forms import CancelOrderForm, CheckoutForm, QuantityForm
 from marketplace.orders.models import Order
 from marketplace.orders.reservations import release_expired_reservations
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
@@ -203,8 +204,22 @@ def order_detail(reference: str) -> str:
     if order is None:
         raise NotFound(_("There is no such order in your account."))
     returning = request.args.get("paid") == "1" and order.is_open_reservation
-    return render_template("orders/detail.html", order=order, returning=returning,
+    return render_template("orders/detail.html", order=order, returning=returning, cancel_form=CancelOrderForm(),
                            payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS)
+
+
+@bp.post("/orders/<reference>/cancel")
+@login_required
+def cancel_order(reference: str) -> Response:
+    """Cancel an order awaiting online payment: its items are released at once."""
+    if CancelOrderForm().validate_on_submit():
+        try:
+            cancel_unpaid_order(current_user, reference)
+        except Conflict as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Order cancelled and its items released. Nothing was charged."), "success")
+    return redirect(url_for(".order_detail", reference=reference))
 
 
 def merge_cart_at_login(_app: Flask, user: User, **_extra: object) -> None:

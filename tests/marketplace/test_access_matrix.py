@@ -110,6 +110,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "payment_webhooks.stripe_webhook": ("/webhooks/stripe", POST_ONLY),
     # Nobody's order: the owner's own access is tested in tests/orders/test_shop_pages.py.
     "orders.order_detail": ("/{lang}/orders/NOSUCHORDER", {ANON: "login", SHOPPER: 404, VENDOR: 404, STAFF: 404}),
+    "orders.cancel_order": ("/{lang}/orders/NOSUCHORDER/cancel", POST_ONLY),
     "staff_rates.rates": ("/{lang}/staff/rates/", STAFF_ONLY),
     "festivals_api.list_festivals": ("/api/v1/festivals?status=live", PUBLIC),
     "festivals_api.festival_detail": ("/api/v1/festivals/{festival}", PUBLIC),

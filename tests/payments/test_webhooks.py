@@ -291,3 +291,46 @@ def test_paid_after_expired_takes_the_festival_deal_units_again_within_its_cap(
     held = {p.shopper_id: p.quantity for p in db.session.scalars(select(DealPurchase)
                                                                   .where(DealPurchase.deal_id == roomy.id))}
     assert held == {on_time.shopper_id: 2}
+
+
+def test_a_shopper_cancels_an_unpaid_order_and_its_units_come_back_at_once(
+        client, login, fake_stripe, place_stripe_order, make_product, make_festival, make_deal, shopper, make_user):
+    festival = make_festival()
+    deal = make_deal(festival, cap=3, price=700)
+    plain = make_product(stock=4)
+    with clock.freeze(WAVE1[0] + (WAVE1[1] - WAVE1[0]) / 2):
+        order = place_stripe_order(deal.product, plain, quantity=2)
+        login(shopper)
+        page = client.get(f"/en/orders/{order.reference}").text
+        assert "Pay now" in page and "Cancel this order" in page
+        # Another shopper's order is not theirs to cancel: the same 404 as an unknown one.
+        login(make_user())
+        assert client.post(f"/en/orders/{order.reference}/cancel").status_code == 404
+        login(shopper)
+        fake_stripe.fail_status = 500  # Stripe cannot be reached: the payment page stays open, nothing changes
+        down = client.post(f"/en/orders/{order.reference}/cancel", follow_redirects=True).text
+        assert "cannot be reached" in down and fresh(order).payment_state == PaymentState.PENDING
+        assert stock(plain) == 2
+        fake_stripe.fail_status = None
+        done = client.post(f"/en/orders/{order.reference}/cancel", follow_redirects=True).text
+    assert "Order cancelled and its items released. Nothing was charged." in done
+    assert fake_stripe.sessions[order.gateway_reference]["status"] == "expired"
+    order = fresh(order)
+    assert order.payment_state == PaymentState.EXPIRED and order.events[-1].note == "cancelled by the shopper before paying"
+    db.session.expire_all()
+    assert stock(plain) == 4 and db.session.get(Deal, deal.id).sold == 0
+    assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.CANCELLED}
+    again = client.post(f"/en/orders/{order.reference}/cancel", follow_redirects=True).text
+    assert "no longer awaiting payment" in again
+
+
+def test_a_payment_completed_in_another_tab_survives_a_cancel(client, login, fake_stripe, place_stripe_order,
+                                                              make_product, shopper):
+    product = make_product(stock=5)
+    order = place_stripe_order(product)
+    fake_stripe.complete(order.gateway_reference)  # paid on Stripe's page; the webhook is on its way
+    login(shopper)
+    client.post(f"/en/orders/{order.reference}/cancel")
+    assert fresh(order).payment_state == PaymentState.EXPIRED and stock(product) == 5
+    assert completed(client, fake_stripe, order) == "paid"  # the units are taken again
+    assert fresh(order).payment_state == PaymentState.PAID and stock(product) == 4
