@@ -30,7 +30,14 @@ from marketplace.core.i18n import LANGUAGES, best_language
 from marketplace.core.money import Money, MoneyError, normalise_currency
 from marketplace.extensions import db, limiter
 from marketplace.orders import cart as carts
-from marketplace.orders.checkout import KEY_PATTERN, Destination, SoldOut, find_order_by_key, place_order
+from marketplace.orders.checkout import (
+    KEY_PATTERN,
+    Destination,
+    SoldOut,
+    cancel_unpaid_order,
+    find_order_by_key,
+    place_order,
+)
 from marketplace.orders.models import Order, VendorOrder
 from marketplace.orders.reservations import release_expired_reservations
 from marketplace.payments import GatewayError
@@ -292,6 +299,15 @@ def order_detail(reference: str) -> ResponseReturnValue:
     if order is None:
         raise NotFound(_("There is no such order in your account."))
     return jsonify(order_json(order, language))
+
+
+@bp.post("/orders/<reference>/cancel")
+def cancel_order(reference: str) -> ResponseReturnValue:
+    """Cancel one of the shopper's orders awaiting online payment: its payment page is closed and its units
+    come back at once. 409 when it is no longer awaiting payment or the payment service cannot be reached."""
+    user = shopper_user()
+    language = use_language(request.args.get("lang"))
+    return jsonify(order_json(cancel_unpaid_order(user, reference[:16]), language))
 
 
 def init_app(app: Flask) -> None:

@@ -222,4 +222,11 @@ OPENAPI_PATHS = {
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
                        QUERY["lang"]],
         "responses": {"200": ORDER, "401": ERR, "403": ERR, "404": ERR}}},
+    "/orders/{reference}/cancel": {"post": {
+        "summary": "Cancel an order awaiting online payment (its units come back at once)", "security": SECURED,
+        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
+                       QUERY["lang"]],
+        "responses": {"200": ORDER, "401": ERR, "403": ERR, "404": ERR,
+                      "409": {"description": "no longer awaiting payment, or the payment service cannot be "
+                                             "reached (nothing changed)"}}}},
 }

@@ -342,11 +342,17 @@ class OnlineGateway:
 
     def __init__(self, down: bool = False) -> None:
         self.down = down
+        self.expired: list[str] = []
 
     def start_payment(self, request) -> PaymentStart:
         if self.down:
             raise GatewayError("connection refused")
         return PaymentStart(reference="cs_test_1", redirect_url="https://pay.example/cs_test_1")
+
+    def expire_payment(self, reference: str) -> None:
+        if self.down:
+            raise GatewayError("connection refused")
+        self.expired.append(reference)
 
 
 def test_an_online_payment_answers_with_where_to_pay(app, client, token, coffee, monkeypatch):
@@ -364,6 +370,28 @@ def test_an_unreachable_payment_service_is_a_503_and_gives_the_units_back(app, c
     assert response.status_code == 503 and response.get_json()["error"]["code"] == "payment_unavailable"
     assert stock(coffee) == 5
     assert db.session.scalars(select(Order.payment_state)).one() == PaymentState.FAILED
+
+
+def test_an_order_awaiting_payment_can_be_cancelled_and_its_units_come_back(app, client, token, signup, coffee,
+                                                                            monkeypatch):
+    gateway = OnlineGateway()
+    monkeypatch.setitem(app.extensions, "payment_gateway", gateway)
+    add(client, token, coffee, quantity=2)
+    reference = checkout(client, token).get_json()["reference"]
+    assert stock(coffee) == 3
+    other = signup("zhang@example.com")
+    assert client.post(f"/api/v1/orders/{reference}/cancel", headers=auth(other)).status_code == 404
+    gateway.down = True
+    down = client.post(f"/api/v1/orders/{reference}/cancel", headers=auth(token))
+    assert down.status_code == 409 and "cannot be reached" in down.get_json()["error"]["message"]
+    assert stock(coffee) == 3 and gateway.expired == []
+    gateway.down = False
+    cancelled = client.post(f"/api/v1/orders/{reference}/cancel?lang=fr", headers=auth(token))
+    assert cancelled.status_code == 200 and cancelled.get_json()["payment_state"] == "expired"
+    assert gateway.expired == ["cs_test_1"] and stock(coffee) == 5
+    again = client.post(f"/api/v1/orders/{reference}/cancel", headers=auth(token))
+    assert again.status_code == 409 and again.get_json()["error"]["message"] == (
+        "This order is no longer awaiting payment.")
 
 
 @pytest.mark.parametrize("role", [Role.VENDOR, Role.STAFF])
@@ -400,5 +428,5 @@ def test_the_openapi_document_describes_every_shop_route(app, client):
     routes = {(re.sub(r"<[^>]+>", "{}", rule.rule.removeprefix("/api/v1")), method.lower())
               for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api_shop.")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
-    assert len(routes) == 8 and routes <= documented
+    assert len(routes) == 9 and routes <= documented
     assert document["paths"]["/checkout"]["post"]["security"] == [{"bearer": []}]
