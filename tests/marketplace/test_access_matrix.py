@@ -59,6 +59,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "api_shop.checkout": ("/api/v1/checkout", POST_ONLY),
     "api_shop.list_orders": ("/api/v1/orders", {role: 401 for role in ROLES}),
     "api_shop.order_detail": ("/api/v1/orders/NOSUCHORDR", {role: 401 for role in ROLES}),
+    "api_shop.cancel_order": ("/api/v1/orders/NOSUCHORDR/cancel", POST_ONLY),
     "vendors.join": ("/{lang}/vendor/join", {ANON: 200, SHOPPER: 200, VENDOR: 302, STAFF: 200}),
     "vendors.application": ("/{lang}/vendor/application", VENDOR_ONLY),
     "vendors.step": ("/{lang}/vendor/onboarding/profile", VENDOR_ONLY),
