@@ -50,6 +50,7 @@ BUILD_LIMIT_MB = 384
 # products: 15 s either way on 2 cores), and a second segment costs every spelling correction.
 PARALLEL_MIN_DOCUMENTS = 25_000
 BUILD_BATCH = 250  # documents handed to a build process at a time
+OPEN_ATTEMPTS = 10
 B, K1 = 0.75, 1.2  # Whoosh's BM25F defaults
 # Segments stay as separate files: Whoosh reads a compound segment file through a memory map and then
 # copies each part it opens (postings, term index) into a BytesIO, so every worker held the postings
@@ -179,11 +180,21 @@ class WhooshIndex:
     def _open(self, recreate: bool = False):
         """The index, created when missing (or when `recreate`: a deleted or unreadable folder)."""
         storage = self._storage()
-        if recreate or not storage.index_exists(INDEX_NAME):
-            self._ix = storage.create_index(schema(), indexname=INDEX_NAME)
-        else:
-            self._ix = storage.open_index(INDEX_NAME)
-        return self._ix
+        attempt = 0
+        while True:
+            try:
+                if recreate or not storage.index_exists(INDEX_NAME):
+                    self._ix = storage.create_index(schema(), indexname=INDEX_NAME)
+                else:
+                    self._ix = storage.open_index(INDEX_NAME)
+                return self._ix
+            except FileNotFoundError:
+                # Another process committed between finding the newest table of contents and reading it
+                # (a commit deletes the one before): read the new one.
+                attempt += 1
+                if attempt == OPEN_ATTEMPTS:
+                    raise
+                time.sleep(0.01 * attempt)
 
     def _index(self):
         if self._ix is None or (self.path != "memory" and not Path(self.path).exists()):

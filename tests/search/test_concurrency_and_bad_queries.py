@@ -46,6 +46,26 @@ def test_concurrent_writers_lose_no_update(tmp_path):
     assert set(index.stamps()) == {w * 100 + u for w in range(WORKERS) for u in range(UPDATES)}
 
 
+def test_a_commit_elsewhere_while_the_index_is_opened_is_read_again_not_a_crash(tmp_path, monkeypatch):
+    from whoosh.filedb.filestore import FileStorage
+
+    folder = str(tmp_path / "index")
+    WhooshIndex(folder).rebuild(iter(()))
+    opened = FileStorage.open_index
+    calls = []
+
+    def racing(storage, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # another process's commit deleted the table of contents just found
+            raise FileNotFoundError(2, "No such file or directory", "_products_1.toc")
+        return opened(storage, *args, **kwargs)
+
+    monkeypatch.setattr(FileStorage, "open_index", racing)
+    index = WhooshIndex(folder, refresh_seconds=0)
+    index.index([_document(7)])
+    assert set(index.stamps()) == {7} and len(calls) > 1
+
+
 def test_a_refresh_left_in_the_spool_is_applied_by_the_next_writer(tmp_path):
     folder = tmp_path / "index" / writer.SPOOL_FOLDER
     writer.write_spool(folder, {1, 2})
