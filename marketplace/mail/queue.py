@@ -21,18 +21,25 @@ RETRY_SECONDS = [60, 300, 1800]
 def deliver(message: Message) -> None:
     """Queue `message`, or send it now; raises what the mailer raises when sending now fails."""
     if current_app.config.get("MAIL_QUEUE") == "rq" and current_app.config.get("REDIS_URL"):
-        from redis import Redis, RedisError
+        from redis import RedisError
         from rq import Queue, Retry
 
         try:
-            connection = Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=3, socket_timeout=10)
-            Queue(current_app.config["RQ_QUEUE"], connection=connection).enqueue(
+            Queue(current_app.config["RQ_QUEUE"], connection=_redis(current_app.config["REDIS_URL"])).enqueue(
                 send_job, message.to, message.subject, message.body, message.language, job_timeout=120,
                 retry=Retry(max=len(RETRY_SECONDS), interval=RETRY_SECONDS), failure_ttl=7 * 24 * 3600)
             return
         except RedisError:
             log.exception("job queue unreachable: sending the e-mail to %s now", message.to)
     get_mailer().send(message)
+
+
+@functools.cache
+def _redis(url: str):  # noqa: ANN202 - redis is imported only where a queue is configured
+    """One client (and its connection pool) per Redis address, shared by every e-mail a process queues."""
+    from redis import Redis
+
+    return Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10)
 
 
 @functools.cache
