@@ -102,7 +102,7 @@ def overview() -> Response | str:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            start_session(current_user._get_current_object())
+            start_session(current_user._get_current_object())  # noqa: SLF001 - unwraps the LocalProxy
             flash(_("Your password is changed. Your other devices are logged out."), "success")
             return redirect(url_for("accounts.overview"))
     return render_template("accounts/overview.html", form=form)

@@ -10,7 +10,7 @@ from marketplace.search.port import SearchIndex
 
 def _whoosh_index(app: Flask) -> SearchIndex:
     from marketplace.search.bulk import default_processes
-    from marketplace.search.whoosh_index import WhooshIndex
+    from marketplace.search.whoosh import WhooshIndex
 
     return WhooshIndex(
         app.config["SEARCH_INDEX_DIR"],

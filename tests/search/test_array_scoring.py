@@ -19,7 +19,7 @@ from marketplace.search.port import (
     SortOrder,
 )
 from marketplace.search.ranking import CAMPAIGN, CAMPAIGN_BOOST, FESTIVAL, LANGUAGE_BOOST, Coded, Columns, facet, order
-from marketplace.search.whoosh_index import WhooshIndex
+from marketplace.search.whoosh import WhooshIndex
 
 VOCABULARY = ["coffee", "shea", "butter", "kente", "cloth", "honey", "baobab", "oil", "tea", "rooibos", "c:7", "c:9"]
 

@@ -5,15 +5,15 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from whoosh.fields import KEYWORD
 
-import marketplace.search.whoosh_index as whoosh_index
 from marketplace.catalog.services import RateTable
 from marketplace.search import bulk
 from marketplace.search.catalogue import SearchRequest, search_ids
 from marketplace.search.documents import DocumentBuilder, product_source
 from marketplace.search.glossary import get_glossary
 from marketplace.search.port import FACETS, QueryUnit, SearchDocument, SearchFilters, SearchQuery, SortOrder
-from marketplace.search.whoosh_index import WhooshIndex
+from marketplace.search.whoosh import WhooshIndex, storage, writing
 
 pytestmark = pytest.mark.skipif(not bulk.fork_available(), reason="parallel builds need fork")
 
@@ -35,8 +35,8 @@ def results(index: WhooshIndex) -> list:
 @pytest.fixture
 def parallel(monkeypatch):
     """Rebuilds of 40 documents or more use two processes, in batches of 7."""
-    monkeypatch.setattr(whoosh_index, "PARALLEL_MIN_DOCUMENTS", 40)
-    monkeypatch.setattr(whoosh_index, "BUILD_BATCH", 7)
+    monkeypatch.setattr(writing, "PARALLEL_MIN_DOCUMENTS", 40)
+    monkeypatch.setattr(writing, "BUILD_BATCH", 7)
 
 
 def test_a_parallel_rebuild_finds_and_orders_exactly_like_a_serial_one(tmp_path, parallel):
@@ -61,7 +61,7 @@ def test_a_failed_parallel_rebuild_leaves_the_index_as_it_was(tmp_path, parallel
     def broken(self, batches):
         raise ValueError("disk full")
 
-    monkeypatch.setattr(WhooshIndex, "_write_segment", broken)
+    monkeypatch.setattr(writing.Writer, "_write_segment", broken)
     with pytest.raises(bulk.WorkerError, match="disk full"):
         index.rebuild(doc(i) for i in range(1, 101))
     assert sorted(index.stamps()) == [1, 2]
@@ -76,10 +76,10 @@ def test_run_in_workers_returns_each_workers_result_in_order_and_reports_a_dead_
 
 
 def test_a_rebuild_recreates_an_index_written_with_an_older_schema(tmp_path, monkeypatch):
-    old = whoosh_index.schema()
+    old = storage.schema()
     old.remove("words")
-    old.add("words", whoosh_index.KEYWORD(scorable=False))
-    monkeypatch.setattr(whoosh_index, "schema", lambda: old)
+    old.add("words", KEYWORD(scorable=False))
+    monkeypatch.setattr(storage, "schema", lambda: old)
     WhooshIndex(str(tmp_path / "index")).index([doc(1)])
     monkeypatch.undo()
     index = WhooshIndex(str(tmp_path / "index"), refresh_seconds=0)
@@ -118,8 +118,8 @@ def test_the_common_words_dictionary_still_segments_product_names():
 def test_reindex_from_the_database_in_two_processes_with_its_progress_bar(app, make_product, runner, monkeypatch):
     from marketplace.search import get_search_index
 
-    monkeypatch.setattr(whoosh_index, "PARALLEL_MIN_DOCUMENTS", 3)
-    monkeypatch.setattr(whoosh_index, "BUILD_BATCH", 2)
+    monkeypatch.setattr(writing, "PARALLEL_MIN_DOCUMENTS", 3)
+    monkeypatch.setattr(writing, "BUILD_BATCH", 2)
     monkeypatch.setattr(get_search_index(), "build_processes", 2)
     names = ["Rooibos tea", "Shea butter", "Kente stole", "Baobab powder", "Argan oil"]
     products = [make_product(name=name) for name in names]

@@ -10,7 +10,7 @@ from marketplace.search import writer
 from marketplace.search.glossary import get_glossary
 from marketplace.search.port import SearchDocument
 from marketplace.search.query import MAX_QUERY_CHARS, MAX_UNITS, parse_query
-from marketplace.search.whoosh_index import WhooshIndex
+from marketplace.search.whoosh import WhooshIndex
 
 WORKERS, UPDATES = 4, 8
 

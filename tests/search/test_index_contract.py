@@ -15,13 +15,13 @@ from marketplace.search.port import (
 
 
 def whoosh_on_disk(tmp_path) -> SearchIndex:
-    from marketplace.search.whoosh_index import WhooshIndex
+    from marketplace.search.whoosh import WhooshIndex
 
     return WhooshIndex(str(tmp_path / "index"), refresh_seconds=0)
 
 
 def whoosh_in_memory(tmp_path) -> SearchIndex:
-    from marketplace.search.whoosh_index import WhooshIndex
+    from marketplace.search.whoosh import WhooshIndex
 
     return WhooshIndex("memory", refresh_seconds=0)
 

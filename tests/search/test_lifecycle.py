@@ -105,11 +105,11 @@ def test_reindex_works_on_a_deleted_folder_and_a_stale_lock(app, make_product, r
 
 
 def test_reindex_rewrites_an_index_an_earlier_version_stored_as_compound_files(app, make_product, monkeypatch):
-    import marketplace.search.whoosh_index as whoosh_index
+    from marketplace.search.whoosh import storage
 
     product = make_product(name="Baobab powder")
     with monkeypatch.context() as earlier:
-        earlier.setattr(whoosh_index, "COMPOUND", True)  # how segments were written before
+        earlier.setattr(storage, "COMPOUND", True)  # how segments were written before
         rebuild_index(full=True)
     index = get_search_index()
     assert index.outdated() and found("baobab") == [product.id]  # still answers meanwhile
