@@ -7,11 +7,10 @@ for the next run.
 """
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app, has_app_context
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -23,13 +22,14 @@ from campaigns.festivals.phases import Phase
 from campaigns.festivals.scheduling import utc_to_local
 from marketplace.accounts.models import User
 from marketplace.catalog.services import localized
-from marketplace.core import clock
+from marketplace.core import clock, jobs
 from marketplace.core.clock import to_utc
 from marketplace.core.errors import Conflict
 from marketplace.extensions import db
 from marketplace.mail import Mailer, Message, get_mailer
 
 log = logging.getLogger(__name__)
+REMINDERS_JOB = jobs.Policy(timeout=600)
 
 
 def _add(user: User, festival: Festival, deal: Deal | None, language: str) -> Reminder:
@@ -147,27 +147,12 @@ def send_due_reminders(at: datetime | None = None, mailer: Mailer | None = None)
     return sent
 
 
-@functools.cache
-def _worker_app() -> Flask:
-    from marketplace import create_app
-
-    return create_app()
-
-
+@jobs.job
 def send_reminders_job() -> int:
-    """The RQ job: send due reminders in a worker process; returns how many were sent."""
-    if has_app_context():
-        return send_due_reminders()
-    with _worker_app().app_context():
-        return send_due_reminders()
+    """The job: send due reminders in a worker process; returns how many were sent."""
+    return send_due_reminders()
 
 
 def enqueue_reminders() -> str:
     """Queue one reminders run on the RQ queue (`RQ_QUEUE`); returns the job id; RedisError when unreachable."""
-    from redis import Redis
-    from rq import Queue
-
-    connection = Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=3, socket_timeout=10)
-    job = Queue(current_app.config["RQ_QUEUE"], connection=connection).enqueue(
-        send_reminders_job, job_timeout=600, result_ttl=3600)
-    return job.id
+    return jobs.enqueue(current_app, send_reminders_job, policy=REMINDERS_JOB).id

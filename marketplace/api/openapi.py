@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, jsonify
 
-from marketplace.api import bp
+from marketplace.api.edge import bp
 from marketplace.core.i18n import LANGUAGES
 from marketplace.search.documents import PRICE_BANDS
 from marketplace.search.port import FACETS, SortOrder

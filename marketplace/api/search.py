@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request
 
-from marketplace.api import bp
+from marketplace.api.edge import bp
 from marketplace.catalog.services import ProductCard, country_name
 from marketplace.core.errors import ValidationError
 from marketplace.core.i18n import LANGUAGES

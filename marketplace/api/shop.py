@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import register_user
 from marketplace.accounts.tokens import issue_token
-from marketplace.api import error_response
+from marketplace.api.edge import error_response
 from marketplace.api.shop_json import OPENAPI_PATHS, cart_json, order_json, order_summary_json
 from marketplace.api.tokens import json_body, token_limit, token_user
 from marketplace.core import clock

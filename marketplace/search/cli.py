@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from marketplace.core import jobs
 from marketplace.search import services, writer
 
 search_cli = AppGroup("search", help="The product search index.")
@@ -43,10 +44,7 @@ def check_command() -> None:
 @search_cli.command("worker")
 def worker_command() -> None:
     """Apply queued index refreshes (production, with REDIS_URL): the one process that writes the index."""
-    from rq import Worker
-
-    queue = writer.queue(current_app)
-    Worker([queue], connection=queue.connection).work()
+    jobs.run_worker(current_app, writer.queue_name(current_app))
 
 
 def _ids(ids: list[int]) -> str:

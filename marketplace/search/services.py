@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.catalog.models import Category, Product
 from marketplace.catalog.services import exchange_rates, visible_products
+from marketplace.core import jobs
 from marketplace.extensions import db
 from marketplace.search import get_search_index, writer
 from marketplace.search.documents import INDEX_CURRENCY, DocumentBuilder, build_documents
@@ -59,8 +60,10 @@ def load_visible(product_ids: Iterable[int]) -> list[Product]:
     return list(db.session.scalars(query).unique())
 
 
-def apply_refresh(product_ids: set[int]) -> None:
-    """Index the visible ones of `product_ids` and remove the others (the writer side of a refresh)."""
+@jobs.job
+def apply_refresh(product_ids: Iterable[int]) -> None:
+    """Index the visible ones of `product_ids` and remove the others (the writer side of a refresh; the
+    search worker's job when refreshes are queued)."""
     index = get_search_index()
     ids = sorted(product_ids)
     for start in range(0, len(ids), BATCH):

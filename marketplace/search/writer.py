@@ -17,7 +17,9 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
+
+from marketplace.core import jobs
 
 log = logging.getLogger(__name__)
 SPOOL_FOLDER = "pending"
@@ -37,7 +39,7 @@ def submit(app: Flask, product_ids: Iterable[int], apply: Callable[[set[int]], N
         return
     if app.config.get("SEARCH_QUEUE") == "rq":
         try:
-            enqueue(app, ids)
+            enqueue(app, ids, apply)
             return
         except Exception:  # noqa: BLE001 - Redis down: fall back to writing here rather than losing it
             log.exception("search: could not queue a refresh; applying it in this process")
@@ -90,41 +92,14 @@ def drain(folder: Path, apply: Callable[[set[int]], None]) -> int:
 
 # --- RQ ----------------------------------------------------------------------------------------
 
-QUEUE_NAME = "search"
+SEARCH_JOB = jobs.Policy(timeout=600)
 
 
-def queue(app: Flask):
-    from redis import Redis
-    from rq import Queue
-
-    connection = Redis.from_url(app.config["REDIS_URL"])
-    return Queue(QUEUE_NAME, connection=connection, is_async=app.config.get("SEARCH_QUEUE_ASYNC", True))
+def queue_name(app: Flask) -> str:
+    """The queue index refreshes go to, worked by the one `flask search worker`."""
+    return app.config.get("SEARCH_RQ_QUEUE", "search")
 
 
-def enqueue(app: Flask, ids: set[int]) -> None:
-    queue(app).enqueue("marketplace.search.writer.refresh_job", sorted(ids), job_timeout=600)
-
-
-def refresh_job(product_ids: list[int]) -> None:
-    """The RQ job: refresh the products in the index (in the worker's app, or the current one inline)."""
-    from marketplace.search.services import apply_refresh
-
-    try:
-        current_app._get_current_object()  # noqa: SLF001 - inside an app context already (inline queues)
-    except RuntimeError:
-        with _worker_app().app_context():
-            apply_refresh(set(product_ids))
-        return
-    apply_refresh(set(product_ids))
-
-
-_app: Flask | None = None
-
-
-def _worker_app() -> Flask:
-    global _app
-    if _app is None:
-        from marketplace import create_app
-
-        _app = create_app()
-    return _app
+def enqueue(app: Flask, ids: set[int], apply: Callable[[set[int]], None]) -> None:
+    """Queue `apply(ids)`; `apply` must be a job (`marketplace.core.jobs.job`) the worker can import."""
+    jobs.enqueue(app, apply, sorted(ids), queue_name=queue_name(app), policy=SEARCH_JOB)

@@ -97,7 +97,7 @@ def test_openapi_document_describes_the_search_endpoints(client):
 def test_only_a_get_only_api_blueprint_is_csrf_exempt(app):
     from flask import Blueprint, Flask
 
-    from marketplace.api import exempt_read_only_blueprint
+    from marketplace.api.edge import exempt_read_only_blueprint
 
     other = Flask("other")
     writes = Blueprint("writes", __name__)

@@ -12,10 +12,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from marketplace.catalog.models import ProductImage
+from marketplace.core import jobs
 from marketplace.extensions import db
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
-from marketplace.vendors.backoffice import jobs
+from marketplace.vendors.backoffice import photos
 from marketplace.vendors.backoffice.photos import OriginalsFolder
 from tests.services import ci_redis
 from tests.vendors import photo_files
@@ -150,7 +151,7 @@ def queued(request, make_app, monkeypatch):
     """An app that sends photos to a job queue, and a function that runs the queued jobs."""
     if request.param == "recorded":
         queue = RecordingQueue()
-        monkeypatch.setattr(jobs, "image_queue", lambda: queue)
+        monkeypatch.setattr(jobs, "queue", lambda app, name=None: queue)
         app = make_app(IMAGE_JOBS="rq", REDIS_URL="redis://127.0.0.1:1/0")
 
         def run_jobs() -> None:
@@ -215,7 +216,7 @@ def test_the_job_leaves_a_photo_deleted_meanwhile_alone(app, queued, make_store,
     queued.run_jobs()
     assert images_of(product.id) == []
     assert OriginalsFolder(app.config["PRIVATE_UPLOAD_DIR"]).read(key) is None
-    assert jobs.process_product_image(image_id) == "gone"
+    assert photos.process_product_image(image_id) == "gone"
 
 
 def test_an_unreachable_queue_processes_the_upload_at_once(app, make_app, make_store, make_product):

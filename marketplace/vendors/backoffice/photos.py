@@ -20,6 +20,7 @@ from sqlalchemy import func, select, update
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductImage
+from marketplace.core import jobs
 from marketplace.core.errors import NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.media import get_image_store
@@ -38,6 +39,9 @@ from marketplace.vendors.services import owned_product
 
 MAX_PHOTOS = 8
 MAX_PHOTO_BYTES = 15 * 1024 * 1024
+# With a queue (IMAGE_JOBS=rq, the default whenever REDIS_URL is set) photos are processed by the worker
+# of RQ_QUEUE (`rq worker --url "$REDIS_URL" silkroad`); a 40-megapixel PNG takes a few seconds.
+PHOTO_JOB = jobs.Policy(timeout=300)
 PENDING, READY, FAILED = "pending", "ready", "failed"
 log = logging.getLogger(__name__)
 
@@ -151,13 +155,11 @@ def _shown_name(upload: PhotoUpload) -> str:
 
 def add_photos(user: User, product_id: int, uploads: list[PhotoUpload]) -> list[ProductImage]:
     """Add photos after the current ones; PhotosRejected (nothing saved) for a bad file or past eight photos."""
-    from marketplace.vendors.backoffice import jobs
-
     product = _locked_product(user, product_id)
     uploads = [u for u in uploads if u.filename or u.data]
     infos = _check_uploads(product, uploads)
     start = len(product.images)
-    if jobs.image_jobs_enabled():
+    if jobs.queue_configured(current_app, "IMAGE_JOBS"):
         folder = originals_folder()
         # The header's size stands in until the renditions exist, so pages can reserve the space.
         added = [
@@ -167,13 +169,42 @@ def add_photos(user: User, product_id: int, uploads: list[PhotoUpload]) -> list[
         ]
         product.images.extend(added)
         db.session.commit()
-        jobs.enqueue_photos([image.id for image in added])
+        enqueue_photos([image.id for image in added])
         return added
     processed = _process_all(uploads)
     added = [ProductImage(position=start + i, status=READY, **_rendition_fields(p)) for i, p in enumerate(processed)]
     product.images.extend(added)
     db.session.commit()
     return added
+
+
+def enqueue_photos(image_ids: list[int]) -> None:
+    """Queue one processing job per pending photo; processes them here when the queue is unreachable."""
+    from redis import RedisError
+
+    try:
+        for image_id in image_ids:
+            jobs.enqueue(current_app, process_product_image, image_id, policy=PHOTO_JOB)
+    except RedisError:
+        log.exception("job queue unreachable: processing %d photo(s) during the upload", len(image_ids))
+        for image_id in image_ids:
+            _process_queued(image_id)
+
+
+@jobs.job
+def process_product_image(image_id: int) -> str:
+    """The job: process pending photo `image_id`; returns its final status ("ready", "failed", or "gone")."""
+    return _process_queued(image_id)
+
+
+def _process_queued(image_id: int) -> str:
+    try:
+        image = process_pending_photo(image_id)
+    except Exception:
+        log.exception("processing photo %s failed", image_id)
+        mark_photo_failed(image_id)
+        raise
+    return "gone" if image is None else image.status
 
 
 def _process_all(uploads: list[PhotoUpload]) -> list[ProcessedImage]:
