@@ -183,6 +183,7 @@ def init_templates(app: Flask) -> None:
     """Template helpers for festival pages and the product-page include."""
     app.add_template_global(display.product_festival, "product_festival")
     app.add_template_global(display.countdown_parts, "countdown_parts")
+    app.add_template_global(phases.countdown_at, "festival_countdown_at")
     app.add_template_global(lambda instant, zone: display.time_in_zone(instant, zone, current_language().code),
                             "festival_time")
     app.add_template_global(lambda festival: display.festival_name(festival, current_language().code),

@@ -229,3 +229,11 @@ def test_an_intent_link_from_elsewhere_only_asks_to_confirm(client, make_app, lo
         confirmed = client.post(unquote(next_url))
         assert urlsplit(confirmed.headers["Location"]).path == f"/en/festivals/{festival.slug}"
     assert reminders_of(user.id) == [f"festival:{festival.id}"]
+
+
+def test_festival_index_counts_to_the_next_wave_between_waves(client, festival_with_deals):
+    festival, _deal, _later = festival_with_deals
+    with clock.freeze(WAVE1[1] + SECOND):
+        page = client.get("/en/festivals/").get_data(as_text=True)
+    tile = re.search(rf'<li class="festival-tile">.*?/en/festivals/{festival.slug}.*?</li>', page, re.S).group(0)
+    assert "Wave 2 opens in" in tile and countdown_target(tile) == WAVE2[0].isoformat()
