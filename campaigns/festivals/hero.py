@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from campaigns.festivals import phases
+from campaigns.festivals import phases, reminders
 from campaigns.festivals.display import DealCard, deal_cards
 from campaigns.festivals.models import Festival, Wave
 from campaigns.festivals.phases import Countdown, Phase
@@ -46,5 +46,5 @@ def home_festival(shopper: User | None, language: str, at: datetime, strip_size:
     if not ranked:
         return None
     _rank, _target, _id, festival, phase, countdown = min(ranked, key=lambda row: row[:3])
-    cards = deal_cards(festival, shopper, language, at, first=strip_size)
+    cards = deal_cards(festival, shopper, language, at, reminders.saved_deal_ids(shopper, festival), first=strip_size)
     return HomeFestival(festival, phase, countdown, cards, len(festival.waves))

@@ -1,7 +1,9 @@
 """The festival where a shopper looks: the home hero, the main menu, deal cards, and intent kept through log-in."""
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from datetime import timedelta
 from html import unescape
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -89,9 +91,17 @@ def test_home_lists_products_before_store_stories(client, make_product, make_sto
     assert page.index("Rooibos tea") < page.index("Featured stores")
 
 
-def test_cached_home_page_counts_down_from_the_moment_it_is_served(make_app, festival_with_deals):
-    app = make_app(PAGE_CACHE_SECONDS=300)
+PAGE_STORES = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
+
+
+@pytest.mark.parametrize("store", PAGE_STORES)
+def test_cached_home_page_counts_down_from_the_moment_it_is_served(make_app, festival_with_deals, store, request):
+    shared = {"REDIS_URL": os.environ["TEST_REDIS_URL"], "PAGE_CACHE_PREFIX": f"srm-test-{uuid.uuid4().hex}:"}
+    app = make_app(PAGE_CACHE_SECONDS=300, **(shared if store == "redis" else {}))
     client = app.test_client()
+    if store == "redis":
+        redis = app.extensions["page_cache"].client
+        request.addfinalizer(lambda: [redis.delete(key) for key in redis.scan_iter(shared["PAGE_CACHE_PREFIX"] + "*")])
     with clock.freeze(WARM_UP):
         first = client.get("/en/").get_data(as_text=True)
     with clock.freeze(WARM_UP + timedelta(seconds=20)):
@@ -237,3 +247,19 @@ def test_festival_index_counts_to_the_next_wave_between_waves(client, festival_w
         page = client.get("/en/festivals/").get_data(as_text=True)
     tile = re.search(rf'<li class="festival-tile">.*?/en/festivals/{festival.slug}.*?</li>', page, re.S).group(0)
     assert "Wave 2 opens in" in tile and countdown_target(tile) == WAVE2[0].isoformat()
+
+
+def test_a_deal_added_from_the_cached_home_page_passes_the_csrf_check(make_app, festival_with_deals):
+    _festival, deal, _later = festival_with_deals
+    app = make_app(PAGE_CACHE_SECONDS=300, WTF_CSRF_ENABLED=True)
+    with clock.freeze(LIVE):
+        app.test_client().get("/en/")  # another visitor's visit puts the page in the cache
+        client = app.test_client()
+        page = client.get("/en/").get_data(as_text=True)
+        form = re.search(r'<form method="post" id="add-deal" action="([^"]+)" hidden>(.*?)</form>', page, re.S)
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(2)), product_id=str(deal.product_id))
+        assert "srm-csrf-" not in fields["csrf_token"]
+        response = client.post(form.group(1), data=fields)
+        assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/en/"
+        assert "Added to your cart." in client.get("/en/").get_data(as_text=True)
+    assert [(i.product_id, i.quantity) for i in db.session.scalars(select(CartItem))] == [(deal.product_id, 1)]
