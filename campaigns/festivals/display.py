@@ -172,7 +172,8 @@ def deal_cards(festival: Festival, shopper: User | None, language: str, at: date
                saved: set[int] = frozenset(), first: int | None = None) -> list[DealCard]:
     """The festival's approved deals as cards, priced by the one price function at `at`: the festival
     price only where `quote_prices` grants this festival's offer (live window, units left, shopper's limit).
-    With `first`, only that many: deals on sale now first, then those still to open, sold-out ones last."""
+    With `first`, only that many of the waves not yet over: on sale now first, then those still to open,
+    sold-out ones last."""
     rows = db.session.execute(
         select(Deal.id, Deal.wave_id, Deal.cap, Deal.sold, Product.id, Product.price_amount, Product.currency,
                Deal.per_shopper_limit)
@@ -183,8 +184,12 @@ def deal_cards(festival: Festival, shopper: User | None, language: str, at: date
     if not rows:
         return []
     live = {w.id: phases.deal_is_live(festival, w, at) for w in festival.waves}
-    if first is not None:
-        rows = sorted(rows, key=lambda row: (row[3] >= row[2], not live[row[1]]))[:first]
+    if first is not None:  # a strip: deals of waves already over are left out
+        over = {w.id for w in festival.waves if to_utc(w.ends_at) <= at}
+        rows = sorted((row for row in rows if row[1] not in over),
+                      key=lambda row: (row[3] >= row[2], not live[row[1]]))[:first]
+        if not rows:
+            return []
     products = {row[4]: PricedProduct(row[4], Money(row[5], row[6])) for row in rows}
     quotes = quote_prices(list(products.values()), shopper, at)
     faces = deal_faces(festival, [row[0] for row in rows], language)

@@ -65,6 +65,7 @@ def test_home_hero_counts_to_the_next_wave_not_to_the_registration_close(client,
     with clock.freeze(WAVE1[1] + SECOND):
         section = hero(client.get("/en/").get_data(as_text=True))
     assert "Wave 2 opens in" in section and countdown_target(section) == WAVE2[0].isoformat()
+    assert "Shea butter" in section and "Kente scarf" not in section, "the strip leaves out waves already over"
 
 
 def test_home_has_no_hero_without_a_festival_open_or_coming(client, festival_with_deals):
