@@ -52,6 +52,8 @@ class DealCard:
     sold: int
     live: bool
     saved: bool
+    product_id: int = 0
+    per_shopper_limit: int | None = None
 
     @property
     def product_slug(self) -> str:
@@ -72,6 +74,15 @@ class DealCard:
     @property
     def sold_out(self) -> bool:
         return self.sold >= self.cap
+
+    @property
+    def discount_percent(self) -> int | None:
+        """Whole percent off the regular price while the festival price applies (at least 1), else None."""
+        if self.festival_price is None or self.festival_price.currency != self.regular.currency:
+            return None
+        if self.regular.amount <= 0 or self.festival_price.amount >= self.regular.amount:
+            return None
+        return max(1, (100 * (self.regular.amount - self.festival_price.amount)) // self.regular.amount)
 
 
 class PricedProduct(NamedTuple):
@@ -158,30 +169,39 @@ def _render_faces(template, deals, numbers: dict[int, int], language: str) -> di
 
 
 def deal_cards(festival: Festival, shopper: User | None, language: str, at: datetime,
-               saved: set[int] = frozenset()) -> list[DealCard]:
+               saved: set[int] = frozenset(), first: int | None = None) -> list[DealCard]:
     """The festival's approved deals as cards, priced by the one price function at `at`: the festival
-    price only where `quote_prices` grants this festival's offer (live window, units left, shopper's limit)."""
+    price only where `quote_prices` grants this festival's offer (live window, units left, shopper's limit).
+    With `first`, only that many of the waves not yet over: on sale now first, then those still to open,
+    sold-out ones last."""
     rows = db.session.execute(
-        select(Deal.id, Deal.wave_id, Deal.cap, Deal.sold, Product.id, Product.price_amount, Product.currency)
+        select(Deal.id, Deal.wave_id, Deal.cap, Deal.sold, Product.id, Product.price_amount, Product.currency,
+               Deal.per_shopper_limit)
         .join(Product, Deal.product_id == Product.id)
         .where(Deal.festival_id == festival.id, Deal.status == DealStatus.APPROVED)
         .order_by(Deal.wave_id, Deal.id)
     ).all()
     if not rows:
         return []
+    live = {w.id: phases.deal_is_live(festival, w, at) for w in festival.waves}
+    if first is not None:  # a strip: deals of waves already over are left out
+        over = {w.id for w in festival.waves if to_utc(w.ends_at) <= at}
+        rows = sorted((row for row in rows if row[1] not in over),
+                      key=lambda row: (row[3] >= row[2], not live[row[1]]))[:first]
+        if not rows:
+            return []
     products = {row[4]: PricedProduct(row[4], Money(row[5], row[6])) for row in rows}
     quotes = quote_prices(list(products.values()), shopper, at)
     faces = deal_faces(festival, [row[0] for row in rows], language)
-    live = {w.id: phases.deal_is_live(festival, w, at) for w in festival.waves}
     source = f"festival:{festival.slug}"
     cards = []
-    for deal_id, wave_id, cap, sold, product_id, _amount, _currency in rows:
+    for deal_id, wave_id, cap, sold, product_id, _amount, _currency, limit in rows:
         quote = quotes[product_id]
         granted = quote.offer is not None and quote.offer.source == source
         cards.append(DealCard(
             deal_id=deal_id, face=faces[deal_id], regular=quote.regular,
             festival_price=quote.price if granted else None, cap=cap, sold=sold,
-            live=live[wave_id], saved=deal_id in saved,
+            live=live[wave_id], saved=deal_id in saved, product_id=product_id, per_shopper_limit=limit,
         ))
     return cards
 
@@ -191,8 +211,8 @@ def deal_grid(cards: list[DealCard], phase: Phase) -> Markup:
     reused while the catalogue is unchanged, so a page of hundreds of deals costs little to serve."""
     language = current_language().code
     before_opening = phase in (Phase.WARM_UP, Phase.INTERVAL)
-    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.regular.amount,
-             c.festival_price.amount if c.festival_price else None, id(c.face)) for c in cards]
+    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.per_shopper_limit,
+             c.regular.amount, c.festival_price.amount if c.festival_price else None, id(c.face)) for c in cards]
     cached = _cache_version()
     found = _cards.get_many(keys, cached[0]) if cached else {}
     missing = {key: card for key, card in zip(keys, cards, strict=True) if key not in found}

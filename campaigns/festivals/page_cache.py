@@ -11,21 +11,28 @@ out on every request from `clock.now()`, so the switch happens at the exact inst
 in another process reaches this one through the watched-table bump and, at the latest, the next
 reload a second later. Festival pages themselves are never cached: their countdowns and "n left"
 bars change all the time.
+
+Countdowns on cached pages (the home page's festival, a product's deal) are rendered as
+placeholders naming their target instant, and the time left is written into each response as it is
+served, so a page kept for half a minute still counts from the moment it is sent.
 """
 from __future__ import annotations
 
 import bisect
+import hashlib
+import hmac
+import re
 import threading
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import select
 
 from campaigns.festivals.models import Festival, Wave
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
-from marketplace.core.page_cache import watch_tables
+from marketplace.core.page_cache import add_page_filler, watch_tables
 from marketplace.extensions import db
 
 FESTIVAL_TABLES = ("festivals", "festival_texts", "festival_waves", "festival_deals")
@@ -71,7 +78,49 @@ class BoundaryTracker:
         return previous is not None
 
 
+def _countdown_marker(app: Flask) -> str:
+    digest = hmac.new(str(app.secret_key).encode(), b"festival-countdowns", hashlib.sha256).hexdigest()
+    return f"srm-cd-{digest[:16]}"
+
+
+def countdown_fields(now: datetime, target: datetime) -> dict[str, str]:
+    """The server's "now" and the days and "HH:MM:SS" left until `target`, as a countdown shows them;
+    placeholders naming `target` while a page is rendered for the page cache (filled as it is served)."""
+    from campaigns.festivals.display import countdown_parts
+
+    if g.get("page_cache_rendering"):
+        marker, stamp = current_app.extensions["festival_countdown_marker"], int(to_utc(target).timestamp())
+        return {"now": f"{marker}-now", "days": f"{marker}-d-{stamp}", "clock": f"{marker}-c-{stamp}"}
+    days, clock_text = countdown_parts(now, target)
+    return {"now": to_utc(now).isoformat(), "days": str(days), "clock": clock_text}
+
+
+def countdown_filler(marker: str):
+    """A page filler that writes the time left into a cached page's countdown placeholders."""
+    from campaigns.festivals.display import countdown_parts
+
+    pattern = re.compile(re.escape(marker) + r"-(now|d-(\d+)|c-(\d+))")
+
+    def fill(body: str) -> str:
+        if marker not in body:
+            return body
+        now = clock.now()
+
+        def value(match: re.Match) -> str:
+            if match.group(1) == "now":
+                return to_utc(now).isoformat()
+            days, clock_text = countdown_parts(now, datetime.fromtimestamp(int(match.group(2) or match.group(3)), UTC))
+            return str(days) if match.group(2) else clock_text
+
+        return pattern.sub(value, body)
+
+    return fill
+
+
 def init_app(app: Flask) -> None:
+    marker = app.extensions["festival_countdown_marker"] = _countdown_marker(app)
+    add_page_filler(app, countdown_filler(marker))
+    app.add_template_global(countdown_fields, "countdown_fields")
     watch_tables(*FESTIVAL_TABLES)
     tracker = BoundaryTracker()
     app.extensions["festival_boundaries"] = tracker

@@ -98,3 +98,28 @@ def deal_is_live(festival: ScheduleLike, wave: WindowLike, at: datetime) -> bool
     if not window(wave).contains(at):
         return False
     return festival.paused_at is None or at < to_utc(festival.paused_at)
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """What a shopper's countdown counts to: the end of the open wave, or the opening of wave `wave`."""
+
+    ends: bool  # True: the open wave ends at `target`; False: wave number `wave` opens at `target`
+    wave: int  # 1-based number of the wave concerned
+    target: datetime
+
+
+def countdown_at(festival: ScheduleLike, at: datetime) -> Countdown | None:
+    """The end of the wave open at `at`, else the next wave's opening; None when paused or no wave is ahead.
+
+    Registration and warm-up instants are staff milestones: a shopper's countdown never counts to them.
+    """
+    if festival.paused_at is not None and to_utc(festival.paused_at) <= at:
+        return None
+    windows = sorted((window(w) for w in festival.waves), key=lambda w: w.starts_at)
+    for number, wave in enumerate(windows, start=1):
+        if wave.contains(at):
+            return Countdown(True, number, wave.ends_at)
+        if wave.starts_at > at:
+            return Countdown(False, number, wave.starts_at)
+    return None

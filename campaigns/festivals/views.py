@@ -4,14 +4,16 @@ These pages are never page-cached: their countdowns and "n left" bars change by 
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from campaigns.festivals import display, phases, reminders, services
+from campaigns.festivals import display, intents, phases, reminders, services
 from campaigns.festivals.entries import festival_results, get_deal
 from campaigns.festivals.forms import TimeZoneForm
+from campaigns.festivals.models import DealStatus
 from campaigns.festivals.phases import SHOPPER_VISIBLE, Phase
 from campaigns.festivals.scheduling import COMMON_ZONES, get_zone
 from marketplace.accounts.auth import safe_next_url
@@ -60,43 +62,107 @@ def landing(slug: str) -> str:
     cards = display.deal_cards(festival, user, current_language().code, now, reminders.saved_deal_ids(user, festival))
     return render_template(
         "festivals/landing.html", festival=festival, phase=phase, Phase=Phase, now=now, cards=cards,
-        target=phases.next_boundary(festival, now), zone=shopper_zone(festival.time_zone),
+        target=phases.countdown_at(festival, now), zone=shopper_zone(festival.time_zone),
         zones=COMMON_ZONES, reminded=reminders.has_festival_reminder(user, festival), form=ConfirmForm(),
         results=festival_results(festival) if phase == Phase.ENDED else None,
     )
 
 
 @bp.post("/<slug>/remind")
-@login_required
 def remind(slug: str) -> Response:
-    """Ask for an e-mail before the festival opens."""
+    """Ask for an e-mail before the festival opens; a visitor is asked to log in first and it is done then."""
     festival, _phase = _visible_festival_or_404(slug)
-    if ConfirmForm().validate_on_submit():
-        try:
-            reminders.remind_festival(current_user, festival, current_language().code)
-        except Conflict as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("We will e-mail you before it opens."), "success")
-    return redirect(url_for("festivals.landing", slug=festival.slug))
+    back = url_for("festivals.landing", slug=festival.slug)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return redirect(back)
+    if not current_user.is_authenticated:
+        return _after_log_in("remind", festival.id)
+    _complete(current_user, "remind", festival.id)
+    return redirect(back)
 
 
 @bp.post("/deals/<int:deal_id>/save")
-@login_required
 def save(deal_id: int) -> Response:
-    """Save a deal and be reminded before it opens."""
+    """Save a deal and be reminded before it opens; a visitor is asked to log in first and it is done then."""
     try:
         deal = get_deal(deal_id)
     except NotFound:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        try:
-            reminders.save_deal(current_user, deal, current_language().code)
-        except Conflict as exc:
-            flash(exc.message, "error")
+    back = url_for("festivals.landing", slug=deal.festival.slug)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+        return redirect(back)
+    if not current_user.is_authenticated:
+        return _after_log_in("save", deal.id)
+    _complete(current_user, "save", deal.id)
+    return redirect(back)
+
+
+@bp.route("/continue/<token>", methods=["GET", "POST"])
+@login_required
+def resume(token: str) -> Response | str:
+    """Finish what a visitor asked for before logging in: at once in the browser that asked, else after
+    the user confirms; an expired or altered token is refused with a message and nothing is saved."""
+    try:
+        intent = intents.read_intent(token)
+        festival = _intent_festival(intent)
+    except (ValidationError, NotFound) as exc:
+        flash(exc.message, "error")
+        return _forget_intent(redirect(url_for("festivals.index")))
+    back = url_for("festivals.landing", slug=festival.slug)
+    form = ConfirmForm()
+    if request.method == "POST" and not form.validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+    elif request.method == "POST" or intent.matches(request.cookies.get(intents.COOKIE)):
+        _complete(current_user, intent.action, intent.subject_id)
+        return _forget_intent(redirect(back))
+    deal = get_deal(intent.subject_id) if intent.action == "save" else None
+    return render_template("festivals/confirm_intent.html", festival=festival, deal=deal, intent=intent,
+                           form=form, back=back)
+
+
+def _intent_festival(intent: intents.Intent):
+    """The festival the intent concerns, still shown to shoppers; NotFound (with a message) otherwise."""
+    try:
+        deal = get_deal(intent.subject_id) if intent.action == "save" else None
+        festival = deal.festival if deal else services.get_festival_by_id(intent.subject_id)
+    except NotFound:
+        raise NotFound(_("That festival or deal no longer exists, so nothing was saved.")) from None
+    if (deal is not None and deal.status != DealStatus.APPROVED) or \
+            phases.phase_at(festival, clock.now()) not in SHOPPER_VISIBLE:
+        raise NotFound(_("That festival or deal no longer exists, so nothing was saved."))
+    return festival
+
+
+def _after_log_in(action: str, subject_id: int) -> Response:
+    """Send a visitor to log in (or sign up) with the signed intent, and mark this browser as the one that asked."""
+    token, intent = intents.sign_intent(action, subject_id)
+    flash(_("Log in or create an account, and we will finish this for you."), "info")
+    response = redirect(url_for("accounts.login", next=url_for("festivals.resume", token=token)))
+    response.set_cookie(intents.COOKIE, intent.nonce, max_age=intents.MAX_AGE_SECONDS, httponly=True,
+                        samesite="Lax", secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
+
+
+def _forget_intent(response: Response) -> Response:
+    response.delete_cookie(intents.COOKIE, httponly=True, samesite="Lax",
+                           secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
+
+
+def _complete(user, action: str, subject_id: int) -> None:
+    """Do the reminder or the save for `user`, with a message saying what happened."""
+    language = current_language().code
+    try:
+        if action == "remind":
+            reminders.remind_festival(user, services.get_festival_by_id(subject_id), language)
+            flash(_("We will e-mail you before it opens."), "success")
         else:
+            reminders.save_deal(user, get_deal(subject_id), language)
             flash(_("Deal saved: we will e-mail you before it opens."), "success")
-    return redirect(url_for("festivals.landing", slug=deal.festival.slug))
+    except (Conflict, NotFound) as exc:
+        flash(exc.message, "error")
 
 
 @bp.post("/settings/time-zone")
@@ -117,6 +183,7 @@ def init_templates(app: Flask) -> None:
     """Template helpers for festival pages and the product-page include."""
     app.add_template_global(display.product_festival, "product_festival")
     app.add_template_global(display.countdown_parts, "countdown_parts")
+    app.add_template_global(phases.countdown_at, "festival_countdown_at")
     app.add_template_global(lambda instant, zone: display.time_in_zone(instant, zone, current_language().code),
                             "festival_time")
     app.add_template_global(lambda festival: display.festival_name(festival, current_language().code),
@@ -125,3 +192,4 @@ def init_templates(app: Flask) -> None:
                             "festival_description")
     app.add_template_global(clock.now, "server_now")
     app.add_template_global(display.deal_grid, "deal_grid")
+    app.add_template_global(lambda percent: format_percent(-percent / 100), "discount_label")

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, session
 
+from campaigns.festivals.hero import home_festival
 from campaigns.progress import services
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
+from marketplace.core import clock
 from marketplace.core.i18n import current_language
 from marketplace.core.page_cache import cached_page
 
@@ -15,12 +17,14 @@ bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
 @bp.get("/")
 @cached_page
 def home():
-    """Campaign progress, featured stores and products, and the categories."""
-    cards = product_cards(
-        services.featured_products(), current_language().code, shopper(), session.get("display_currency")
-    )
+    """The live (else next) festival with its deals, featured products, categories, campaign progress
+    and featured stores. Cached for visitors: festival boundaries refresh it, countdowns fill as served."""
+    language, now = current_language().code, clock.now()
+    cards = product_cards(services.featured_products(), language, shopper(), session.get("display_currency"))
     return render_template(
         "campaigns/home.html",
+        festival=home_festival(shopper(), language, now),
+        now=now,
         progress=services.campaign_progress(),
         stores=services.featured_stores(),
         cards=cards,

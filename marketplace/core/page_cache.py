@@ -141,9 +141,17 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         nonce_placeholder, csrf_placeholder = current_app.extensions["page_cache_placeholders"]
         if csrf_placeholder in body:
             body = body.replace(csrf_placeholder, generate_csrf())
+        for fill in current_app.extensions.get("page_cache_fillers", ()):
+            body = fill(body)
         return Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
 
     return wrapper
+
+
+def add_page_filler(app: Flask, fill: Callable[[str], str]) -> None:
+    """Have `fill` rewrite every page served through the cache, as placeholders are filled: for values
+    that depend on the moment of the response (a countdown's time left) rather than on the data."""
+    app.extensions.setdefault("page_cache_fillers", []).append(fill)
 
 
 def mark_catalogue_changed(session: Session) -> None:

@@ -88,6 +88,9 @@ RULES: dict[str, tuple[str, dict]] = {
     "festivals.landing": ("/{lang}/festivals/{festival}", PUBLIC),
     "festivals.remind": ("/{lang}/festivals/{festival}/remind", POST_ONLY),
     "festivals.save": ("/{lang}/festivals/deals/{deal_id}/save", POST_ONLY),
+    # A visitor's remind/save intent after log-in; a token that is not ours is refused with a message.
+    "festivals.resume": ("/{lang}/festivals/continue/not-a-token",
+                         {ANON: "login", SHOPPER: 302, VENDOR: 302, STAFF: 302}),
     "festivals.set_time_zone": ("/{lang}/festivals/settings/time-zone", POST_ONLY),
     "festival_staff.calendar": ("/{lang}/staff/festivals/", STAFF_ONLY),
     "festival_staff.new": ("/{lang}/staff/festivals/new", STAFF_ONLY),
