@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaigns.festivals import phases
+from campaigns.festivals.announcements import announce_open_registrations
 from campaigns.festivals.models import Deal, DealStatus, Festival, Reminder
 from campaigns.festivals.phases import Phase
 from campaigns.festivals.scheduling import utc_to_local
@@ -155,10 +156,13 @@ def _worker_app() -> Flask:
 
 
 def send_reminders_job() -> int:
-    """The RQ job: send due reminders in a worker process; returns how many were sent."""
+    """The RQ job: send due reminders (and registration announcements) in a worker process; returns how many
+    reminders were sent."""
     if has_app_context():
+        announce_open_registrations()
         return send_due_reminders()
     with _worker_app().app_context():
+        announce_open_registrations()
         return send_due_reminders()
 
 
