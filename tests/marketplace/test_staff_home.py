@@ -102,7 +102,7 @@ def test_staff_home_counts_each_queue_and_links_to_it(client, login, staff, busy
     # Campaign progress and the live and next festivals.
     assert "campaign stores" in page and "campaign products" in page
     festivals = page.split('id="festivals-now-title"')[1]
-    live_now, following = festivals.split("<dt>Next</dt>")
+    live_now, following = festivals.split("<dt>Coming next</dt>")
     assert "Harvest Festival" in live_now and "Ramadan Fair" not in live_now
     assert "Ramadan Fair" in following and "Vendor registration" in following
 
