@@ -107,7 +107,7 @@ def decide_vendor(store_id: int, decision: str) -> Response | str:
             if decision == "approve":
                 flash(_("It took a campaign store slot: %(count)d left.", count=slots.slots_left(slots.STORE_SLOTS))
                       if result else _("No campaign store slot is left, so it does not count toward the campaign."),
-                      "success" if result else "error")
+                      "success" if result else "info")
     return redirect(url_for("staff_review.vendor_detail", store_id=store.id))
 
 
