@@ -91,6 +91,8 @@ class Config:
     ASSET_MAX_AGE = 365 * 24 * 3600
     CAMPAIGN_STORE_TARGET = 100
     CAMPAIGN_PRODUCT_TARGET = 1000
+    # The working days within which staff promise to decide a vendor application (said on the join page).
+    VENDOR_REVIEW_DAYS = int(os.environ.get("VENDOR_REVIEW_DAYS", 3))
     # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))

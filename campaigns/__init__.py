@@ -9,16 +9,18 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from campaigns.demo.cli import seed_demo_command
+    from campaigns.progress import back_office as progress_back_office
     from campaigns.progress.views import bp as progress_bp
 
     app.register_blueprint(progress_bp)
+    progress_back_office.init_app(app)
     app.cli.add_command(seed_demo_command)
     init_festivals(app)
 
 
 def init_festivals(app: Flask) -> None:
     """Festivals: their price rule, page-cache upkeep, pages, API, template helpers and jobs."""
-    from campaigns.festivals import page_cache
+    from campaigns.festivals import back_office, page_cache
     from campaigns.festivals.api import bp as festivals_api_bp
     from campaigns.festivals.cli import festivals_cli
     from campaigns.festivals.pricing_rule import festival_price_rule
@@ -32,6 +34,7 @@ def init_festivals(app: Flask) -> None:
     register_price_rule(app, festival_price_rule)
     register_unit_holder(app, "deal", DealUnits())
     page_cache.init_app(app)
+    back_office.init_app(app)
     init_templates(app)
     app.register_blueprint(festivals_bp)
     app.register_blueprint(festivals_staff_bp)

@@ -21,6 +21,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     configure_adapters(app)
     configure_templates(app)
     configure_cli(app)
+    configure_back_office(app)
     configure_campaigns(app)
     configure_blueprints(app)
     return app
@@ -98,6 +99,12 @@ def configure_cli(app: Flask) -> None:
     app.cli.add_command(payments_cli)
 
 
+def configure_back_office(app: Flask) -> None:
+    from marketplace import staff
+
+    staff.init_app(app)
+
+
 def configure_campaigns(app: Flask) -> None:
     import campaigns
 
@@ -117,6 +124,7 @@ def configure_blueprints(app: Flask) -> None:
     from marketplace.orders.backoffice.vendor_views import bp as vendor_orders_bp
     from marketplace.orders.webhook_views import bp as payment_webhooks_bp
     from marketplace.search.views import bp as search_bp
+    from marketplace.staff.views import bp as staff_home_bp
     from marketplace.vendors.backoffice.views import bp as vendor_products_bp
     from marketplace.vendors.staff_views import bp as staff_review_bp
     from marketplace.vendors.views import bp as vendors_bp
@@ -134,5 +142,6 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_review_bp)
     app.register_blueprint(vendor_orders_bp)
     app.register_blueprint(staff_orders_bp)
+    app.register_blueprint(staff_home_bp)
     app.register_blueprint(payment_webhooks_bp)
     csrf.exempt(payment_webhooks_bp)  # Stripe signs its events instead; the view verifies the signature

@@ -49,6 +49,8 @@ class Festival(db.Model):
     registration_closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     warmup_starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When approved vendors were told that registration opened (once per festival).
+    registration_announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from campaigns.festivals import phases
+from campaigns.festivals.announcements import announce_open_registrations
 from campaigns.festivals.models import Deal, DealStatus, Festival, Reminder
 from campaigns.festivals.phases import Phase
 from campaigns.festivals.scheduling import utc_to_local
@@ -149,7 +150,9 @@ def send_due_reminders(at: datetime | None = None, mailer: Mailer | None = None)
 
 @jobs.job
 def send_reminders_job() -> int:
-    """The job: send due reminders in a worker process; returns how many were sent."""
+    """The job: send due reminders (and registration announcements) in a worker process; returns how many
+    reminders were sent."""
+    announce_open_registrations()
     return send_due_reminders()
 
 

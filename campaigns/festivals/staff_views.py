@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from campaigns.festivals import banners, entries, phases, services
+from campaigns.festivals import announcements, banners, entries, phases, services
 from campaigns.festivals.forms import FORM_WAVES, CapForm, ExtendForm, FestivalForm
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
 from marketplace.accounts.auth import staff_required
@@ -135,6 +135,8 @@ def new() -> Response | tuple[str, int] | str:
             _refused(form, exc, slots)
             return _form_page(form), 422
         flash(_("The festival is scheduled."), "success")
+        if announcements.announce_open_registrations():
+            flash(_("Its registration is open: approved vendors were told by e-mail."), "success")
         return redirect(url_for("festival_staff.entries_page", festival_id=festival.id))
     return _form_page(form)
 
@@ -153,6 +155,8 @@ def edit(festival_id: int) -> Response | tuple[str, int] | str:
             _refused(form, exc, slots)
             return _form_page(form, festival), 422
         flash(_("The festival is saved."), "success")
+        if announcements.announce_open_registrations():
+            flash(_("Its registration is open: approved vendors were told by e-mail."), "success")
         return redirect(url_for("festival_staff.entries_page", festival_id=festival.id))
     return _form_page(form, festival)
 

@@ -229,6 +229,26 @@ def save_business(
     return store
 
 
+def normalise_payout_number(method: PayoutMethod, typed: str, country_code: str) -> str:
+    """The account number as typed, without spaces, dashes or dots; a mobile-money number in E.164 form.
+    "" when nothing was typed; ValidationError when it cannot be an account or mobile-money number."""
+    number = "".join(ch for ch in (typed or "") if not ch.isspace() and ch not in "-.()/")
+    if not number:
+        return ""
+    if method == PayoutMethod.MOBILE_MONEY:
+        message = _("Enter a mobile-money number valid in your country, e.g. +250 788 123 456.")
+        try:
+            parsed = phonenumbers.parse(number[:40], country_code)
+        except phonenumbers.NumberParseException as exc:
+            raise _field_error("account_number", message) from exc
+        if not phonenumbers.is_valid_number(parsed):
+            raise _field_error("account_number", message)
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if not (6 <= len(number) <= 34 and number.isascii() and number.isalnum()):
+        raise _field_error("account_number", _("Enter an account number of 6 to 34 letters and digits."))
+    return number.upper()
+
+
 def save_payout(user: User, data: PayoutInput) -> Store:
     """Save where the vendor is paid (step 4); ValidationError per field, nothing saved."""
     store = store_of(user)
@@ -245,15 +265,13 @@ def save_payout(user: User, data: PayoutInput) -> Store:
     account_name = data.account_name.strip()
     if not 2 <= len(account_name) <= 120:
         raise _field_error("account_name", _("Enter the name the account is held in."))
-    number = "".join(data.account_number.split()).replace("-", "")
+    number = normalise_payout_number(method, data.account_number, store.country_code)
     if not number and store.payout_account_number:
         number = store.payout_account_number  # left blank: keep the number on file
-    if not (6 <= len(number) <= 34 and number.isascii() and number.isalnum()):
-        raise _field_error("account_number", _("Enter an account number of 6 to 34 letters and digits."))
     store.payout_method = method
     store.payout_provider = provider
     store.payout_account_name = account_name
-    store.payout_account_number = number.upper()
+    store.payout_account_number = number
     db.session.commit()
     return store
 

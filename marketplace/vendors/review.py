@@ -10,6 +10,7 @@ from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from marketplace.extensions import db
 from marketplace.search import services as search
+from marketplace.vendors import emails, slots
 from marketplace.vendors.models import Store, StoreStatus
 
 REVIEWABLE = (StoreStatus.SUBMITTED,)
@@ -64,23 +65,29 @@ def _decide(store: Store, staff: User, status: StoreStatus, note: str, allowed: 
     db.session.refresh(store)
 
 
-def approve_store(store: Store, staff: User) -> None:
-    """Approve a submitted application: the store becomes public."""
+def approve_store(store: Store, staff: User) -> bool:
+    """Approve a submitted application: the store becomes public and takes a campaign store slot while any is
+    left; returns whether it holds one. Conflict when it was already decided."""
     _require_staff(staff)
     _decide(store, staff, StoreStatus.APPROVED, "", REVIEWABLE)
+    claimed = slots.claim_store_slot_if_any(store, staff)
     _refresh_search(store)
+    emails.application_decided(store, claimed)
+    return claimed
 
 
 def request_changes(store: Store, staff: User, reason: str) -> None:
     """Send the application back to the vendor with what to change."""
     _require_staff(staff)
     _decide(store, staff, StoreStatus.CHANGES_REQUESTED, check_reason(reason), REVIEWABLE)
+    emails.application_decided(store)
 
 
 def reject_store(store: Store, staff: User, reason: str) -> None:
     """Refuse the application, with the reason the vendor sees."""
     _require_staff(staff)
     _decide(store, staff, StoreStatus.REJECTED, check_reason(reason), REVIEWABLE)
+    emails.application_decided(store)
 
 
 def suspend_store(store: Store, staff: User, reason: str) -> None:
@@ -136,6 +143,7 @@ def approve_product(product: Product, staff: User) -> None:
     db.session.commit()
     db.session.refresh(product)
     _refresh_search(product.store, [product.id])
+    emails.product_decided(product)
 
 
 def reject_product(product: Product, staff: User, reason: str) -> None:
@@ -151,6 +159,7 @@ def reject_product(product: Product, staff: User, reason: str) -> None:
         raise Conflict(_("This product was already decided."))
     db.session.commit()
     db.session.refresh(product)
+    emails.product_decided(product)
 
 
 def _refresh_search(store: Store, product_ids: list[int] | None = None) -> None:

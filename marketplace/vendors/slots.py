@@ -97,6 +97,18 @@ def set_campaign_store(store: Store, marked: bool, staff: User) -> None:
     db.session.refresh(store)
 
 
+def claim_store_slot_if_any(store: Store, staff: User) -> bool:
+    """Give an approved `store` a campaign store slot when one is left; whether it holds one afterwards."""
+    if store.is_campaign:
+        return True
+    try:
+        set_campaign_store(store, True, staff)
+    except Conflict:
+        db.session.refresh(store)
+        return False
+    return store.is_campaign
+
+
 def set_campaign_product(product: Product, marked: bool, staff: User) -> None:
     """Give `product` a campaign product slot, or take it back; Conflict when none is left."""
     _require_staff(staff)

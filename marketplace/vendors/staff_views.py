@@ -95,7 +95,8 @@ def decide_vendor(store_id: int, decision: str) -> Response | str:
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            action(store, current_user, form.reason.data or "") if needs_reason else action(store, current_user)
+            reason = (form.reason.data or "",) if needs_reason else ()
+            result = action(store, current_user, *reason)
         except ValidationError as exc:
             form.reason.errors = [exc.message]
             return render_detail(store, form), 422
@@ -103,6 +104,10 @@ def decide_vendor(store_id: int, decision: str) -> Response | str:
             flash(exc.message, "error")
         else:
             flash(str(done), "success")
+            if decision == "approve":
+                flash(_("It took a campaign store slot: %(count)d left.", count=slots.slots_left(slots.STORE_SLOTS))
+                      if result else _("No campaign store slot is left, so it does not count toward the campaign."),
+                      "success" if result else "info")
     return redirect(url_for("staff_review.vendor_detail", store_id=store.id))
 
 

@@ -1,7 +1,7 @@
 """Vendor onboarding pages: join, the four steps, and the application's state."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,7 +15,7 @@ from marketplace.catalog.services import all_categories, all_countries, country_
 from marketplace.core.errors import Conflict, ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import LANGUAGES, VENDOR_LANGUAGES, current_language
-from marketplace.vendors import onboarding
+from marketplace.vendors import onboarding, slots
 from marketplace.vendors.documents import check_document
 from marketplace.vendors.forms import BusinessForm, ConfirmForm, PayoutForm, ProfileForm
 from marketplace.vendors.services import store_of
@@ -34,7 +34,7 @@ def join() -> Response | str:
         if current_user.role == Role.SHOPPER and form.validate_on_submit():
             onboarding.become_vendor(current_user)
             return redirect(url_for("vendors.step", step="profile"))
-        return render_template("vendors/join.html", form=None, convert_form=form)
+        return _join_page(form=None, convert_form=form)
     form = SignupForm()
     if form.validate_on_submit():
         try:
@@ -46,7 +46,15 @@ def join() -> Response | str:
         else:
             start_session(user)
             return redirect(url_for("vendors.step", step="profile"))
-    return render_template("vendors/join.html", form=form, convert_form=None)
+    return _join_page(form=form, convert_form=None)
+
+
+def _join_page(form: SignupForm | None, convert_form: ConfirmForm | None) -> str:
+    return render_template(
+        "vendors/join.html", form=form, convert_form=convert_form,
+        review_days=current_app.config["VENDOR_REVIEW_DAYS"], store_slots_left=slots.slots_left(slots.STORE_SLOTS),
+        store_target=current_app.config["CAMPAIGN_STORE_TARGET"],
+    )
 
 
 @bp.get("/application")

@@ -44,6 +44,16 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"NOTE: browser tests did not run: {reason}.", yellow=True, bold=True)
 
 
+def live_outbox_dir(tmp_path_factory) -> Path:
+    """The folder the live server writes its e-mails to, as .eml files."""
+    return tmp_path_factory.getbasetemp() / "live-outbox"
+
+
+@pytest.fixture(scope="session")
+def live_outbox(tmp_path_factory) -> Path:
+    return live_outbox_dir(tmp_path_factory)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The app on 127.0.0.1 with a small demo campaign (SQLite, local media); stopped after the session."""
@@ -57,6 +67,7 @@ def live_server(tmp_path_factory):
         SECRET_KEY = "browser-test-secret"
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'live.db'}"
         MEDIA_ROOT = str(folder / "media")
+        MAIL_OUTBOX_DIR = str(live_outbox_dir(tmp_path_factory))
         RATELIMIT_ENABLED = False
 
     app = create_app(Config)

@@ -104,7 +104,7 @@ def test_cached_home_page_counts_down_from_the_moment_it_is_served(make_app, fes
         store_ = app.extensions["page_cache"]
 
         def forget_test_keys() -> None:
-            page_cache._stores.discard(store_)  # later commits (table clean-up) must not write its version again
+            page_cache._stores.discard(store_)  # noqa: SLF001 - later commits (table clean-up) must not write its version again
             for key in store_.client.scan_iter(shared["PAGE_CACHE_PREFIX"] + "*"):
                 store_.client.delete(key)
 

@@ -63,6 +63,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "vendors.join": ("/{lang}/vendor/join", {ANON: 200, SHOPPER: 200, VENDOR: 302, STAFF: 200}),
     "vendors.application": ("/{lang}/vendor/application", VENDOR_ONLY),
     "vendors.step": ("/{lang}/vendor/onboarding/profile", VENDOR_ONLY),
+    "staff_home.home": ("/{lang}/staff/", STAFF_ONLY),
     "staff_review.vendor_queue": ("/{lang}/staff/vendors/", STAFF_ONLY),
     "staff_review.vendor_detail": ("/{lang}/staff/vendors/{store_id}", STAFF_ONLY),
     "staff_review.vendor_document": ("/{lang}/staff/vendors/{store_id}/documents/{document_id}", STAFF_ONLY),

@@ -82,7 +82,7 @@ def test_the_whole_wizard_saves_each_step_and_submits(vendor_client):
     response = vendor_client.post("/fr/vendor/onboarding/payout", data=payout_data())
     assert response.headers["Location"] == "/fr/vendor/onboarding/review"
     saved = store()
-    assert saved.payout_method == PayoutMethod.MOBILE_MONEY and saved.payout_account_number == "0241234567"
+    assert saved.payout_method == PayoutMethod.MOBILE_MONEY and saved.payout_account_number == "+233241234567"
     review_page = vendor_client.get("/fr/vendor/onboarding/review").get_data(as_text=True)
     assert "•••• 4567" in review_page and "0241234567" not in review_page
 
@@ -157,7 +157,7 @@ def test_payout_number_is_never_shown_back_and_blank_keeps_it(vendor_client):
     assert "0241234567" not in page and "•••• 4567" in page
     vendor_client.post("/en/vendor/onboarding/payout", data=payout_data(account_number="", provider="Vodafone Cash"))
     saved = store()
-    assert saved.payout_account_number == "0241234567" and saved.payout_provider == "Vodafone Cash"
+    assert saved.payout_account_number == "+233241234567" and saved.payout_provider == "Vodafone Cash"
 
 
 def test_cannot_submit_an_incomplete_application(vendor_client):
