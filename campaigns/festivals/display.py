@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -123,12 +124,15 @@ def _cache_version() -> tuple[object, float] | None:
         return None
 
 
-def deal_faces(festival: Festival, deal_ids: list[int], language: str) -> dict[int, DealFace]:
-    """The face of each deal, rendered on first use and reused until the catalogue changes."""
+def deal_faces(festival: Festival, deal_ids: list[int], reading: Sequence[str]) -> dict[int, DealFace]:
+    """The face of each deal for a reader of the `reading` languages (the page's first), rendered on
+    first use and reused until the catalogue changes."""
     cached = _cache_version()
-    keys = [(deal_id, language) for deal_id in deal_ids]
+    reading = tuple(reading)
+    language = reading[0]
+    keys = [(deal_id, reading) for deal_id in deal_ids]
     found = _faces.get_many(keys, cached[0]) if cached else {}
-    missing = [deal_id for deal_id in deal_ids if (deal_id, language) not in found]
+    missing = [deal_id for deal_id in deal_ids if (deal_id, reading) not in found]
     if missing:
         numbers = {w.id: i + 1 for i, w in enumerate(sorted(festival.waves, key=lambda w: to_utc(w.starts_at)))}
         deals = db.session.scalars(
@@ -138,29 +142,31 @@ def deal_faces(festival: Festival, deal_ids: list[int], language: str) -> dict[i
         template = current_app.jinja_env.get_template("festivals/_deal_face.html")
         made = {}
         with force_locale(language):
-            made = _render_faces(template, deals, numbers, language)
+            made = _render_faces(template, deals, numbers, reading)
         if cached:
             _faces.put_many(made, cached[0], cached[1])
         found.update(made)
-    return {deal_id: found[(deal_id, language)] for deal_id in deal_ids if (deal_id, language) in found}
+    return {deal_id: found[(deal_id, reading)] for deal_id in deal_ids if (deal_id, reading) in found}
 
 
-def _render_faces(template, deals, numbers: dict[int, int], language: str) -> dict[tuple[int, str], DealFace]:
+def _render_faces(template, deals, numbers: dict[int, int], reading: tuple[str, ...]) -> dict[tuple, DealFace]:
     made = {}
+    language = reading[0]
     for deal in deals:
-        name = localized(deal.product.texts, language, deal.product.original_language, "name")
+        name = localized(deal.product.texts, reading, deal.product.original_language, "name")
         number = numbers.get(deal.wave_id, 1)
         # The template autoescapes every value it writes, so its output is safe markup.
         html = Markup(template.render(product=deal.product, name=name, wave_number=number, waves=len(numbers),  # noqa: S704
                                       lang=LANGUAGES.get(language, LANGUAGES["en"]), languages=LANGUAGES))
-        made[(deal.id, language)] = DealFace(deal.product.slug, name, number, html)
+        made[(deal.id, reading)] = DealFace(deal.product.slug, name, number, html)
     return made
 
 
-def deal_cards(festival: Festival, shopper: User | None, language: str, at: datetime,
+def deal_cards(festival: Festival, shopper: User | None, language: str | Sequence[str], at: datetime,
                saved: set[int] = frozenset()) -> list[DealCard]:
     """The festival's approved deals as cards, priced by the one price function at `at`: the festival
-    price only where `quote_prices` grants this festival's offer (live window, units left, shopper's limit)."""
+    price only where `quote_prices` grants this festival's offer (live window, units left, shopper's limit).
+    `language` is the page's language or the reader's languages in order (see `reading_order`)."""
     rows = db.session.execute(
         select(Deal.id, Deal.wave_id, Deal.cap, Deal.sold, Product.id, Product.price_amount, Product.currency)
         .join(Product, Deal.product_id == Product.id)
@@ -171,7 +177,7 @@ def deal_cards(festival: Festival, shopper: User | None, language: str, at: date
         return []
     products = {row[4]: PricedProduct(row[4], Money(row[5], row[6])) for row in rows}
     quotes = quote_prices(list(products.values()), shopper, at)
-    faces = deal_faces(festival, [row[0] for row in rows], language)
+    faces = deal_faces(festival, [row[0] for row in rows], (language,) if isinstance(language, str) else language)
     live = {w.id: phases.deal_is_live(festival, w, at) for w in festival.waves}
     source = f"festival:{festival.slug}"
     cards = []
@@ -252,9 +258,11 @@ def time_in_zone(instant: datetime, zone: str, language: str) -> str:
     return format_datetime(to_utc(instant), "medium", tzinfo=_zone(zone), locale=language)
 
 
-def festival_name(festival: Festival, language: str) -> LocalText:
+def festival_name(festival: Festival, language: str | Sequence[str]) -> LocalText:
+    """The festival's name for a reader of `language` (one code or a reading order)."""
     return localized(festival.texts, language, festival.original_language, "name")
 
 
-def festival_description(festival: Festival, language: str) -> LocalText:
+def festival_description(festival: Festival, language: str | Sequence[str]) -> LocalText:
+    """The festival's description for a reader of `language` (one code or a reading order)."""
     return localized(festival.texts, language, festival.original_language, "description")

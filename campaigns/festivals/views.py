@@ -17,7 +17,7 @@ from campaigns.festivals.scheduling import COMMON_ZONES, get_zone
 from marketplace.accounts.auth import safe_next_url
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
-from marketplace.core.i18n import current_language
+from marketplace.core.i18n import current_language, reading_order
 from marketplace.vendors.forms import ConfirmForm
 
 bp = Blueprint("festivals", __name__, url_prefix="/<lang:lang_code>/festivals")
@@ -57,7 +57,7 @@ def landing(slug: str) -> str:
     festival, phase = _visible_festival_or_404(slug)
     now = clock.now()
     user = shopper()
-    cards = display.deal_cards(festival, user, current_language().code, now, reminders.saved_deal_ids(user, festival))
+    cards = display.deal_cards(festival, user, reading_order(), now, reminders.saved_deal_ids(user, festival))
     return render_template(
         "festivals/landing.html", festival=festival, phase=phase, Phase=Phase, now=now, cards=cards,
         target=phases.next_boundary(festival, now), zone=shopper_zone(festival.time_zone),
@@ -119,9 +119,8 @@ def init_templates(app: Flask) -> None:
     app.add_template_global(display.countdown_parts, "countdown_parts")
     app.add_template_global(lambda instant, zone: display.time_in_zone(instant, zone, current_language().code),
                             "festival_time")
-    app.add_template_global(lambda festival: display.festival_name(festival, current_language().code),
-                            "festival_name")
-    app.add_template_global(lambda festival: display.festival_description(festival, current_language().code),
+    app.add_template_global(lambda festival: display.festival_name(festival, reading_order()), "festival_name")
+    app.add_template_global(lambda festival: display.festival_description(festival, reading_order()),
                             "festival_description")
     app.add_template_global(clock.now, "server_now")
     app.add_template_global(display.deal_grid, "deal_grid")

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, session
 from campaigns.progress import services
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
-from marketplace.core.i18n import current_language
+from marketplace.core.i18n import reading_order
 from marketplace.core.page_cache import cached_page
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
@@ -17,7 +17,7 @@ bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
 def home():
     """Campaign progress, featured stores and products, and the categories."""
     cards = product_cards(
-        services.featured_products(), current_language().code, shopper(), session.get("display_currency")
+        services.featured_products(), reading_order(), shopper(), session.get("display_currency")
     )
     return render_template(
         "campaigns/home.html",

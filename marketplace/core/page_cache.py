@@ -26,6 +26,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from marketplace.core.i18n import reading_order
 from marketplace.core.security import csp_nonce
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,10 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if store is None or request.method != "GET" or "_flashes" in session or current_user.is_authenticated:
             return view(*args, **kwargs)
         try:
+            # Texts fall back through the visitor's other languages (Accept-Language), so visitors whose
+            # reading orders differ get different pages.
             key = "|".join((str(store.version()), request.host, request.full_path,
-                            session.get("display_currency", "")))
+                            session.get("display_currency", ""), ",".join(reading_order())))
             body = store.get(key)
         except Exception:  # noqa: BLE001 - a cache outage must never take the page down
             return view(*args, **kwargs)
@@ -141,7 +144,9 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         nonce_placeholder, csrf_placeholder = current_app.extensions["page_cache_placeholders"]
         if csrf_placeholder in body:
             body = body.replace(csrf_placeholder, generate_csrf())
-        return Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
+        response = Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
+        response.vary.add("Accept-Language")
+        return response
 
     return wrapper
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, g, request, session, url_for
 from flask_babel import format_decimal
+from markupsafe import Markup
 
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import LANGUAGES, current_language
@@ -48,6 +49,20 @@ def format_instant(instant: datetime | None, width: str = "medium") -> str:
     return f"{written} ({name})"
 
 
+def lang_attrs(text: object = None) -> Markup:
+    """` lang=… dir=…` for an element showing a text of a known language other than the page's (a
+    LocalText or a language code), ` dir="auto"` for a vendor's text of unknown language (a store name),
+    nothing for a text in the page's language: Arabic inside a left-to-right page, or Latin words inside
+    an Arabic one, keep their own order."""
+    code = text if isinstance(text, str) else getattr(text, "language", None)
+    language = LANGUAGES.get(code or "")
+    if language is None:
+        return Markup(' dir="auto"')
+    if language.code == current_language().code:
+        return Markup("")
+    return Markup(' lang="%s" dir="%s"') % (language.html_lang, language.direction)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -58,6 +73,7 @@ def init_app(app: Flask) -> None:
         format_money=format_money,
         format_number=format_decimal,
         format_instant=format_instant,
+        lang_attrs=lang_attrs,
     )
 
     @app.context_processor
