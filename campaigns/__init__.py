@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
 
 def init_festivals(app: Flask) -> None:
     """Festivals: their price rule, page-cache upkeep, pages, API, template helpers and jobs."""
-    from campaigns.festivals import page_cache
+    from campaigns.festivals import labels, page_cache
     from campaigns.festivals.api import bp as festivals_api_bp
     from campaigns.festivals.cli import festivals_cli
     from campaigns.festivals.pricing_rule import festival_price_rule
@@ -32,6 +32,7 @@ def init_festivals(app: Flask) -> None:
     register_price_rule(app, festival_price_rule)
     register_unit_holder(app, "deal", DealUnits())
     page_cache.init_app(app)
+    labels.register_festival_labels()
     init_templates(app)
     app.register_blueprint(festivals_bp)
     app.register_blueprint(festivals_staff_bp)
