@@ -6,13 +6,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from campaigns.festivals import phases
 from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.phases import Phase
-from campaigns.festivals.scheduling import _known_zones
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import LocalText, localized
@@ -28,6 +25,7 @@ from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
+from marketplace.core.zones import format_wall_time, same_day, zone_info, zone_name
 from marketplace.extensions import db
 from marketplace.orders.pricing import quote_prices
 
@@ -248,14 +246,29 @@ def countdown_parts(now: datetime, target: datetime) -> tuple[int, str]:
     return days, f"{hours:02d}:{minutes:02d}:{seconds:02d}"
 
 
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name if name in _known_zones() else "UTC")
-
-
 def time_in_zone(instant: datetime, zone: str, language: str) -> str:
-    """`instant` as a date and time in `zone`, written for a reader of `language`."""
-    return format_datetime(to_utc(instant), "medium", tzinfo=_zone(zone), locale=language)
+    """`instant` as a short date and time on the clocks of `zone`, written for a reader of `language`."""
+    return format_wall_time(instant, zone, language)
+
+
+def festival_times(start: datetime, end: datetime | None, festival_zone: str, reader_zone: str,
+                   language: str) -> str:
+    """An instant (or a window from `start` to `end`) on the festival's clocks with the zone named, then,
+    when the reader's zone differs, on theirs: "Wed, Dec 2, 8:00 PM Nairobi Time · 1:00 AM your time"."""
+    def span(zone: str, dated: bool) -> str:
+        first = format_wall_time(start, zone, language, dated or end is not None)
+        return first if end is None else f"{first} – {format_wall_time(end, zone, language, not same_day_span(zone))}"
+
+    def same_day_span(zone: str) -> bool:
+        return end is not None and to_utc(start).astimezone(zone_info(zone)).date() == \
+            to_utc(end).astimezone(zone_info(zone)).date()
+
+    with force_locale(language):
+        text = _("%(time)s %(zone)s", time=span(festival_zone, True), zone=zone_name(festival_zone, language))
+        if zone_info(reader_zone).key == zone_info(festival_zone).key:
+            return text
+        dated = end is not None or not same_day(start, festival_zone, reader_zone)
+        return f"{text} · {_('%(time)s your time', time=span(reader_zone, dated))}"
 
 
 def festival_name(festival: Festival, language: str | Sequence[str]) -> LocalText:

@@ -18,6 +18,7 @@ from marketplace.accounts.auth import safe_next_url
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.core.i18n import current_language, reading_order
+from marketplace.core.zones import known_zones, viewer_zone, zone_name
 from marketplace.vendors.forms import ConfirmForm
 
 bp = Blueprint("festivals", __name__, url_prefix="/<lang:lang_code>/festivals")
@@ -28,8 +29,8 @@ def shopper():
 
 
 def shopper_zone(festival_zone: str) -> str:
-    """The zone the shopper chose, else the festival's own."""
-    return session.get("time_zone") or festival_zone
+    """The zone the shopper reads times in (chosen, or guessed from their browser), else the festival's own."""
+    return viewer_zone(festival_zone)
 
 
 def _visible_festival_or_404(slug: str):
@@ -48,7 +49,7 @@ def index() -> str:
     """Live, upcoming (in warm-up) and past festivals."""
     now = clock.now()
     return render_template("festivals/index.html", groups=services.festivals_by_status(now), now=now,
-                           zone=session.get("time_zone"))
+                           zone=viewer_zone(""))
 
 
 @bp.get("/<slug>")
@@ -61,7 +62,7 @@ def landing(slug: str) -> str:
     return render_template(
         "festivals/landing.html", festival=festival, phase=phase, Phase=Phase, now=now, cards=cards,
         target=phases.next_boundary(festival, now), zone=shopper_zone(festival.time_zone),
-        zones=COMMON_ZONES, reminded=reminders.has_festival_reminder(user, festival), form=ConfirmForm(),
+        reminded=reminders.has_festival_reminder(user, festival), form=ConfirmForm(),
         results=festival_results(festival) if phase == Phase.ENDED else None,
     )
 
@@ -113,12 +114,24 @@ def set_time_zone() -> Response:
     return redirect(safe_next_url(request.form.get("next")) or url_for("festivals.index"))
 
 
+def zone_choices(chosen: str) -> list[tuple[str, str]]:
+    """(zone id, its name in the page's language) for the "Show times in" list: the common zones, and the
+    chosen one when it is not among them, in alphabetical order of their names."""
+    language = current_language().code
+    zones = set(COMMON_ZONES) | ({chosen} if chosen in known_zones() else set())
+    return sorted(((zone, zone_name(zone, language)) for zone in zones), key=lambda choice: choice[1])
+
+
 def init_templates(app: Flask) -> None:
     """Template helpers for festival pages and the product-page include."""
     app.add_template_global(display.product_festival, "product_festival")
     app.add_template_global(display.countdown_parts, "countdown_parts")
     app.add_template_global(lambda instant, zone: display.time_in_zone(instant, zone, current_language().code),
                             "festival_time")
+    app.add_template_global(
+        lambda start, end, festival_zone, reader_zone: display.festival_times(
+            start, end, festival_zone, reader_zone, current_language().code), "festival_times")
+    app.add_template_global(zone_choices, "zone_choices")
     app.add_template_global(lambda festival: display.festival_name(festival, reading_order()), "festival_name")
     app.add_template_global(lambda festival: display.festival_description(festival, reading_order()),
                             "festival_description")

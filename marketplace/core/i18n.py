@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
+from marketplace.core.zones import viewer_zone
 from marketplace.extensions import babel
 
 
@@ -117,7 +118,8 @@ def text_direction(code: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["lang"] = LanguageConverter
-    babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's date filters (`datetimeformat`) write times in the viewer's zone.
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=viewer_zone)
 
     @app.url_value_preprocessor
     def pull_lang_code(endpoint: str | None, values: dict | None) -> None:

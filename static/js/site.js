@@ -34,19 +34,27 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
   window.setInterval(tick, 1000);
 })();
 
-// Festival times: offer the browser's own time zone when the shopper has not chosen one.
+// Festival times: offer the browser's own time zone, by its name, when the shopper has not chosen it.
 document.querySelectorAll("form[data-detect-zone]").forEach(function (form) {
-  var input = form.querySelector("input[name=tz]");
+  var select = form.querySelector("select[name=tz]");
   var detected = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (input && detected && input.value !== detected) {
-    input.setAttribute("placeholder", detected);
-    var hint = document.createElement("button");
-    hint.type = "submit";
-    hint.className = "link";
-    hint.textContent = detected;
-    hint.addEventListener("click", function () { input.value = detected; });
-    form.appendChild(hint);
+  if (!select || !detected || select.value === detected) { return; }
+  var option = Array.prototype.find.call(select.options, function (o) { return o.value === detected; });
+  if (!option) {
+    var name = detected.split("/").pop().replace(/_/g, " ");
+    try {
+      var parts = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: detected, timeZoneName: "long" }).formatToParts(new Date());
+      parts.forEach(function (part) { if (part.type === "timeZoneName") { name = part.value; } });
+    } catch (e) { /* the city's name will do */ }
+    option = new Option(name, detected);
+    select.add(option, 0);
   }
+  var hint = document.createElement("button");
+  hint.type = "submit";
+  hint.className = "link";
+  hint.textContent = option.textContent;
+  hint.addEventListener("click", function () { select.value = detected; });
+  form.appendChild(hint);
 });
 
 // Uploads: a form whose files add up to more than the site accepts would be refused whole, after
