@@ -63,8 +63,10 @@ def _banner(festival: Festival, alt: str) -> dict | None:
 
 def _summary(festival: Festival, language: str, now) -> dict:
     name = display.festival_name(festival, reading_order(language))
+    theme = display.festival_theme(festival, reading_order(language))
     return {
-        "slug": festival.slug, "name": name.text, "name_language": name.language, "theme": festival.theme,
+        "slug": festival.slug, "name": name.text, "name_language": name.language,
+        "theme": theme.text, "theme_language": theme.language if theme.text else None,
         "banner": _banner(festival, name.text),
         "country": festival.country_code, "time_zone": festival.time_zone,
         "phase": phases.phase_at(festival, now).value, "starts_at": _iso(festival.starts_at),

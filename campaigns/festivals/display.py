@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from babel.units import format_unit
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -237,6 +238,12 @@ def product_festival(product: Product, at: datetime | None = None) -> ProductFes
     return None
 
 
+def days_text(days: int, language: str) -> str:
+    """A number of days as a countdown writes it in `language`, word order included: "3d", "3j",
+    "siku 3", "3天" (Babel's narrow unit pattern)."""
+    return format_unit(days, "duration-day", length="narrow", locale=language)
+
+
 def countdown_parts(now: datetime, target: datetime) -> tuple[int, str]:
     """(whole days, "HH:MM:SS") from `now` until `target`, never negative."""
     seconds = max(0, int((to_utc(target) - to_utc(now)).total_seconds()))
@@ -268,12 +275,18 @@ def festival_times(start: datetime, end: datetime | None, festival_zone: str, re
         if zone_info(reader_zone).key == zone_info(festival_zone).key:
             return text
         dated = end is not None or not same_day(start, festival_zone, reader_zone)
-        return f"{text} · {_('%(time)s your time', time=span(reader_zone, dated))}"
+        yours = _("%(time)s your time", time=span(reader_zone, dated))
+        return f"{text} · {yours}"
 
 
 def festival_name(festival: Festival, language: str | Sequence[str]) -> LocalText:
     """The festival's name for a reader of `language` (one code or a reading order)."""
     return localized(festival.texts, language, festival.original_language, "name")
+
+
+def festival_theme(festival: Festival, language: str | Sequence[str]) -> LocalText:
+    """The festival's theme for a reader of `language`, from the texts that have one ("" when none has)."""
+    return localized([t for t in festival.texts if t.theme], language, festival.original_language, "theme")
 
 
 def festival_description(festival: Festival, language: str | Sequence[str]) -> LocalText:

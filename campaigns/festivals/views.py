@@ -126,6 +126,7 @@ def init_templates(app: Flask) -> None:
     """Template helpers for festival pages and the product-page include."""
     app.add_template_global(display.product_festival, "product_festival")
     app.add_template_global(display.countdown_parts, "countdown_parts")
+    app.add_template_global(lambda days: display.days_text(days, current_language().code), "countdown_days")
     app.add_template_global(lambda instant, zone: display.time_in_zone(instant, zone, current_language().code),
                             "festival_time")
     app.add_template_global(
@@ -133,6 +134,7 @@ def init_templates(app: Flask) -> None:
             start, end, festival_zone, reader_zone, current_language().code), "festival_times")
     app.add_template_global(zone_choices, "zone_choices")
     app.add_template_global(lambda festival: display.festival_name(festival, reading_order()), "festival_name")
+    app.add_template_global(lambda festival: display.festival_theme(festival, reading_order()), "festival_theme")
     app.add_template_global(lambda festival: display.festival_description(festival, reading_order()),
                             "festival_description")
     app.add_template_global(clock.now, "server_now")

@@ -11,6 +11,10 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
   var countdowns = document.querySelectorAll("[data-countdown]");
   if (!countdowns.length) { return; }
   var loaded = Date.now();
+  var dayFormat = null;  // the days in the page's language and word order ("siku 3"), as the server wrote them
+  try {
+    dayFormat = new Intl.NumberFormat(document.documentElement.lang, { style: "unit", unit: "day", unitDisplay: "narrow", numberingSystem: "latn" });
+  } catch (e) { dayFormat = null; }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function tick() {
     countdowns.forEach(function (el) {
@@ -26,7 +30,8 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
           el.querySelector(".countdown-label").textContent = done;
         }
       }
-      days.textContent = Math.floor(left / 86400);
+      var dayCount = Math.floor(left / 86400);
+      days.textContent = dayFormat ? dayFormat.format(dayCount) : days.textContent.replace(/\d+/, dayCount);
       clock.textContent = pad(Math.floor(left % 86400 / 3600)) + ":" + pad(Math.floor(left % 3600 / 60)) + ":" + pad(left % 60);
     });
   }

@@ -161,7 +161,7 @@ def test_api_errors_use_the_shared_json_shape(client, live_festival):
 def test_staff_schedule_through_the_form_and_see_the_calendar(client, login, staff):
     login(staff)
     form = {
-        "name_en": "Tourism Week", "original_language": "en", "time_zone": "Africa/Nairobi", "theme": "Tourism",
+        "name_en": "Tourism Week", "original_language": "en", "time_zone": "Africa/Nairobi", "theme_en": "Tourism",
         "registration_opens": "2031-05-01T09:00", "registration_closes": "2031-05-10T18:00",
         "warmup_starts": "2031-05-15T09:00", "wave_0_starts": "2031-05-20T20:00", "wave_0_ends": "2031-05-22T20:00",
     }

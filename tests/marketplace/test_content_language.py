@@ -80,3 +80,22 @@ def test_arabic_vendor_text_in_an_english_page_carries_its_direction(client, mak
     # Inside an Arabic page, the Latin text of a French store runs left to right.
     french = make_product(language="fr", texts={"fr": "Beurre de karité"})
     assert '<h1 lang="fr" dir="ltr">Beurre de karité</h1>' in client.get(f"/ar/products/{french.slug}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("path", "method", "status", "title", "html_lang"), [
+    ("/fr/unknown", "get", 404, "Page introuvable", "fr"),
+    ("/fr/no-such-page/deeper", "get", 404, "Page introuvable", "fr"),
+    ("/zh/products/nope", "get", 404, "找不到页面", "zh-Hans"),
+    ("/ar/no-such-page", "get", 404, "الصفحة غير موجودة", "ar"),
+    ("/fr/categories/", "post", 405, "Méthode non autorisée", "fr"),
+])
+def test_error_pages_are_in_the_language_of_the_path(client, path, method, status, title, html_lang):
+    response = getattr(client, method)(path, headers={"Accept-Language": "en"})
+    assert response.status_code == status
+    page = response.get_data(as_text=True)
+    assert title in page and f'<html lang="{html_lang}"' in page
+
+
+def test_an_unknown_path_outside_a_locale_follows_the_browser(client):
+    page = client.get("/no-such-page", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Page introuvable" in page
