@@ -77,3 +77,16 @@ def test_festival_times_name_the_festivals_zone_and_the_readers(client, make_fes
         assert "Saa za Nairobi" in waves and "saa zako" in waves
         zh = client.get(f"/zh/festivals/{festival.slug}").text
         assert "内罗毕时间" in zh and "Africa/Nairobi" not in zh.replace('value="Africa/Nairobi"', "")
+
+
+def test_reminder_emails_name_the_zone_in_the_readers_language(app, make_festival, make_user):
+    from campaigns.festivals import reminders
+    from marketplace.mail import get_mailer
+
+    outbox = get_mailer().outbox
+    outbox.clear()
+    festival = make_festival(zone="Africa/Nairobi")
+    with clock.freeze(WARMUP_STARTS + SECOND):
+        reminders.remind_festival(make_user(), festival, "sw")
+    assert reminders.send_due_reminders(WAVE1[0] - 3600 * SECOND) == 1
+    assert "Saa za Nairobi" in outbox[0].body and "Africa/Nairobi" not in outbox[0].body
