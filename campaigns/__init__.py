@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
 
 def init_festivals(app: Flask) -> None:
     """Festivals: their price rule, page-cache upkeep, pages, API, template helpers and jobs."""
-    from campaigns.festivals import back_office, page_cache
+    from campaigns.festivals import back_office, labels, page_cache
     from campaigns.festivals.api import bp as festivals_api_bp
     from campaigns.festivals.cli import festivals_cli
     from campaigns.festivals.pricing_rule import festival_price_rule
@@ -35,6 +35,7 @@ def init_festivals(app: Flask) -> None:
     register_unit_holder(app, "deal", DealUnits())
     page_cache.init_app(app)
     back_office.init_app(app)
+    labels.register_festival_labels()
     init_templates(app)
     app.register_blueprint(festivals_bp)
     app.register_blueprint(festivals_staff_bp)

@@ -26,7 +26,7 @@ HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 @dataclass(frozen=True)
 class DemoFestival:
     slug: str
-    theme: str
+    themes: dict[str, str]
     zone: str
     names: dict[str, str]
     descriptions: dict[str, str]
@@ -38,7 +38,10 @@ class DemoFestival:
 
 DEMO_FESTIVALS = (
     DemoFestival(
-        "quality-african-products-festival", "Quality African Products Festival", "Africa/Nairobi",
+        "quality-african-products-festival",
+        {"en": "Made in Africa", "fr": "Fabriqué en Afrique", "ar": "صُنع في أفريقيا", "pt": "Feito em África",
+         "sw": "Imetengenezwa Afrika", "zh": "非洲制造"},
+        "Africa/Nairobi",
         {"en": "Quality African Products Festival", "fr": "Festival des produits africains de qualité",
          "ar": "مهرجان المنتجات الأفريقية عالية الجودة", "pt": "Festival de Produtos Africanos de Qualidade",
          "sw": "Tamasha la Bidhaa Bora za Afrika", "zh": "非洲优质产品节"},
@@ -48,7 +51,10 @@ DEMO_FESTIVALS = (
         ((-2 * HOUR, 2 * DAY), (3 * DAY, 4 * DAY)), 40, 0.2, palette=0,  # kente
     ),
     DemoFestival(
-        "coffee-tea-week", "Coffee & Tea Week", "Asia/Shanghai",
+        "coffee-tea-week",
+        {"en": "From farm to cup", "fr": "De la ferme à la tasse", "ar": "من المزرعة إلى الفنجان",
+         "pt": "Da fazenda à xícara", "sw": "Kutoka shambani hadi kikombeni", "zh": "从农场到杯中"},
+        "Asia/Shanghai",
         {"en": "Coffee & Tea Week", "fr": "Semaine du café et du thé", "ar": "أسبوع القهوة والشاي",
          "pt": "Semana do Café e do Chá", "sw": "Wiki ya Kahawa na Chai", "zh": "咖啡与茶周"},
         {"en": "Single-origin coffees and teas from Ethiopia, Kenya, Rwanda and beyond.",
@@ -56,7 +62,10 @@ DEMO_FESTIVALS = (
         ((3 * DAY, 5 * DAY),), 20, palette=3,  # coffee and cocoa
     ),
     DemoFestival(
-        "tourism-week", "Tourism Week", "Africa/Lagos",
+        "tourism-week",
+        {"en": "Journeys across Africa", "fr": "Voyages à travers l’Afrique", "ar": "رحلات عبر أفريقيا",
+         "pt": "Viagens pela África", "sw": "Safari kote Afrika", "zh": "畅游非洲"},
+        "Africa/Lagos",
         {"en": "Tourism Week", "fr": "Semaine du tourisme", "ar": "أسبوع السياحة", "pt": "Semana do Turismo",
          "sw": "Wiki ya Utalii", "zh": "旅游周"},
         {"en": "Crafts and journeys from the campaign's pavilions."},
@@ -125,11 +134,11 @@ def create_demo_festival(demo: DemoFestival, now: datetime, used: set[int]) -> F
     windows = [(now + start, now + end) for start, end in demo.waves]
     first = windows[0][0]
     festival = Festival(
-        slug=demo.slug, theme=demo.theme, time_zone=demo.zone, original_language="en",
+        slug=demo.slug, time_zone=demo.zone, original_language="en",
         registration_opens_at=first - 14 * DAY, registration_closes_at=first - 7 * DAY,
         warmup_starts_at=first - 4 * DAY,
-        texts=[FestivalText(language=code, name=name, description=demo.descriptions.get(code, ""))
-               for code, name in demo.names.items()],
+        texts=[FestivalText(language=code, name=name, description=demo.descriptions.get(code, ""),
+                            theme=demo.themes.get(code, "")) for code, name in demo.names.items()],
         waves=[Wave(starts_at=s, ends_at=e) for s, e in windows],
     )
     _store_demo_banner(festival, demo)

@@ -14,7 +14,7 @@ from campaigns.festivals.models import BannerImage, Festival
 from campaigns.festivals.phases import SHOPPER_VISIBLE
 from marketplace.core import clock
 from marketplace.core.errors import DomainError, NotFound, ValidationError
-from marketplace.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from marketplace.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, reading_order
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 
@@ -62,9 +62,11 @@ def _banner(festival: Festival, alt: str) -> dict | None:
 
 
 def _summary(festival: Festival, language: str, now) -> dict:
-    name = display.festival_name(festival, language)
+    name = display.festival_name(festival, reading_order(language))
+    theme = display.festival_theme(festival, reading_order(language))
     return {
-        "slug": festival.slug, "name": name.text, "name_language": name.language, "theme": festival.theme,
+        "slug": festival.slug, "name": name.text, "name_language": name.language,
+        "theme": theme.text, "theme_language": theme.language if theme.text else None,
         "banner": _banner(festival, name.text),
         "country": festival.country_code, "time_zone": festival.time_zone,
         "phase": phases.phase_at(festival, now).value, "starts_at": _iso(festival.starts_at),
@@ -95,7 +97,7 @@ def festival_detail(slug: str):
     if phases.phase_at(festival, now) not in SHOPPER_VISIBLE:
         raise NotFound(_("No such festival."))
     language = _language()
-    cards = display.deal_cards(festival, None, language, now)
+    cards = display.deal_cards(festival, None, reading_order(language), now)
     by_wave: dict[int, list[dict]] = {}
     for card in cards:
         by_wave.setdefault(card.wave_number, []).append({

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.units import format_unit
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,7 +19,6 @@ from sqlalchemy.orm import selectinload
 from campaigns.festivals import phases
 from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.phases import Phase
-from campaigns.festivals.scheduling import _known_zones
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import LocalText, localized
@@ -27,6 +26,7 @@ from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
+from marketplace.core.zones import format_wall_time, same_day, zone_info, zone_name
 from marketplace.extensions import db
 from marketplace.orders.pricing import quote_prices
 
@@ -134,12 +134,15 @@ def _cache_version() -> tuple[object, float] | None:
         return None
 
 
-def deal_faces(festival: Festival, deal_ids: list[int], language: str) -> dict[int, DealFace]:
-    """The face of each deal, rendered on first use and reused until the catalogue changes."""
+def deal_faces(festival: Festival, deal_ids: list[int], reading: Sequence[str]) -> dict[int, DealFace]:
+    """The face of each deal for a reader of the `reading` languages (the page's first), rendered on
+    first use and reused until the catalogue changes."""
     cached = _cache_version()
-    keys = [(deal_id, language) for deal_id in deal_ids]
+    reading = tuple(reading)
+    language = reading[0]
+    keys = [(deal_id, reading) for deal_id in deal_ids]
     found = _faces.get_many(keys, cached[0]) if cached else {}
-    missing = [deal_id for deal_id in deal_ids if (deal_id, language) not in found]
+    missing = [deal_id for deal_id in deal_ids if (deal_id, reading) not in found]
     if missing:
         numbers = {w.id: i + 1 for i, w in enumerate(sorted(festival.waves, key=lambda w: to_utc(w.starts_at)))}
         deals = db.session.scalars(
@@ -149,30 +152,32 @@ def deal_faces(festival: Festival, deal_ids: list[int], language: str) -> dict[i
         template = current_app.jinja_env.get_template("festivals/_deal_face.html")
         made = {}
         with force_locale(language):
-            made = _render_faces(template, deals, numbers, language)
+            made = _render_faces(template, deals, numbers, reading)
         if cached:
             _faces.put_many(made, cached[0], cached[1])
         found.update(made)
-    return {deal_id: found[(deal_id, language)] for deal_id in deal_ids if (deal_id, language) in found}
+    return {deal_id: found[(deal_id, reading)] for deal_id in deal_ids if (deal_id, reading) in found}
 
 
-def _render_faces(template, deals, numbers: dict[int, int], language: str) -> dict[tuple[int, str], DealFace]:
+def _render_faces(template, deals, numbers: dict[int, int], reading: tuple[str, ...]) -> dict[tuple, DealFace]:
     made = {}
+    language = reading[0]
     for deal in deals:
-        name = localized(deal.product.texts, language, deal.product.original_language, "name")
+        name = localized(deal.product.texts, reading, deal.product.original_language, "name")
         number = numbers.get(deal.wave_id, 1)
         # The template autoescapes every value it writes, so its output is safe markup.
         html = Markup(template.render(product=deal.product, name=name, wave_number=number, waves=len(numbers),  # noqa: S704
                                       lang=LANGUAGES.get(language, LANGUAGES["en"]), languages=LANGUAGES))
-        made[(deal.id, language)] = DealFace(deal.product.slug, name, number, html)
+        made[(deal.id, reading)] = DealFace(deal.product.slug, name, number, html)
     return made
 
 
-def deal_cards(festival: Festival, shopper: User | None, language: str, at: datetime,
+def deal_cards(festival: Festival, shopper: User | None, language: str | Sequence[str], at: datetime,
                saved: set[int] = frozenset(), first: int | None = None) -> list[DealCard]:
     """The festival's approved deals as cards, priced by the one price function at `at`: the festival
     price only where `quote_prices` grants this festival's offer (live window, units left, shopper's limit).
-    With `first`, only that many of the waves not yet over: on sale now first, then those still to open,
+    `language` is the page's language or the reader's languages in order (see `reading_order`). With
+    `first`, only that many of the waves not yet over: on sale now first, then those still to open,
     sold-out ones last."""
     rows = db.session.execute(
         select(Deal.id, Deal.wave_id, Deal.cap, Deal.sold, Product.id, Product.price_amount, Product.currency,
@@ -192,7 +197,7 @@ def deal_cards(festival: Festival, shopper: User | None, language: str, at: date
             return []
     products = {row[4]: PricedProduct(row[4], Money(row[5], row[6])) for row in rows}
     quotes = quote_prices(list(products.values()), shopper, at)
-    faces = deal_faces(festival, [row[0] for row in rows], language)
+    faces = deal_faces(festival, [row[0] for row in rows], (language,) if isinstance(language, str) else language)
     source = f"festival:{festival.slug}"
     cards = []
     for deal_id, wave_id, cap, sold, product_id, _amount, _currency, limit in rows:
@@ -253,6 +258,12 @@ def product_festival(product: Product, at: datetime | None = None) -> ProductFes
     return None
 
 
+def days_text(days: int, language: str) -> str:
+    """A number of days as a countdown writes it in `language`, word order included: "3d", "3j",
+    "siku 3", "3天" (Babel's narrow unit pattern)."""
+    return format_unit(days, "duration-day", length="narrow", locale=language)
+
+
 def countdown_parts(now: datetime, target: datetime) -> tuple[int, str]:
     """(whole days, "HH:MM:SS") from `now` until `target`, never negative."""
     seconds = max(0, int((to_utc(target) - to_utc(now)).total_seconds()))
@@ -262,19 +273,42 @@ def countdown_parts(now: datetime, target: datetime) -> tuple[int, str]:
     return days, f"{hours:02d}:{minutes:02d}:{seconds:02d}"
 
 
-@lru_cache(maxsize=64)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name if name in _known_zones() else "UTC")
-
-
 def time_in_zone(instant: datetime, zone: str, language: str) -> str:
-    """`instant` as a date and time in `zone`, written for a reader of `language`."""
-    return format_datetime(to_utc(instant), "medium", tzinfo=_zone(zone), locale=language)
+    """`instant` as a short date and time on the clocks of `zone`, written for a reader of `language`."""
+    return format_wall_time(instant, zone, language)
 
 
-def festival_name(festival: Festival, language: str) -> LocalText:
+def festival_times(start: datetime, end: datetime | None, festival_zone: str, reader_zone: str,
+                   language: str) -> str:
+    """An instant (or a window from `start` to `end`) on the festival's clocks with the zone named, then,
+    when the reader's zone differs, on theirs: "Wed, Dec 2, 8:00 PM Nairobi Time · 1:00 AM your time"."""
+    def span(zone: str, dated: bool) -> str:
+        first = format_wall_time(start, zone, language, dated or end is not None)
+        return first if end is None else f"{first} – {format_wall_time(end, zone, language, not same_day_span(zone))}"
+
+    def same_day_span(zone: str) -> bool:
+        return end is not None and to_utc(start).astimezone(zone_info(zone)).date() == \
+            to_utc(end).astimezone(zone_info(zone)).date()
+
+    with force_locale(language):
+        text = _("%(time)s %(zone)s", time=span(festival_zone, True), zone=zone_name(festival_zone, language))
+        if zone_info(reader_zone).key == zone_info(festival_zone).key:
+            return text
+        dated = end is not None or not same_day(start, festival_zone, reader_zone)
+        yours = _("%(time)s your time", time=span(reader_zone, dated))
+        return f"{text} · {yours}"
+
+
+def festival_name(festival: Festival, language: str | Sequence[str]) -> LocalText:
+    """The festival's name for a reader of `language` (one code or a reading order)."""
     return localized(festival.texts, language, festival.original_language, "name")
 
 
-def festival_description(festival: Festival, language: str) -> LocalText:
+def festival_theme(festival: Festival, language: str | Sequence[str]) -> LocalText:
+    """The festival's theme for a reader of `language`, from the texts that have one ("" when none has)."""
+    return localized([t for t in festival.texts if t.theme], language, festival.original_language, "theme")
+
+
+def festival_description(festival: Festival, language: str | Sequence[str]) -> LocalText:
+    """The festival's description for a reader of `language` (one code or a reading order)."""
     return localized(festival.texts, language, festival.original_language, "description")

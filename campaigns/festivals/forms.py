@@ -28,7 +28,6 @@ class FestivalForm(FlaskForm):
     slug = StringField(_l("Address name (optional)"), validators=[Optional(), Length(max=70)])
     original_language = SelectField(_l("Original language"), default="en",
                                     choices=[SelectChoice(code, lang.native_name) for code, lang in LANGUAGES.items()])
-    theme = StringField(_l("Theme"), validators=[Length(max=80)])
     country_code = SelectField(_l("Country focus"), validators=[Optional()])
     # Judged by content in the service, never by name or declared type; `accept` only helps the file picker.
     banner = FileField(_l("Banner picture"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
@@ -46,6 +45,7 @@ class FestivalForm(FlaskForm):
 for _code in LANGUAGES:
     setattr(FestivalForm, f"name_{_code}", StringField(_l("Name"), validators=[Length(max=120)]))
     setattr(FestivalForm, f"description_{_code}", TextAreaField(_l("Description"), validators=[Length(max=4000)]))
+    setattr(FestivalForm, f"theme_{_code}", StringField(_l("Theme"), validators=[Length(max=80)]))
 for _index in range(FORM_WAVES):
     # Which of the festival's waves the slot shows: its deals stay with it whatever slot is cleared.
     setattr(FestivalForm, f"wave_{_index}_id", HiddenField())

@@ -1,6 +1,7 @@
 """The festival the home page puts first: the live one, else the next to open, with a strip of its deals."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +30,7 @@ class HomeFestival:
     waves: int
 
 
-def home_festival(shopper: User | None, language: str, at: datetime, strip_size: int = STRIP_SIZE
+def home_festival(shopper: User | None, language: str | Sequence[str], at: datetime, strip_size: int = STRIP_SIZE
                   ) -> HomeFestival | None:
     """The live festival (else the next one in warm-up) at `at` with its first deals, on sale ones first;
     None when no festival is open to shoppers or coming."""

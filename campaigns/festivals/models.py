@@ -35,7 +35,6 @@ class Festival(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
-    theme: Mapped[str] = mapped_column(String(80), default="")
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
     # The banner's renditions live in the image store under `<banner_key>-<width>.<ext>`; no key, no banner.
     banner_key: Mapped[str | None] = mapped_column(String(64))
@@ -91,6 +90,7 @@ class FestivalText(db.Model):
     language: Mapped[str] = mapped_column(String(5))
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    theme: Mapped[str] = mapped_column(String(80), default="")  # "" when the theme is not in this language
 
     festival: Mapped[Festival] = relationship(back_populates="texts")
 

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from campaigns.festivals.models import Festival, Wave
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
+from marketplace.core.i18n import current_language
 from marketplace.core.page_cache import add_page_filler, watch_tables
 from marketplace.extensions import db
 
@@ -86,18 +87,19 @@ def _countdown_marker(app: Flask) -> str:
 def countdown_fields(now: datetime, target: datetime) -> dict[str, str]:
     """The server's "now" and the days and "HH:MM:SS" left until `target`, as a countdown shows them;
     placeholders naming `target` while a page is rendered for the page cache (filled as it is served)."""
-    from campaigns.festivals.display import countdown_parts
+    from campaigns.festivals.display import countdown_parts, days_text
 
     if g.get("page_cache_rendering"):
         marker, stamp = current_app.extensions["festival_countdown_marker"], int(to_utc(target).timestamp())
         return {"now": f"{marker}-now", "days": f"{marker}-d-{stamp}", "clock": f"{marker}-c-{stamp}"}
     days, clock_text = countdown_parts(now, target)
-    return {"now": to_utc(now).isoformat(), "days": str(days), "clock": clock_text}
+    return {"now": to_utc(now).isoformat(), "days": days_text(days, current_language().code), "clock": clock_text}
 
 
 def countdown_filler(marker: str):
-    """A page filler that writes the time left into a cached page's countdown placeholders."""
-    from campaigns.festivals.display import countdown_parts
+    """A page filler that writes the time left into a cached page's countdown placeholders (the days in
+    the page's language and word order)."""
+    from campaigns.festivals.display import countdown_parts, days_text
 
     pattern = re.compile(re.escape(marker) + r"-(now|d-(\d+)|c-(\d+))")
 
@@ -110,7 +112,7 @@ def countdown_filler(marker: str):
             if match.group(1) == "now":
                 return to_utc(now).isoformat()
             days, clock_text = countdown_parts(now, datetime.fromtimestamp(int(match.group(2) or match.group(3)), UTC))
-            return str(days) if match.group(2) else clock_text
+            return days_text(days, current_language().code) if match.group(2) else clock_text
 
         return pattern.sub(value, body)
 

@@ -20,12 +20,12 @@ from campaigns.festivals import phases
 from campaigns.festivals.announcements import announce_open_registrations
 from campaigns.festivals.models import Deal, DealStatus, Festival, Reminder
 from campaigns.festivals.phases import Phase
-from campaigns.festivals.scheduling import utc_to_local
 from marketplace.accounts.models import User
 from marketplace.catalog.services import localized
 from marketplace.core import clock, jobs
 from marketplace.core.clock import to_utc
 from marketplace.core.errors import Conflict
+from marketplace.core.zones import format_wall_time, zone_name
 from marketplace.extensions import db
 from marketplace.mail import Mailer, Message, get_mailer
 
@@ -110,17 +110,18 @@ def _message(reminder: Reminder) -> Message:
     with force_locale(reminder.language):
         name = localized(festival.texts, reminder.language, festival.original_language, "name").text
         opens = _opening(reminder)[0]
-        local = utc_to_local(opens, festival.time_zone).strftime("%Y-%m-%d %H:%M")
+        local = format_wall_time(opens, festival.time_zone, reminder.language)
+        zone = zone_name(festival.time_zone, reminder.language)
         if reminder.deal is not None:
             product = localized(reminder.deal.product.texts, reminder.language,
                                 reminder.deal.product.original_language, "name").text
             subject = _("Your saved deal opens soon: %(product)s", product=product)
             body = _("%(product)s goes on sale at its festival price in %(festival)s at %(time)s (%(zone)s).",
-                     product=product, festival=name, time=local, zone=festival.time_zone)
+                     product=product, festival=name, time=local, zone=zone)
         else:
             subject = _("%(festival)s opens soon", festival=name)
             body = _("%(festival)s opens at %(time)s (%(zone)s). Deals have limited quantities.",
-                     festival=name, time=local, zone=festival.time_zone)
+                     festival=name, time=local, zone=zone)
         return Message(reminder.user.email, str(subject), str(body), reminder.language)
 
 

@@ -49,7 +49,7 @@ class FestivalInput:
     warmup_starts: datetime | None
     waves: list[WaveInput]
     descriptions: dict[str, str] = field(default_factory=dict)
-    theme: str = ""
+    themes: dict[str, str] = field(default_factory=dict)
     country_code: str | None = None
     banner: bytes | None = None  # a newly uploaded banner picture, checked by content
     remove_banner: bool = False
@@ -138,8 +138,15 @@ def _texts(data: FestivalInput) -> list[FestivalText]:
     for code, name in names.items():
         if len(name) > 120:
             raise ValidationError(_("A name has at most 120 characters."), {f"name_{code}": _("Too long.")})
-    return [FestivalText(language=code, name=name, description=(data.descriptions.get(code) or "").strip())
-            for code, name in names.items()]
+    themes = {k: (v or "").strip() for k, v in data.themes.items() if k in LANGUAGES and (v or "").strip()}
+    for code, theme in themes.items():
+        if len(theme) > 80:
+            raise ValidationError(_("A theme has at most 80 characters."), {f"theme_{code}": _("Too long.")})
+        if code not in names:
+            message = _("Give the festival a name in this language too, or leave its theme empty.")
+            raise ValidationError(message, {f"theme_{code}": message})
+    return [FestivalText(language=code, name=name, description=(data.descriptions.get(code) or "").strip(),
+                         theme=themes.get(code, "")) for code, name in names.items()]
 
 
 def _check_details(data: FestivalInput) -> None:
@@ -213,7 +220,7 @@ def create_festival(staff: User, data: FestivalInput) -> Festival:
     require_staff(staff)
     schedule, texts, banner = _validated(data, clock.now(), creating=True)
     festival = Festival(
-        slug=_unique_slug(data.slug, data.names.get("en") or texts[0].name), theme=data.theme.strip()[:80],
+        slug=_unique_slug(data.slug, data.names.get("en") or texts[0].name),
         country_code=data.country_code or None, time_zone=data.time_zone,
         original_language=data.original_language, registration_opens_at=schedule.registration_opens_at,
         registration_closes_at=schedule.registration_closes_at, warmup_starts_at=schedule.warmup_starts_at,
@@ -272,7 +279,7 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
         if wave is not None:
             _check_deal_overlaps(wave, window)
     festival.slug = _unique_slug(data.slug or festival.slug, "", festival.id)
-    festival.theme, festival.country_code = data.theme.strip()[:80], data.country_code or None
+    festival.country_code = data.country_code or None
     festival.time_zone = data.time_zone
     old_banner = festival.banner
     if banner is not None or data.remove_banner:
@@ -286,7 +293,8 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
     by_language = {t.language: t for t in festival.texts}
     for text in texts:
         if text.language in by_language:
-            by_language[text.language].name, by_language[text.language].description = text.name, text.description
+            kept = by_language[text.language]
+            kept.name, kept.description, kept.theme = text.name, text.description, text.theme
         else:
             festival.texts.append(text)
     for language in set(by_language) - {t.language for t in texts}:

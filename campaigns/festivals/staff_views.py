@@ -65,7 +65,7 @@ def _form(festival=None) -> FestivalForm:
         (SelectChoice(c.code, country_name(c.code, language)) for c in all_countries()), key=lambda c: c.label)
     if request.method == "GET" and festival is not None:
         zone = festival.time_zone
-        form.slug.data, form.theme.data = festival.slug, festival.theme
+        form.slug.data = festival.slug
         form.country_code.data, form.time_zone.data = festival.country_code or "", zone
         form.original_language.data = festival.original_language
         for name in ("registration_opens", "registration_closes", "warmup_starts"):
@@ -77,6 +77,7 @@ def _form(festival=None) -> FestivalForm:
         for text in festival.texts:
             getattr(form, f"name_{text.language}").data = text.name
             getattr(form, f"description_{text.language}").data = text.description
+            getattr(form, f"theme_{text.language}").data = text.theme
     return form
 
 
@@ -96,7 +97,8 @@ def _input(form: FestivalForm) -> tuple[services.FestivalInput, list[int]]:
         descriptions={code: getattr(form, f"description_{code}").data or "" for code in LANGUAGES},
         time_zone=(form.time_zone.data or "").strip(), registration_opens=form.registration_opens.data,
         registration_closes=form.registration_closes.data, warmup_starts=form.warmup_starts.data, waves=waves,
-        theme=form.theme.data or "", country_code=form.country_code.data or None,
+        themes={code: getattr(form, f"theme_{code}").data or "" for code in LANGUAGES},
+        country_code=form.country_code.data or None,
         banner=upload.read() if upload else None, remove_banner=bool(form.remove_banner.data),
         original_language=form.original_language.data or "en", slug=form.slug.data or "",
     )

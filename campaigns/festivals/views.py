@@ -19,7 +19,8 @@ from campaigns.festivals.scheduling import COMMON_ZONES, get_zone
 from marketplace.accounts.auth import safe_next_url
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
-from marketplace.core.i18n import current_language
+from marketplace.core.i18n import current_language, reading_order
+from marketplace.core.zones import known_zones, viewer_zone, zone_name
 from marketplace.vendors.forms import ConfirmForm
 
 bp = Blueprint("festivals", __name__, url_prefix="/<lang:lang_code>/festivals")
@@ -30,8 +31,8 @@ def shopper():
 
 
 def shopper_zone(festival_zone: str) -> str:
-    """The zone the shopper chose, else the festival's own."""
-    return session.get("time_zone") or festival_zone
+    """The zone the shopper reads times in (chosen, or guessed from their browser), else the festival's own."""
+    return viewer_zone(festival_zone)
 
 
 def _visible_festival_or_404(slug: str):
@@ -50,7 +51,7 @@ def index() -> str:
     """Live, upcoming (in warm-up) and past festivals."""
     now = clock.now()
     return render_template("festivals/index.html", groups=services.festivals_by_status(now), now=now,
-                           zone=session.get("time_zone"))
+                           zone=viewer_zone(""))
 
 
 @bp.get("/<slug>")
@@ -59,11 +60,11 @@ def landing(slug: str) -> str:
     festival, phase = _visible_festival_or_404(slug)
     now = clock.now()
     user = shopper()
-    cards = display.deal_cards(festival, user, current_language().code, now, reminders.saved_deal_ids(user, festival))
+    cards = display.deal_cards(festival, user, reading_order(), now, reminders.saved_deal_ids(user, festival))
     return render_template(
         "festivals/landing.html", festival=festival, phase=phase, Phase=Phase, now=now, cards=cards,
         target=phases.countdown_at(festival, now), zone=shopper_zone(festival.time_zone),
-        zones=COMMON_ZONES, reminded=reminders.has_festival_reminder(user, festival), form=ConfirmForm(),
+        reminded=reminders.has_festival_reminder(user, festival), form=ConfirmForm(),
         results=festival_results(festival) if phase == Phase.ENDED else None,
     )
 
@@ -179,16 +180,29 @@ def set_time_zone() -> Response:
     return redirect(safe_next_url(request.form.get("next")) or url_for("festivals.index"))
 
 
+def zone_choices(chosen: str) -> list[tuple[str, str]]:
+    """(zone id, its name in the page's language) for the "Show times in" list: the common zones, and the
+    chosen one when it is not among them, in alphabetical order of their names."""
+    language = current_language().code
+    zones = set(COMMON_ZONES) | ({chosen} if chosen in known_zones() else set())
+    return sorted(((zone, zone_name(zone, language)) for zone in zones), key=lambda choice: choice[1])
+
+
 def init_templates(app: Flask) -> None:
     """Template helpers for festival pages and the product-page include."""
     app.add_template_global(display.product_festival, "product_festival")
     app.add_template_global(display.countdown_parts, "countdown_parts")
     app.add_template_global(phases.countdown_at, "festival_countdown_at")
+    app.add_template_global(lambda days: display.days_text(days, current_language().code), "countdown_days")
     app.add_template_global(lambda instant, zone: display.time_in_zone(instant, zone, current_language().code),
                             "festival_time")
-    app.add_template_global(lambda festival: display.festival_name(festival, current_language().code),
-                            "festival_name")
-    app.add_template_global(lambda festival: display.festival_description(festival, current_language().code),
+    app.add_template_global(
+        lambda start, end, festival_zone, reader_zone: display.festival_times(
+            start, end, festival_zone, reader_zone, current_language().code), "festival_times")
+    app.add_template_global(zone_choices, "zone_choices")
+    app.add_template_global(lambda festival: display.festival_name(festival, reading_order()), "festival_name")
+    app.add_template_global(lambda festival: display.festival_theme(festival, reading_order()), "festival_theme")
+    app.add_template_global(lambda festival: display.festival_description(festival, reading_order()),
                             "festival_description")
     app.add_template_global(clock.now, "server_now")
     app.add_template_global(display.deal_grid, "deal_grid")

@@ -8,7 +8,7 @@ from campaigns.progress import services
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
 from marketplace.core import clock
-from marketplace.core.i18n import current_language
+from marketplace.core.i18n import reading_order
 from marketplace.core.page_cache import cached_page
 
 bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
@@ -19,11 +19,11 @@ bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
 def home():
     """The live (else next) festival with its deals, featured products, categories, campaign progress
     and featured stores. Cached for visitors: festival boundaries refresh it, countdowns fill as served."""
-    language, now = current_language().code, clock.now()
-    cards = product_cards(services.featured_products(), language, shopper(), session.get("display_currency"))
+    now = clock.now()
+    cards = product_cards(services.featured_products(), reading_order(), shopper(), session.get("display_currency"))
     return render_template(
         "campaigns/home.html",
-        festival=home_festival(shopper(), language, now),
+        festival=home_festival(shopper(), reading_order(), now),
         now=now,
         progress=services.campaign_progress(),
         stores=services.featured_stores(),

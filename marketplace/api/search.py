@@ -6,7 +6,7 @@ from flask import current_app, jsonify, request
 from marketplace.api.edge import bp
 from marketplace.catalog.services import ProductCard, country_name
 from marketplace.core.errors import ValidationError
-from marketplace.core.i18n import LANGUAGES
+from marketplace.core.i18n import LANGUAGES, reading_order
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.search.catalogue import SearchPage, search_products, suggest
@@ -70,7 +70,7 @@ def search_endpoint():
     """Products matching `q` in any language, with facets; prices and stock as of now."""
     language = requested_language()
     wanted = search_request(request.args, language, per_page())
-    return jsonify(page_json(search_products(wanted, None, None), language))
+    return jsonify(page_json(search_products(wanted, None, None, reading_order(language)), language))
 
 
 @bp.get("/search/suggest")

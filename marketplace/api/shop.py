@@ -26,7 +26,7 @@ from marketplace.api.shop_json import OPENAPI_PATHS, cart_json, order_json, orde
 from marketplace.api.tokens import json_body, token_limit, token_user
 from marketplace.core import clock
 from marketplace.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
-from marketplace.core.i18n import LANGUAGES, best_language
+from marketplace.core.i18n import LANGUAGES, best_language, reading_order
 from marketplace.core.money import Money, MoneyError, normalise_currency
 from marketplace.extensions import db, limiter
 from marketplace.orders import cart as carts
@@ -127,7 +127,7 @@ def priced_cart_response(user: User, status: int = 200) -> ResponseReturnValue:
     """The shopper's cart priced now, in `?lang=` and with an approximate total in `?currency=`."""
     language = use_language(request.args.get("lang"))
     currency = display_currency()
-    priced = carts.price_cart(carts.find_cart(user, None), user, language, currency)
+    priced = carts.price_cart(carts.find_cart(user, None), user, reading_order(language), currency)
     return jsonify(cart_json(priced, language)), status
 
 
@@ -255,7 +255,7 @@ def checkout() -> ResponseReturnValue:
     earlier = find_order_by_key(user, key)
     try:
         order = place_order(user, destination, key, language, expected_total=expected,
-                            base_url=request.host_url.rstrip("/"))
+                            base_url=request.host_url.rstrip("/"), reading=reading_order(language))
     except DomainError as error:
         if isinstance(error.__cause__, GatewayError):
             return error_response("payment_unavailable", error.message, 503)

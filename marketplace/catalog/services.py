@@ -204,16 +204,17 @@ def country_name(code: str, language: str) -> str:
     return Locale.parse(language).territories.get(code, code)
 
 
-def localized(texts: Iterable, language: str, original: str | None, field: str) -> LocalText:
-    """`field` of the text rows in `language`, else the original language, else English."""
+def localized(texts: Iterable, language: str | Sequence[str], original: str | None, field: str) -> LocalText:
+    """`field` of the text rows in the first of the reader's languages (`language`: one code, or their
+    reading order) that has one, else English, else the original language (see `pick_translation`)."""
     chosen = pick_translation({t.language: t for t in texts}, language, original)
     if chosen is None:
-        return LocalText("", language)
+        return LocalText("", language if isinstance(language, str) else language[0])
     return LocalText(getattr(chosen[1], field), chosen[0])
 
 
 def product_cards(
-    products: Sequence[Product], language: str, shopper: User | None, display_currency: str | None
+    products: Sequence[Product], language: str | Sequence[str], shopper: User | None, display_currency: str | None
 ) -> list[ProductCard]:
     """What a listing shows of each product, priced by the one price function."""
     quotes = quote_prices(products, shopper)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from marketplace.catalog import services
 from marketplace.catalog.models import ProductImage
-from marketplace.core.i18n import current_language
+from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.page_cache import cached_page
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
@@ -26,7 +26,7 @@ def page_number() -> int:
 def cards_page(**filters):
     """A page of product cards for the listing pages; 404 for a page past the end."""
     page = services.list_products(page=page_number(), per_page=current_app.config["PAGE_SIZE"], **filters)
-    cards = services.product_cards(page.items, current_language().code, shopper(), session.get("display_currency"))
+    cards = services.product_cards(page.items, reading_order(), shopper(), session.get("display_currency"))
     return page, cards
 
 
@@ -58,7 +58,8 @@ def display_currency_choices() -> list[str]:
 
 @bp.app_template_global()
 def local_text(texts, original: str | None, field: str):
-    return services.localized(texts, current_language().code, original, field)
+    """`field` of a product's, store's or category's texts for this page's reader (see `reading_order`)."""
+    return services.localized(texts, reading_order(), original, field)
 
 
 @bp.get("/categories/")
@@ -98,7 +99,7 @@ def product(slug: str):
     approximate = services.exchange_rates().convert(quote.price, display_currency) if display_currency else None
     more = services.list_products(page=1, per_page=5, store=found.store)
     related = [p for p in more.items if p.id != found.id][:4]
-    related_cards = services.product_cards(related, current_language().code, shopper(), display_currency)
+    related_cards = services.product_cards(related, reading_order(), shopper(), display_currency)
     return render_template(
         "catalog/product.html", product=found, quote=quote, approximate=approximate, related=related_cards
     )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
+from marketplace.core.zones import viewer_zone
 from marketplace.extensions import babel
 
 
@@ -78,9 +79,30 @@ def select_locale() -> str:
 T = TypeVar("T")
 
 
-def pick_translation(texts: Mapping[str, T], requested: str, original: str | None) -> tuple[str, T] | None:
-    """The text for `requested`, else the vendor's original, else English, else any: (locale, text)."""
-    for locale in (requested, original, DEFAULT_LANGUAGE):
+def reading_order(language: str | None = None, accept: Iterable[tuple[str, float]] | None = None) -> tuple[str, ...]:
+    """The languages a reader of `language` (the page's by default) wants texts in, best first: that
+    language, then the other supported languages of the request's Accept-Language in quality order."""
+    code = language or current_language().code
+    if accept is None:
+        try:
+            accept = request.accept_languages
+        except RuntimeError:  # outside a request: nothing more is known of the reader
+            accept = ()
+    order = [code]
+    for tag, quality in sorted(accept, key=lambda item: -item[1]):
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in LANGUAGES and primary not in order:
+            order.append(primary)
+    return tuple(order)
+
+
+def pick_translation(
+    texts: Mapping[str, T], wanted: str | Sequence[str], original: str | None
+) -> tuple[str, T] | None:
+    """The text in the first of the `wanted` languages that has one, else English, else the vendor's
+    original, else any: (locale, text); None when there is no text at all."""
+    languages = (wanted,) if isinstance(wanted, str) else tuple(wanted)
+    for locale in (*languages, DEFAULT_LANGUAGE, original):
         if locale and locale in texts:
             return locale, texts[locale]
     for locale in sorted(texts):
@@ -88,14 +110,27 @@ def pick_translation(texts: Mapping[str, T], requested: str, original: str | Non
     return None
 
 
+def text_direction(code: str | None) -> str:
+    """"rtl" or "ltr" for a supported language; "auto" when the language is not known."""
+    language = LANGUAGES.get(code or "")
+    return language.direction if language else "auto"
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["lang"] = LanguageConverter
-    babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel's date filters (`datetimeformat`) write times in the viewer's zone.
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=viewer_zone)
 
     @app.url_value_preprocessor
     def pull_lang_code(endpoint: str | None, values: dict | None) -> None:
         if values and "lang_code" in values:
             g.lang_code = values.pop("lang_code")
+        elif request.routing_exception is not None:
+            # No route matched (404) or not with this method (405): the error page is still in the
+            # language of the path's locale segment, when it has one.
+            segment = request.path.lstrip("/").split("/", 1)[0]
+            if segment in LANGUAGES:
+                g.lang_code = segment
 
     @app.url_defaults
     def add_lang_code(endpoint: str, values: dict) -> None:

@@ -26,7 +26,9 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from marketplace.core.i18n import reading_order
 from marketplace.core.security import csp_nonce
+from marketplace.core.zones import viewer_zone
 
 log = logging.getLogger(__name__)
 WATCHED_TABLES: set[str] = {
@@ -120,8 +122,10 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         if store is None or request.method != "GET" or "_flashes" in session or current_user.is_authenticated:
             return view(*args, **kwargs)
         try:
+            # Texts fall back through the visitor's other languages (Accept-Language) and times are on
+            # the visitor's clocks, so visitors whose reading orders or zones differ get different pages.
             key = "|".join((str(store.version()), request.host, request.full_path,
-                            session.get("display_currency", "")))
+                            session.get("display_currency", ""), ",".join(reading_order()), viewer_zone()))
             body = store.get(key)
         except Exception:  # noqa: BLE001 - a cache outage must never take the page down
             return view(*args, **kwargs)
@@ -143,7 +147,9 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             body = body.replace(csrf_placeholder, generate_csrf())
         for fill in current_app.extensions.get("page_cache_fillers", ()):
             body = fill(body)
-        return Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
+        response = Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
+        response.vary.add("Accept-Language")
+        return response
 
     return wrapper
 

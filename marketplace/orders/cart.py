@@ -283,7 +283,7 @@ def charge_unit(price: Money, rate: Decimal, charge_currency: str) -> Money:
 
 
 def price_cart(
-    cart: Cart | None, shopper: User | None, language: str, display_currency: str | None = None,
+    cart: Cart | None, shopper: User | None, language: str | Sequence[str], display_currency: str | None = None,
     at: datetime | None = None,
 ) -> PricedCart:
     """Every line priced now, grouped by store, with per-store subtotals and the total in the charge currency."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -158,8 +159,10 @@ def find_order_by_key(shopper: User, key: str) -> Order | None:
 def place_order(
     shopper: User, destination: Destination, idempotency_key: str, language: str,
     expected_total: Money | None = None, base_url: str = "", at: datetime | None = None,
+    reading: Sequence[str] = (),
 ) -> Order:
-    """Turn the shopper's cart into an order with its units reserved, and start the payment.
+    """Turn the shopper's cart into an order with its units reserved, and start the payment; each line
+    is named in the first of the `reading` languages (default: `language`) that has a text.
 
     Returns the existing order when `idempotency_key` was used before (a retry or a double click).
     Raises ValidationError (bad key, empty cart, bad destination), SoldOut (the lines that cannot be
@@ -174,7 +177,7 @@ def place_order(
     at = at or clock.now()
     release_expired_reservations(at)
     cart = find_cart(shopper, None)
-    priced = price_cart(cart, shopper, language, at=at)
+    priced = price_cart(cart, shopper, tuple(reading) or language, at=at)
     if priced.is_empty or priced.has_problems:
         # The same checkout submitted twice at once: the first may have committed since we looked,
         # emptying the cart (or taking the stock we just read); answer with its order, as a retry gets.

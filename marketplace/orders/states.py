@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.core import clock
 from marketplace.core.errors import Conflict
+from marketplace.core.labels import register_labels
 from marketplace.extensions import db
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentState, VendorOrder
 
@@ -49,6 +50,23 @@ PAYMENT_LABELS = {
     PaymentState.REFUNDED: _l("Refunded"),
     PaymentState.CANCELLED: _l("Cancelled"),
 }
+
+# How each payment gateway is called to a person (the `gateway` column keeps the code).
+GATEWAY_LABELS = {
+    "offline": _l("Pay on delivery (cash or mobile money)"),
+    "stripe": _l("Online payment (card, Alipay, WeChat Pay)"),
+}
+
+
+def register_state_labels() -> None:
+    """Make the labels of order states what `|label` writes."""
+    register_labels(FulfilmentState, FULFILMENT_LABELS)
+    register_labels(PaymentState, PAYMENT_LABELS)
+
+
+def gateway_label(gateway: str) -> str:
+    """The payment method of an order as a person reads it."""
+    return str(GATEWAY_LABELS.get(gateway, gateway))
 
 
 def can_move(current: FulfilmentState, target: FulfilmentState) -> bool:

@@ -13,7 +13,7 @@ from marketplace.catalog.services import country_name
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, NotFound
 from marketplace.core.forms import apply_errors
-from marketplace.core.i18n import current_language
+from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.money import Money, MoneyError
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
@@ -58,7 +58,7 @@ def cart() -> str:
     """The cart grouped by vendor, priced now, with notes on changed prices and short stock."""
     release_expired_reservations(clock.now())  # units of lapsed reservations are back before we show stock
     found = carts.find_cart(shopper(), visitor_token())
-    priced = carts.price_cart(found, shopper(), current_language().code, session.get("display_currency"))
+    priced = carts.price_cart(found, shopper(), reading_order(), session.get("display_currency"))
     return render_template("orders/cart.html", priced=priced, form=QuantityForm())
 
 
@@ -136,7 +136,7 @@ def checkout() -> Response | str:
         try:
             order = place_order(current_user, _destination(form), form.key.data or "", language,
                                 expected_total=_expected_total(request.form.get("expected_total", "")),
-                                base_url=request.host_url.rstrip("/"))
+                                base_url=request.host_url.rstrip("/"), reading=reading_order(language))
         except (SoldOut, PricesChanged) as error:
             flash(error.message, "error")
             return redirect(url_for("orders.cart"))
@@ -149,7 +149,7 @@ def checkout() -> Response | str:
             flash(_("Thank you! Your order %(reference)s is placed.", reference=order.reference), "success")
             return redirect(url_for("orders.order_detail", reference=order.reference))
     release_expired_reservations(clock.now())
-    priced = carts.price_cart(carts.find_cart(current_user, None), current_user, language,
+    priced = carts.price_cart(carts.find_cart(current_user, None), current_user, reading_order(language),
                               session.get("display_currency"))
     if priced.is_empty:
         flash(_("Your cart is empty."), "info")

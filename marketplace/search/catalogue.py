@@ -10,6 +10,7 @@ import bisect
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
@@ -134,16 +135,19 @@ def corrected_text(text: str, language: str, corrections: dict[str, str]) -> str
     return "".join(pieces) + text[cursor:]
 
 
-def search_products(request: SearchRequest, shopper: User | None, display_currency: str | None) -> SearchPage:
-    """A page of results as product cards (priced and stocked from the database now) with snippets."""
+def search_products(request: SearchRequest, shopper: User | None, display_currency: str | None,
+                    reading: Sequence[str] = ()) -> SearchPage:
+    """A page of results as product cards (priced and stocked from the database now) with snippets, each
+    text in the first of the `reading` languages (default: the request's language) that has one."""
+    reading = tuple(reading) or (request.language,)
     outcome = search_ids(request)
     products = {p.id: p for p in load_visible(outcome.ids)}
     ordered = [products[i] for i in outcome.ids if i in products]  # a stale index never shows a hidden product
-    cards = product_cards(ordered, request.language, shopper, display_currency)
+    cards = product_cards(ordered, reading, shopper, display_currency)
     glossary = get_glossary()
     snippets = {}
     for product in ordered:
-        text = localized(product.texts, request.language, product.original_language, "description")
+        text = localized(product.texts, reading, product.original_language, "description")
         snippets[product.id] = snippet(text.text, text.language, outcome.parsed.terms, glossary)
     return SearchPage(outcome, cards, snippets)
 

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request, sessi
 from marketplace.catalog.services import all_categories
 from marketplace.catalog.views import shopper
 from marketplace.core.errors import NotFound, ValidationError
-from marketplace.core.i18n import current_language
+from marketplace.core.i18n import current_language, reading_order
 from marketplace.search.catalogue import SearchRequest, search_products
 from marketplace.search.documents import PRICE_BANDS
 from marketplace.search.forms import search_request
@@ -27,7 +27,7 @@ def results():
         wanted = SearchRequest(text=request.args.get("q") or "", language=language,
                                per_page=current_app.config["PAGE_SIZE"])
     try:
-        found = search_products(wanted, shopper(), session.get("display_currency"))
+        found = search_products(wanted, shopper(), session.get("display_currency"), reading_order(language))
     except NotFound:
         abort(404)
     return render_template(

@@ -11,6 +11,10 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
   var countdowns = document.querySelectorAll("[data-countdown]");
   if (!countdowns.length) { return; }
   var loaded = Date.now();
+  var dayFormat = null;  // the days in the page's language and word order ("siku 3"), as the server wrote them
+  try {
+    dayFormat = new Intl.NumberFormat(document.documentElement.lang, { style: "unit", unit: "day", unitDisplay: "narrow", numberingSystem: "latn" });
+  } catch (e) { dayFormat = null; }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function tick() {
     countdowns.forEach(function (el) {
@@ -26,7 +30,8 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
           el.querySelector(".countdown-label").textContent = done;
         }
       }
-      days.textContent = Math.floor(left / 86400);
+      var dayCount = Math.floor(left / 86400);
+      days.textContent = dayFormat ? dayFormat.format(dayCount) : days.textContent.replace(/\d+/, dayCount);
       clock.textContent = pad(Math.floor(left % 86400 / 3600)) + ":" + pad(Math.floor(left % 3600 / 60)) + ":" + pad(left % 60);
     });
   }
@@ -34,19 +39,27 @@ document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
   window.setInterval(tick, 1000);
 })();
 
-// Festival times: offer the browser's own time zone when the shopper has not chosen one.
+// Festival times: offer the browser's own time zone, by its name, when the shopper has not chosen it.
 document.querySelectorAll("form[data-detect-zone]").forEach(function (form) {
-  var input = form.querySelector("input[name=tz]");
+  var select = form.querySelector("select[name=tz]");
   var detected = window.Intl && Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (input && detected && input.value !== detected) {
-    input.setAttribute("placeholder", detected);
-    var hint = document.createElement("button");
-    hint.type = "submit";
-    hint.className = "link";
-    hint.textContent = detected;
-    hint.addEventListener("click", function () { input.value = detected; });
-    form.appendChild(hint);
+  if (!select || !detected || select.value === detected) { return; }
+  var option = Array.prototype.find.call(select.options, function (o) { return o.value === detected; });
+  if (!option) {
+    var name = detected.split("/").pop().replace(/_/g, " ");
+    try {
+      var parts = new Intl.DateTimeFormat(document.documentElement.lang, { timeZone: detected, timeZoneName: "long" }).formatToParts(new Date());
+      parts.forEach(function (part) { if (part.type === "timeZoneName") { name = part.value; } });
+    } catch (e) { /* the city's name will do */ }
+    option = new Option(name, detected);
+    select.add(option, 0);
   }
+  var hint = document.createElement("button");
+  hint.type = "submit";
+  hint.className = "link";
+  hint.textContent = option.textContent;
+  hint.addEventListener("click", function () { select.value = detected; });
+  form.appendChild(hint);
 });
 
 // Uploads: a form whose files add up to more than the site accepts would be refused whole, after

@@ -33,11 +33,12 @@ def shopper(make_user):
 def make_festival(app, staff):
     def make(slug: str = "coffee-tea-week", waves=(WAVE1, WAVE2), registration=(REGISTRATION_OPENS,
              REGISTRATION_CLOSES), warmup: datetime = WARMUP_STARTS, zone: str = "Africa/Nairobi",
-             names: dict[str, str] | None = None) -> Festival:
+             names: dict[str, str] | None = None, themes: dict[str, str] | None = None) -> Festival:
+        themes = {"en": "Coffee & Tea Week"} if themes is None else themes
         festival = Festival(
-            slug=slug, theme="Coffee & Tea Week", time_zone=zone, registration_opens_at=registration[0],
+            slug=slug, time_zone=zone, registration_opens_at=registration[0],
             registration_closes_at=registration[1], warmup_starts_at=warmup, created_by_id=staff.id,
-            texts=[FestivalText(language=k, name=v, description=f"About {v}")
+            texts=[FestivalText(language=k, name=v, description=f"About {v}", theme=themes.get(k, ""))
                    for k, v in (names or {"en": "Coffee & Tea Week", "zh": "咖啡与茶周"}).items()],
             waves=[Wave(starts_at=s, ends_at=e) for s, e in waves],
         )

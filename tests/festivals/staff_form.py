@@ -19,7 +19,7 @@ def form_fields(festival: Festival, **changes) -> dict:
     """The edit form exactly as the page fills it for `festival`, with `changes` applied."""
     zone = festival.time_zone
     data = {
-        "original_language": festival.original_language, "time_zone": zone, "theme": festival.theme,
+        "original_language": festival.original_language, "time_zone": zone,
         "slug": festival.slug, "country_code": festival.country_code or "",
         "registration_opens": local_field(festival.registration_opens_at, zone),
         "registration_closes": local_field(festival.registration_closes_at, zone),
@@ -27,6 +27,7 @@ def form_fields(festival: Festival, **changes) -> dict:
     }
     for text in festival.texts:
         data[f"name_{text.language}"], data[f"description_{text.language}"] = text.name, text.description
+        data[f"theme_{text.language}"] = text.theme
     for index, wave in enumerate(sorted(festival.waves, key=lambda w: w.starts_at)):
         data[f"wave_{index}_id"] = str(wave.id)
         data[f"wave_{index}_starts"] = local_field(wave.starts_at, zone)

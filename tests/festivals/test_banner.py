@@ -111,7 +111,7 @@ def test_a_festival_without_a_banner_shows_none(app, make_festival):
 
 def test_a_festival_can_be_scheduled_with_its_banner(staff_client):
     data = {
-        "name_en": "Harvest Week", "original_language": "en", "time_zone": "Africa/Nairobi", "theme": "Harvest",
+        "name_en": "Harvest Week", "original_language": "en", "time_zone": "Africa/Nairobi", "theme_en": "Harvest",
         "registration_opens": "2031-05-01T09:00", "registration_closes": "2031-05-10T18:00",
         "warmup_starts": "2031-05-15T09:00", "wave_0_starts": "2031-05-20T20:00", "wave_0_ends": "2031-05-22T20:00",
         "banner": upload(photo_files.png((900, 300)), "banner.png"),
@@ -137,7 +137,7 @@ def test_a_bad_file_is_refused_with_a_message_and_changes_nothing(staff_client, 
     with clock.freeze(BEFORE):
         assert edit(staff_client, festival, banner=upload(banded_jpeg())).status_code == 302
         before, files = stored(festival.id).banner, media_files()
-        response = edit(staff_client, festival, theme="Harvest Week", name_en="Harvest Festival",
+        response = edit(staff_client, festival, theme_en="Harvest Week", name_en="Harvest Festival",
                         banner=upload(body, name))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -145,7 +145,7 @@ def test_a_bad_file_is_refused_with_a_message_and_changes_nothing(staff_client, 
     # the other edits stay in the form to submit again, and nothing of them nor of the file was saved
     assert 'value="Harvest Week"' in page and 'value="Harvest Festival"' in page
     festival = stored(festival.id)
-    assert festival.theme == "Coffee & Tea Week" and festival.banner == before
+    assert {t.language: t.theme for t in festival.texts}["en"] == "Coffee & Tea Week" and festival.banner == before
     assert {t.name for t in festival.texts} == {"Coffee & Tea Week", "咖啡与茶周"}
     assert media_files() == files
 
@@ -216,9 +216,9 @@ def test_an_edit_without_a_file_keeps_the_banner(staff_client, make_festival):
     with clock.freeze(BEFORE):
         edit(staff_client, festival, banner=upload(banded_jpeg()))
         before = stored(festival.id).banner
-        assert edit(staff_client, festival, theme="Tea Week").status_code == 302
+        assert edit(staff_client, festival, theme_en="Tea Week").status_code == 302
     festival = stored(festival.id)
-    assert festival.theme == "Tea Week" and festival.banner == before
+    assert {t.language: t.theme for t in festival.texts}["en"] == "Tea Week" and festival.banner == before
 
 
 @pytest.mark.parametrize(("role", "status"), [(None, 302), (Role.SHOPPER, 403), (Role.VENDOR, 403)])

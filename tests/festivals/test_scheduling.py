@@ -31,7 +31,7 @@ def festival_input(zone: str = "Africa/Nairobi", waves=(("2031-02-01 10:00", "20
         time_zone=zone, registration_opens=local("2031-01-06 09:00"),
         registration_closes=local("2031-01-20 18:00"), warmup_starts=local("2031-01-25 09:00"),
         waves=[w if isinstance(w, WaveInput) else WaveInput(local(w[0]), local(w[1])) for w in waves],
-        theme="Quality African Products",
+        themes={"en": "Quality African Products"},
     )
     values.update({k: v for k, v in changes.items() if k != "waves"})
     return FestivalInput(**values)

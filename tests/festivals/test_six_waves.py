@@ -28,7 +28,7 @@ def new_form(waves: list[tuple[datetime, datetime] | None], zone: str = "Africa/
              warmup: datetime = datetime(2031, 5, 15, 9, 0)) -> dict:
     """The new-festival form with one wave per slot (None leaves the slot empty)."""
     data = {
-        "name_en": "Six Waves Festival", "original_language": "en", "time_zone": zone, "theme": "Waves",
+        "name_en": "Six Waves Festival", "original_language": "en", "time_zone": zone, "theme_en": "Waves",
         "registration_opens": (warmup - 14 * DAY).strftime(FORMAT),
         "registration_closes": (warmup - 5 * DAY).strftime(FORMAT), "warmup_starts": warmup.strftime(FORMAT),
     }
@@ -72,10 +72,10 @@ def test_six_waves_are_saved_and_shown(app, staff_client):
         assert 'name="wave_5_starts" type="datetime-local" value="2031-05-30T20:00"' in edit_page
         # saving the edit form as shown keeps all six (three slots used to drop the rest)
         response = staff_client.post(f"/en/staff/festivals/{festival.id}/edit",
-                                     data=form_fields(festival, theme="Six waves"))
+                                     data=form_fields(festival, theme_en="Six waves"))
         assert response.status_code == 302
         (festival,) = festivals()
-        assert len(festival.waves) == 6 and festival.theme == "Six waves"
+        assert len(festival.waves) == 6 and {t.language: t.theme for t in festival.texts}["en"] == "Six waves"
     with clock.freeze(datetime(2031, 5, 16, tzinfo=UTC)):  # warm-up: shoppers see it
         landing = app.test_client().get(f"/en/festivals/{festival.slug}").get_data(as_text=True)
         api = app.test_client().get(f"/api/v1/festivals/{festival.slug}").get_json()

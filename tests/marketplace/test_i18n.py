@@ -50,10 +50,11 @@ def test_hreflang_links_and_switcher_keep_the_page_and_query(client, make_produc
     assert '<span aria-current="true" lang="fr">Français</span>' in html
 
 
-def test_pick_translation_falls_back_from_requested_to_original_to_english():
+def test_pick_translation_falls_back_from_requested_to_english_to_original():
     texts = {"fr": "Beurre de karité", "en": "Shea butter", "sw": "Siagi ya shea"}
     assert pick_translation(texts, "sw", "fr") == ("sw", "Siagi ya shea")
-    assert pick_translation(texts, "zh", "fr") == ("fr", "Beurre de karité")
+    assert pick_translation(texts, "zh", "fr") == ("en", "Shea butter")
+    assert pick_translation({"fr": "Beurre de karité", "pt": "Manteiga"}, "zh", "fr") == ("fr", "Beurre de karité")
     assert pick_translation({"en": "Shea butter", "ar": "زبدة الشيا"}, "zh", "pt") == ("en", "Shea butter")
     assert pick_translation({"ar": "زبدة الشيا"}, "zh", None) == ("ar", "زبدة الشيا")
     assert pick_translation({}, "zh", "fr") is None
@@ -62,7 +63,9 @@ def test_pick_translation_falls_back_from_requested_to_original_to_english():
 def test_product_text_falls_back_and_is_marked_with_its_language(client, make_product):
     product = make_product(language="fr", texts={"fr": "Beurre de karité brut", "en": "Raw shea butter"})
     zh = client.get(f"/zh/products/{product.slug}").get_data(as_text=True)
-    assert '<h1 lang="fr">Beurre de karité brut</h1>' in zh
+    assert '<h1 lang="en" dir="ltr">Raw shea butter</h1>' in zh
+    sw = client.get(f"/sw/products/{product.slug}", headers={"Accept-Language": "sw, fr;q=0.8"}).get_data(as_text=True)
+    assert '<h1 lang="fr" dir="ltr">Beurre de karité brut</h1>' in sw
     en = client.get(f"/en/products/{product.slug}").get_data(as_text=True)
     assert "<h1>Raw shea butter</h1>" in en
 

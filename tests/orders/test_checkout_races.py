@@ -102,7 +102,7 @@ def deal_on_sale(app, make_user, make_product) -> Callable[..., Deal]:
 
     def make(cap: int, limit: int | None = None, stock: int = 50) -> Deal:
         product = make_product(price=1000, stock=stock)
-        festival = Festival(slug=f"rush-{next(_numbers)}", theme="Opening rush", time_zone="Africa/Nairobi",
+        festival = Festival(slug=f"rush-{next(_numbers)}", time_zone="Africa/Nairobi",
                             registration_opens_at=REGISTRATION_OPENS, registration_closes_at=REGISTRATION_CLOSES,
                             warmup_starts_at=WARMUP_STARTS, created_by_id=make_user(role=Role.STAFF).id,
                             texts=[FestivalText(language="en", name="Opening rush", description="Rush")],

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 
 from marketplace.orders.fulfilment import PAYMENT_RECORDED, is_offline
 from marketplace.orders.models import FulfilmentState, OrderEvent, PaymentState, VendorOrder
-from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
+from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS, gateway_label
 
 PAYMENT_PREFIX = "payment:"
 
@@ -52,4 +52,4 @@ def part_payment_label(vendor_order: VendorOrder) -> str:
 def template_labels() -> dict:
     """What the back-office order templates use to name things."""
     return {"fulfilment_labels": FULFILMENT_LABELS, "payment_labels": PAYMENT_LABELS, "state_label": state_label,
-            "actor_name": actor_name, "part_payment_label": part_payment_label}
+            "actor_name": actor_name, "part_payment_label": part_payment_label, "gateway_label": gateway_label}

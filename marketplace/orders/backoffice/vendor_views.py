@@ -5,7 +5,7 @@ answers 404 (the services raise NotFound, never a hint that it exists).
 """
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -27,6 +27,14 @@ vendor_only = role_required(Role.VENDOR)
 VENDOR_ORDER = "<int(max=2147483647):vendor_order_id>"
 
 bp.context_processor(template_labels)
+
+
+@bp.before_request
+def read_times_on_the_stores_clocks() -> None:
+    """Order times are shown in the store's zone unless the vendor chose another (see `viewer_zone`)."""
+    store = store_of(current_user) if current_user.is_authenticated else None
+    if store is not None:
+        g.home_country = store.country_code
 
 
 @bp.get("/")

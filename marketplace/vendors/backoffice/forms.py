@@ -16,6 +16,7 @@ from marketplace.core.errors import DomainError
 from marketplace.core.i18n import LANGUAGES, VENDOR_LANGUAGES
 from marketplace.vendors.backoffice.product_input import MAX_NAME, MAX_ORIGIN
 from marketplace.vendors.backoffice.services import LocaleText, ProductChanges, StockFilter
+from marketplace.vendors.labels import PRODUCT_STATUS_LABELS
 
 
 class LocaleTextForm(Form):
@@ -109,13 +110,8 @@ class ProductFilterForm(FlaskForm):
 
 
 def status_label(status: ProductStatus) -> str:
-    return {
-        ProductStatus.DRAFT: _l("Draft"),
-        ProductStatus.PENDING_REVIEW: _l("Awaiting review"),
-        ProductStatus.PUBLISHED: _l("Published"),
-        ProductStatus.REJECTED: _l("Changes requested"),
-        ProductStatus.ARCHIVED: _l("Archived"),
-    }[status]
+    """A product's status as the vendor reads it."""
+    return str(PRODUCT_STATUS_LABELS[status])
 
 
 class PhotoUploadForm(FlaskForm):
