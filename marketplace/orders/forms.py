@@ -23,7 +23,7 @@ class CheckoutForm(FlaskForm):
     key = HiddenField()
     expected_total = HiddenField()
     recipient_name = StringField(_l("Full name"))
-    phone = StringField(_l("Phone"))
+    phone = StringField(_l("Phone"), render_kw={"dir": "ltr"})  # "+86 138…" reads left to right everywhere
     email = StringField(_l("E-mail for order updates"))
     country_code = SelectField(_l("Country"), choices=[], validate_choice=False)
     region = StringField(_l("Province, state or region"))
