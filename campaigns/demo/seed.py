@@ -277,6 +277,7 @@ def _seed_products(count: int, stores: list[Store], report: SeedReport, progress
                 "id": product_id, "slug": item["slug"], "store_id": item["store"].id,
                 "category_id": category_ids[item["category"]], "original_language": item["language"],
                 "price_amount": item["price"], "currency": item["currency"], "stock": item["stock"],
+                "sku": f"{item['store'].country_code}-{item['slug'].rsplit('-', 1)[1]:0>4}",
                 "status": ProductStatus.PUBLISHED, "is_campaign": item["is_campaign"],
                 "featured": item["featured"], "created_at": published, "updated_at": published,
                 "published_at": published,

@@ -120,6 +120,7 @@ def order_json(order: Order, language: str) -> dict:
     """The whole order: the summary plus where to pay (while payment is awaited), destination and lines."""
     destination = {name: getattr(order, name) for name in (
         "recipient_name", "phone", "email", "country_code", "region", "city", "address_line", "postal_code",
+        "recipient_name_latin", "region_latin", "city_latin", "address_line_latin",
         "travel_date", "travellers", "notes")}
     return order_summary_json(order, language) | {
         "payment_url": (order.payment_url or None) if order.is_open_reservation else None,
@@ -207,7 +208,10 @@ OPENAPI_PATHS = {
                                 "description": "New for each order; a retry with it returns the same order"},
             "destination": {"type": "object", "properties": {name: {"type": "string"} for name in (
                 "recipient_name", "phone", "email", "country_code", "region", "city", "address_line",
-                "postal_code", "travel_date", "travellers", "notes")}},
+                "postal_code", "recipient_name_latin", "region_latin", "city_latin", "address_line_latin",
+                "travel_date", "travellers", "notes")},
+                "description": "An address typed in another script needs its *_latin version for the label "
+                               "(Chinese gets pinyin when it is left empty)"},
             "expected_total": MONEY, "lang": QUERY["lang"]["schema"]}),
         "responses": {"201": ORDER, "200": {"description": "The order placed earlier with this key"},
                       "401": ERR, "403": ERR, "409": {"description": "sold_out (with `lines`) or prices_changed; "

@@ -14,7 +14,7 @@ from marketplace.vendors.backoffice import services
 from marketplace.vendors.backoffice.photos import PhotoUpload, add_photos
 from marketplace.vendors.services import owned_product
 
-SCALAR_FIELDS = ("original_language", "category_id", "price", "currency", "stock", "weight_grams", "origin")
+SCALAR_FIELDS = ("original_language", "category_id", "price", "currency", "stock", "weight_grams", "origin", "sku")
 
 
 def product_json(product: Product) -> dict:
@@ -30,6 +30,7 @@ def product_json(product: Product) -> dict:
         "stock": product.stock,
         "weight_grams": product.weight_grams,
         "origin": product.origin,
+        "sku": product.sku,
         "texts": {t.language: {"name": t.name, "description": t.description} for t in product.texts},
         "completeness": {k: v.value for k, v in services.completeness(product.texts).items()},
         "photos": [
@@ -60,6 +61,7 @@ def changes_from(body: dict, product: Product | None = None) -> services.Product
             "original_language": product.original_language, "category_id": str(product.category_id),
             "price": str(product.price.to_decimal()), "currency": product.currency, "stock": str(product.stock),
             "weight_grams": "" if product.weight_grams is None else str(product.weight_grams), "origin": product.origin,
+            "sku": product.sku or "",
         }
         texts = {t.language: services.LocaleText(t.name, t.description) for t in product.texts}
     values = {name: _as_text(body, name, current.get(name, "")) for name in SCALAR_FIELDS}
@@ -139,6 +141,8 @@ PRODUCT_SCHEMA = {"type": "object", "properties": {
     "category_id": {"type": "integer"}, "price": {"type": "string", "example": "12.50"},
     "currency": {"type": "string", "example": "GHS"}, "stock": {"type": "integer", "minimum": 0},
     "weight_grams": {"type": "integer", "nullable": True}, "origin": {"type": "string"},
+    "sku": {"type": "string", "nullable": True, "maxLength": 40,
+            "description": "The vendor's stock code, unique in the store; null or empty: none (the id is shown)"},
     "texts": {"type": "object", "description": "language -> {name, description}; null removes a translation",
               "additionalProperties": {"type": "object", "nullable": True, "properties": {
                   "name": {"type": "string"}, "description": {"type": "string"}}}},

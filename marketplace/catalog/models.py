@@ -67,6 +67,7 @@ class Product(db.Model):
         Index("ix_products_listing", "status", "category_id", "id", "store_id"),
         Index("ix_products_featured", "featured", "status", "id"),
         Index("ix_products_store_listing", "store_id", "status", "id"),
+        UniqueConstraint("store_id", "sku", name="uq_products_store_sku"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +83,7 @@ class Product(db.Model):
     featured: Mapped[bool] = mapped_column(default=False)
     weight_grams: Mapped[int | None]
     origin: Mapped[str] = mapped_column(String(120), default="")  # region or farm, in the vendor's words
+    sku: Mapped[str | None] = mapped_column(String(40))  # the vendor's stock-keeping unit; None: not set
     first_approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_note: Mapped[str] = mapped_column(Text, default="")
     campaign_marked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -111,6 +113,11 @@ class Product(db.Model):
     def cover(self) -> ProductImage | None:
         """The first photo whose renditions are ready (the vendor orders them; position 0 is the cover)."""
         return next((image for image in self.images if image.status == "ready"), None)
+
+    @property
+    def shown_sku(self) -> str:
+        """The vendor's SKU, or the product id when the vendor has not set one."""
+        return self.sku or str(self.id)
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.slug}>"

@@ -27,6 +27,7 @@ from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationE
 from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import emails
+from marketplace.orders.addresses import LATIN_FIELDS, has_other_script, is_latin_text, latin_form, suggest_latin
 from marketplace.orders.cart import CartLine, PricedCart, charge_rate, charge_unit, find_cart, open_cart, price_cart
 from marketplace.orders.models import (
     CartItem,
@@ -78,6 +79,10 @@ class Destination:
     city: str = ""
     address_line: str = ""
     postal_code: str = ""
+    recipient_name_latin: str = ""
+    region_latin: str = ""
+    city_latin: str = ""
+    address_line_latin: str = ""
     travel_date: str = ""
     travellers: str | int = ""
     notes: str = ""
@@ -100,9 +105,10 @@ def check_destination(destination: Destination, needs_address: bool, needs_trave
     errors: dict[str, str] = {}
     clean = {name: str(getattr(destination, name) or "").strip() for name in (
         "recipient_name", "phone", "email", "country_code", "region", "city", "address_line", "postal_code",
-        "travel_date", "notes")}
+        "travel_date", "notes", *LATIN_FIELDS.values())}
     limits = {"recipient_name": 120, "phone": 20, "email": 254, "region": 80, "city": 80, "address_line": 200,
-              "postal_code": 16, "notes": 1000}
+              "postal_code": 16, "notes": 1000, "recipient_name_latin": 120, "region_latin": 80, "city_latin": 80,
+              "address_line_latin": 200}
     for name, limit in limits.items():
         if len(clean[name]) > limit:
             errors[name] = _("At most %(count)d characters.", count=limit)
@@ -124,8 +130,9 @@ def check_destination(destination: Destination, needs_address: bool, needs_trave
             errors["address_line"] = _("Enter the street address, building or P.O. box.")
         if clean["country_code"] in POSTAL_CODE_REQUIRED and not clean["postal_code"]:
             errors["postal_code"] = _("Enter the postal code: carriers to this country need it.")
+        _check_latin_address(clean, errors, limits)
     else:
-        for name in ("country_code", "region", "city", "address_line", "postal_code"):
+        for name in ("country_code", "region", "city", "address_line", "postal_code", *LATIN_FIELDS.values()):
             clean[name] = ""
     clean["travellers"] = 0
     if needs_travellers:
@@ -148,6 +155,22 @@ def check_destination(destination: Destination, needs_address: bool, needs_trave
     if errors:
         raise ValidationError(_("Please correct the highlighted fields."), errors)
     return clean
+
+
+def _check_latin_address(clean: dict, errors: dict[str, str], limits: dict[str, int]) -> None:
+    """Check the Latin-letter version of the address in place: wherever a part was typed in another script
+    it needs one (Chinese gets pinyin when left empty), in Latin letters; a part already in Latin needs none."""
+    clean.update(suggest_latin(clean))
+    for typed, latin in LATIN_FIELDS.items():
+        if latin in errors:
+            continue
+        if len(clean[latin]) > limits[latin]:
+            errors[latin] = _("At most %(count)d characters.", count=limits[latin])
+        elif clean[latin] and not is_latin_text(clean[latin]):
+            errors[latin] = _("Write this in Latin letters (A to Z), as the carrier's label needs it.")
+        elif not clean[latin] and has_other_script(clean[typed]):
+            errors[latin] = _("Write this in Latin letters (A to Z) too, for the carrier's label.")
+        clean[latin] = latin_form(clean[latin])
 
 
 def find_order_by_key(shopper: User, key: str) -> Order | None:

@@ -10,9 +10,12 @@ import logging
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from marketplace.catalog.services import country_name
+from marketplace.core.i18n import DEFAULT_LANGUAGE
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver
 from marketplace.orders.models import Order, PaymentState, VendorOrder
+from marketplace.orders.packing import label_address, packing_lines
 from marketplace.orders.states import FULFILMENT_LABELS
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,30 @@ def order_placed(order: Order) -> bool:
     return sent
 
 
+def _vendor_lines(vendor_order: VendorOrder) -> str:
+    return "\n".join(_("- %(quantity)d × %(name)s (SKU %(sku)s)", quantity=item.quantity, name=item.name,
+                        sku=item.sku) for item in packing_lines(vendor_order))
+
+
+def _vendor_address(order: Order, language: str) -> str:
+    """Where the parcel goes, as the shopper typed it and, when it differs, in Latin letters for the label."""
+    label = label_address(order)
+
+    def block(parts: dict[str, str], country: str) -> str:
+        city = ", ".join(value for value in (parts["city"], parts["region"]) if value)
+        rows = [parts["recipient_name"], parts["address_line"], " ".join(v for v in (city, order.postal_code) if v),
+                country]
+        return "\n".join(row for row in rows if row)
+
+    country = country_name(order.country_code, language) if order.country_code else ""
+    blocks = [_("Ship to:") + "\n" + block(label.local, country)]
+    if label.has_latin:
+        latin_country = country_name(order.country_code, DEFAULT_LANGUAGE) if order.country_code else ""
+        blocks.append(_("The address in Latin letters, for the label:") + "\n" + block(label.latin, latin_country))
+    blocks.append(_("Phone: %(phone)s", phone=order.phone))
+    return "\n\n".join(blocks)
+
+
 def _notify_vendor(vendor_order: VendorOrder) -> None:
     owner = vendor_order.store.owner
     if owner is None:
@@ -62,18 +89,38 @@ def _notify_vendor(vendor_order: VendorOrder) -> None:
     order = vendor_order.order
     with force_locale(language):
         subject = _("New order %(reference)s for %(store)s", reference=order.reference, store=vendor_order.store.name)
-        rows = "\n".join(f"- {line.quantity} × {line.name}" for line in vendor_order.lines)
         body = "\n\n".join([
-            rows,
+            _vendor_lines(vendor_order),
             _("State: %(state)s", state=FULFILMENT_LABELS[vendor_order.status]),
-            _("Pack it and mark it packed in your vendor orders page."),
+            _vendor_address(order, language),
+            _("Pack it and mark it packed in your vendor orders page, where the packing slip and address label "
+              "are ready to print."),
         ])
         _send(Message(owner.email, str(subject), body, language))
 
 
-def vendor_order_moved(vendor_order: VendorOrder, reason: str = "") -> bool:
+def _tell_store_of_move(vendor_order: VendorOrder, reason: str) -> None:
+    """Campaign staff changed the store's order: tell its vendor, in the store's language."""
+    owner = vendor_order.store.owner
+    if owner is None:
+        return
+    language = vendor_order.store.original_language
+    order = vendor_order.order
+    with force_locale(language):
+        state = FULFILMENT_LABELS[vendor_order.status]
+        subject = _("Order %(reference)s: %(state)s", reference=order.reference, state=state)
+        parts = [_("Campaign staff changed your order %(reference)s: %(state)s.", reference=order.reference,
+                   state=state), _vendor_lines(vendor_order)]
+        if reason:
+            parts.append(_("Reason: %(reason)s", reason=reason))
+        _send(Message(owner.email, str(subject), "\n\n".join(parts), language))
+
+
+def vendor_order_moved(vendor_order: VendorOrder, reason: str = "", by_staff: bool = False) -> bool:
     """Tell the shopper that one vendor's part of their order changed state (with tracking when shipped,
-    and the vendor's reason when cancelled)."""
+    and the vendor's reason when cancelled), and the store too when campaign staff made the change."""
+    if by_staff:
+        _tell_store_of_move(vendor_order, reason)
     order = vendor_order.order
     with force_locale(order.language):
         subject = _("Order %(reference)s: %(state)s", reference=order.reference,

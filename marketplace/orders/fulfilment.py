@@ -263,7 +263,7 @@ def advance_vendor_order(user: User, vendor_order_id: int, target: FulfilmentSta
     if tracking:
         vendor_order.tracking_reference = tracking
     _commit_or_rollback()
-    emails.vendor_order_moved(vendor_order)
+    emails.vendor_order_moved(vendor_order, by_staff=user.is_staff)
     return vendor_order
 
 
@@ -287,7 +287,7 @@ def cancel_vendor_order(user: User, vendor_order_id: int, reason: str) -> Vendor
         db.session.rollback()
         raise
     _commit_or_rollback()
-    emails.vendor_order_moved(vendor_order, reason=note)
+    emails.vendor_order_moved(vendor_order, reason=note, by_staff=user.is_staff)
     return vendor_order
 
 
@@ -312,7 +312,7 @@ def record_offline_payment(user: User, vendor_order_id: int) -> VendorOrder:
         raise
     _commit_or_rollback()
     if moved:
-        emails.vendor_order_moved(vendor_order)
+        emails.vendor_order_moved(vendor_order, by_staff=user.is_staff)
     return vendor_order
 
 
@@ -355,7 +355,7 @@ def refund_vendor_order(staff: User, vendor_order_id: int, note: str = "") -> Ve
         db.session.rollback()
         raise
     _commit_or_rollback()
-    emails.vendor_order_moved(vendor_order)
+    emails.vendor_order_moved(vendor_order, by_staff=True)
     return vendor_order
 
 

@@ -111,6 +111,11 @@ class Order(db.Model):
     city: Mapped[str] = mapped_column(String(80), default="")
     address_line: Mapped[str] = mapped_column(String(200), default="")
     postal_code: Mapped[str] = mapped_column(String(16), default="")
+    # The same address in Latin letters for the carrier's label, when it was typed in another script.
+    recipient_name_latin: Mapped[str] = mapped_column(String(120), default="")
+    region_latin: Mapped[str] = mapped_column(String(80), default="")
+    city_latin: Mapped[str] = mapped_column(String(80), default="")
+    address_line_latin: Mapped[str] = mapped_column(String(200), default="")
     travel_date: Mapped[str] = mapped_column(String(10), default="")  # ISO date
     travellers: Mapped[int] = mapped_column(default=0)
     notes: Mapped[str] = mapped_column(Text, default="")

@@ -16,6 +16,7 @@ from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.money import Money, MoneyError
 from marketplace.extensions import db
+from marketplace.orders import addresses
 from marketplace.orders import cart as carts
 from marketplace.orders.checkout import (
     Destination,
@@ -130,7 +131,11 @@ def checkout() -> Response | str:
     language = current_language().code
     form = CheckoutForm(request.form if request.method == "POST" else None)
     form.country_code.choices = _country_choices()
-    if request.method == "POST" and form.validate_on_submit():
+    review_latin = False
+    submitted = request.method == "POST" and form.validate_on_submit()
+    if submitted and _suggest_latin(form):
+        review_latin = True  # the shopper checks the pinyin we wrote before anything is placed
+    elif submitted:
         # Placing comes first: a double click's second request finds the cart already ordered and
         # must answer with that order, not with "your cart is empty".
         try:
@@ -157,16 +162,54 @@ def checkout() -> Response | str:
     if request.method == "GET":
         form.key.data = new_checkout_key()
         form.email.data = current_user.email
-        form.recipient_name.data = current_user.display_name
+        _prefill_delivery(form, language)
     form.expected_total.data = f"{priced.total.amount}:{priced.total.currency}"
-    return render_template("orders/checkout.html", form=form, priced=priced,
+    return render_template("orders/checkout.html", form=form, priced=priced, review_latin=review_latin,
+                           show_latin=review_latin or _shows_latin(form),
+                           non_latin_countries=addresses.non_latin_countries(shipping_countries()),
                            pays_online=current_app.extensions["payment_gateway"].collects_online)
+
+
+def _prefill_delivery(form: CheckoutForm, language: str) -> None:
+    """The shopper's last delivery address, else their name, a likely country and its phone prefix."""
+    last = addresses.last_delivery(current_user)
+    if last is not None:
+        for name, value in last.items():
+            getattr(form, name).data = value
+        return
+    form.recipient_name.data = current_user.display_name
+    country = addresses.country_from_locale([tag for tag, _quality in request.accept_languages], language)
+    if country in shipping_countries():
+        form.country_code.data = country
+        form.phone.data = addresses.phone_prefix(country)
+
+
+def _suggest_latin(form: CheckoutForm) -> bool:
+    """Fill empty Latin-letter fields with pinyin for a Chinese address typed; True when something was filled."""
+    if not (form.address_line.data or form.city.data):
+        return False  # no postal address on this form (tourism only) or not typed yet
+    fields = {name: getattr(form, name).data or "" for name in (*addresses.LATIN_FIELDS,
+                                                                 *addresses.LATIN_FIELDS.values())}
+    for name in addresses.stale_latin(fields, addresses.last_delivery(current_user)):
+        getattr(form, name).data = fields[name] = ""  # kept from the last address, which the shopper changed
+    suggestions = addresses.suggest_latin(fields)
+    for name, value in suggestions.items():
+        getattr(form, name).data = value
+    return bool(suggestions)
+
+
+def _shows_latin(form: CheckoutForm) -> bool:
+    """Whether the Latin-letter address is asked for openly: a country of another script, or text in one."""
+    latin_names = addresses.LATIN_FIELDS.values()
+    return (addresses.needs_latin_address(form.country_code.data or "")
+            or any(getattr(form, name).data or getattr(form, name).errors for name in latin_names)
+            or any(addresses.has_other_script(getattr(form, name).data or "") for name in addresses.LATIN_FIELDS))
 
 
 def _destination(form: CheckoutForm) -> Destination:
     return Destination(**{name: getattr(form, name).data or "" for name in (
         "recipient_name", "phone", "email", "country_code", "region", "city", "address_line", "postal_code",
-        "travel_date", "travellers", "notes")})
+        "travel_date", "travellers", "notes", *addresses.LATIN_FIELDS.values())})
 
 
 def _expected_total(text: str) -> Money | None:

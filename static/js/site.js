@@ -89,3 +89,20 @@ document.querySelectorAll("form[data-detect-zone]").forEach(function (form) {
     });
   });
 })();
+
+// Packing slips: a print button where the browser can print (without JavaScript, its own menu does).
+document.querySelectorAll("button[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});
+
+// Checkout: open the Latin-letter address when the chosen country usually writes in another script.
+(function () {
+  var latin = document.getElementById("latin-address");
+  var country = document.getElementById("country_code");
+  if (!latin || !country) { return; }
+  var codes = (latin.getAttribute("data-countries") || "").split(" ");
+  country.addEventListener("change", function () {
+    if (codes.indexOf(country.value) >= 0) { latin.open = true; }
+  });
+})();

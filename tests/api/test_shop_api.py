@@ -430,3 +430,18 @@ def test_the_openapi_document_describes_every_shop_route(app, client):
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert len(routes) == 9 and routes <= documented
     assert document["paths"]["/checkout"]["post"]["security"] == [{"bearer": []}]
+
+
+def test_a_chinese_address_gets_its_pinyin_and_an_arabic_one_needs_latin_letters(client, token, coffee):
+    client.post("/api/v1/cart/items", json={"product_id": coffee.id, "quantity": 1}, headers=auth(token))
+    arabic = {**ADDRESS, "country_code": "MA", "city": "مراكش", "postal_code": "40000"}
+    refused = checkout(client, token, destination=arabic)
+    assert refused.status_code == 422 and set(refused.get_json()["error"]["fields"]) == {"city_latin"}
+    assert stock(coffee) == 5
+    chinese = {**ADDRESS, "recipient_name": "李伟", "city": "上海", "address_line": "浦东新区世纪大道88号"}
+    placed = checkout(client, token, destination=chinese)
+    assert placed.status_code == 201, placed.get_json()
+    destination = placed.get_json()["destination"]
+    assert (destination["city"], destination["city_latin"]) == ("上海", "Shanghai")
+    assert destination["recipient_name_latin"] == "Li Wei"
+    assert destination["address_line_latin"] == "Pu Dong Xinqu Shiji Dadao 88 Hao"

@@ -121,6 +121,8 @@ RULES: dict[str, tuple[str, dict]] = {
     "festivals_api.festival_detail": ("/api/v1/festivals/{festival}", PUBLIC),
     "vendor_orders.index": ("/{lang}/vendor/orders/", VENDOR_ONLY),
     "vendor_orders.detail": ("/{lang}/vendor/orders/{own_vendor_order_id}", VENDOR_ONLY),
+    "vendor_orders.packing_slip": ("/{lang}/vendor/orders/{own_vendor_order_id}/packing-slip",
+                                   {ANON: "login", SHOPPER: 403, VENDOR: 200, STAFF: 200}),
     "vendor_orders.advance": ("/{lang}/vendor/orders/{own_vendor_order_id}/pack", POST_ONLY),
     "vendor_orders.cancel": ("/{lang}/vendor/orders/{own_vendor_order_id}/cancel", POST_ONLY),
     "vendor_orders.record_payment": ("/{lang}/vendor/orders/{own_vendor_order_id}/payment", POST_ONLY),

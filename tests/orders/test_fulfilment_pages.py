@@ -105,7 +105,8 @@ def test_staff_refund_a_delivered_part_from_the_order_page(app, client, login, p
     assert db.session.get(Order, order.id).payment_state == PaymentState.REFUNDED
     assert [e.note for e in db.session.get(Order, order.id).events if e.to_state == "refunded"] == ["Returned damaged"]
     assert db.session.scalar(select(func.sum(PayableEntry.amount))) == 0
-    assert [m.language for m in outbox] == ["en"]
+    # the shopper is told, and the store too since staff made the change
+    assert [(m.to, m.language) for m in outbox] == [(product.store.owner.email, "en"), (order.email, "en")]
     again = client.post(f"/en/staff/orders/parts/{part.id}/refund", data={f"refund-{part.id}-note": ""},
                         follow_redirects=True)
     assert "cannot become" in again.text

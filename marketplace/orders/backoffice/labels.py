@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from marketplace.catalog.services import country_name
+from marketplace.core.i18n import DEFAULT_LANGUAGE
 from marketplace.orders.fulfilment import PAYMENT_RECORDED, is_offline
 from marketplace.orders.models import FulfilmentState, OrderEvent, PaymentState, VendorOrder
+from marketplace.orders.packing import label_address, packing_lines
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS, gateway_label
 
 PAYMENT_PREFIX = "payment:"
@@ -49,7 +52,13 @@ def part_payment_label(vendor_order: VendorOrder) -> str:
     return str(PAYMENT_LABELS[vendor_order.order.payment_state])
 
 
+def country_name_latin(code: str) -> str:
+    """The country's name in Latin letters (English), for the carrier's label."""
+    return country_name(code, DEFAULT_LANGUAGE)
+
+
 def template_labels() -> dict:
     """What the back-office order templates use to name things."""
     return {"fulfilment_labels": FULFILMENT_LABELS, "payment_labels": PAYMENT_LABELS, "state_label": state_label,
-            "actor_name": actor_name, "part_payment_label": part_payment_label, "gateway_label": gateway_label}
+            "actor_name": actor_name, "part_payment_label": part_payment_label, "gateway_label": gateway_label,
+            "packing_lines": packing_lines, "label_address": label_address, "country_name_latin": country_name_latin}

@@ -23,6 +23,7 @@ from marketplace.vendors.services import store_of
 
 bp = Blueprint("vendor_orders", __name__, url_prefix="/<lang:lang_code>/vendor/orders")
 vendor_only = role_required(Role.VENDOR)
+vendor_or_staff = role_required(Role.VENDOR, Role.STAFF, Role.ADMIN)
 # Ids past a 32-bit integer are simply not found (SQLite cannot even bind them).
 VENDOR_ORDER = "<int(max=2147483647):vendor_order_id>"
 
@@ -67,6 +68,14 @@ def _detail(vendor_order: VendorOrder, ship_form: ShipForm | None = None, cancel
 def detail(vendor_order_id: int) -> tuple[str, int]:
     """One vendor order: what to send where, its payment, its history, and the moves allowed now."""
     return _detail(fulfilment.get_vendor_order(current_user, vendor_order_id))
+
+
+@bp.get(f"/{VENDOR_ORDER}/packing-slip")
+@vendor_or_staff
+def packing_slip(vendor_order_id: int) -> str:
+    """A printable packing slip and address label for one vendor order: its store's vendor and staff only."""
+    vendor_order = fulfilment.get_vendor_order(current_user, vendor_order_id)
+    return render_template("vendor_orders/packing_slip.html", vendor_order=vendor_order, order=vendor_order.order)
 
 
 @bp.post(f"/{VENDOR_ORDER}/<any(pack, ship, deliver):move>")

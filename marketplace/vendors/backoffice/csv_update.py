@@ -1,7 +1,8 @@
 """Bulk stock and price updates from a CSV file: all rows apply in one transaction, or none does.
 
 The file's first row names the columns: `slug` or `id` (or both) to say which product, then
-`stock` and/or `price` (in the product's own currency; an empty cell leaves the value as it is).
+`stock`, `price` (in the product's own currency) and/or `sku` (the vendor's own code, one product
+each); an empty cell leaves the value as it is.
 Other columns, such as the `name` and `status` of the download, are ignored; a `currency` column,
 when filled in, must match the product's. Commas, semicolons or tabs separate the cells; the file
 is UTF-8 (a byte-order mark is fine). Any problem on any line is reported with its line number and
@@ -24,12 +25,12 @@ from marketplace.core.errors import ValidationError
 from marketplace.core.money import Money
 from marketplace.core.spreadsheet import safe_cell
 from marketplace.extensions import db
-from marketplace.vendors.backoffice.product_input import parse_price, parse_stock
+from marketplace.vendors.backoffice.product_input import parse_price, parse_sku, parse_stock
 from marketplace.vendors.backoffice.services import own_store, refresh_search
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_CSV_ROWS = 5_000
-EXPORT_COLUMNS = ("id", "slug", "name", "status", "currency", "price", "stock")
+EXPORT_COLUMNS = ("id", "slug", "sku", "name", "status", "currency", "price", "stock")
 DELIMITERS = (",", ";", "\t")
 
 
@@ -64,6 +65,7 @@ class _Owned:
     currency: str
     stock: int
     price_amount: int
+    sku: str | None = None
 
 
 def _file_error(message: str) -> CsvRejected:
@@ -96,15 +98,15 @@ def _read_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
             rows.append((reader.line_num, cells))
     except csv.Error as exc:
         raise _file_error(_("Line %(line)d could not be read as CSV.", line=reader.line_num)) from exc
-    if header is None or not ({"id", "slug"} & set(header)) or not ({"stock", "price"} & set(header)):
-        raise _file_error(_("The first line must name the columns: slug or id, then stock and/or price."))
+    if header is None or not ({"id", "slug"} & set(header)) or not ({"stock", "price", "sku"} & set(header)):
+        raise _file_error(_("The first line must name the columns: slug or id, then stock, price and/or sku."))
     return header, rows
 
 
 def _owned_products(user: User) -> tuple[dict[int, _Owned], dict[str, _Owned]]:
     store = own_store(user)
     rows = db.session.execute(
-        select(Product.id, Product.slug, Product.currency, Product.stock, Product.price_amount)
+        select(Product.id, Product.slug, Product.currency, Product.stock, Product.price_amount, Product.sku)
         .where(Product.store_id == store.id)
     )
     owned = [_Owned(*row) for row in rows]
@@ -124,6 +126,10 @@ def apply_csv(user: User, data: bytes) -> CsvOutcome:
     errors: list[LineError] = []
     changes: dict[int, dict] = {}
     seen_on: dict[int, int] = {}
+    # Which product holds each SKU once the file applies (lines before this one included).
+    # A SKU a product gives up in this file stays its own until the file is applied, so two products
+    # never swap SKUs in one go (the unique index would refuse the in-between state).
+    skus: dict[str, tuple[int, int]] = {p.sku: (p.id, 0) for p in by_id.values() if p.sku}
     unchanged = 0
     for line, cells in rows:
         problems: list[str] = []
@@ -134,6 +140,7 @@ def apply_csv(user: User, data: bytes) -> CsvOutcome:
             seen_on.setdefault(product.id, line)
             change = _row_change(product, cell(cells, "stock"), cell(cells, "price"), cell(cells, "currency"),
                                  problems)
+            _sku_change(product, cell(cells, "sku"), change, skus, line, problems)
             if not problems:
                 if change:
                     changes[product.id] = change
@@ -196,13 +203,34 @@ def _row_change(product: _Owned, stock_text: str, price_text: str, currency_text
     return change
 
 
+def _sku_change(product: _Owned, sku_text: str, change: dict, skus: dict[str, tuple[int, int]], line: int,
+                problems: list[str]) -> None:
+    """Add the row's new SKU to `change`, or a problem when it is malformed or another product's."""
+    if not sku_text:
+        return
+    try:
+        sku = parse_sku(sku_text)
+    except ValidationError as exc:
+        problems.append(_("%(column)s: %(problem)s", column="sku", problem=exc.message))
+        return
+    holder = skus.get(sku)
+    if holder is not None and holder[0] != product.id:
+        if holder[1]:
+            problems.append(_("sku: line %(line)d gives this SKU to another product.", line=holder[1]))
+        else:
+            problems.append(_("sku: another of your products has this SKU."))
+        return
+    if sku != product.sku:
+        change["sku"] = sku
+        skus[sku] = (product.id, line)
+
 
 def export_csv(user: User) -> str:
     """The vendor's products as CSV, ready to edit and upload again (with a byte-order mark for spreadsheets)."""
     store = own_store(user)
     products = db.session.execute(
         select(Product.id, Product.slug, Product.status, Product.currency, Product.price_amount, Product.stock,
-               Product.original_language)
+               Product.original_language, Product.sku)
         .where(Product.store_id == store.id).order_by(Product.id)
     ).all()
     names: dict[tuple[int, str], str] = {
@@ -215,8 +243,9 @@ def export_csv(user: User) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(EXPORT_COLUMNS)
-    for product_id, slug, status, currency, amount, stock, language in products:
+    for product_id, slug, status, currency, amount, stock, language, sku in products:
         name = names.get((product_id, language)) or names.get((product_id, "en"), "")
         price = format(Money(amount, currency).to_decimal(), "f")
-        writer.writerow([product_id, slug, safe_cell(name), str(status), currency, price, stock])
+        writer.writerow([product_id, slug, safe_cell(sku or ""), safe_cell(name), str(status), currency, price,
+                         stock])
     return "\ufeff" + buffer.getvalue()

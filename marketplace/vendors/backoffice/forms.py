@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.errors import DomainError
 from marketplace.core.i18n import LANGUAGES, VENDOR_LANGUAGES
-from marketplace.vendors.backoffice.product_input import MAX_NAME, MAX_ORIGIN
+from marketplace.vendors.backoffice.product_input import MAX_NAME, MAX_ORIGIN, MAX_SKU
 from marketplace.vendors.backoffice.services import LocaleText, ProductChanges, StockFilter
 from marketplace.vendors.labels import PRODUCT_STATUS_LABELS
 
@@ -39,6 +39,8 @@ class ProductForm(FlaskForm):
     stock = StringField(_l("Stock"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
     weight_grams = StringField(_l("Weight in grams"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
     origin = StringField(_l("Origin (region, farm or workshop)"), render_kw={"maxlength": MAX_ORIGIN})
+    sku = StringField(_l("SKU (your stock code)"), render_kw={"maxlength": MAX_SKU, "autocomplete": "off", "dir": "ltr",
+                                                           "spellcheck": "false"})
     texts = FormField(TextsForm)
 
     def __init__(self, *args, **kwargs) -> None:
@@ -58,6 +60,7 @@ class ProductForm(FlaskForm):
             stock=self.stock.data or "",
             weight_grams=self.weight_grams.data or "",
             origin=self.origin.data or "",
+            sku=self.sku.data or "",
             texts={code: LocaleText(self.texts[code].form.name.data or "", self.texts[code].form.description.data or "")
                    for code in LANGUAGES},
         )
@@ -136,5 +139,6 @@ def product_form_data(product: Product) -> dict:
         "stock": str(product.stock),
         "weight_grams": "" if product.weight_grams is None else str(product.weight_grams),
         "origin": product.origin,
+        "sku": product.sku or "",
         "texts": {t.language: {"name": t.name, "description": t.description} for t in product.texts},
     }

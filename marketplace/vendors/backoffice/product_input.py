@@ -21,6 +21,8 @@ MAX_PRICE_MINOR = 1_000_000_000  # well inside a 32-bit column in every currency
 MAX_NAME = 160
 MAX_DESCRIPTION = 5_000
 MAX_ORIGIN = 120
+MAX_SKU = 40
+SKU_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/#-]*$")
 MAX_NUMBER_TEXT = 32  # longer "numbers" are refused before any parsing
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -111,6 +113,17 @@ def parse_price(value: object, currency: str, field: str = "price") -> Money:
     if money.amount == 0:
         raise field_error(field, _("The price must be more than zero."))
     return money
+
+
+def parse_sku(value: object, field: str = "sku") -> str | None:
+    """The vendor's SKU (None when left empty): up to 40 Latin letters, digits, spaces and . _ / # -."""
+    text = " ".join(_text(value).split())
+    if not text:
+        return None
+    if len(text) > MAX_SKU or not SKU_PATTERN.match(text):
+        raise field_error(field, _("A SKU has up to %(count)d Latin letters, digits, spaces and . _ / # - "
+                                   "(starting with a letter or digit).", count=MAX_SKU))
+    return text
 
 
 def clean_line(value: object, field: str, limit: int) -> str:

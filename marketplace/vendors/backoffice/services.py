@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Category, Product, ProductImage, ProductStatus, ProductText
@@ -32,6 +33,7 @@ from marketplace.vendors.backoffice.product_input import (
     clean_paragraphs,
     parse_currency,
     parse_price,
+    parse_sku,
     parse_stock,
     parse_weight,
 )
@@ -73,6 +75,7 @@ class ProductChanges:
     weight_grams: str = ""
     origin: str = ""
     texts: Mapping[str, LocaleText] = field(default_factory=dict)
+    sku: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class CheckedChanges:
     weight_grams: int | None
     origin: str
     texts: dict[str, LocaleText]
+    sku: str | None = None
 
 
 def text_field(language: str, name: str) -> str:
@@ -168,6 +172,7 @@ def check_changes(changes: ProductChanges) -> CheckedChanges:
     stock = attempt(parse_stock, changes.stock)
     weight = attempt(parse_weight, changes.weight_grams)
     origin = attempt(clean_line, changes.origin, "origin", MAX_ORIGIN)
+    sku = attempt(parse_sku, changes.sku)
     texts: dict[str, LocaleText] = {}
     for language in LANGUAGES:
         given = changes.texts.get(language) or LocaleText()
@@ -184,7 +189,7 @@ def check_changes(changes: ProductChanges) -> CheckedChanges:
             errors[text_field(language, "name")] = _("Add a name in this language, or clear its description.")
     if errors:
         raise ValidationError(_("Please correct the marked fields."), errors)
-    return CheckedChanges(original, category, price.amount, currency, stock, weight, origin, texts)
+    return CheckedChanges(original, category, price.amount, currency, stock, weight, origin, texts, sku)
 
 
 def _category(raw: str) -> Category | None:
@@ -202,6 +207,7 @@ def _apply(product: Product, checked: CheckedChanges) -> None:
     product.stock = checked.stock
     product.weight_grams = checked.weight_grams
     product.origin = checked.origin
+    product.sku = checked.sku
     existing = {text.language: text for text in product.texts}
     for language, text in existing.items():
         if language not in checked.texts:
@@ -236,16 +242,38 @@ def new_product_defaults(user: User) -> dict[str, str]:
             "stock": "0"}
 
 
+def _check_sku_free(store_id: int, sku: str | None, product_id: int | None) -> None:
+    """ValidationError when another product of the store already has this SKU."""
+    if sku is None:
+        return
+    taken = db.session.scalar(select(Product.id).where(
+        Product.store_id == store_id, Product.sku == sku, Product.id != (product_id or 0)).limit(1))
+    if taken is not None:
+        message = _("Another of your products has this SKU. Each SKU names one product.")
+        raise ValidationError(message, {"sku": message})
+
+
+def _commit_product() -> None:
+    """Commit the product; two saves giving one SKU to two products at once: the second is refused."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        message = _("Another of your products has this SKU. Each SKU names one product.")
+        raise ValidationError(message, {"sku": message}) from exc
+
+
 def create_product(user: User, changes: ProductChanges) -> Product:
     """A new draft product in the vendor's store; PermissionDenied without a store, ValidationError on bad input."""
     store = own_store(user)
     checked = check_changes(changes)
+    _check_sku_free(store.id, checked.sku, None)
     product = Product(store=store, slug=unique_slug(checked.texts[checked.original_language].name),
                       status=ProductStatus.DRAFT)
     _apply(product, checked)
     db.session.add(product)
     record_price(product)
-    db.session.commit()
+    _commit_product()
     return product
 
 
@@ -253,9 +281,10 @@ def update_product(user: User, product_id: int, changes: ProductChanges) -> Prod
     """Save the editor's changes; a live product stays live. NotFound for others' products, ValidationError."""
     product = owned_product(user, product_id)
     checked = check_changes(changes)
+    _check_sku_free(product.store_id, checked.sku, product.id)
     _apply(product, checked)
     record_price(product)
-    db.session.commit()
+    _commit_product()
     refresh_search([product.id])
     return product
 
