@@ -5,8 +5,8 @@ and again. For them a page is rendered once and kept (in process, or in Redis wh
 so every worker shares it) for at most `PAGE_CACHE_SECONDS`. Per-response values — the CSP nonce,
 the CSRF token and those registered with `per_response_value` — are rendered as placeholders and
 filled in on every response. A commit that changes a watched table bumps the cache version, so the
-next request renders afresh: at once in this
-process, and in every process when the version lives in Redis.
+next request renders afresh: at once in this process, and in every process when the version lives
+in Redis.
 """
 from __future__ import annotations
 
