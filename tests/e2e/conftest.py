@@ -45,8 +45,8 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app on 127.0.0.1 with a small demo campaign (SQLite, local media); stopped after the session."""
+def live_app(tmp_path_factory):
+    """The app with a small demo campaign (SQLite, local media, a searchable index), for `live_server`."""
     from config import DevelopmentConfig
     from marketplace import create_app
     from marketplace.extensions import db
@@ -57,15 +57,25 @@ def live_server(tmp_path_factory):
         SECRET_KEY = "browser-test-secret"
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'live.db'}"
         MEDIA_ROOT = str(folder / "media")
+        SEARCH_INDEX_DIR = str(folder / "search-index")
+        PRIVATE_UPLOAD_DIR = str(folder / "private")
         RATELIMIT_ENABLED = False
 
     app = create_app(Config)
     with app.app_context():
         from campaigns.demo.seed import seed_demo
+        from marketplace.search.services import rebuild_index
 
         db.create_all()
         seed_demo(stores=16, products=64)
-    with serving(app) as base_url:
+        rebuild_index(full=True)
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The demo app on 127.0.0.1; stopped after the session."""
+    with serving(live_app) as base_url:
         yield base_url
 
 
