@@ -222,7 +222,8 @@ def world(app_session):
             empty_tables()
 
 
-def build_world(app):
+def build_world(app) -> dict:
+    """Two stores (one the vendor visitor's), products, photos, a document, festivals, deals and an order."""
     from marketplace.catalog.countries import ensure_countries
     from marketplace.core.assets import asset_url
     from tests.factories import create_product, create_store, create_user
@@ -345,10 +346,12 @@ def visitor(app, world, role: str):
 
 
 def filled(template: str, world: dict, lang: str = "fr") -> str:
+    """A URL template (or form value) with the world's ids put in."""
     return template.format(lang=lang, **{k: v for k, v in world.items() if k != "users"})
 
 
 def assert_outcome(response, want, what: str) -> None:
+    """Fail with `what` unless the response is `want`: a status, a log-in redirect or ALLOWED."""
     if want == "login":
         assert response.status_code == 302, what
         assert "/account/login" in response.headers["Location"], what
