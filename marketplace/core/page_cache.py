@@ -2,10 +2,11 @@
 
 Most visitors browse without logging in, and the same pavilion or category page is asked for again
 and again. For them a page is rendered once and kept (in process, or in Redis when `REDIS_URL` is set
-so every worker shares it) for at most `PAGE_CACHE_SECONDS`. Per-response values — the CSP nonce and
-the CSRF token — are rendered as placeholders and filled in on every response. A commit that
-changes a watched table bumps the cache version, so the next request renders afresh: at once in this
-process, and in every process when the version lives in Redis.
+so every worker shares it) for at most `PAGE_CACHE_SECONDS`. Per-response values — the CSP nonce,
+the CSRF token and those registered with `per_response_value` — are rendered as placeholders and
+filled in on every response. A commit that changes a watched table bumps the cache version, so the
+next request renders afresh: at once in this process, and in every process when the version lives
+in Redis.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -113,6 +115,14 @@ def placeholder_csrf() -> str:
     return current_app.extensions["page_cache_placeholders"][1] if g.get("page_cache_rendering") else generate_csrf()
 
 
+def per_response_value(app: Flask, name: str, compute: Callable[[], str]) -> None:
+    """Offer `compute()` to templates as `name()`; a page kept by the cache gets it filled in on every response."""
+    digest = hmac.new(str(app.secret_key).encode(), f"page-cache-value-{name}".encode(), hashlib.sha256).hexdigest()
+    marker = f"srm-{name.replace('_', '-')}-{digest[:20]}"
+    app.extensions.setdefault("page_cache_values", {})[marker] = compute
+    app.jinja_env.globals[name] = lambda: marker if g.get("page_cache_rendering") else compute()
+
+
 def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
     """Serve `view` from the page cache for anonymous GETs; render and keep it on a miss."""
 
@@ -147,6 +157,9 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             body = body.replace(csrf_placeholder, generate_csrf())
         for fill in current_app.extensions.get("page_cache_fillers", ()):
             body = fill(body)
+        for marker, compute in current_app.extensions.get("page_cache_values", {}).items():
+            if marker in body:
+                body = body.replace(marker, str(escape(compute())))
         response = Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
         response.vary.add("Accept-Language")
         return response

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -52,6 +52,17 @@ def find_cart(user: User | None, token: str | None) -> Cart | None:
     else:
         return None
     return db.session.scalars(wanted.options(selectinload(Cart.items))).first()
+
+
+def count_lines(user: User | None, token: str | None) -> int:
+    """How many products the shopper's (or the visitor's) cart holds, in one query; 0 without a cart."""
+    if user is not None:
+        owner = Cart.user_id == user.id
+    elif token:
+        owner = (Cart.token == token) & Cart.user_id.is_(None)
+    else:
+        return 0
+    return db.session.scalar(select(func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id).where(owner)) or 0
 
 
 def open_cart(user: User | None, token: str | None) -> Cart:

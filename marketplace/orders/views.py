@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from marketplace.core.errors import Conflict, DomainError, NotFound
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.money import Money, MoneyError
+from marketplace.core.page_cache import per_response_value
 from marketplace.extensions import db
 from marketplace.orders import addresses
 from marketplace.orders import cart as carts
@@ -272,7 +274,14 @@ def merge_cart_at_login(_app: Flask, user: User, **_extra: object) -> None:
         carts.merge_visitor_cart(token, user)
 
 
+def cart_count() -> str:
+    """The number of products in this visitor's cart, written in the page's language (for the header)."""
+    return format_decimal(carts.count_lines(shopper(), visitor_token()))
+
+
 def init_app(app: Flask) -> None:
-    """Register the shopper pages and the log-in hook that merges carts."""
+    """Register the shopper pages, the header's cart count and the log-in hook that merges carts."""
     app.register_blueprint(bp)
+    # Per response even on cached pages: one visitor's cart must never show in another's header.
+    per_response_value(app, "cart_count", cart_count)
     user_logged_in.connect(merge_cart_at_login, app)

@@ -106,3 +106,62 @@ document.querySelectorAll("button[data-print]").forEach(function (button) {
     if (codes.indexOf(country.value) >= 0) { latin.open = true; }
   });
 })();
+
+// Folds marked data-open-wide (the header menu, the search filters) stay folded on a phone and open
+// on a wide screen; without this file they are plain <details> that open when tapped.
+(function () {
+  var folds = document.querySelectorAll("details[data-open-wide]");
+  if (!folds.length || !window.matchMedia) { return; }
+  var wide = window.matchMedia("(min-width: 60em)");
+  function fit() {
+    folds.forEach(function (fold) {
+      if (wide.matches) {
+        if (!fold.open) { fold.open = true; fold.setAttribute("data-auto-open", ""); }
+        fold.classList.add("wide");
+      } else {
+        fold.classList.remove("wide");
+        if (fold.hasAttribute("data-auto-open")) { fold.open = false; fold.removeAttribute("data-auto-open"); }
+      }
+    });
+  }
+  fit();
+  wide.addEventListener("change", fit);
+  var menu = document.querySelector("details.menu");
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && menu && menu.open && !wide.matches) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+})();
+
+// Search suggestions: completions from the suggest API offered under the search box while typing.
+document.querySelectorAll("input[data-suggest]").forEach(function (input) {
+  if (!window.fetch) { return; }
+  var list = document.createElement("datalist");
+  list.id = input.id + "-suggestions";
+  input.insertAdjacentElement("afterend", list);
+  input.setAttribute("list", list.id);
+  input.setAttribute("autocomplete", "off");
+  var timer = null;
+  var asked = "";
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    var words = input.value.trim();
+    if (!words || words === asked) { return; }
+    timer = window.setTimeout(function () {
+      asked = words;
+      fetch(input.getAttribute("data-suggest") + "&q=" + encodeURIComponent(words), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (body) {
+          if (!body || input.value.trim() !== words) { return; }
+          list.replaceChildren.apply(list, body.suggestions.map(function (text) {
+            var option = document.createElement("option");
+            option.value = text;
+            return option;
+          }));
+        })
+        .catch(function () { /* no suggestions this time; the search itself still works */ });
+    }, 250);
+  });
+});

@@ -55,8 +55,8 @@ def live_outbox(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app on 127.0.0.1 with a small demo campaign (SQLite, local media); stopped after the session."""
+def live_app(tmp_path_factory):
+    """The app with a small demo campaign (SQLite, local media, a searchable index), for `live_server`."""
     from config import DevelopmentConfig
     from marketplace import create_app
     from marketplace.extensions import db
@@ -68,15 +68,25 @@ def live_server(tmp_path_factory):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'live.db'}"
         MEDIA_ROOT = str(folder / "media")
         MAIL_OUTBOX_DIR = str(live_outbox_dir(tmp_path_factory))
+        SEARCH_INDEX_DIR = str(folder / "search-index")
+        PRIVATE_UPLOAD_DIR = str(folder / "private")
         RATELIMIT_ENABLED = False
 
     app = create_app(Config)
     with app.app_context():
         from campaigns.demo.seed import seed_demo
+        from marketplace.search.services import rebuild_index
 
         db.create_all()
         seed_demo(stores=16, products=64)
-    with serving(app) as base_url:
+        rebuild_index(full=True)
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The demo app on 127.0.0.1; stopped after the session."""
+    with serving(live_app) as base_url:
         yield base_url
 
 

@@ -22,6 +22,7 @@ def test_home_to_pavilion_to_product(live_server, phone, check_accessibility, la
     check_accessibility(page)
     snap(page, f"{lang}-home")
 
+    page.locator("details.menu > summary").click()  # on a phone the main links are behind the menu button
     page.locator("nav.primary a[href$='/pavilions/']").click()
     page.wait_for_url(f"**/{lang}/pavilions/")
     check_accessibility(page)
@@ -50,9 +51,11 @@ def test_language_switcher_keeps_the_page(live_server, phone):
     page.goto(f"{live_server}/en/pavilions/")
     page.locator(".pavilions li:not(.quiet) a").first.click()
     path = page.url.split("/en/", 1)[1]
+    page.locator("details.menu > summary").click()
     page.locator("nav.languages a[hreflang='zh-Hans']").click()
     page.wait_for_url(f"**/zh/{path}")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
+    page.locator("details.menu > summary").click()
     page.locator("nav.languages a[hreflang='ar']").click()
     page.wait_for_url(f"**/ar/{path}")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -66,6 +69,7 @@ def test_pages_work_without_javascript(browser, live_server):
         page.locator(".card a").first.click()
         page.wait_for_url("**/fr/products/*")
         assert page.locator("h1").is_visible()
+        page.locator("details.menu > summary").click()  # a plain <details>: it opens without JavaScript
         page.select_option("#display-currency", "CNY")
         page.locator("form.currency button[type=submit]").click()
         assert "CNY" in page.locator(".approx").first.inner_text()

@@ -1,13 +1,17 @@
 """Every route × every kind of visitor, checked against an allow-list.
 
 A new route that is not listed here fails `test_every_route_has_a_rule`: whoever adds a route
-must decide who may reach it.
+must decide who may reach it, and for a route that only takes POST (PATCH, DELETE), who may send it
+(`POSTS`). The visitors' world is built once per database backend, not once per check; the GET checks
+change nothing in it, and the POST checks are arranged so that none spoils another (see `POSTS`).
 """
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from marketplace.accounts.models import Role
+from marketplace.accounts.models import Role, User
+from marketplace.extensions import db
 
 ANON, SHOPPER, VENDOR, STAFF = "anonymous", "shopper", "vendor", "staff"
 ROLES = (ANON, SHOPPER, VENDOR, STAFF)
@@ -81,7 +85,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "vendor_products.photos_page": ("/{lang}/vendor/products/{own_product_id}/photos", VENDOR_ONLY),
     "vendor_products.move_photo": ("/{lang}/vendor/products/{own_product_id}/photos/{own_photo_id}/move", POST_ONLY),
     "vendor_products.cover_photo": ("/{lang}/vendor/products/{own_product_id}/photos/{own_photo_id}/cover", POST_ONLY),
-    "vendor_products.delete_photo": ("/{lang}/vendor/products/{own_product_id}/photos/{own_photo_id}/delete",
+    "vendor_products.delete_photo": ("/{lang}/vendor/products/{own_product_id}/photos/{spare_photo_id}/delete",
                                      POST_ONLY),
     "vendor_products.bulk_update": ("/{lang}/vendor/products/bulk-update", VENDOR_ONLY),
     "vendor_products.export_csv": ("/{lang}/vendor/products/export.csv", VENDOR_ONLY),
@@ -102,7 +106,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "festival_staff.decide_deal": ("/{lang}/staff/festivals/deals/{deal_id}/approve", POST_ONLY),
     "festival_vendor.index": ("/{lang}/vendor/festivals/", VENDOR_ONLY),
     "festival_vendor.enter": ("/{lang}/vendor/festivals/{registering_festival}/enter", VENDOR_ONLY),
-    "festival_vendor.withdraw": ("/{lang}/vendor/festivals/deals/{deal_id}/withdraw", POST_ONLY),
+    "festival_vendor.withdraw": ("/{lang}/vendor/festivals/deals/{own_deal_id}/withdraw", POST_ONLY),
     "orders.cart": ("/{lang}/cart", PUBLIC),
     "orders.add_to_cart": ("/{lang}/cart/items", POST_ONLY),
     "orders.update_cart_item": ("/{lang}/cart/items/{product_id}", POST_ONLY),
@@ -139,17 +143,99 @@ RULES: dict[str, tuple[str, dict]] = {
 }
 
 
-def test_every_route_has_a_rule(app):
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+# What each visitor gets when it sends a route that answers GET with 405 its own method, with the form
+# it needs (tests run without CSRF tokens). ALLOWED: past every access check, so neither a log-in
+# redirect nor 401, 403, 404 or 405. Changes made here cannot spoil one another: the photo deleted is a
+# spare, and a second pack, cancel or approval of the same thing is refused with a message, not a 403.
+ALLOWED = "allowed"
+ANYONE_MAY = {role: ALLOWED for role in ROLES}
+SIGNED_IN_MAY = {ANON: "login", SHOPPER: ALLOWED, VENDOR: ALLOWED, STAFF: ALLOWED}
+VENDOR_MAY = {ANON: "login", SHOPPER: 403, VENDOR: ALLOWED, STAFF: 403}
+STAFF_MAY = {ANON: "login", SHOPPER: 403, VENDOR: 403, STAFF: ALLOWED}
+TOKEN_ONLY = {role: 401 for role in ROLES}  # a session cookie is no way into the bearer-token API
+
+# endpoint -> (expected outcome per visitor, form fields filled from the world)
+POSTS: dict[str, tuple[dict, dict]] = {
+    "core.set_display_currency": (ANYONE_MAY, {"currency": "", "next": "/fr/"}),
+    "accounts.logout": (SIGNED_IN_MAY, {}),
+    "api_tokens.create_token": ({role: 400 for role in ROLES}, {}),
+    "api_tokens.delete_token": (TOKEN_ONLY, {}),
+    "api_tokens.change_state": (TOKEN_ONLY, {}),
+    "api_tokens.upload_photos": (TOKEN_ONLY, {}),
+    "api_shop.register": ({role: 400 for role in ROLES}, {}),
+    "api_shop.update_cart_item": (TOKEN_ONLY, {}),
+    "api_shop.remove_cart_item": (TOKEN_ONLY, {}),
+    "api_shop.checkout": (TOKEN_ONLY, {}),
+    "api_shop.cancel_order": (TOKEN_ONLY, {}),
+    "staff_review.decide_vendor": (STAFF_MAY, {"reason": "Checked"}),
+    "staff_review.vendor_campaign": (STAFF_MAY, {}),
+    "staff_review.decide_product": (STAFF_MAY, {}),
+    "staff_review.product_campaign": (STAFF_MAY, {}),
+    "vendor_products.publish": (VENDOR_MAY, {}),
+    "vendor_products.unpublish": (VENDOR_MAY, {}),
+    "vendor_products.duplicate": (VENDOR_MAY, {}),
+    "vendor_products.move_photo": (VENDOR_MAY, {"direction": "down"}),
+    "vendor_products.cover_photo": (VENDOR_MAY, {}),
+    "vendor_products.delete_photo": (VENDOR_MAY, {}),
+    "festivals.remind": (SIGNED_IN_MAY, {}),
+    "festivals.save": (SIGNED_IN_MAY, {}),
+    "festivals.set_time_zone": (ANYONE_MAY, {"tz": "Africa/Nairobi"}),
+    "festival_staff.pause_or_resume": (STAFF_MAY, {}),
+    "festival_staff.extend": (STAFF_MAY, {}),
+    "festival_staff.decide_deal": (STAFF_MAY, {}),
+    "festival_vendor.withdraw": (VENDOR_MAY, {}),
+    "orders.add_to_cart": (ANYONE_MAY, {"product_id": "{product_id}", "quantity": "1"}),
+    "orders.update_cart_item": (ANYONE_MAY, {"product_id": "{product_id}", "quantity": "2"}),
+    "orders.remove_cart_item": (ANYONE_MAY, {}),
+    "orders.accept_prices": (ANYONE_MAY, {}),
+    # Without Stripe configured the webhook does not exist for anyone; a session cookie changes nothing.
+    "payment_webhooks.stripe_webhook": ({role: 404 for role in ROLES}, {}),
+    # Nobody's order: a signed-in visitor is told it does not exist, whoever they are.
+    "orders.cancel_order": ({ANON: "login", SHOPPER: 404, VENDOR: 404, STAFF: 404}, {}),
+    "vendor_orders.advance": (VENDOR_MAY, {}),
+    "vendor_orders.cancel": (VENDOR_MAY, {"reason": "Out of stock"}),
+    "vendor_orders.record_payment": (VENDOR_MAY, {}),
+    "staff_orders.refund": (STAFF_MAY, {}),
+    "staff_orders.advance": (STAFF_MAY, {}),
+    "staff_orders.cancel": (STAFF_MAY, {"reason": "Shopper asked"}),
+    "staff_orders.record_payment": (STAFF_MAY, {}),
+    "staff_orders.refund_whole_order": (STAFF_MAY, {}),
+    "staff_orders.settle": (STAFF_MAY, {"store_id": "{store_id}", "currency": "USD", "start": "2024-01-01",
+                                        "end": "2024-02-01", "transfer_reference": "TR-1"}),
+}
+
+
+def test_every_route_has_a_rule(app_session):
+    endpoints = {rule.endpoint for rule in app_session.url_map.iter_rules()}
     assert endpoints - RULES.keys() == set(), "routes without an access rule"
     assert RULES.keys() - endpoints == set(), "rules for routes that no longer exist"
+    post_only = {endpoint for endpoint, (_url, expected) in RULES.items() if expected == POST_ONLY}
+    assert post_only - POSTS.keys() == set(), "POST-only routes without a rule for who may send them"
+    assert POSTS.keys() - post_only == set(), "POST rules for routes that are not POST-only"
 
 
-@pytest.fixture
-def world(app, make_product, make_store, make_user):
+@pytest.fixture(scope="module")
+def world(app_session):
+    """Everything the routes' URLs name, built once for the module's checks and emptied after them."""
+    from tests.conftest import empty_tables
+
+    with app_session.app_context():
+        try:
+            built = build_world(app_session)
+            db.session.remove()  # no transaction stays open between checks
+            yield built
+        finally:
+            empty_tables()
+
+
+def build_world(app) -> dict:
+    """Two stores (one the vendor visitor's), products, photos, a document, festivals, deals and an order."""
+    from marketplace.catalog.countries import ensure_countries
     from marketplace.core.assets import asset_url
+    from tests.factories import create_product, create_store, create_user
 
-    product = make_product(name="Kente stole")
+    ensure_countries()
+    product = create_product(name="Kente stole")
     with app.test_request_context():
         asset = asset_url("css/site.css")
     from marketplace.media import get_image_store
@@ -158,8 +244,7 @@ def world(app, make_product, make_store, make_user):
 
     processed = renditions(draw_product_artwork(1, 1, size=300))
     store_renditions(processed, get_image_store())
-    users = {role: make_user(role=Role(role)) for role in (SHOPPER, VENDOR, STAFF)}
-    from marketplace.extensions import db
+    users = {role: create_user(role=Role(role)) for role in (SHOPPER, VENDOR, STAFF)}
     from marketplace.vendors.documents import check_document, store_document
     from marketplace.vendors.models import StoreDocument
 
@@ -167,21 +252,24 @@ def world(app, make_product, make_store, make_user):
     document = StoreDocument(store=product.store, filename=pdf.filename, content_type=pdf.content_type,
                              size=len(pdf.data), storage_key=store_document(pdf))
     db.session.add(document)
-    # The vendor visitor's own store, product and photo, for the back-office pages.
+    # The vendor visitor's own store, product and photos (one spare to delete), for the back-office pages.
     from marketplace.catalog.models import ProductImage
 
-    own_product = make_product(store=make_store(owner=users[VENDOR]), name="Shea butter")
-    own_photo = ProductImage(product=own_product, key=processed.key, width=processed.width, height=processed.height,
-                             rendition_widths=",".join(map(str, processed.widths)),
-                             fallback_width=processed.fallback_width)
-    db.session.add(own_photo)
+    own_product = create_product(store=create_store(owner=users[VENDOR]), name="Shea butter")
+    own_photo, spare_photo = (
+        ProductImage(product=own_product, key=processed.key, width=processed.width, height=processed.height,
+                     rendition_widths=",".join(map(str, processed.widths)), fallback_width=processed.fallback_width)
+        for _ in range(2)
+    )
+    db.session.add_all([own_photo, spare_photo])
     db.session.commit()
     festival, registering, deal = festival_world(product, users[STAFF])
+    own_deal = entered_deal(registering, own_product)
     # A pay-on-delivery order of the vendor visitor's product, by a shopper of its own, for the order back office.
     from marketplace.orders import cart as carts
     from marketplace.orders.checkout import Destination, new_checkout_key, place_order
 
-    buyer = make_user(role=Role.SHOPPER)
+    buyer = create_user(role=Role.SHOPPER)
     carts.add_item(buyer, None, own_product.id, 1)
     own_vendor_order = place_order(buyer, Destination(recipient_name="Li Wei", phone="+86 138 0013 8000",
                                                       country_code="CN", city="Shanghai", postal_code="200120",
@@ -192,8 +280,10 @@ def world(app, make_product, make_store, make_user):
         "festival_id": festival.id,
         "registering_festival": registering.slug,
         "deal_id": deal.id,
+        "own_deal_id": own_deal.id,
         "own_product_id": own_product.id,
         "own_photo_id": own_photo.id,
+        "spare_photo_id": spare_photo.id,
         "own_vendor_order_id": own_vendor_order.id,
         "vendor_order_order_id": own_vendor_order.order_id,
         "store_id": product.store.id,
@@ -205,7 +295,7 @@ def world(app, make_product, make_store, make_user):
         "category": product.category.slug,
         "store": product.store.slug,
         "product": product.slug,
-        "users": users,
+        "users": {role: user.id for role, user in users.items()},
     }
 
 
@@ -215,7 +305,6 @@ def festival_world(product, staff):
 
     from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, Wave
     from marketplace.core import clock
-    from marketplace.extensions import db
 
     now, day = clock.now(), timedelta(days=1)
 
@@ -237,17 +326,64 @@ def festival_world(product, staff):
     return live, registering, deal
 
 
+def entered_deal(festival, product):
+    """The vendor visitor's own entry, still proposed, in the festival taking entries (so it may withdraw it)."""
+    from campaigns.festivals.models import Deal, DealStatus
+
+    deal = Deal(festival_id=festival.id, wave_id=festival.waves[0].id, product_id=product.id,
+                store_id=product.store_id, price_amount=product.price_amount - 1, currency=product.currency, cap=2,
+                status=DealStatus.PROPOSED)
+    db.session.add(deal)
+    db.session.commit()
+    return deal
+
+
+def visitor(app, world, role: str):
+    """A client signed in as the world's `role` (straight into its session: the log-in form has its own tests)."""
+    client = app.test_client()
+    if role != ANON:
+        db.session.rollback()  # a log-out check ended the user's sessions: read its current version
+        user = db.session.scalar(select(User).where(User.id == world["users"][role]).execution_options(
+            populate_existing=True))
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = user.get_id(), True
+        db.session.remove()
+    return client
+
+
+def filled(template: str, world: dict, lang: str = "fr") -> str:
+    """A URL template (or form value) with the world's ids put in."""
+    return template.format(lang=lang, **{k: v for k, v in world.items() if k != "users"})
+
+
+def assert_outcome(response, want, what: str) -> None:
+    """Fail with `what` unless the response is `want`: a status, a log-in redirect or ALLOWED."""
+    if want == "login":
+        assert response.status_code == 302, what
+        assert "/account/login" in response.headers["Location"], what
+    elif want == ALLOWED:
+        assert response.status_code not in (401, 403, 404, 405) and response.status_code < 500, what
+        assert "/account/login" not in response.headers.get("Location", ""), what
+    else:
+        assert response.status_code == want, what
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(RULES))
-def test_access(client, login, world, endpoint, role):
+def test_access(app_session, world, endpoint, role):
     template, expected = RULES[endpoint]
-    if role != ANON:
-        login(world["users"][role])
-    url = template.format(lang="fr", **{k: v for k, v in world.items() if k != "users"})
-    response = client.get(url)
-    want = expected[role]
-    if want == "login":
-        assert response.status_code == 302
-        assert "/account/login" in response.headers["Location"]
-    else:
-        assert response.status_code == want, f"{endpoint} as {role}: {url}"
+    url = filled(template, world)
+    response = visitor(app_session, world, role).get(url)
+    assert_outcome(response, expected[role], f"{endpoint} as {role}: GET {url} answered {response.status_code}")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(POSTS))
+def test_who_may_post(app_session, world, endpoint, role):
+    expected, form = POSTS[endpoint]
+    url = filled(RULES[endpoint][0], world)
+    (rule,) = app_session.url_map.iter_rules(endpoint)
+    (method,) = rule.methods - {"GET", "HEAD", "OPTIONS"}
+    data = {name: filled(value, world) for name, value in form.items()}
+    response = visitor(app_session, world, role).open(url, method=method, data=data)
+    assert_outcome(response, expected[role], f"{endpoint} as {role}: {method} {url} answered {response.status_code}")

@@ -109,3 +109,27 @@ def test_a_page_kept_by_one_worker_is_served_right_by_another(make_app, make_pro
     html = response.get_data(as_text=True)
     nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
     assert f'nonce="{nonce}"' in html and not placeholders_in(worker_b, html)
+
+
+def header_cart_count(html: str) -> str:
+    return re.search(r'<span class="cart-count">([^<]*)</span>', html).group(1)
+
+
+def test_the_header_cart_count_is_each_visitors_own_on_a_cached_page(cached_app, make_product):
+    from marketplace.orders import cart as carts
+
+    product, other = make_product(featured=True), make_product(featured=True)
+    with_cart, without_cart = cached_app.test_client(), cached_app.test_client()
+    with cached_app.app_context():
+        carts.add_item(None, "visitor-token", product.id, 1)
+        carts.add_item(None, "visitor-token", other.id, 3)
+    with with_cart.session_transaction() as session:
+        session["cart_token"] = "visitor-token"
+    # Whoever renders the page first, the kept copy shows each visitor their own cart.
+    assert header_cart_count(with_cart.get("/en/").get_data(as_text=True)) == "2"
+    assert header_cart_count(without_cart.get("/en/").get_data(as_text=True)) == "0"
+    assert header_cart_count(with_cart.get("/en/").get_data(as_text=True)) == "2"
+    html = without_cart.get(f"/en/products/{product.slug}").get_data(as_text=True)
+    assert header_cart_count(html) == "0" and not any(
+        marker in html for marker in cached_app.extensions["page_cache_values"])
+    assert header_cart_count(with_cart.get(f"/en/products/{product.slug}").get_data(as_text=True)) == "2"
