@@ -1,9 +1,10 @@
 """The campaign home page and the country pavilions."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, session
+from flask import Blueprint, render_template
 
 from campaigns.progress import services
+from marketplace.catalog.currency import shopper_display_currency
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
 from marketplace.core.i18n import current_language
@@ -17,7 +18,7 @@ bp = Blueprint("campaigns", __name__, url_prefix="/<lang:lang_code>")
 def home():
     """Campaign progress, featured stores and products, and the categories."""
     cards = product_cards(
-        services.featured_products(), current_language().code, shopper(), session.get("display_currency")
+        services.featured_products(), current_language().code, shopper(), shopper_display_currency()
     )
     return render_template(
         "campaigns/home.html",

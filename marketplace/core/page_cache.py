@@ -121,7 +121,7 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(*args, **kwargs)
         try:
             key = "|".join((str(store.version()), request.host, request.full_path,
-                            session.get("display_currency", "")))
+                            session.get("display_currency", "default")))
             body = store.get(key)
         except Exception:  # noqa: BLE001 - a cache outage must never take the page down
             return view(*args, **kwargs)

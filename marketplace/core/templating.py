@@ -62,4 +62,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def page_language() -> dict:
-        return {"lang": current_language(), "display_currency": session.get("display_currency")}
+        from marketplace.catalog.currency import shopper_display_currency  # catalog builds on core
+
+        return {"lang": current_language(), "display_currency": shopper_display_currency()}
