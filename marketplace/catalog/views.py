@@ -11,6 +11,7 @@ from marketplace.core.i18n import current_language
 from marketplace.core.page_cache import cached_page
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
+from marketplace.orders.priced_cart import limit_note
 from marketplace.orders.pricing import quote_price
 
 bp = Blueprint("catalog", __name__, url_prefix="/<lang:lang_code>")
@@ -105,6 +106,8 @@ def product(slug: str):
     more = services.list_products(page=1, per_page=5, store=found.store)
     related = [p for p in more.items if p.id != found.id][:4]
     related_cards = services.product_cards(related, current_language().code, shopper(), prices.currency)
+    limit = quote.offer.limit if quote.offer is not None else None
     return render_template(
-        "catalog/product.html", product=found, quote=quote, shown=prices.quote(quote), related=related_cards
+        "catalog/product.html", product=found, quote=quote, shown=prices.quote(quote), related=related_cards,
+        limit_note=limit_note(limit, 0) if limit is not None and limit.per_shopper is not None else "",
     )

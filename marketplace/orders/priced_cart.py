@@ -172,7 +172,7 @@ def _lapsed_note(item: CartItem, quote: PriceQuote, shopper: User | None, at: da
     offer = quote.offer
     if not item.seen_offer or (offer is not None and offer.hold == item.seen_offer):
         return ""
-    if not quote.price.currency == item.seen_currency or quote.price.amount <= item.seen_amount:
+    if quote.price.currency != item.seen_currency or quote.price.amount <= item.seen_amount:
         return ""
     return why_offer_lapsed(item.seen_offer, shopper.id if shopper else None, at) or _(
         "The deal price no longer applies.")

@@ -95,6 +95,7 @@ def test_a_chinese_shopper_sees_yuan_and_an_honest_deal_limit(deal_server, phone
     page.goto(f"{deal_server}/zh/products/thuya-box")
     price = page.locator("article.product .price").inner_text()
     assert "≈ ¥685.29" in price and "MAD" not in price  # MAD 888.00 → US$96.52 → ¥685.29
+    assert "每位顾客限购2件——您已购买1件。" in page.locator("article.product").inner_text()
     assert charge_notes(page) == [CHARGE_NOTE]
     assert fits_the_phone(page)
     page.fill("form.add-to-cart input[name=quantity]", "3")

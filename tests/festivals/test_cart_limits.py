@@ -51,7 +51,11 @@ def assert_typed_input_kept(typed: dict, page: str) -> None:
 def test_a_deal_line_is_clamped_to_what_the_shopper_may_still_buy(client, login, shopper, deal):
     login(shopper)
     with clock.freeze(LIVE):
+        slug = db.session.get(Product, deal.product_id).slug
+        assert "Limited to 2 per shopper." in client.get(f"/en/products/{slug}").get_data(as_text=True)
         reserve_deal_units(deal.id, shopper.id, 1, LIVE)  # bought one in an earlier order
+        product_page = client.get(f"/en/products/{slug}").get_data(as_text=True)
+        assert "Limited to 2 per shopper — you already bought 1." in product_page
         add(client, deal.product_id, 3)
         assert db.session.scalar(select(CartItem.quantity)) == 1
         page = client.get("/en/cart").get_data(as_text=True)
