@@ -17,7 +17,7 @@ from campaigns.festivals.models import Deal, DealPurchase, DealStatus, Festival,
 from marketplace.core.clock import to_utc
 from marketplace.core.money import Money
 from marketplace.extensions import db
-from marketplace.orders.pricing import Offer
+from marketplace.orders.pricing import Offer, OfferLimit
 
 CACHE_KEY = "festival_live_deals"
 REUSE = timedelta(minutes=1)
@@ -45,7 +45,8 @@ class LiveDeal(NamedTuple):
 def festival_offers(
     product_ids: Iterable[int], deals: Iterable[LiveDeal], purchases: Mapping[int, int], at: datetime
 ) -> dict[int, Offer]:
-    """Offers for the products whose deal is open at `at`, has units left and is within the shopper's limit."""
+    """Offers for the products whose deal is open at `at`, has units left and is within the shopper's limit,
+    each saying how many units the shopper may still have at its price."""
     wanted = set(product_ids)
     offers: dict[int, Offer] = {}
     for deal in deals:
@@ -55,11 +56,14 @@ def festival_offers(
             continue
         if deal.sold >= deal.cap:
             continue
-        if deal.per_shopper_limit is not None and purchases.get(deal.deal_id, 0) >= deal.per_shopper_limit:
+        bought = purchases.get(deal.deal_id, 0)
+        if deal.per_shopper_limit is not None and bought >= deal.per_shopper_limit:
             continue
         best = offers.get(deal.product_id)
         if best is None or deal.price.amount < best.price.amount:
-            offers[deal.product_id] = Offer(deal.price, deal.source, deal.ends_at, hold=f"deal:{deal.deal_id}")
+            limit = OfferLimit(deal.per_shopper_limit, bought, deal.cap - deal.sold)
+            offers[deal.product_id] = Offer(deal.price, deal.source, deal.ends_at, hold=f"deal:{deal.deal_id}",
+                                            limit=limit)
     return offers
 
 

@@ -141,6 +141,34 @@ class DealUnits:
     def retake(self, ref: int, shopper_id: int, quantity: int) -> bool:
         return retake_deal_units(ref, shopper_id, quantity)
 
+    def why_not(self, ref: int, shopper_id: int | None, at: datetime) -> str:
+        return why_deal_price_lapsed(ref, shopper_id, at)
+
+
+def why_deal_price_lapsed(deal_id: int, shopper_id: int | None, at: datetime) -> str:
+    """Why a shopper cannot have a deal's price at `at`, in the page's language ("" when they can):
+    withdrawn, paused, ended (or not open), sold out, or the shopper's limit used up."""
+    at = to_utc(at)
+    deal = db.session.get(Deal, deal_id)
+    if deal is None or deal.status != DealStatus.APPROVED:
+        return _("The festival deal was withdrawn.")
+    festival, wave = deal.festival, deal.wave
+    if festival.paused_at is not None and to_utc(festival.paused_at) <= at:
+        return _("The festival is paused; its prices are back when it resumes.")
+    if at >= to_utc(wave.ends_at):
+        return _("The festival price has ended.")
+    if at < to_utc(wave.starts_at):
+        return _("The festival price is not on sale yet.")
+    if deal.left == 0:
+        return _("The festival deal sold out.")
+    if deal.per_shopper_limit is not None and shopper_id is not None:
+        bought = db.session.scalar(select(DealPurchase.quantity).where(
+            DealPurchase.deal_id == deal_id, DealPurchase.shopper_id == shopper_id)) or 0
+        if bought >= deal.per_shopper_limit:
+            return _("Limited to %(limit)d per shopper — you already bought %(bought)d.",
+                     limit=deal.per_shopper_limit, bought=bought)
+    return ""
+
 
 def _refusal(deal_id: int, quantity: int, at: datetime) -> Exception:
     deal = db.session.get(Deal, deal_id)

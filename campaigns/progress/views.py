@@ -1,10 +1,11 @@
 """The campaign home page and the country pavilions."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, session
+from flask import Blueprint, render_template
 
 from campaigns.festivals.hero import home_festival
 from campaigns.progress import services
+from marketplace.catalog.currency import shopper_display_currency
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
 from marketplace.core import clock
@@ -20,7 +21,7 @@ def home():
     """The live (else next) festival with its deals, featured products, categories, campaign progress
     and featured stores. Cached for visitors: festival boundaries refresh it, countdowns fill as served."""
     now = clock.now()
-    cards = product_cards(services.featured_products(), reading_order(), shopper(), session.get("display_currency"))
+    cards = product_cards(services.featured_products(), reading_order(), shopper(), shopper_display_currency())
     return render_template(
         "campaigns/home.html",
         festival=home_festival(shopper(), reading_order(), now),

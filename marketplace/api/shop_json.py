@@ -55,6 +55,9 @@ def line_json(line: CartLine, group: VendorGroup, language: str) -> dict:
         "price_changed": line.price_changed,
         "line_total": money_json(line.line_total, language),
         "problem": line.problem or None,
+        "wanted_quantity": line.wanted,
+        "limit_note": line.limit_note or None,
+        "lapsed_note": line.lapsed_note or None,
         "is_tourism": line.is_tourism,
     }
 
@@ -150,7 +153,12 @@ CART = {"description": "The cart priced now", "content": {"application/json": {"
             "product_id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
             "store": {"type": "object"}, "quantity": {"type": "integer"}, "unit_price": MONEY,
             "seen_price": MONEY, "price_changed": {"type": "boolean"}, "line_total": MONEY,
-            "problem": {"type": "string", "nullable": True}}}},
+            "problem": {"type": "string", "nullable": True},
+            "wanted_quantity": {"type": "integer", "description": "The quantity in the cart; `quantity` is what "
+                                "can be bought at the price shown, lower when a deal's limit allows fewer"},
+            "limit_note": {"type": "string", "nullable": True, "description": "Why fewer units are allowed"},
+            "lapsed_note": {"type": "string", "nullable": True,
+                            "description": "Why the deal price the shopper saw no longer applies"}}}},
         "groups": {"type": "array", "items": {"type": "object", "properties": {
             "store": {"type": "object"}, "subtotal": MONEY}}},
         "total": MONEY, "approximate": MONEY, "count": {"type": "integer"}}}}}}

@@ -10,12 +10,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
 
 from babel import Locale
-from flask import g
+from babel.numbers import get_currency_name
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from marketplace.accounts.models import User
+from marketplace.catalog.currency import DisplayPrices, ShownPrice
+from marketplace.catalog.currency import RateTable as RateTable
+from marketplace.catalog.currency import exchange_rates as exchange_rates
 from marketplace.catalog.models import (
     Category,
     Country,
@@ -26,13 +30,12 @@ from marketplace.catalog.models import (
 )
 from marketplace.core.errors import NotFound, ValidationError
 from marketplace.core.i18n import pick_translation
-from marketplace.core.money import Money, MoneyError, normalise_currency
+from marketplace.core.money import MoneyError, normalise_currency
 from marketplace.extensions import db
 from marketplace.orders.pricing import PriceQuote, quote_prices
 from marketplace.vendors.models import Store, StoreStatus
 
 T = TypeVar("T")
-PIVOT_CURRENCY = "USD"
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class ProductCard:
     store_slug: str
     country_code: str
     quote: PriceQuote
-    approximate: Money | None  # the price in the shopper's display currency, when a rate is known
+    shown: ShownPrice  # the price in the shopper's display currency (see catalog/currency.py)
     cover: ProductImage | None
     stock: int
     is_campaign: bool
@@ -204,6 +207,12 @@ def country_name(code: str, language: str) -> str:
     return Locale.parse(language).territories.get(code, code)
 
 
+@functools.lru_cache(maxsize=256)
+def currency_name(code: str, language: str) -> str:
+    """The currency's name as a plural in `language`, from Babel ("US dollars", "美元"); the code when unknown."""
+    return get_currency_name(code, count=2, locale=language) or code
+
+
 def localized(texts: Iterable, language: str | Sequence[str], original: str | None, field: str) -> LocalText:
     """`field` of the text rows in the first of the reader's languages (`language`: one code, or their
     reading order) that has one, else English, else the original language (see `pick_translation`)."""
@@ -216,9 +225,10 @@ def localized(texts: Iterable, language: str | Sequence[str], original: str | No
 def product_cards(
     products: Sequence[Product], language: str | Sequence[str], shopper: User | None, display_currency: str | None
 ) -> list[ProductCard]:
-    """What a listing shows of each product, priced by the one price function."""
+    """What a listing shows of each product, priced by the one price function, in `display_currency`
+    (None: the seller's own currency)."""
     quotes = quote_prices(products, shopper)
-    rates = exchange_rates() if display_currency else None
+    prices = DisplayPrices(display_currency, current_app.config["CHARGE_CURRENCY"], exchange_rates())
     cards = []
     for product in products:
         quote = quotes[product.id]
@@ -231,51 +241,13 @@ def product_cards(
                 store_slug=product.store.slug,
                 country_code=product.store.country_code,
                 quote=quote,
-                approximate=rates.convert(quote.price, display_currency) if rates else None,
+                shown=prices.quote(quote),
                 cover=product.cover,
                 stock=product.stock,
                 is_campaign=product.is_campaign,
             )
         )
     return cards
-
-
-class RateTable:
-    """Exchange rates in memory: direct, inverse, or through the US dollar."""
-
-    def __init__(self, rates: dict[tuple[str, str], Decimal]) -> None:
-        self.rates = rates
-
-    def rate(self, base: str, quote: str) -> Decimal | None:
-        if base == quote:
-            return Decimal(1)
-        if (base, quote) in self.rates:
-            return self.rates[base, quote]
-        if (quote, base) in self.rates:
-            return 1 / self.rates[quote, base]
-        if PIVOT_CURRENCY not in (base, quote):
-            to_pivot, from_pivot = self.rate(base, PIVOT_CURRENCY), self.rate(PIVOT_CURRENCY, quote)
-            if to_pivot is not None and from_pivot is not None:
-                return to_pivot * from_pivot
-        return None
-
-    def convert(self, money: Money, currency: str) -> Money | None:
-        """`money` in `currency`, or None when no rate links the two (or it is the same currency)."""
-        if money.currency == currency:
-            return None
-        rate = self.rate(money.currency, currency)
-        return money.convert(currency, rate) if rate is not None else None
-
-    def currencies(self) -> list[str]:
-        return sorted({code for pair in self.rates for code in pair})
-
-
-def exchange_rates() -> RateTable:
-    """All stored rates, read once per request."""
-    if "rate_table" not in g:
-        rows = db.session.execute(select(ExchangeRate.base, ExchangeRate.quote, ExchangeRate.rate))
-        g.rate_table = RateTable({(base, quote): rate for base, quote, rate in rows})
-    return g.rate_table
 
 
 def set_exchange_rate(base: str, quote: str, rate: str) -> ExchangeRate:

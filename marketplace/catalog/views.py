@@ -1,15 +1,17 @@
 """Shopper catalogue pages: categories, stores and products."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, session
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from marketplace.catalog import services
+from marketplace.catalog.currency import shopper_display_currency, shopper_display_prices
 from marketplace.catalog.models import ProductImage
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.page_cache import cached_page
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
+from marketplace.orders.priced_cart import limit_note
 from marketplace.orders.pricing import quote_price
 
 bp = Blueprint("catalog", __name__, url_prefix="/<lang:lang_code>")
@@ -26,7 +28,7 @@ def page_number() -> int:
 def cards_page(**filters):
     """A page of product cards for the listing pages; 404 for a page past the end."""
     page = services.list_products(page=page_number(), per_page=current_app.config["PAGE_SIZE"], **filters)
-    cards = services.product_cards(page.items, reading_order(), shopper(), session.get("display_currency"))
+    cards = services.product_cards(page.items, reading_order(), shopper(), shopper_display_currency())
     return page, cards
 
 
@@ -54,6 +56,12 @@ def country_name(code: str) -> str:
 @bp.app_template_global()
 def display_currency_choices() -> list[str]:
     return services.display_currency_choices()
+
+
+@bp.app_template_global()
+def charge_currency_name(code: str) -> str:
+    """The charged currency's name in the page's language, e.g. "美元" for USD."""
+    return services.currency_name(code, current_language().code)
 
 
 @bp.app_template_global()
@@ -95,11 +103,12 @@ def product(slug: str):
     """A product's page: photos, text in the shopper's language, price, stock, and its store."""
     found = services.get_visible_product(slug)
     quote = quote_price(found, shopper())
-    display_currency = session.get("display_currency")
-    approximate = services.exchange_rates().convert(quote.price, display_currency) if display_currency else None
+    prices = shopper_display_prices()
     more = services.list_products(page=1, per_page=5, store=found.store)
     related = [p for p in more.items if p.id != found.id][:4]
-    related_cards = services.product_cards(related, reading_order(), shopper(), display_currency)
+    related_cards = services.product_cards(related, reading_order(), shopper(), prices.currency)
+    limit = quote.offer.limit if quote.offer is not None else None
     return render_template(
-        "catalog/product.html", product=found, quote=quote, approximate=approximate, related=related_cards
+        "catalog/product.html", product=found, quote=quote, shown=prices.quote(quote), related=related_cards,
+        limit_note=limit_note(limit, 0) if limit is not None and limit.per_shopper is not None else "",
     )

@@ -135,7 +135,7 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             # Texts fall back through the visitor's other languages (Accept-Language) and times are on
             # the visitor's clocks, so visitors whose reading orders or zones differ get different pages.
             key = "|".join((str(store.version()), request.host, request.full_path,
-                            session.get("display_currency", ""), ",".join(reading_order()), viewer_zone()))
+                            session.get("display_currency", "default"), ",".join(reading_order()), viewer_zone()))
             body = store.get(key)
         except Exception:  # noqa: BLE001 - a cache outage must never take the page down
             return view(*args, **kwargs)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, g, request, session, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -83,4 +83,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def page_language() -> dict:
-        return {"lang": current_language(), "display_currency": session.get("display_currency")}
+        from marketplace.catalog.currency import shopper_display_currency  # catalog builds on core
+
+        return {"lang": current_language(), "display_currency": shopper_display_currency()}

@@ -25,7 +25,7 @@ def root() -> Response:
 
 @bp.post("/<lang:lang_code>/display-currency")
 def set_display_currency() -> Response:
-    """Remember the currency the shopper wants approximate prices in ("" for none)."""
+    """Remember the currency the shopper wants prices shown in ("" for the seller's own currency)."""
     from marketplace.catalog.services import display_currency_choices
 
     form = FlaskForm()
@@ -34,7 +34,7 @@ def set_display_currency() -> Response:
         if code in display_currency_choices():
             session["display_currency"] = code
         elif not code:
-            session.pop("display_currency", None)
+            session["display_currency"] = ""  # a choice, unlike no entry (the language's default)
     return redirect(safe_next_url(request.form.get("next")) or url_for("campaigns.home"))
 
 

@@ -2,41 +2,34 @@
 
 A cart belongs to a signed-in shopper, or to a visitor through a random token kept in their
 session; at log-in the visitor's cart is merged into the shopper's. The cart stores quantities and
-the price the shopper last saw, never a price to charge: `price_cart` quotes every line now and
-says which prices changed since.
+the price the shopper last saw (and the offer behind it), never a price to charge: `price_cart`
+(in `priced_cart.py`) quotes every line now and says which prices changed since, and why.
 """
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Product, ProductImage, ProductStatus
-from marketplace.catalog.services import (
-    LocalText,
-    RateTable,
-    exchange_rates,
-    localized,
-    visible_conditions,
-)
+from marketplace.catalog.models import Product
+from marketplace.catalog.services import visible_conditions
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
-from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders.models import Cart, CartItem
+from marketplace.orders.priced_cart import TOURISM_CATEGORY as TOURISM_CATEGORY
+from marketplace.orders.priced_cart import CartLine as CartLine
+from marketplace.orders.priced_cart import PricedCart as PricedCart
+from marketplace.orders.priced_cart import VendorGroup as VendorGroup
+from marketplace.orders.priced_cart import allowed_quantity, limit_note
+from marketplace.orders.priced_cart import charge_rate as charge_rate
+from marketplace.orders.priced_cart import price_cart as price_cart
 from marketplace.orders.pricing import PriceQuote, quote_prices
-from marketplace.vendors.models import StoreStatus
-
-TOURISM_CATEGORY = "tourism"
 
 
 def new_cart_token() -> str:
@@ -116,9 +109,23 @@ def _check_stock(product: Product, quantity: int) -> None:
         raise Conflict(message, {"quantity": message})
 
 
-def add_item(user: User | None, token: str | None, product_id: object, quantity: object) -> CartItem:
-    """Add units of a visible product (to the line already there); ValidationError, NotFound or
-    Conflict (not enough stock) with nothing changed."""
+def _limited(quote: PriceQuote, wanted: int) -> tuple[int, str]:
+    """`wanted`, or what the quote's offer still allows the shopper, with the note saying why."""
+    allowed = allowed_quantity(quote, wanted)
+    if allowed == wanted:
+        return wanted, ""
+    return allowed, limit_note(quote.offer.limit, wanted)
+
+
+def _remember_seen(item: CartItem, quote: PriceQuote) -> None:
+    item.seen_amount, item.seen_currency = quote.price.amount, quote.price.currency
+    item.seen_offer = quote.offer.hold if quote.offer is not None else ""
+
+
+def add_item(user: User | None, token: str | None, product_id: object, quantity: object) -> str:
+    """Add units of a visible product (to the line already there), no more than a limited offer lets
+    the shopper have at its price; returns why the quantity was lowered ("" when it was not).
+    ValidationError, NotFound or Conflict (not enough stock) with nothing changed."""
     quantity = check_quantity(quantity)
     product = _buyable_product(product_id)
     cart = open_cart(user, token)
@@ -127,35 +134,39 @@ def add_item(user: User | None, token: str | None, product_id: object, quantity:
     if total > current_app.config["CART_MAX_QUANTITY"]:
         db.session.rollback()
         check_quantity(total)
+    quote = quote_prices([product], user)[product.id]
+    total, note = _limited(quote, total)
     try:
         _check_stock(product, total)
     except Conflict:
         db.session.rollback()
         raise
-    price = quote_prices([product], user)[product.id].price
     if item is None:
-        item = CartItem(cart=cart, product_id=product.id, quantity=total,
-                        seen_amount=price.amount, seen_currency=price.currency)
+        item = CartItem(cart=cart, product_id=product.id, quantity=total)
         db.session.add(item)
     else:
         item.quantity = total
-        item.seen_amount, item.seen_currency = price.amount, price.currency
+    _remember_seen(item, quote)
     cart.updated_at = clock.now()
     db.session.commit()
-    return item
+    return note
 
 
-def set_quantity(user: User | None, token: str | None, product_id: object, quantity: object) -> None:
-    """Change a line's quantity (0 removes it); NotFound when the line is not in this cart."""
+def set_quantity(user: User | None, token: str | None, product_id: object, quantity: object) -> str:
+    """Change a line's quantity (0 removes it), no more than a limited offer lets the shopper have at
+    its price; returns why the quantity was lowered ("" when it was not). NotFound when the line is
+    not in this cart."""
     item = _own_item(user, token, product_id)
     if str(quantity).strip() == "0":
         remove_item(user, token, product_id)
-        return
+        return ""
     quantity = check_quantity(quantity)
     product = db.session.get(Product, item.product_id)
+    quantity, note = _limited(quote_prices([product], user)[product.id], quantity)
     _check_stock(product, quantity)
     item.quantity = quantity
     db.session.commit()
+    return note
 
 
 def remove_item(user: User | None, token: str | None, product_id: object) -> None:
@@ -185,8 +196,7 @@ def accept_prices(user: User | None, token: str | None) -> None:
     products = [item.product for item in cart.items]
     quotes = quote_prices(products, user)
     for item in cart.items:
-        price = quotes[item.product_id].price
-        item.seen_amount, item.seen_currency = price.amount, price.currency
+        _remember_seen(item, quotes[item.product_id])
     db.session.commit()
 
 
@@ -213,130 +223,3 @@ def merge_visitor_cart(token: str | None, user: User) -> None:
     db.session.delete(visitor)
     own.updated_at = clock.now()
     db.session.commit()
-
-
-@dataclass
-class CartLine:
-    product: Product
-    name: LocalText
-    cover: ProductImage | None
-    quantity: int
-    quote: PriceQuote | None  # None when the product is no longer for sale
-    seen: Money
-    is_tourism: bool
-    problem: str = ""  # why the line cannot be bought as it is
-
-    @property
-    def price_changed(self) -> bool:
-        return self.quote is not None and self.quote.price != self.seen
-
-    @property
-    def line_total(self) -> Money | None:
-        return self.quote.price * self.quantity if self.quote else None
-
-
-@dataclass
-class VendorGroup:
-    store_id: int
-    store_name: str
-    store_slug: str
-    country_code: str
-    lines: list[CartLine] = field(default_factory=list)
-    subtotal: Money | None = None  # in the charge currency
-
-
-@dataclass
-class PricedCart:
-    cart: Cart | None
-    groups: list[VendorGroup]
-    charge_currency: str
-    total: Money  # in the charge currency, of the lines that can be bought
-    approximate: Money | None  # the total in the shopper's display currency
-    rates: RateTable
-
-    @property
-    def lines(self) -> list[CartLine]:
-        return [line for group in self.groups for line in group.lines]
-
-    @property
-    def count(self) -> int:
-        return sum(line.quantity for line in self.lines)
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.groups
-
-    @property
-    def has_problems(self) -> bool:
-        return any(line.problem for line in self.lines)
-
-    @property
-    def price_changes(self) -> list[CartLine]:
-        return [line for line in self.lines if line.price_changed]
-
-    @property
-    def needs_address(self) -> bool:
-        return any(not line.is_tourism for line in self.lines)
-
-    @property
-    def needs_travellers(self) -> bool:
-        return any(line.is_tourism for line in self.lines)
-
-
-def charge_rate(rates: RateTable, currency: str, charge_currency: str) -> Decimal | None:
-    """Units of the charge currency per unit of `currency`, or None when no stored rate links them."""
-    return rates.rate(currency, charge_currency)
-
-
-def charge_unit(price: Money, rate: Decimal, charge_currency: str) -> Money:
-    """One unit's price in the charge currency, rounded to its minor unit (what the gateway is sent)."""
-    return price if price.currency == charge_currency else price.convert(charge_currency, rate)
-
-
-def price_cart(
-    cart: Cart | None, shopper: User | None, language: str | Sequence[str], display_currency: str | None = None,
-    at: datetime | None = None,
-) -> PricedCart:
-    """Every line priced now, grouped by store, with per-store subtotals and the total in the charge currency."""
-    charge_currency = current_app.config["CHARGE_CURRENCY"]
-    rates = exchange_rates()
-    items: Sequence[CartItem] = cart.items if cart is not None else []
-    product_ids = [item.product_id for item in items]
-    # One query for the products with their store and category; texts and photos come by selectin.
-    products = {p.id: p for p in db.session.scalars(
-        select(Product).where(Product.id.in_(product_ids))
-        .options(joinedload(Product.store), joinedload(Product.category), selectinload(Product.texts),
-                 selectinload(Product.images))
-    )} if product_ids else {}
-    visible = {p.id for p in products.values()
-               if p.status == ProductStatus.PUBLISHED and p.store.status == StoreStatus.APPROVED}
-    quotes = quote_prices([products[i] for i in product_ids if i in visible], shopper, at)
-    groups: dict[int, VendorGroup] = {}
-    total = Money(0, charge_currency)
-    for item in items:
-        product = products[item.product_id]
-        store = product.store
-        group = groups.setdefault(store.id, VendorGroup(store.id, store.name, store.slug, store.country_code))
-        quote = quotes.get(product.id)
-        line = CartLine(product, localized(product.texts, language, product.original_language, "name"),
-                        product.cover, item.quantity, quote, item.seen_price,
-                        product.category.slug == TOURISM_CATEGORY)
-        group.lines.append(line)
-        if quote is None:
-            line.problem = _("No longer for sale.")
-            continue
-        if product.stock < 1:
-            line.problem = _("Sold out.")
-            continue
-        if item.quantity > product.stock:
-            line.problem = _("Only %(stock)d left in stock.", stock=product.stock)
-            continue
-        rate = charge_rate(rates, quote.price.currency, charge_currency)
-        if rate is None:
-            line.problem = _("This product cannot be paid for in %(currency)s yet.", currency=charge_currency)
-            continue
-        amount = charge_unit(quote.price, rate, charge_currency) * item.quantity
-        group.subtotal = amount if group.subtotal is None else group.subtotal + amount
-        total = total + amount
-    approximate = rates.convert(total, display_currency) if display_currency else None
-    return PricedCart(cart, list(groups.values()), charge_currency, total, approximate, rates)

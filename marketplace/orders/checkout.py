@@ -28,7 +28,7 @@ from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import emails
 from marketplace.orders.addresses import LATIN_FIELDS, has_other_script, is_latin_text, latin_form, suggest_latin
-from marketplace.orders.cart import CartLine, PricedCart, charge_rate, charge_unit, find_cart, open_cart, price_cart
+from marketplace.orders.cart import CartLine, PricedCart, charge_rate, find_cart, open_cart, price_cart
 from marketplace.orders.models import (
     CartItem,
     FulfilmentState,
@@ -189,8 +189,9 @@ def place_order(
 
     Returns the existing order when `idempotency_key` was used before (a retry or a double click).
     Raises ValidationError (bad key, empty cart, bad destination), SoldOut (the lines that cannot be
-    had; nothing reserved), PricesChanged (the total differs from `expected_total`) or DomainError
-    (the payment gateway is unreachable; the units are given back).
+    had, or that a deal's limit holds to fewer units than the cart has while no `expected_total` shows
+    the shopper saw that; nothing reserved), PricesChanged (the total differs from `expected_total`)
+    or DomainError (the payment gateway is unreachable; the units are given back).
     """
     if not KEY_PATTERN.match(idempotency_key or ""):
         raise ValidationError(_("This checkout form is out of date. Please review your order and try again."))
@@ -212,12 +213,26 @@ def place_order(
     fields = check_destination(destination, priced.needs_address, priced.needs_travellers, at.date())
     if priced.has_problems:
         raise SoldOut(_("Some items cannot be bought as they are."), _problem_lines(priced.lines))
+    if priced.limited_lines and expected_total is None:
+        # Fewer units than the cart holds were never shown to this caller: refuse rather than buy fewer.
+        raise _limit_refusal(priced.limited_lines)
     if expected_total is not None and expected_total != priced.total:
         raise PricesChanged(_("Prices changed since you opened this page. Please check the new total."))
     order = _reserve(shopper, priced, fields, idempotency_key, language, at)
     if isinstance(order, Order) and order.payment_state == PaymentState.PENDING:
         _start_payment(order, base_url)
     return order
+
+
+def _limit_refusal(lines: list[CartLine]) -> SoldOut:
+    """The refusal of lines holding more units than their deal still allows the shopper."""
+    limit = lines[0].quote.offer.limit
+    if limit.by_shopper_limit:
+        message = _("You can buy at most %(limit)d of this deal.", limit=limit.per_shopper)
+    else:
+        message = _("Only %(left)d left of this deal.", left=limit.left)
+    return SoldOut(message, [{"product_id": line.product.id, "name": line.name.text, "problem": line.limit_note,
+                              "available": line.quantity} for line in lines])
 
 
 def _problem_lines(lines: list[CartLine]) -> list[dict]:
@@ -268,7 +283,7 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language
                 regular_amount=line.quote.regular.amount,
                 offer_source=line.quote.offer.source if line.quote.offer else "",
                 offer_hold=line.quote.offer.hold if line.quote.offer else "",
-                charge_unit_amount=charge_unit(line.quote.price, rate, charge_currency).amount, rate=rate,
+                charge_unit_amount=line.charged_unit.amount, rate=rate,
                 is_tourism=line.is_tourism))
     db.session.flush()
     db.session.add(OrderEvent(order_id=order.id, actor_id=shopper.id, to_state="placed"))

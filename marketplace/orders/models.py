@@ -45,6 +45,7 @@ class CartItem(db.Model):
     quantity: Mapped[int]
     seen_amount: Mapped[int]  # the price quoted when the item was added or last confirmed
     seen_currency: Mapped[str] = mapped_column(String(3))
+    seen_offer: Mapped[str] = mapped_column(String(40), default="")  # the offer's hold behind that price, if any
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     cart: Mapped[Cart] = relationship(back_populates="items")

@@ -22,6 +22,29 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class OfferLimit:
+    """How many units of an offer a shopper may still have: their own limit and the offer's cap."""
+
+    per_shopper: int | None  # the most one shopper may buy at the offer's price; None: no limit
+    bought: int  # units the shopper already holds at that price
+    left: int | None  # units left under the offer's cap; None: no cap
+
+    @property
+    def allowance(self) -> int | None:
+        """Units the shopper may still have at the offer's price (None: as many as they like)."""
+        room = [n for n in (self.left, None if self.per_shopper is None else self.per_shopper - self.bought)
+                if n is not None]
+        return max(0, min(room)) if room else None
+
+    @property
+    def by_shopper_limit(self) -> bool:
+        """Whether the shopper's own limit, rather than the cap, is what bounds the allowance."""
+        if self.per_shopper is None:
+            return False
+        return self.left is None or self.per_shopper - self.bought <= self.left
+
+
+@dataclass(frozen=True)
 class Offer:
     """A price below the regular one that a rule grants, with where it comes from and until when."""
 
@@ -29,6 +52,7 @@ class Offer:
     source: str
     ends_at: datetime | None = None
     hold: str = ""  # "<kind>:<id>" when the offer has limited units that checkout must reserve
+    limit: OfferLimit | None = None  # how many units the shopper may still have at this price
 
 
 @dataclass(frozen=True)
@@ -64,6 +88,10 @@ class UnitHolder(Protocol):
         or not the offer is still open; False when they are gone (the caller undoes what was written)."""
         ...
 
+    def why_not(self, ref: int, shopper_id: int | None, at: datetime) -> str:
+        """Why the shopper cannot have the offer's price at `at`, in the page's language ("" when they can)."""
+        ...
+
 
 def register_unit_holder(app: Flask, kind: str, holder: UnitHolder) -> None:
     """Let checkout reserve the units of offers whose `hold` starts with `kind:`."""
@@ -85,6 +113,15 @@ def retake_offer_units(hold: str, shopper_id: int, quantity: int) -> bool:
     """Take back units of the offer `hold` for a late payment; False when they are gone."""
     holder, ref = _holder(hold)
     return holder.retake(ref, shopper_id, quantity)
+
+
+def why_offer_lapsed(hold: str, shopper_id: int | None, at: datetime) -> str:
+    """Why a shopper no longer gets the price of the offer `hold` at `at` ("" when unknown or it still applies)."""
+    kind, _, ref = hold.partition(":")
+    holder = current_app.extensions.get("unit_holders", {}).get(kind)
+    if holder is None or not ref.isdigit():
+        return ""
+    return holder.why_not(int(ref), shopper_id, at)
 
 
 def release_offer_units(hold: str, shopper_id: int, quantity: int) -> None:

@@ -6,10 +6,12 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.models import Role, User
+from marketplace.catalog.currency import exchange_rates, shopper_display_currency
 from marketplace.catalog.services import country_name
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, NotFound
@@ -30,8 +32,9 @@ from marketplace.orders.checkout import (
     shipping_countries,
 )
 from marketplace.orders.forms import CancelOrderForm, CheckoutForm, QuantityForm
-from marketplace.orders.models import Order
+from marketplace.orders.models import Order, VendorOrder
 from marketplace.orders.reservations import release_expired_reservations
+from marketplace.orders.shown import show_order
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
 
 bp = Blueprint("orders", __name__, url_prefix="/<lang:lang_code>")
@@ -61,7 +64,7 @@ def cart() -> str:
     """The cart grouped by vendor, priced now, with notes on changed prices and short stock."""
     release_expired_reservations(clock.now())  # units of lapsed reservations are back before we show stock
     found = carts.find_cart(shopper(), visitor_token())
-    priced = carts.price_cart(found, shopper(), reading_order(), session.get("display_currency"))
+    priced = carts.price_cart(found, shopper(), reading_order(), shopper_display_currency())
     return render_template("orders/cart.html", priced=priced, form=QuantityForm())
 
 
@@ -72,11 +75,14 @@ def add_to_cart() -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        carts.add_item(shopper(), visitor_token(create=True), form.product_id.data, form.quantity.data)
+        note = carts.add_item(shopper(), visitor_token(create=True), form.product_id.data, form.quantity.data)
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back_to(url_for("orders.cart")))
-    flash(_("Added to your cart."), "success")
+    if note:  # fewer than asked (maybe none) went in: say why instead of "added"
+        flash(note, "info")
+    else:
+        flash(_("Added to your cart."), "success")
     return redirect(back_to(url_for("orders.cart")))
 
 
@@ -87,9 +93,12 @@ def update_cart_item(product_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        carts.set_quantity(shopper(), visitor_token(), product_id, form.quantity.data)
+        note = carts.set_quantity(shopper(), visitor_token(), product_id, form.quantity.data)
     except DomainError as error:
         flash(error.message, "error")
+    else:
+        if note:
+            flash(note, "info")
     return redirect(url_for("orders.cart"))
 
 
@@ -126,27 +135,33 @@ def _country_choices() -> list[tuple[str, str]]:
 @bp.route("/checkout", methods=["GET", "POST"])
 @login_required
 def checkout() -> Response | str:
-    """Where the order goes and how it is paid; placing it reserves every unit at the prices shown."""
+    """Where the order goes and how it is paid; placing it reserves every unit at the prices shown.
+
+    A refused order (sold out, a price or limit changed, a bad field) shows this page again with
+    everything the shopper typed, the figures as they are now and why it was refused.
+    """
     if current_user.role != Role.SHOPPER:
         flash(_("Vendor and staff accounts cannot buy. Please use a shopper account."), "error")
         return redirect(url_for("orders.cart"))
     language = current_language().code
     form = CheckoutForm(request.form if request.method == "POST" else None)
     form.country_code.choices = _country_choices()
-    review_latin = False
+    review_latin, refusal, shown_before = False, "", None
     submitted = request.method == "POST" and form.validate_on_submit()
     if submitted and _suggest_latin(form):
         review_latin = True  # the shopper checks the pinyin we wrote before anything is placed
     elif submitted:
         # Placing comes first: a double click's second request finds the cart already ordered and
         # must answer with that order, not with "your cart is empty".
+        expected = _expected_total(request.form.get("expected_total", ""))
         try:
             order = place_order(current_user, _destination(form), form.key.data or "", language,
-                                expected_total=_expected_total(request.form.get("expected_total", "")),
-                                base_url=request.host_url.rstrip("/"), reading=reading_order(language))
+                                expected_total=expected, base_url=request.host_url.rstrip("/"),
+                                reading=reading_order(language))
         except (SoldOut, PricesChanged) as error:
-            flash(error.message, "error")
-            return redirect(url_for("orders.cart"))
+            refusal = error.message
+            shown_before = expected if isinstance(error, PricesChanged) else None
+            form.key.data = new_checkout_key()
         except DomainError as error:
             apply_errors(form, error)
             form.key.data = new_checkout_key()  # a corrected form is a new attempt, not a retry of this one
@@ -157,9 +172,9 @@ def checkout() -> Response | str:
             return redirect(url_for("orders.order_detail", reference=order.reference))
     release_expired_reservations(clock.now())
     priced = carts.price_cart(carts.find_cart(current_user, None), current_user, reading_order(language),
-                              session.get("display_currency"))
+                              shopper_display_currency())
     if priced.is_empty:
-        flash(_("Your cart is empty."), "info")
+        flash(refusal or _("Your cart is empty."), "info")
         return redirect(url_for("orders.cart"))
     if request.method == "GET":
         form.key.data = new_checkout_key()
@@ -169,6 +184,7 @@ def checkout() -> Response | str:
     return render_template("orders/checkout.html", form=form, priced=priced, review_latin=review_latin,
                            show_latin=review_latin or _shows_latin(form),
                            non_latin_countries=addresses.non_latin_countries(shipping_countries()),
+                           refusal=refusal, total_before=shown_before if shown_before != priced.total else None,
                            pays_online=current_app.extensions["payment_gateway"].collects_online)
 
 
@@ -229,9 +245,12 @@ def my_orders() -> str:
     page = max(request.args.get("page", 1, type=int), 1)
     orders = db.session.scalars(
         select(Order).where(Order.shopper_id == current_user.id).order_by(Order.id.desc())
+        .options(selectinload(Order.vendor_orders).selectinload(VendorOrder.lines))
         .limit(ORDERS_PER_PAGE + 1).offset((page - 1) * ORDERS_PER_PAGE)
     ).all()
-    return render_template("orders/list.html", orders=orders[:ORDERS_PER_PAGE], page=page,
+    currency, rates = shopper_display_currency(), exchange_rates()
+    totals = {order.id: show_order(order, currency, rates).total for order in orders[:ORDERS_PER_PAGE]}
+    return render_template("orders/list.html", orders=orders[:ORDERS_PER_PAGE], page=page, totals=totals,
                            has_next=len(orders) > ORDERS_PER_PAGE, payment_labels=PAYMENT_LABELS)
 
 
@@ -249,8 +268,9 @@ def order_detail(reference: str) -> str:
     if order is None:
         raise NotFound(_("There is no such order in your account."))
     returning = request.args.get("paid") == "1" and order.is_open_reservation
+    shown = show_order(order, shopper_display_currency(), exchange_rates())
     return render_template("orders/detail.html", order=order, returning=returning, cancel_form=CancelOrderForm(),
-                           payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS)
+                           shown=shown, payment_labels=PAYMENT_LABELS, fulfilment_labels=FULFILMENT_LABELS)
 
 
 @bp.post("/orders/<reference>/cancel")

@@ -1,8 +1,9 @@
 """The search page: a GET form with filters (works without JavaScript) and its results."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request, session
+from flask import Blueprint, abort, current_app, render_template, request
 
+from marketplace.catalog.currency import shopper_display_currency
 from marketplace.catalog.services import all_categories
 from marketplace.catalog.views import shopper
 from marketplace.core.errors import NotFound, ValidationError
@@ -27,7 +28,7 @@ def results():
         wanted = SearchRequest(text=request.args.get("q") or "", language=language,
                                per_page=current_app.config["PAGE_SIZE"])
     try:
-        found = search_products(wanted, shopper(), session.get("display_currency"), reading_order(language))
+        found = search_products(wanted, shopper(), shopper_display_currency(), reading_order(language))
     except NotFound:
         abort(404)
     return render_template(
