@@ -15,6 +15,7 @@ from marketplace.core.errors import Conflict, DomainError, NotFound
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
 from marketplace.core.money import Money, MoneyError
+from marketplace.core.site import site_url
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
 from marketplace.orders.checkout import (
@@ -136,7 +137,7 @@ def checkout() -> Response | str:
         try:
             order = place_order(current_user, _destination(form), form.key.data or "", language,
                                 expected_total=_expected_total(request.form.get("expected_total", "")),
-                                base_url=request.host_url.rstrip("/"))
+                                base_url=site_url())
         except (SoldOut, PricesChanged) as error:
             flash(error.message, "error")
             return redirect(url_for("orders.cart"))
