@@ -107,7 +107,13 @@ def check_request() -> None:
 
 def check_form() -> None:
     """Refuse form fields holding NUL, and form text past MAX_FORM_MEMORY_SIZE, with a clear message."""
+    text_limit = current_app.config["MAX_FORM_MEMORY_SIZE"]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Werkzeug applies MAX_FORM_MEMORY_SIZE to multipart fields only: a urlencoded body is all text.
+        request.max_content_length = text_limit
     try:
+        if request.mimetype == "application/x-www-form-urlencoded" and (request.content_length or 0) > text_limit:
+            raise RequestEntityTooLarge()
         fields = list(request.form.items(multi=True))
         names = [upload.filename or "" for upload in request.files.values()]
     except RequestEntityTooLarge:
@@ -117,7 +123,7 @@ def check_form() -> None:
         raise EdgeTooLarge(_(
             "The text of this form is longer than %(kilobytes)d KB, the most one form can take. Go back to the "
             "form (your browser usually keeps what you typed) and shorten it.",
-            kilobytes=current_app.config["MAX_FORM_MEMORY_SIZE"] // 1024)) from None
+            kilobytes=text_limit // 1024)) from None
     if any("\x00" in key or "\x00" in value for key, value in fields) or any("\x00" in name for name in names):
         raise nul_refused()
 
