@@ -7,9 +7,11 @@ processors (Flask-Login's loads the signed-in user from the database).
 """
 from __future__ import annotations
 
-from flask import Response, current_app, g, jsonify, make_response, request, session
+import json
 
-from marketplace.core.i18n import current_language
+from flask import Flask, Response, current_app, g, jsonify, make_response, request, session
+
+from marketplace.core.i18n import LANGUAGES, current_language
 
 RETRY_AFTER_SECONDS = 5
 
@@ -71,3 +73,20 @@ def log_refusal(response: Response) -> Response:
             status, requesting_user_id(), request.endpoint, request.method, request.path,
         )
     return response
+
+
+def busy_answers(app: Flask) -> dict[str, bytes]:
+    """The 503 "busy" page rendered once in each language, and the API's JSON error ("api")."""
+    from marketplace.core.views import error_message
+
+    answers = {}
+    for code in LANGUAGES:
+        with app.app_context(), app.test_request_context(f"/{code}/"):  # a fresh context: nothing cached
+            g.lang_code = code
+            title, message = error_message(503)
+            answers[code] = error_page(503, title, message).encode()
+    with app.app_context(), app.test_request_context("/api/"):
+        title, message = error_message(503)
+        answers["api"] = json.dumps({"error": {"code": "service_unavailable", "message": message, "fields": {}}},
+                                    ensure_ascii=False).encode()
+    return answers
