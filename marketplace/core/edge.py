@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
 # Set in the WSGI environ by the gunicorn worker (marketplace/core/serving.py) for a request that
 # waited too long in its queue: answering it at once, without the database, drains the queue.
@@ -80,10 +80,19 @@ def nul_refused() -> EdgeBadRequest:
                             "Nothing was changed."))
 
 
+def busy_response() -> Response:
+    """The 503 "busy" answer with Retry-After, as a finished response so no error handler reshapes it."""
+    from marketplace.core.error_pages import RETRY_AFTER_SECONDS, error_response
+    from marketplace.core.views import error_message
+
+    title, message = error_message(503)
+    return error_response(503, "service_unavailable", title, message, RETRY_AFTER_SECONDS)
+
+
 def check_request() -> None:
     """Refuse, before the view runs, a request that no view could answer safely; raises an HTTP error."""
     if request.environ.get(OVERLOADED_KEY):
-        raise ServiceUnavailable()
+        abort(busy_response())
     if "\x00" in request.path:
         raise NotFound()
     if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):

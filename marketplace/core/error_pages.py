@@ -64,13 +64,22 @@ def requesting_user_id() -> str:
     return session_id.partition(":")[0] or "-"
 
 
+def printable(text: str) -> str:
+    """`text` with control characters escaped, so a crafted address cannot forge or break log lines."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode() for ch in text)
+
+
 def log_refusal(response: Response) -> Response:
-    """Log every 403, and every 404 of a matched route (an object missing or not the visitor's), with who and where."""
+    """Log every 403, and every 404 of a known route for a signed-in user or token holder (an object
+    that is not theirs, or not there), with who and where."""
     status = response.status_code
-    if status == 403 or (status == 404 and request.url_rule is not None):
+    if status not in (403, 404) or request.url_rule is None:
+        return response
+    user_id = requesting_user_id()
+    if status == 403 or user_id != "-":
         current_app.logger.warning(
             "authorisation refused: status=%s user=%s endpoint=%s method=%s path=%s",
-            status, requesting_user_id(), request.endpoint, request.method, request.path,
+            status, user_id, request.endpoint, request.method, printable(request.path),
         )
     return response
 

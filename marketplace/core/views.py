@@ -81,7 +81,7 @@ def http_error(error: HTTPException) -> Response:
     code = (error.name or "error").lower().replace(" ", "_")
     retry_after = RETRY_AFTER_SECONDS if status == 503 else None
     response = error_response(status, code, title, message, retry_after)
-    if status == 405 and error.valid_methods:
+    if getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
 

@@ -59,3 +59,11 @@ def test_the_application_refuses_a_request_marked_overloaded_before_any_query(cl
     assert response.headers["Retry-After"] == "5"
     assert "La boutique ne peut pas répondre" in response.get_data(as_text=True)
     assert time.perf_counter() - started < 1
+
+
+def test_the_api_refuses_a_request_marked_overloaded_in_json_with_retry_after(client):
+    response = client.post("/api/v1/cart/items", json={"product_id": 1, "quantity": 1},
+                           environ_overrides={OVERLOADED_KEY: True})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"]["code"] == "service_unavailable"

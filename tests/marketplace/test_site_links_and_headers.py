@@ -74,7 +74,18 @@ def test_authorisation_failures_are_logged_with_user_and_route(client, login, ma
     assert any(f"user={other_vendor.id} endpoint=orders.order_detail" in line for line in lines)
 
 
-def test_unknown_addresses_are_not_logged_as_refusals(client, caplog):
+def test_unknown_addresses_and_anonymous_misses_are_not_logged_as_refusals(client, caplog):
     caplog.set_level(logging.WARNING, logger="marketplace")
     assert client.get("/en/no-such-page").status_code == 404
+    assert client.get("/en/products/no-such-product").status_code == 404
     assert refusals(caplog) == []
+
+
+def test_a_logged_path_cannot_forge_log_lines(client, login, make_user, caplog):
+    shopper = make_user(role=Role.SHOPPER)
+    caplog.set_level(logging.WARNING, logger="marketplace")
+    login(shopper)
+    assert client.get("/en/vendor/festivals/x%0Aauthorisation%20granted/enter").status_code == 403
+    [line] = refusals(caplog)
+    assert "\n" not in line
+    assert "path=/en/vendor/festivals/x\\nauthorisation granted/enter" in line
