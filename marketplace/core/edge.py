@@ -124,7 +124,7 @@ def check_form() -> None:
         if request.mimetype == "application/x-www-form-urlencoded" and (request.content_length or 0) > text_limit:
             raise RequestEntityTooLarge()
         fields = list(request.form.items(multi=True))
-        names = [upload.filename or "" for upload in request.files.values()]
+        names = [upload.filename or "" for _, upload in request.files.items(multi=True)]
     except RequestEntityTooLarge:
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         if limit is not None and request.content_length is not None and request.content_length > limit:
