@@ -38,6 +38,13 @@ class Config:
         f"sqlite:///{INSTANCE_DIR / 'silkroad.db'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # The longest a request waits for another's database lock (SQLite busy timeout, PostgreSQL lock_timeout)
+    # before it is answered 503 with Retry-After; and, on PostgreSQL, the longest one statement may run (0: no limit).
+    DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", 5))
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", 30))
+    # The site's public address (https://shop.example.org): hreflang links and payment return URLs use it,
+    # never the request's Host header. Required in production; development falls back to the request.
+    SITE_URL = (os.environ.get("SITE_URL") or "").rstrip("/") or None
     REDIS_URL = os.environ.get("REDIS_URL")
     INSTANCE_PATH = str(INSTANCE_DIR)
     MEDIA_STORE = os.environ.get("MEDIA_STORE", "local")
@@ -66,7 +73,9 @@ class Config:
 
     # Uploads: product photos and verification documents are well under this.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
-    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 500 * 1024  # the text of one form (files excepted): far above any real form
+    API_MAX_BODY = 1024 * 1024  # a JSON body under /api/
+    JSON_MAX_DEPTH = 32  # nesting of a JSON body: the API's documents are 3 deep
 
     SESSION_COOKIE_NAME = "srm_session"
     SESSION_COOKIE_HTTPONLY = True
@@ -125,6 +134,8 @@ class ProductionConfig(Config):
     def __init__(self) -> None:
         if not self.SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set in production")
+        if not self.SITE_URL:
+            raise RuntimeError("SITE_URL must be set in production (e.g. https://shop.example.org)")
 
 
 class TestingConfig(Config):

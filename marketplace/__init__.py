@@ -28,9 +28,13 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
 
 
 def configure_extensions(app: Flask) -> None:
+    from marketplace.core.database import engine_options
     from marketplace.extensions import csrf, db, limiter, login_manager, migrate
 
     import_models()
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+        app.config["DATABASE_LOCK_TIMEOUT"], app.config["DATABASE_STATEMENT_TIMEOUT"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -40,7 +44,7 @@ def configure_extensions(app: Flask) -> None:
         from marketplace.core.database import configure_sqlite
 
         with app.app_context():
-            configure_sqlite(db.engine)
+            configure_sqlite(db.engine, app.config["DATABASE_LOCK_TIMEOUT"])
 
 
 def import_models() -> None:

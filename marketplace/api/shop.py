@@ -28,6 +28,7 @@ from marketplace.core import clock
 from marketplace.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from marketplace.core.i18n import LANGUAGES, best_language, reading_order
 from marketplace.core.money import Money, MoneyError, normalise_currency
+from marketplace.core.site import site_url
 from marketplace.extensions import db, limiter
 from marketplace.orders import cart as carts
 from marketplace.orders.checkout import (
@@ -255,7 +256,7 @@ def checkout() -> ResponseReturnValue:
     earlier = find_order_by_key(user, key)
     try:
         order = place_order(user, destination, key, language, expected_total=expected,
-                            base_url=request.host_url.rstrip("/"), reading=reading_order(language))
+                            base_url=site_url(), reading=reading_order(language))
     except DomainError as error:
         if isinstance(error.__cause__, GatewayError):
             return error_response("payment_unavailable", error.message, 503)

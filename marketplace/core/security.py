@@ -1,4 +1,5 @@
-"""Security headers on every response, with a fresh CSP nonce per request."""
+"""Security headers on every response (a fresh CSP nonce per request), refusals at the edge, and a log
+line for every authorisation failure."""
 from __future__ import annotations
 
 import secrets
@@ -14,17 +15,23 @@ def csp_nonce() -> str:
 
 
 def init_app(app: Flask) -> None:
+    from marketplace.core import edge
+    from marketplace.core.error_pages import log_refusal
+
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    edge.init_app(app)
+    app.after_request(log_refusal)
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
-        headers["Content-Security-Policy"] = (
+        # A response with a policy of its own keeps it (a downloaded document is sandboxed).
+        headers.setdefault("Content-Security-Policy", (
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{csp_nonce()}'; "
             "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-        )
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        ))
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         headers["X-Frame-Options"] = "DENY"

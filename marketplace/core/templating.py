@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
+from marketplace.core.site import site_url
 from marketplace.core.zones import format_in_zone, viewer_zone, zone_name
 
 
@@ -27,7 +28,7 @@ def alternate_links() -> list[tuple[str, str]]:
     for code, language in LANGUAGES.items():
         url = language_url(code)
         if url is not None:
-            links.append((language.html_lang, request.host_url.rstrip("/") + url))
+            links.append((language.html_lang, site_url() + url))
     return links
 
 

@@ -1,14 +1,17 @@
 """Site-wide routes: the language-choosing root, the display currency, health, and error pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as NotFoundPage
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import safe_next_url
+from marketplace.core.database import is_database_unavailable
+from marketplace.core.error_pages import RETRY_AFTER_SECONDS, error_response, rollback_session
 from marketplace.core.errors import NotFound as DomainNotFound
 from marketplace.core.i18n import best_language
 
@@ -44,7 +47,7 @@ def health() -> Response:
     return jsonify(status="ok")
 
 
-ERROR_STATUSES = frozenset((400, 403, 404, 405, 413, 429, 500))
+ERROR_STATUSES = frozenset((400, 403, 404, 405, 413, 429, 500, 503))
 
 
 def error_message(status: int) -> tuple[str, str]:
@@ -60,28 +63,51 @@ def error_message(status: int) -> tuple[str, str]:
             megabytes=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024))),
         429: (_("Too many requests"), _("Too many attempts. Please wait a minute and try again.")),
         500: (_("Something went wrong"), _("An error on our side stopped this page. Please try again.")),
+        503: (_("Busy just now"), _("The shop cannot answer this request just now. Nothing was changed: "
+                                    "please try again in a few seconds.")),
     }
     return messages.get(status, messages[500])
 
 
 @bp.app_errorhandler(HTTPException)
-def http_error(error: HTTPException) -> tuple[str | Response, int]:
+def http_error(error: HTTPException) -> Response:
+    """An HTTP error as the error page (JSON under /api/), rendered without touching the database."""
     status = error.code or 500
     if status not in ERROR_STATUSES:
         return error  # type: ignore[return-value]  # redirects and the like pass through
     title, message = error_message(status)
-    if request.path.startswith("/api/"):
-        return jsonify(error={"code": error.name.lower().replace(" ", "_"), "message": message, "fields": {}}), status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+    if status in (400, 413) and error.description and getattr(error, "shown_to_user", False):
+        message = error.description  # a refusal at the edge says exactly what was wrong
+    code = (error.name or "error").lower().replace(" ", "_")
+    retry_after = RETRY_AFTER_SECONDS if status == 503 else None
+    response = error_response(status, code, title, message, retry_after)
+    if getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 @bp.app_errorhandler(DomainNotFound)
-def domain_not_found(error: DomainNotFound) -> tuple[str | Response, int]:
+def domain_not_found(error: DomainNotFound) -> Response:
     """A service's NotFound is the same page as any unknown URL, so views need not translate it."""
     return http_error(NotFoundPage())
 
 
+@bp.app_errorhandler(SQLAlchemyError)
+def database_error(error: SQLAlchemyError) -> Response:
+    """Roll back; an unavailable database (lock wait over, connection lost) is a 503 to retry, anything else a 500."""
+    rollback_session()
+    if not is_database_unavailable(error):
+        current_app.logger.error("database error on %s %s", request.method, request.path, exc_info=error)
+        return server_error(error)
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,
+                               str(error).splitlines()[0])
+    title, message = error_message(503)
+    return error_response(503, "service_unavailable", title, message, RETRY_AFTER_SECONDS)
+
+
 @bp.app_errorhandler(500)
-def server_error(error: Exception) -> tuple[str, int]:
+def server_error(error: Exception) -> Response:
+    """The 500 page: the failed transaction is rolled back first, and the page reads nothing from the database."""
+    rollback_session()
     title, message = error_message(500)
-    return render_template("errors/error.html", status=500, title=title, message=message), 500
+    return error_response(500, "internal_server_error", title, message)

@@ -19,6 +19,7 @@ from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.money import Money, MoneyError
 from marketplace.core.page_cache import per_response_value
+from marketplace.core.site import site_url
 from marketplace.extensions import db
 from marketplace.orders import addresses
 from marketplace.orders import cart as carts
@@ -156,8 +157,7 @@ def checkout() -> Response | str:
         expected = _expected_total(request.form.get("expected_total", ""))
         try:
             order = place_order(current_user, _destination(form), form.key.data or "", language,
-                                expected_total=expected, base_url=request.host_url.rstrip("/"),
-                                reading=reading_order(language))
+                                expected_total=expected, base_url=site_url(), reading=reading_order(language))
         except (SoldOut, PricesChanged) as error:
             refusal = error.message
             shown_before = expected if isinstance(error, PricesChanged) else None

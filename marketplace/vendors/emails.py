@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.catalog.services import localized
+from marketplace.core.site import site_url
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver
 from marketplace.vendors.models import Store, StoreStatus
@@ -34,10 +35,11 @@ def send_to_store(store: Store, subject: str, paragraphs: list[str]) -> bool:
 
 
 def page_link(endpoint: str, language: str, **values: object) -> str:
-    """The absolute address of a page in `language`, or "" outside a request (a job or the command line)."""
+    """The absolute address of a page in `language` (on SITE_URL, never the request's Host header), or ""
+    outside a request (a job or the command line)."""
     if not has_request_context():
         return ""
-    return url_for(endpoint, lang_code=language, _external=True, **values)
+    return site_url() + url_for(endpoint, lang_code=language, **values)
 
 
 def application_decided(store: Store, holds_campaign_slot: bool = False) -> bool:

@@ -1,0 +1,112 @@
+"""gunicorn's threaded worker, answering 503 at once when it has more requests than it can serve in time.
+
+gthread accepts connections as fast as they come and queues them for its few threads, so under
+overload every request waits longer and longer until clients give up (and the worker still renders
+pages nobody reads). This worker notes when each request was queued and how many were queued before
+it; a request that waited past `WEB_MAX_QUEUE_SECONDS`, or arrived behind more than `WEB_MAX_QUEUE`
+others, is answered 503 with Retry-After from bytes rendered once per worker (the busy page in the
+address's language, or the API's JSON error), without entering the application: shedding must cost
+far less than serving, or the queue never drains. The application refuses requests marked in the
+environ the same way (marketplace/core/edge.py), for servers that mark them otherwise.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from gunicorn.workers.gthread import ThreadWorker
+
+from marketplace.core.error_pages import RETRY_AFTER_SECONDS, busy_answers
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+class LoadShedding:
+    """Counts requests queued for a worker's threads and decides which to shed (thread-safe)."""
+
+    def __init__(self, max_queue: int, max_wait_seconds: float) -> None:
+        self.max_queue = max_queue
+        self.max_wait_seconds = max_wait_seconds
+        self.queued = 0
+        self.shed_count = 0
+        self.lock = threading.Lock()
+        self.current = threading.local()
+        self.answers: dict[str, bytes] = {}
+
+    def enqueued(self) -> tuple[float, int]:
+        """A request joined the queue: (when, how many were waiting before it)."""
+        with self.lock:
+            ahead = self.queued
+            self.queued += 1
+        return time.monotonic(), ahead
+
+    def started(self, queued_at: float, ahead: int) -> None:
+        """A thread picked the request up: remember, for this thread, whether to shed it."""
+        with self.lock:
+            self.queued -= 1
+        waited = time.monotonic() - queued_at
+        self.current.shed = ahead > self.max_queue or waited > self.max_wait_seconds
+
+    def wrap_wsgi(self, app: WSGIApp, flask_app: Flask) -> WSGIApp:
+        """`app`, with the requests picked for shedding answered 503 without entering it; the busy
+        answers are rendered once from `flask_app` (the same application, unwrapped)."""
+        self.answers = busy_answers(flask_app)
+
+        def shedding_app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+            if not getattr(self.current, "shed", False):
+                return app(environ, start_response)
+            self.current.shed = False
+            with self.lock:
+                self.shed_count += 1
+            return self.busy(environ, start_response)
+
+        return shedding_app
+
+    def busy(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """The 503 answer for this request's address: JSON under /api/, else the page in its language."""
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/api/"):
+            body, content_type = self.answers["api"], "application/json"
+        else:
+            language = path.split("/")[1] if path.count("/") > 1 else ""
+            body, content_type = self.answers.get(language, self.answers["en"]), "text/html; charset=utf-8"
+        start_response("503 Service Unavailable", [
+            ("Content-Type", content_type), ("Content-Length", str(len(body))),
+            ("Retry-After", str(RETRY_AFTER_SECONDS)), ("Cache-Control", "no-store"),
+            ("Content-Security-Policy", "default-src 'self'; base-uri 'none'; frame-ancestors 'none'"),
+            ("X-Content-Type-Options", "nosniff"),
+        ])
+        return [body]
+
+
+class SheddingThreadWorker(ThreadWorker):
+    """gthread with load shedding; limits from WEB_MAX_QUEUE_SECONDS (default 1) and WEB_MAX_QUEUE
+    (requests waiting ahead, default 32 per thread)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.shedding = LoadShedding(
+            max_queue=int(os.environ.get("WEB_MAX_QUEUE", 32 * self.cfg.threads)),
+            max_wait_seconds=float(os.environ.get("WEB_MAX_QUEUE_SECONDS", 1.0)),
+        )
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        self.wsgi = self.shedding.wrap_wsgi(self.wsgi, self.wsgi)
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        if self.shedding.shed_count:
+            self.log.warning("answered %d requests 503 (busy) to keep up", self.shedding.shed_count)
+        super().handle_exit(sig, frame)
+
+    def enqueue_req(self, conn: Any) -> None:
+        conn.queued = self.shedding.enqueued()
+        super().enqueue_req(conn)
+
+    def handle(self, conn: Any) -> Any:
+        self.shedding.started(*conn.queued)
+        return super().handle(conn)
