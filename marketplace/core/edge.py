@@ -11,6 +11,8 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge
 
+from marketplace.core.error_pages import RETRY_AFTER_SECONDS, error_message, error_response
+
 # Set in the WSGI environ by the gunicorn worker (marketplace/core/serving.py) for a request that
 # waited too long in its queue: answering it at once, without the database, drains the queue.
 OVERLOADED_KEY = "silkroad.overloaded"
@@ -82,9 +84,6 @@ def nul_refused() -> EdgeBadRequest:
 
 def busy_response() -> Response:
     """The 503 "busy" answer with Retry-After, as a finished response so no error handler reshapes it."""
-    from marketplace.core.error_pages import RETRY_AFTER_SECONDS, error_response
-    from marketplace.core.views import error_message
-
     title, message = error_message(503)
     return error_response(503, "service_unavailable", title, message, RETRY_AFTER_SECONDS)
 

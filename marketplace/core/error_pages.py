@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from flask import Flask, Response, current_app, g, jsonify, make_response, request, session
+from flask_babel import gettext as _
 
 from marketplace.core.i18n import LANGUAGES, current_language
 
@@ -84,10 +85,27 @@ def log_refusal(response: Response) -> Response:
     return response
 
 
+def error_message(status: int) -> tuple[str, str]:
+    """The translated title and explanation shown for an HTTP error."""
+    messages = {
+        400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
+        403: (_("Forbidden"), _("You do not have access to this page.")),
+        404: (_("Page not found"), _("We could not find this page. It may have moved or no longer exist.")),
+        405: (_("Method not allowed"), _("This page cannot be used that way.")),
+        413: (_("File too large"), _(
+            "The files you sent add up to more than %(megabytes)d MB, the most one form can take. Go back to the "
+            "form (your browser usually keeps what you typed) and choose smaller or fewer files.",
+            megabytes=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024))),
+        429: (_("Too many requests"), _("Too many attempts. Please wait a minute and try again.")),
+        500: (_("Something went wrong"), _("An error on our side stopped this page. Please try again.")),
+        503: (_("Busy just now"), _("The shop cannot answer this request just now. Nothing was changed: "
+                                    "please try again in a few seconds.")),
+    }
+    return messages.get(status, messages[500])
+
+
 def busy_answers(app: Flask) -> dict[str, bytes]:
     """The 503 "busy" page rendered once in each language, and the API's JSON error ("api")."""
-    from marketplace.core.views import error_message
-
     answers = {}
     for code in LANGUAGES:
         with app.app_context(), app.test_request_context(f"/{code}/"):  # a fresh context: nothing cached

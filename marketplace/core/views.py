@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -11,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import safe_next_url
 from marketplace.core.database import is_database_unavailable
-from marketplace.core.error_pages import RETRY_AFTER_SECONDS, error_response, rollback_session
+from marketplace.core.error_pages import RETRY_AFTER_SECONDS, error_message, error_response, rollback_session
 from marketplace.core.errors import NotFound as DomainNotFound
 from marketplace.core.i18n import best_language
 
@@ -48,25 +47,6 @@ def health() -> Response:
 
 
 ERROR_STATUSES = frozenset((400, 403, 404, 405, 413, 429, 500, 503))
-
-
-def error_message(status: int) -> tuple[str, str]:
-    """The translated title and explanation shown for an HTTP error."""
-    messages = {
-        400: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
-        403: (_("Forbidden"), _("You do not have access to this page.")),
-        404: (_("Page not found"), _("We could not find this page. It may have moved or no longer exist.")),
-        405: (_("Method not allowed"), _("This page cannot be used that way.")),
-        413: (_("File too large"), _(
-            "The files you sent add up to more than %(megabytes)d MB, the most one form can take. Go back to the "
-            "form (your browser usually keeps what you typed) and choose smaller or fewer files.",
-            megabytes=(current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024))),
-        429: (_("Too many requests"), _("Too many attempts. Please wait a minute and try again.")),
-        500: (_("Something went wrong"), _("An error on our side stopped this page. Please try again.")),
-        503: (_("Busy just now"), _("The shop cannot answer this request just now. Nothing was changed: "
-                                    "please try again in a few seconds.")),
-    }
-    return messages.get(status, messages[500])
 
 
 @bp.app_errorhandler(HTTPException)
