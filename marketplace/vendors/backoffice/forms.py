@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.catalog.models import Product, ProductStatus
@@ -36,6 +36,7 @@ class ProductForm(FlaskForm):
     price = StringField(_l("Price"), render_kw={"inputmode": "decimal", "autocomplete": "off"})
     currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
     stock = StringField(_l("Stock"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    stock_seen = HiddenField()  # the stock this page was opened with: only the vendor's change is applied
     weight_grams = StringField(_l("Weight in grams"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
     origin = StringField(_l("Origin (region, farm or workshop)"), render_kw={"maxlength": MAX_ORIGIN})
     texts = FormField(TextsForm)
@@ -55,6 +56,7 @@ class ProductForm(FlaskForm):
             price=self.price.data or "",
             currency=self.currency.data or "",
             stock=self.stock.data or "",
+            stock_seen=self.stock_seen.data or "",
             weight_grams=self.weight_grams.data or "",
             origin=self.origin.data or "",
             texts={code: LocaleText(self.texts[code].form.name.data or "", self.texts[code].form.description.data or "")
@@ -138,6 +140,7 @@ def product_form_data(product: Product) -> dict:
         "price": format(product.price.to_decimal(), "f"),
         "currency": product.currency,
         "stock": str(product.stock),
+        "stock_seen": str(product.stock),
         "weight_grams": "" if product.weight_grams is None else str(product.weight_grams),
         "origin": product.origin,
         "texts": {t.language: {"name": t.name, "description": t.description} for t in product.texts},

@@ -35,6 +35,7 @@ from marketplace.vendors.backoffice.product_input import (
     parse_stock,
     parse_weight,
 )
+from marketplace.vendors.backoffice.stock_edits import SeenFrom, StockMoved, apply_stock_change
 from marketplace.vendors.models import Store, StoreStatus
 from marketplace.vendors.services import owned_product, store_of
 
@@ -73,6 +74,7 @@ class ProductChanges:
     weight_grams: str = ""
     origin: str = ""
     texts: Mapping[str, LocaleText] = field(default_factory=dict)
+    stock_seen: str = ""  # the stock the editor was opened with; empty: the stock as it is now
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,12 @@ def check_changes(changes: ProductChanges) -> CheckedChanges:
     return CheckedChanges(original, category, price.amount, currency, stock, weight, origin, texts)
 
 
+def _seen_stock(raw: str, now: int) -> int:
+    """The stock the vendor started from; the stock now when the form or client did not say."""
+    text = (raw or "").strip()
+    return int(text) if text.isdecimal() and len(text) <= 9 else now
+
+
 def _category(raw: str) -> Category | None:
     text = (raw or "").strip()
     if not text.isdecimal() or len(text) > 9:
@@ -194,12 +202,13 @@ def _category(raw: str) -> Category | None:
     return db.session.get(Category, int(text))
 
 
-def _apply(product: Product, checked: CheckedChanges) -> None:
+def _apply(product: Product, checked: CheckedChanges, *, with_stock: bool) -> None:
     product.original_language = checked.original_language
     product.category = checked.category
     product.price_amount = checked.price_amount
     product.currency = checked.currency
-    product.stock = checked.stock
+    if with_stock:
+        product.stock = checked.stock
     product.weight_grams = checked.weight_grams
     product.origin = checked.origin
     existing = {text.language: text for text in product.texts}
@@ -242,19 +251,30 @@ def create_product(user: User, changes: ProductChanges) -> Product:
     checked = check_changes(changes)
     product = Product(store=store, slug=unique_slug(checked.texts[checked.original_language].name),
                       status=ProductStatus.DRAFT)
-    _apply(product, checked)
+    _apply(product, checked, with_stock=True)
     db.session.add(product)
     record_price(product)
     db.session.commit()
     return product
 
 
-def update_product(user: User, product_id: int, changes: ProductChanges) -> Product:
-    """Save the editor's changes; a live product stays live. NotFound for others' products, ValidationError."""
+def update_product(user: User, product_id: int, changes: ProductChanges,
+                   seen_from: SeenFrom = SeenFrom.PAGE) -> Product:
+    """Save the editor's changes; a live product stays live. NotFound for others' products, ValidationError.
+
+    The stock is changed by what the vendor changed it by since `changes.stock_seen` (units sold in the
+    meantime stay sold); StockMoved, with nothing saved, when that would leave less than none.
+    """
     product = owned_product(user, product_id)
     checked = check_changes(changes)
-    _apply(product, checked)
+    seen = _seen_stock(changes.stock_seen, product.stock)
+    _apply(product, checked, with_stock=False)
     record_price(product)
+    try:
+        apply_stock_change(product.id, seen, checked.stock, seen_from)
+    except StockMoved:
+        db.session.rollback()
+        raise
     db.session.commit()
     refresh_search([product.id])
     return product
