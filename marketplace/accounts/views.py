@@ -10,7 +10,8 @@ from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SignupForm
 from marketplace.accounts.models import User
 from marketplace.accounts.services import authenticate, change_password, end_all_sessions, register_user
-from marketplace.core.errors import AuthenticationFailed, ValidationError
+from marketplace.accounts.tokens import active_tokens, revoke_token_by_id
+from marketplace.core.errors import AuthenticationFailed, NotFound, ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
 from marketplace.extensions import limiter
@@ -103,6 +104,21 @@ def overview() -> Response | str:
             apply_errors(form, exc)
         else:
             start_session(current_user._get_current_object())
-            flash(_("Your password is changed. Your other devices are logged out."), "success")
+            flash(_("Your password is changed. Your other devices and apps are logged out."), "success")
             return redirect(url_for("accounts.overview"))
-    return render_template("accounts/overview.html", form=form)
+    return render_template("accounts/overview.html", form=form, tokens=active_tokens(current_user),
+                           revoke_form=LogoutForm())
+
+
+@bp.post("/tokens/<int(max=2147483647):token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response:
+    """Revoke one of the user's API tokens (an app or device they no longer use)."""
+    if LogoutForm().validate_on_submit():
+        try:
+            revoke_token_by_id(current_user, token_id)
+        except NotFound as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("The token is revoked: the app using it must log in again."), "success")
+    return redirect(url_for("accounts.overview"))

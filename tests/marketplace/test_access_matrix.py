@@ -30,6 +30,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "accounts.login": ("/{lang}/account/login", GUESTS_ONLY),
     "accounts.logout": ("/{lang}/account/logout", POST_ONLY),
     "accounts.overview": ("/{lang}/account/", SIGNED_IN),
+    "accounts.revoke_token": ("/{lang}/account/tokens/1/revoke", POST_ONLY),
     "campaigns.home": ("/{lang}/", PUBLIC),
     "campaigns.pavilions": ("/{lang}/pavilions/", PUBLIC),
     "campaigns.pavilion": ("/{lang}/pavilions/{country}", PUBLIC),
