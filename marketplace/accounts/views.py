@@ -1,13 +1,14 @@
 """Sign-up, log-in, log-out and the account page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SignupForm
+from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import User
 from marketplace.accounts.services import authenticate, change_password, end_all_sessions, register_user
 from marketplace.accounts.tokens import active_tokens, revoke_token_by_id
@@ -24,10 +25,6 @@ PREFERENCE_KEYS = ("display_currency", "cart_token")
 
 def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def submitted_email() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
 def start_session(user: User, remember: bool = False) -> None:
@@ -59,9 +56,17 @@ def signup() -> Response | str:
     return render_template("accounts/signup.html", form=form)
 
 
+def refused_for_now(form, error: TooManyAttempts, template: str, **context) -> Response:
+    """The form again with the limit's message, as 429 with Retry-After."""
+    form.form_errors.append(error.message)
+    response = make_response(render_template(template, form=form, **context), 429)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+# Per address here; per account (e-mail) in the database, shared by every worker: see accounts/guard.py.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(login_limit, methods=["POST"], key_func=submitted_email)
 def login() -> Response | str:
     """Log-in form; the same message whether the e-mail is unknown or the password wrong."""
     if current_user.is_authenticated:
@@ -70,6 +75,8 @@ def login() -> Response | str:
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data, form.password.data)
+        except TooManyAttempts as exc:
+            return refused_for_now(form, exc, "accounts/login.html")
         except AuthenticationFailed as exc:
             form.form_errors.append(exc.message)
         else:
@@ -100,6 +107,9 @@ def overview() -> Response | str:
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current_password.data, form.new_password.data)
+        except TooManyAttempts as exc:
+            return refused_for_now(form, exc, "accounts/overview.html", tokens=active_tokens(current_user),
+                                   revoke_form=LogoutForm())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
+from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.tokens import issue_token, revoke_token, user_for_token
 from marketplace.api import error_response
@@ -50,7 +51,10 @@ def json_body() -> dict:
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
-    return error_response(error.code, error.message, error.status, error.fields)
+    body, status = error_response(error.code, error.message, error.status, error.fields)
+    if isinstance(error, TooManyAttempts):
+        body.headers["Retry-After"] = str(error.retry_after)
+    return body, status
 
 
 def token_limit() -> str:
@@ -58,9 +62,10 @@ def token_limit() -> str:
 
 
 @bp.post("/auth/token")
-@limiter.limit(token_limit)
+@limiter.limit(token_limit)  # per address; per account in the database (accounts/guard.py)
 def create_token():
-    """Issue a personal token for e-mail and password (401 with one message for any wrong credential)."""
+    """Issue a personal token for e-mail and password (401 with one message for any wrong credential;
+    429 with Retry-After after too many wrong passwords for the account, from any way in)."""
     body = json_body()
     email, password, name = body.get("email"), body.get("password"), body.get("name", "")
     if not isinstance(email, str) or not isinstance(password, str) or not isinstance(name, str):
