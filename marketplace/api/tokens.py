@@ -12,10 +12,12 @@ from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.tokens import issue_token, revoke_token, user_for_token
 from marketplace.api import error_response
-from marketplace.core.errors import AuthenticationFailed, DomainError, PermissionDenied
+from marketplace.core.errors import AuthenticationFailed, DomainError, PermissionDenied, ValidationError
+from marketplace.core.forms import CONTROL_MESSAGE, has_control_characters
 from marketplace.extensions import limiter
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api/v1")
+MULTILINE_FIELDS = frozenset({"description", "notes"})  # JSON texts that may hold line breaks and tabs
 
 
 def presented_token() -> str:
@@ -42,11 +44,35 @@ def vendor_user() -> User:
 
 
 def json_body() -> dict:
-    """The request's JSON object; a DomainError (400) when the body is not one."""
+    """The request's JSON object; a DomainError (400) when the body is not one, ValidationError (422)
+    naming the field when any text in it holds control characters (line breaks and tabs only in
+    free-text fields such as descriptions)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise DomainError(_("Send a JSON object in the request body."))
+    bad = _field_with_control_characters(body)
+    if bad is not None:
+        message = str(CONTROL_MESSAGE)
+        raise ValidationError(message, {bad or "body": message})
     return body
+
+
+def _field_with_control_characters(value: object, path: str = "", depth: int = 0) -> str | None:
+    """The dotted path of the first text (key or value) holding control characters, or None."""
+    if depth > 32:  # deeper than any body the API reads: the whole body is refused as such
+        return path
+    if isinstance(value, str):
+        multiline = path.rpartition(".")[2] in MULTILINE_FIELDS
+        return path if has_control_characters(value, multiline=multiline) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and has_control_characters(key, multiline=False):
+            return where
+        found = _field_with_control_characters(item, where, depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 @bp.errorhandler(DomainError)

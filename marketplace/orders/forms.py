@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
+from marketplace.core.forms import SiteForm
 
-class QuantityForm(FlaskForm):
+
+class QuantityForm(SiteForm):
     """Add to cart or change a line's quantity (the service checks the number)."""
 
     product_id = HiddenField()
@@ -14,7 +15,7 @@ class QuantityForm(FlaskForm):
     next = HiddenField()
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(SiteForm):
     """Where the order goes; every rule is checked by the checkout service, not here."""
 
     key = HiddenField()
@@ -32,5 +33,5 @@ class CheckoutForm(FlaskForm):
     notes = TextAreaField(_l("Notes for the vendors"))
 
 
-class CancelOrderForm(FlaskForm):
+class CancelOrderForm(SiteForm):
     """The CSRF token of the "cancel this order" button on an order awaiting online payment."""

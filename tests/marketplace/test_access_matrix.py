@@ -69,6 +69,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "staff_review.vendor_document": ("/{lang}/staff/vendors/{store_id}/documents/{document_id}", STAFF_ONLY),
     "staff_review.decide_vendor": ("/{lang}/staff/vendors/{store_id}/approve", POST_ONLY),
     "staff_review.vendor_campaign": ("/{lang}/staff/vendors/{store_id}/campaign", POST_ONLY),
+    "staff_review.confirm_payout": ("/{lang}/staff/vendors/{store_id}/confirm-payout", POST_ONLY),
     "staff_review.product_queue": ("/{lang}/staff/products/", STAFF_ONLY),
     "staff_review.decide_product": ("/{lang}/staff/products/{product_id}/approve", POST_ONLY),
     "staff_review.product_campaign": ("/{lang}/staff/products/{product_id}/campaign", POST_ONLY),

@@ -6,13 +6,13 @@ is_campaign, owner, first_approved_at …) is never looked at.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.errors import DomainError
+from marketplace.core.forms import SiteForm
 from marketplace.core.i18n import LANGUAGES, VENDOR_LANGUAGES
 from marketplace.vendors.backoffice.product_input import MAX_NAME, MAX_ORIGIN
 from marketplace.vendors.backoffice.services import LocaleText, ProductChanges, StockFilter
@@ -27,7 +27,7 @@ TextsForm = type("TextsForm", (Form,), {code: FormField(LocaleTextForm, label=la
                                         for code, lang in LANGUAGES.items()})
 
 
-class ProductForm(FlaskForm):
+class ProductForm(SiteForm):
     original_language = SelectField(
         _l("Original language"), choices=[SelectChoice(code, LANGUAGES[code].native_name) for code in VENDOR_LANGUAGES],
         validate_choice=False,
@@ -83,7 +83,7 @@ class ProductForm(FlaskForm):
         return self._fields.get(name)
 
 
-class ProductFilterForm(FlaskForm):
+class ProductFilterForm(SiteForm):
     class Meta:
         csrf = False  # a GET search form
 
@@ -120,15 +120,15 @@ def status_label(status: ProductStatus) -> str:
     }[status]
 
 
-class PhotoUploadForm(FlaskForm):
+class PhotoUploadForm(SiteForm):
     photos = MultipleFileField(_l("Add photos"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(SiteForm):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SiteForm):
     """The CSRF token of a one-button form (publish, duplicate, move, delete …)."""
 
 
