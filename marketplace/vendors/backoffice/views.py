@@ -98,7 +98,7 @@ def new():
             return _editor(form, status=422)
         flash(_("Draft saved. Add photos, then publish it when it is ready."), "success")
         return redirect(url_for(".edit", product_id=product.id))
-    return _editor(form)
+    return _editor(form, status=422 if form.errors else 200)
 
 
 @bp.route(f"/{PRODUCT}", methods=["GET", "POST"])
@@ -119,7 +119,7 @@ def edit(product_id: int):
             return _editor(form, product, status=409)
         flash(_("Changes saved."), "success")
         return redirect(url_for(".edit", product_id=product_id))
-    return _editor(form, product)
+    return _editor(form, product, status=422 if form.errors else 200)
 
 
 @bp.post(f"/{PRODUCT}/publish")
