@@ -56,7 +56,8 @@ def _windows() -> list[tuple[int, timedelta]]:
 def _claim(key: str, at: datetime) -> int:
     windows = _windows()
     longest = max(window for _amount, window in windows)
-    db.session.execute(delete(rows).where(rows.c.account_key == key, rows.c.attempted_at < at - longest))
+    # Rows that no window counts any more go, for every account: the table holds the last window only.
+    db.session.execute(delete(rows).where(rows.c.attempted_at < at - longest))
     row = FailedPassword(account_key=key, attempted_at=at)
     db.session.add(row)
     db.session.commit()  # visible to every other attempt before this one is counted

@@ -192,3 +192,14 @@ def test_edits_racing_checkouts_never_oversell(app, shop):
     assert outcomes.unexpected() == []
     sold = outcomes.results.count("sold") * 5
     assert stock_of(product_id) == 60 - sold
+
+
+def test_a_tampered_seen_stock_cannot_push_past_the_maximum_or_below_zero(client, shop):
+    form = editor_form(client, shop.product.id)
+    form.update({"category_id": str(shop.category.id), "original_language": "en", "currency": "USD",
+                 "stock": "1000000", "stock_seen": "0"})
+    response = client.post(f"{BASE}/{shop.product.id}", data=form)
+    assert response.status_code == 422 and "Enter a number from 0 to 1,000,000." in response.get_data(as_text=True)
+    form.update({"stock": "0", "stock_seen": "999"})
+    assert client.post(f"{BASE}/{shop.product.id}", data=form).status_code == 409
+    assert stock_of(shop.product.id) == 50

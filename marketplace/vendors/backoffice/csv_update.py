@@ -160,7 +160,7 @@ def apply_csv(user: User, data: bytes) -> CsvOutcome:
                 continue
             try:
                 apply_stock_change(product_id, *seen_and_wanted, SeenFrom.FILE)
-            except StockMoved as exc:
+            except (StockMoved, ValidationError) as exc:
                 errors.append(LineError(line_of[product_id], _("%(column)s: %(problem)s", column="stock",
                                                                 problem=exc.message)))
         if errors:

@@ -272,8 +272,8 @@ def update_product(user: User, product_id: int, changes: ProductChanges,
     record_price(product)
     try:
         apply_stock_change(product.id, seen, checked.stock, seen_from)
-    except StockMoved:
-        db.session.rollback()
+    except (StockMoved, ValidationError):
+        db.session.rollback()  # the other fields were already sent: nothing of this save stays
         raise
     db.session.commit()
     refresh_search([product.id])

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import enum
 
-from flask_babel import ngettext
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from marketplace.catalog.models import Product
 from marketplace.core import clock
 from marketplace.core.errors import Conflict
 from marketplace.extensions import db
+from marketplace.vendors.backoffice.product_input import MAX_STOCK, field_error
 
 products = Product.__table__
 
@@ -63,16 +65,20 @@ def apply_stock_change(product_id: int, seen: int, wanted: int, seen_from: SeenF
     """Add `wanted - seen` to the stock as it is now, in the caller's transaction; the stock after.
 
     Nothing is written when `wanted == seen`. Raises StockMoved (nothing written) when units sold since
-    `seen` leave too few to take the change away from.
+    `seen` leave too few to take the change away from, ValidationError past MAX_STOCK.
     """
     change = wanted - seen
     if change == 0:
         return current_stock(product_id)
     moved = db.session.execute(
-        update(products).where(products.c.id == product_id, products.c.stock + change >= 0)
+        update(products).where(products.c.id == product_id, products.c.stock + change >= 0,
+                               products.c.stock + change <= MAX_STOCK)
         .values(stock=products.c.stock + change, updated_at=clock.now())
     ).rowcount
     now = current_stock(product_id)
+    if not moved and now + change > MAX_STOCK:
+        raise field_error(field, _("Enter a number from %(low)s to %(high)s.", low=format_decimal(0),
+                                   high=format_decimal(MAX_STOCK)))
     if not moved:
         raise StockMoved(units_sold_message(max(seen - now, 0), now, seen_from), now, field)
     return now
