@@ -215,11 +215,11 @@ def save_business(
         raise _field_error("registration_number", _("Enter your business registration number."))
     e164 = normalise_phone(phone, store.country_code)
     if store.status == StoreStatus.APPROVED:
-        # What staff verified stays as they verified it; only the contact phone changes freely.
-        if registration != store.registration_number:
+        # What staff verified stays as they verified it (what is missing may be added); the phone changes freely.
+        if store.registration_number and registration != store.registration_number:
             raise _field_error("registration_number", _("Your store is approved with this registration. Ask "
                                                         "campaign staff to change it."))
-        if document is not None:
+        if document is not None and store.documents:
             raise _field_error("document", _("Your store is approved with the document staff checked. Ask "
                                              "campaign staff to replace it."))
     if document is None and not store.documents:
