@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -18,13 +17,14 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from campaigns.festivals.models import DEFAULT_TIME_ZONE
 from campaigns.festivals.services import MAX_WAVES
+from marketplace.core.forms import SiteForm
 from marketplace.core.i18n import LANGUAGES
 
 FORM_WAVES = MAX_WAVES  # every wave the scheduling service accepts; slots left empty are ignored
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class FestivalForm(FlaskForm):
+class FestivalForm(SiteForm):
     slug = StringField(_l("Address name (optional)"), validators=[Optional(), Length(max=70)])
     original_language = SelectField(_l("Original language"), default="en",
                                     choices=[SelectChoice(code, lang.native_name) for code, lang in LANGUAGES.items()])
@@ -55,16 +55,16 @@ for _index in range(FORM_WAVES):
             DateTimeLocalField(_l("Wave %(n)d closes", n=_index + 1), format=LOCAL_FORMAT, validators=[Optional()]))
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(SiteForm):
     ends_at = DateTimeLocalField(_l("New end (festival's time zone)"), format=LOCAL_FORMAT,
                                  validators=[DataRequired()])
 
 
-class CapForm(FlaskForm):
+class CapForm(SiteForm):
     cap = IntegerField(_l("Festival quantity"), validators=[DataRequired(), NumberRange(1, 1_000_000)])
 
 
-class EntryForm(FlaskForm):
+class EntryForm(SiteForm):
     wave_id = SelectField(_l("Wave"), coerce=int, validators=[DataRequired()])
     product_id = SelectField(_l("Product"), coerce=int, validators=[DataRequired()])
     price = StringField(_l("Festival price"), validators=[DataRequired(), Length(max=20)])
@@ -73,5 +73,5 @@ class EntryForm(FlaskForm):
                                      validators=[Optional(), NumberRange(1, 1_000_000)])
 
 
-class TimeZoneForm(FlaskForm):
+class TimeZoneForm(SiteForm):
     tz = StringField(_l("Show times in"), validators=[DataRequired(), Length(max=64)])

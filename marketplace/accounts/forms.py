@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from marketplace.core.forms import SiteForm
 
-class SignupForm(FlaskForm):
+
+class SignupForm(SiteForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     display_name = StringField(_l("Your name"), validators=[Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
@@ -14,14 +15,14 @@ class SignupForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SiteForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(SiteForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=128)])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=128)])
     confirm = PasswordField(
@@ -30,5 +31,5 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SiteForm):
     pass

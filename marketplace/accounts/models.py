@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core import clock
@@ -63,3 +63,14 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+class FailedPassword(db.Model):
+    """One wrong password given for an account (keyed "email:…" or "user:…"), counted by every worker alike."""
+
+    __tablename__ = "failed_passwords"
+    __table_args__ = (Index("ix_failed_passwords_key_at", "account_key", "attempted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(270))
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -6,11 +6,13 @@ import functools
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace.accounts.models import Role, User
+from marketplace.accounts.guard import account_key, check_guarded
+from marketplace.accounts.models import ApiToken, Role, User
+from marketplace.core import clock
 from marketplace.core.errors import AuthenticationFailed, ValidationError
 from marketplace.core.i18n import LANGUAGES
 from marketplace.extensions import db
@@ -90,7 +92,12 @@ def register_user(
 
 
 def authenticate(email: str, password: str) -> User:
-    """The active user with these credentials; AuthenticationFailed, with one message for every cause."""
+    """The active user with these credentials; AuthenticationFailed, with one message for every cause, or
+    TooManyAttempts when this account had too many wrong passwords lately (from any way in)."""
+    return check_guarded(account_key(email), lambda: _check_credentials(email, password), (AuthenticationFailed,))
+
+
+def _check_credentials(email: str, password: str) -> User:
     user = find_user_by_email(email or "")
     if user is None:
         check_password_hash(_dummy_hash(_hash_method()), password or "")
@@ -99,20 +106,38 @@ def authenticate(email: str, password: str) -> User:
     raise AuthenticationFailed(_("Wrong e-mail address or password."))
 
 
-def end_all_sessions(user: User) -> None:
-    """End every session of `user`, on every device (their session ids carry the old version)."""
+def _end_sessions_and_tokens(user: User) -> None:
+    """Sessions carrying the old version end, and every API token stops working (caller's transaction)."""
     user.session_version += 1
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                       .values(revoked_at=clock.now()))
+
+
+def end_all_sessions(user: User) -> None:
+    """End every session of `user` on every device, and revoke their API tokens (apps must log in again)."""
+    _end_sessions_and_tokens(user)
     db.session.commit()
 
 
+def confirm_password(user: User, password: str, field: str = "current_password") -> None:
+    """Check the signed-in user's password again before a sensitive change; ValidationError on `field` when
+    it is wrong, TooManyAttempts when the account had too many wrong passwords lately."""
+
+    def check() -> None:
+        if not check_password_hash(user.password_hash, password or ""):
+            message = _("Your current password is not right.")
+            raise ValidationError(message, {field: message})
+
+    check_guarded(account_key(user.email), check, (ValidationError,))
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Set a new password and end every other session; ValidationError when the current one is wrong."""
-    if not check_password_hash(user.password_hash, current_password or ""):
-        message = _("Your current password is not right.")
-        raise ValidationError(message, {"current_password": message})
+    """Set a new password, end every other session and revoke the API tokens; ValidationError when the
+    current one is wrong, TooManyAttempts after too many wrong ones."""
+    confirm_password(user, current_password)
     check_password_rules(new_password, "new_password")
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    _end_sessions_and_tokens(user)
     db.session.commit()
 
 
@@ -125,6 +150,6 @@ def create_staff(email: str, password: str) -> User:
         return register_user(email, password, role=Role.STAFF)
     user.role = Role.STAFF
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    _end_sessions_and_tokens(user)
     db.session.commit()
     return user

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from marketplace.accounts.models import ApiToken, User
 from marketplace.accounts.services import authenticate
 from marketplace.core import clock
-from marketplace.core.errors import ValidationError
+from marketplace.core.errors import NotFound, ValidationError
 from marketplace.extensions import db
 
 TOKEN_PREFIX = "srm_"  # noqa: S105 - a label, not a secret
@@ -66,3 +66,22 @@ def revoke_token(token: str) -> bool:
     ).rowcount
     db.session.commit()
     return bool(changed)
+
+
+def active_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens that still work, newest first, for their account page."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ))
+
+
+def revoke_token_by_id(user: User, token_id: int) -> None:
+    """Revoke one of the user's own tokens; NotFound for anyone else's (or an unknown id)."""
+    changed = db.session.execute(
+        update(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    ).rowcount
+    db.session.commit()
+    if not changed:
+        raise NotFound(_("There is no such token in your account."))

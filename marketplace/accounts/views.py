@@ -1,16 +1,18 @@
 """Sign-up, log-in, log-out and the account page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SignupForm
+from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import User
 from marketplace.accounts.services import authenticate, change_password, end_all_sessions, register_user
-from marketplace.core.errors import AuthenticationFailed, ValidationError
+from marketplace.accounts.tokens import active_tokens, revoke_token_by_id
+from marketplace.core.errors import AuthenticationFailed, NotFound, ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
 from marketplace.extensions import limiter
@@ -23,10 +25,6 @@ PREFERENCE_KEYS = ("display_currency", "cart_token")
 
 def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def submitted_email() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
 def start_session(user: User, remember: bool = False) -> None:
@@ -58,9 +56,17 @@ def signup() -> Response | str:
     return render_template("accounts/signup.html", form=form)
 
 
+def refused_for_now(form, error: TooManyAttempts, template: str, **context) -> Response:
+    """The form again with the limit's message, as 429 with Retry-After."""
+    form.form_errors.append(error.message)
+    response = make_response(render_template(template, form=form, **context), 429)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
+# Per address here; per account (e-mail) in the database, shared by every worker: see accounts/guard.py.
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(login_limit, methods=["POST"], key_func=submitted_email)
 def login() -> Response | str:
     """Log-in form; the same message whether the e-mail is unknown or the password wrong."""
     if current_user.is_authenticated:
@@ -69,6 +75,8 @@ def login() -> Response | str:
     if form.validate_on_submit():
         try:
             user = authenticate(form.email.data, form.password.data)
+        except TooManyAttempts as exc:
+            return refused_for_now(form, exc, "accounts/login.html")
         except AuthenticationFailed as exc:
             form.form_errors.append(exc.message)
         else:
@@ -99,10 +107,28 @@ def overview() -> Response | str:
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current_password.data, form.new_password.data)
+        except TooManyAttempts as exc:
+            return refused_for_now(form, exc, "accounts/overview.html", tokens=active_tokens(current_user),
+                                   revoke_form=LogoutForm())
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             start_session(current_user._get_current_object())  # noqa: SLF001 - unwraps the LocalProxy
-            flash(_("Your password is changed. Your other devices are logged out."), "success")
+            flash(_("Your password is changed. Your other devices and apps are logged out."), "success")
             return redirect(url_for("accounts.overview"))
-    return render_template("accounts/overview.html", form=form)
+    return render_template("accounts/overview.html", form=form, tokens=active_tokens(current_user),
+                           revoke_form=LogoutForm())
+
+
+@bp.post("/tokens/<int(max=2147483647):token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response:
+    """Revoke one of the user's API tokens (an app or device they no longer use)."""
+    if LogoutForm().validate_on_submit():
+        try:
+            revoke_token_by_id(current_user, token_id)
+        except NotFound as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("The token is revoked: the app using it must log in again."), "success")
+    return redirect(url_for("accounts.overview"))

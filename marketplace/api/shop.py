@@ -40,6 +40,7 @@ from marketplace.orders.checkout import (
     place_order,
 )
 from marketplace.orders.models import Order, VendorOrder
+from marketplace.orders.payment_start import resume_payment
 from marketplace.orders.reservations import release_expired_reservations
 from marketplace.payments import GatewayError
 
@@ -299,6 +300,12 @@ def order_detail(reference: str) -> ResponseReturnValue:
     ).first()
     if order is None:
         raise NotFound(_("There is no such order in your account."))
+    try:
+        resume_payment(order, site_url())  # its first start was cut short: open its page now
+    except DomainError as error:
+        if isinstance(error.__cause__, GatewayError):
+            return error_response("payment_unavailable", error.message, 503)
+        raise
     return jsonify(order_json(order, language))
 
 

@@ -230,10 +230,11 @@ OPENAPI_PATHS = {
                         "responses": {"200": {"description": "A page of orders"}, "401": ERR, "403": ERR,
                                       "422": ERR}}},
     "/orders/{reference}": {"get": {
-        "summary": "One of the shopper's orders", "security": SECURED,
+        "summary": "One of the shopper's orders (an order awaiting payment whose payment page was never opened "
+                   "gets one now, or its units back once its reservation has ended)", "security": SECURED,
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
                        QUERY["lang"]],
-        "responses": {"200": ORDER, "401": ERR, "403": ERR, "404": ERR}}},
+        "responses": {"200": ORDER, "401": ERR, "403": ERR, "404": ERR, "503": ERR}}},
     "/orders/{reference}/cancel": {"post": {
         "summary": "Cancel an order awaiting online payment (its units come back at once)", "security": SECURED,
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},

@@ -8,13 +8,16 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
+from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.tokens import issue_token, revoke_token, user_for_token
 from marketplace.api.edge import error_response
-from marketplace.core.errors import AuthenticationFailed, DomainError, PermissionDenied
+from marketplace.core.errors import AuthenticationFailed, DomainError, PermissionDenied, ValidationError
+from marketplace.core.forms import CONTROL_MESSAGE, has_control_characters
 from marketplace.extensions import limiter
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api/v1")
+MULTILINE_FIELDS = frozenset({"description", "notes"})  # JSON texts that may hold line breaks and tabs
 
 
 def presented_token() -> str:
@@ -41,16 +44,43 @@ def vendor_user() -> User:
 
 
 def json_body() -> dict:
-    """The request's JSON object; a DomainError (400) when the body is not one."""
+    """The request's JSON object; a DomainError (400) when the body is not one, ValidationError (422)
+    naming the field when any text in it holds control characters (line breaks and tabs only in
+    free-text fields such as descriptions)."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise DomainError(_("Send a JSON object in the request body."))
+    bad = _field_with_control_characters(body)
+    if bad is not None:
+        message = str(CONTROL_MESSAGE)
+        raise ValidationError(message, {bad or "body": message})
     return body
+
+
+def _field_with_control_characters(value: object, path: str = "", depth: int = 0) -> str | None:
+    """The dotted path of the first text (key or value) holding control characters, or None."""
+    if depth > 32:  # deeper than any body the API reads: the whole body is refused as such
+        return path
+    if isinstance(value, str):
+        multiline = path.rpartition(".")[2] in MULTILINE_FIELDS
+        return path if has_control_characters(value, multiline=multiline) else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        where = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and has_control_characters(key, multiline=False):
+            return where
+        found = _field_with_control_characters(item, where, depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
-    return error_response(error.code, error.message, error.status, error.fields)
+    body, status = error_response(error.code, error.message, error.status, error.fields)
+    if isinstance(error, TooManyAttempts):
+        body.headers["Retry-After"] = str(error.retry_after)
+    return body, status
 
 
 def token_limit() -> str:
@@ -58,9 +88,10 @@ def token_limit() -> str:
 
 
 @bp.post("/auth/token")
-@limiter.limit(token_limit)
+@limiter.limit(token_limit)  # per address; per account in the database (accounts/guard.py)
 def create_token():
-    """Issue a personal token for e-mail and password (401 with one message for any wrong credential)."""
+    """Issue a personal token for e-mail and password (401 with one message for any wrong credential;
+    429 with Retry-After after too many wrong passwords for the account, from any way in)."""
     body = json_body()
     email, password, name = body.get("email"), body.get("password"), body.get("name", "")
     if not isinstance(email, str) or not isinstance(password, str) or not isinstance(name, str):

@@ -12,6 +12,8 @@ from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.vendors.backoffice import services
 from marketplace.vendors.backoffice.photos import PhotoUpload, add_photos
+from marketplace.vendors.backoffice.product_input import MAX_STOCK
+from marketplace.vendors.backoffice.stock_edits import SeenFrom
 from marketplace.vendors.services import owned_product
 
 SCALAR_FIELDS = ("original_language", "category_id", "price", "currency", "stock", "weight_grams", "origin", "sku")
@@ -65,6 +67,8 @@ def changes_from(body: dict, product: Product | None = None) -> services.Product
         }
         texts = {t.language: services.LocaleText(t.name, t.description) for t in product.texts}
     values = {name: _as_text(body, name, current.get(name, "")) for name in SCALAR_FIELDS}
+    if product is not None:
+        values["stock"], values["stock_seen"] = _stock_edit(body, product.stock)
     sent_texts = body.get("texts", {})
     if not isinstance(sent_texts, dict):
         message = _("This value has the wrong type.")
@@ -78,6 +82,33 @@ def changes_from(body: dict, product: Product | None = None) -> services.Product
         else:
             texts[language] = services.LocaleText(_as_text(text, "name"), _as_text(text, "description"))
     return services.ProductChanges(texts=texts, **values)
+
+
+def _stock_edit(body: dict, now: int) -> tuple[str, str]:
+    """(new stock, stock it was read as) for a PATCH: `stock` with `stock_seen`, or a signed `stock_change`.
+
+    A bare `stock` is refused: written as it is, it would hand out again units sold since the client
+    read the product. Neither field leaves the stock alone.
+    """
+    if "stock_change" in body:
+        if "stock" in body:
+            message = _("Send either stock with stock_seen, or stock_change, not both.")
+            raise ValidationError(message, {"stock_change": message})
+        change = body["stock_change"]
+        if isinstance(change, bool) or not isinstance(change, int) or abs(change) > MAX_STOCK:
+            message = _("Send stock_change as a whole number of units to add (or, below zero, to take away).")
+            raise ValidationError(message, {"stock_change": message})
+        if now + change < 0:
+            message = _("Stock cannot be negative.")
+            raise ValidationError(message, {"stock_change": message})
+        return str(now + change), str(now)
+    if "stock" not in body:
+        return str(now), str(now)
+    seen = body.get("stock_seen")
+    if isinstance(seen, bool) or not isinstance(seen, int) or not 0 <= seen <= MAX_STOCK:
+        message = _("Send stock_seen, the stock you read before changing it, with the new stock.")
+        raise ValidationError(message, {"stock_seen": message})
+    return _as_text(body, "stock"), str(seen)
 
 
 @bp.get("/vendor/products")
@@ -112,7 +143,7 @@ def update_product(product_id: int):
     """Change some fields (stock alone, for a stock update); 404 for another vendor's product."""
     user = vendor_user()
     product = owned_product(user, product_id)
-    updated = services.update_product(user, product.id, changes_from(json_body(), product))
+    updated = services.update_product(user, product.id, changes_from(json_body(), product), SeenFrom.API)
     return jsonify(product_json(updated))
 
 
@@ -147,6 +178,13 @@ PRODUCT_SCHEMA = {"type": "object", "properties": {
               "additionalProperties": {"type": "object", "nullable": True, "properties": {
                   "name": {"type": "string"}, "description": {"type": "string"}}}},
 }}
+PATCH_SCHEMA = {"type": "object", "description": (
+    "Fields left out keep their values. A new `stock` needs `stock_seen`, the stock the client read: the "
+    "difference is added to the stock as it is now, so units sold in between stay sold (409 `stock_changed` "
+    "when that would leave less than none). Or send `stock_change`, units to add (below zero: to take away)."),
+    "properties": {**PRODUCT_SCHEMA["properties"],
+                   "stock_seen": {"type": "integer", "minimum": 0, "description": "required with stock"},
+                   "stock_change": {"type": "integer", "description": "instead of stock and stock_seen"}}}
 SECURED = [{"bearer": []}]
 ERR = {"$ref": "#/components/responses/Error"}
 OPENAPI_PATHS = {
@@ -170,10 +208,11 @@ OPENAPI_PATHS = {
     "/vendor/products/{id}": {
         "get": {"summary": "One of the vendor's products", "security": SECURED,
                 "responses": {"200": {"description": "The product"}, "404": ERR}},
-        "patch": {"summary": "Change some fields (e.g. stock alone)", "security": SECURED,
-                  "requestBody": {"content": {"application/json": {"schema": PRODUCT_SCHEMA}}},
+        "patch": {"summary": "Change some fields (e.g. stock alone, as a difference from what was read)",
+                  "security": SECURED,
+                  "requestBody": {"content": {"application/json": {"schema": PATCH_SCHEMA}}},
                   "responses": {"200": {"description": "The product"}, "404": ERR,
-                                "422": ERR}},
+                                "409": ERR, "422": ERR}},
     },
     "/vendor/products/{id}/publish": {"post": {
         "summary": "Publish, or send for staff approval the first time", "security": SECURED,

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import StringField
@@ -13,14 +12,14 @@ from marketplace.accounts.auth import staff_required
 from marketplace.catalog.models import ExchangeRate
 from marketplace.catalog.services import set_exchange_rate
 from marketplace.core.errors import ValidationError
-from marketplace.core.forms import apply_errors
+from marketplace.core.forms import SiteForm, apply_errors
 from marketplace.extensions import db
 from marketplace.search import services as search
 
 bp = Blueprint("staff_rates", __name__, url_prefix="/<lang:lang_code>/staff/rates")
 
 
-class RateForm(FlaskForm):
+class RateForm(SiteForm):
     """One rate: how many `quote` units one `base` unit buys (the service checks every value)."""
 
     base = StringField(_l("From currency"), default="USD", render_kw={"maxlength": 3, "autocapitalize": "characters"})

@@ -1,9 +1,58 @@
-"""Carrying a service's domain error back onto the form the user filled in."""
+"""The site's form base, and carrying a service's domain error back onto the form the user filled in.
+
+Every form a person types into derives from `SiteForm`, which refuses control characters in its text
+fields once for all of them: a line break in a store name, a NUL in an address or an invisible
+direction override in a name never reach a service, a CSV export or an e-mail header.
+"""
 from __future__ import annotations
 
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Field, FormField, PasswordField, StringField, TextAreaField
 
 from marketplace.core.errors import DomainError
+
+# Format characters people do type: joiners (Arabic, Persian and Indic script, emoji sequences) and the
+# left-to-right and right-to-left marks. Overrides, isolates, BOMs and the rest are refused.
+TYPED_FORMAT_CHARACTERS = frozenset("\u200c\u200d\u200e\u200f")
+LINE_BREAKS_AND_TABS = frozenset("\n\r\t")
+CONTROL_MESSAGE = _l("Remove the control characters (line breaks or invisible characters) from this field.")
+
+
+def has_control_characters(text: str, multiline: bool = False) -> bool:
+    """True when `text` holds a control (Cc) or format (Cf) character a person does not type; with
+    `multiline`, line breaks and tabs are allowed."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cc" and not (multiline and char in LINE_BREAKS_AND_TABS):
+            return True
+        if category == "Cf" and char not in TYPED_FORMAT_CHARACTERS:
+            return True
+    return False
+
+
+def refuse_control_characters(fields: list[Field] | FlaskForm) -> bool:
+    """Put CONTROL_MESSAGE on each text field (in sub-forms too) holding a control character; True when none."""
+    clean = True
+    for field in fields:
+        if isinstance(field, FormField):
+            clean = refuse_control_characters(field.form) and clean
+        elif isinstance(field, StringField) and not isinstance(field, PasswordField) \
+                and isinstance(field.data, str) \
+                and has_control_characters(field.data, multiline=isinstance(field, TextAreaField)):
+            field.errors = [*field.errors, str(CONTROL_MESSAGE)]
+            clean = False
+    return clean
+
+
+class SiteForm(FlaskForm):
+    """A FlaskForm (CSRF and all) whose text fields refuse control characters with a clear message."""
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        return refuse_control_characters(self) and valid
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:

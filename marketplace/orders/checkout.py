@@ -23,12 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.core import clock
-from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
+from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import emails
 from marketplace.orders.addresses import LATIN_FIELDS, has_other_script, is_latin_text, latin_form, suggest_latin
-from marketplace.orders.cart import CartLine, PricedCart, charge_rate, find_cart, open_cart, price_cart
+from marketplace.orders.cart import CartLine, PricedCart, charge_rate, find_cart, price_cart
 from marketplace.orders.models import (
     CartItem,
     FulfilmentState,
@@ -38,10 +38,11 @@ from marketplace.orders.models import (
     PaymentState,
     VendorOrder,
 )
+from marketplace.orders.payment_start import resume_payment, start_payment
 from marketplace.orders.pricing import reserve_offer_units
 from marketplace.orders.reservations import Hold, end_reservation, hold_order, release_expired_reservations, take_stock
 from marketplace.orders.states import move_vendor_order
-from marketplace.payments import ChargeLine, GatewayError, PaymentRequest, get_payment_gateway
+from marketplace.payments import GatewayError, get_payment_gateway
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -197,7 +198,7 @@ def place_order(
         raise ValidationError(_("This checkout form is out of date. Please review your order and try again."))
     existing = find_order_by_key(shopper, idempotency_key)
     if existing is not None:
-        return existing
+        return resume_payment(existing, base_url)
     at = at or clock.now()
     release_expired_reservations(at)
     cart = find_cart(shopper, None)
@@ -207,7 +208,7 @@ def place_order(
         # emptying the cart (or taking the stock we just read); answer with its order, as a retry gets.
         existing = find_order_by_key(shopper, idempotency_key)
         if existing is not None:
-            return existing
+            return resume_payment(existing, base_url)
     if priced.is_empty:
         raise ValidationError(_("Your cart is empty."))
     fields = check_destination(destination, priced.needs_address, priced.needs_travellers, at.date())
@@ -219,8 +220,8 @@ def place_order(
     if expected_total is not None and expected_total != priced.total:
         raise PricesChanged(_("Prices changed since you opened this page. Please check the new total."))
     order = _reserve(shopper, priced, fields, idempotency_key, language, at)
-    if isinstance(order, Order) and order.payment_state == PaymentState.PENDING:
-        _start_payment(order, base_url)
+    if order.payment_state == PaymentState.PENDING and not order.gateway_reference:
+        start_payment(order, base_url, f"order-{order.reference}")
     return order
 
 
@@ -311,16 +312,6 @@ def _claim_cart(priced: PricedCart) -> bool:
     return deleted == len(ids)
 
 
-def _refill_cart(order: Order) -> None:
-    """Put an order's lines back into its shopper's cart (caller's transaction), at the prices locked."""
-    cart = open_cart(order.shopper, None)
-    for line in order.lines:
-        item = next((i for i in cart.items if i.product_id == line.product_id), None)
-        if item is None:
-            cart.items.append(CartItem(product_id=line.product_id, quantity=line.quantity,
-                                       seen_amount=line.unit_amount, seen_currency=line.currency))
-
-
 def _short_lines(priced: PricedCart, short: list[int]) -> list[dict]:
     by_id = {line.product.id: line for line in priced.lines}
     lines = []
@@ -336,31 +327,6 @@ def _new_reference() -> str:
     # 10 characters from an alphabet without look-alikes: quoted on the phone, never guessed.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(10))
-
-
-def _start_payment(order: Order, base_url: str) -> None:
-    """Open the gateway's payment for a pending order; on failure give the units back and say so."""
-    gateway = get_payment_gateway()
-    request = PaymentRequest(
-        order_id=order.id, order_reference=order.reference, currency=order.currency,
-        total_amount=order.total_amount,
-        lines=tuple(ChargeLine(line.name, line.quantity, line.charge_unit_amount) for line in order.lines),
-        customer_email=order.email, locale=order.language,
-        success_url=f"{base_url}/{order.language}/orders/{order.reference}?paid=1",
-        cancel_url=f"{base_url}/{order.language}/orders/{order.reference}",
-        expires_at=order.reserved_until, idempotency_key=f"order-{order.reference}",
-    )
-    try:
-        started = gateway.start_payment(request)
-    except GatewayError as exc:
-        end_reservation(order.id, PaymentState.FAILED, f"payment could not start: {exc}")
-        _refill_cart(order)  # the shopper tries again later with the same items
-        db.session.commit()
-        raise DomainError(_("The payment service cannot be reached. Nothing was charged; please try again "
-                            "in a few minutes.")) from exc
-    order.gateway_reference = started.reference
-    order.payment_url = started.redirect_url or ""
-    db.session.commit()
 
 
 SHOPPER_CANCELLED_NOTE = "cancelled by the shopper before paying"

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+
+from marketplace.core.forms import SiteForm
 
 # The Latin-letter address is written left to right whatever the page's direction.
 LATIN_INPUT = {"dir": "ltr", "lang": "und-Latn", "spellcheck": "false"}
 
 
-class QuantityForm(FlaskForm):
+class QuantityForm(SiteForm):
     """Add to cart or change a line's quantity (the service checks the number)."""
 
     product_id = HiddenField()
@@ -17,7 +18,7 @@ class QuantityForm(FlaskForm):
     next = HiddenField()
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(SiteForm):
     """Where the order goes; every rule is checked by the checkout service, not here."""
 
     key = HiddenField()
@@ -39,5 +40,5 @@ class CheckoutForm(FlaskForm):
     notes = TextAreaField(_l("Notes for the vendors"))
 
 
-class CancelOrderForm(FlaskForm):
+class CancelOrderForm(SiteForm):
     """The CSRF token of the "cancel this order" button on an order awaiting online payment."""

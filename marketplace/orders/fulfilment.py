@@ -306,6 +306,7 @@ def record_offline_payment(user: User, vendor_order_id: int) -> VendorOrder:
     try:
         mark_vendor_order_paid(vendor_order, user.id)
         vendor_order.order.paid_amount += vendor_order.subtotal_amount
+        vendor_order.order.paid_currency = vendor_order.order.currency
         _update_payment_state(vendor_order.order, user.id)
     except DomainError:
         db.session.rollback()

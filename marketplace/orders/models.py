@@ -99,7 +99,8 @@ class Order(db.Model):
     payment_state: Mapped[PaymentState] = mapped_column(enum_column(PaymentState), default=PaymentState.PENDING)
     currency: Mapped[str] = mapped_column(String(3))  # the charge currency
     total_amount: Mapped[int]  # minor units of `currency`
-    paid_amount: Mapped[int] = mapped_column(default=0)
+    paid_amount: Mapped[int] = mapped_column(default=0)  # what the gateway took, in `paid_currency`
+    paid_currency: Mapped[str] = mapped_column(String(3), default="")  # empty: nothing taken online, or `currency`
     reserved_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -117,15 +117,19 @@ def release_expired_reservations(at: datetime) -> int:
     return released
 
 
-def end_reservation(order_id: int, state: PaymentState, note: str, due_at: datetime | None = None) -> bool:
+def end_reservation(order_id: int, state: PaymentState, note: str, due_at: datetime | None = None,
+                    unstarted: bool = False) -> bool:
     """Move a pending order to `state` (expired, failed), cancel its vendor orders and return its units.
 
     False, with nothing changed, when the order is no longer pending (or, with `due_at`, its
-    reservation has not ended by then). Runs in the caller's transaction; the caller commits.
+    reservation has not ended by then; with `unstarted`, its payment page was saved meanwhile). Runs
+    in the caller's transaction; the caller commits.
     """
     condition = [orders.c.id == order_id, orders.c.payment_state == PaymentState.PENDING.value]
     if due_at is not None:
         condition.append(orders.c.reserved_until <= due_at)
+    if unstarted:
+        condition.append(orders.c.gateway_reference == "")
     claimed = db.session.execute(update(orders).where(*condition).values(payment_state=state.value)).rowcount
     if not claimed:
         return False

@@ -33,7 +33,8 @@ from marketplace.orders.checkout import (
     shipping_countries,
 )
 from marketplace.orders.forms import CancelOrderForm, CheckoutForm, QuantityForm
-from marketplace.orders.models import Order, VendorOrder
+from marketplace.orders.models import Order, PaymentState, VendorOrder
+from marketplace.orders.payment_start import resume_payment
 from marketplace.orders.reservations import release_expired_reservations
 from marketplace.orders.shown import show_order
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
@@ -166,9 +167,11 @@ def checkout() -> Response | str:
             apply_errors(form, error)
             form.key.data = new_checkout_key()  # a corrected form is a new attempt, not a retry of this one
         else:
-            if order.payment_url and order.is_open_reservation:
+            if order.is_open_reservation and order.payment_url:
                 return redirect(order.payment_url)
-            flash(_("Thank you! Your order %(reference)s is placed.", reference=order.reference), "success")
+            if order.payment_state in (PaymentState.UNPAID, PaymentState.PAID):
+                flash(_("Thank you! Your order %(reference)s is placed.", reference=order.reference), "success")
+            # Otherwise the order page says where it stands: no "placed" without a way to pay.
             return redirect(url_for("orders.order_detail", reference=order.reference))
     release_expired_reservations(clock.now())
     priced = carts.price_cart(carts.find_cart(current_user, None), current_user, reading_order(language),
@@ -267,6 +270,10 @@ def order_detail(reference: str) -> str:
     ).first()
     if order is None:
         raise NotFound(_("There is no such order in your account."))
+    try:
+        resume_payment(order, site_url())  # its first start was cut short: open its page now
+    except DomainError as error:
+        flash(error.message, "error")
     returning = request.args.get("paid") == "1" and order.is_open_reservation
     shown = show_order(order, shopper_display_currency(), exchange_rates())
     return render_template("orders/detail.html", order=order, returning=returning, cancel_form=CancelOrderForm(),

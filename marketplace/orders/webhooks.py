@@ -163,7 +163,7 @@ def _mark_paid(order: Order, report: PaymentReport, at: datetime, note: str, lat
     """Mark the order and its vendor orders paid and owe each store its sale (caller's transaction)."""
     record_payment_state(order, PaymentState.PAID, None, note)
     order.paid_at = at
-    order.paid_amount = report.amount
+    order.paid_amount, order.paid_currency = report.amount, report.currency
     order.reserved_until = None
     for vendor_order in order.vendor_orders:
         if vendor_order.status == FulfilmentState.PENDING:
@@ -178,13 +178,15 @@ def _mark_paid(order: Order, report: PaymentReport, at: datetime, note: str, lat
 
 
 def _flag_refund(order: Order, note: str, report: PaymentReport) -> None:
-    """Money arrived that the order cannot keep: flag it for staff, giving back any units still held."""
-    if report.currency == order.currency:
-        order.paid_amount = report.amount  # what staff must refund
+    """Money arrived that the order cannot keep: flag it for staff, giving back any units still held.
+
+    What was taken is recorded as it came, in its own currency, whatever the order's: staff refund that.
+    """
     if order.payment_state == PaymentState.PENDING:
-        end_reservation(order.id, PaymentState.REFUND_DUE, note)
+        end_reservation(order.id, PaymentState.REFUND_DUE, note)  # reloads the order: record the payment after
     else:
         record_payment_state(order, PaymentState.REFUND_DUE, None, note)
+    order.paid_amount, order.paid_currency = report.amount, (report.currency or order.currency).upper()[:3]
 
 
 def reconcile_payments(since: datetime, at: datetime | None = None) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     IntegerField,
+    PasswordField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from marketplace.core.forms import SiteForm
 from marketplace.core.i18n import LANGUAGES
 
 
@@ -21,7 +22,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SiteForm):
     name = StringField(_l("Store name"), validators=[DataRequired(), Length(max=120)])
     country_code = SelectField(_l("Country"), validators=[DataRequired()])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=80)])
@@ -37,13 +38,13 @@ for _code in LANGUAGES:
     setattr(ProfileForm, f"story_{_code}", TextAreaField(_l("Your story"), validators=[Length(max=4000)]))
 
 
-class BusinessForm(FlaskForm):
+class BusinessForm(SiteForm):
     registration_number = StringField(_l("Business registration number"), validators=[DataRequired(), Length(max=64)])
     phone = StringField(_l("Contact phone"), validators=[DataRequired(), Length(max=40)])
     document = FileField(_l("Registration certificate or ID (PDF, JPEG or PNG, up to 10 MB)"))
 
 
-class PayoutForm(FlaskForm):
+class PayoutForm(SiteForm):
     method = RadioField(
         _l("How you want to be paid"),
         choices=[SelectChoice("bank", _l("Bank account")), SelectChoice("mobile_money", _l("Mobile money"))],
@@ -52,11 +53,13 @@ class PayoutForm(FlaskForm):
     provider = StringField(_l("Bank or mobile-money operator"), validators=[DataRequired(), Length(max=80)])
     account_name = StringField(_l("Account holder's name"), validators=[DataRequired(), Length(max=120)])
     account_number = StringField(_l("Account or mobile-money number"), validators=[Length(max=64)])
+    # Asked again once the store is approved: see vendors/payout_changes.py.
+    password = PasswordField(_l("Your password"), validators=[Length(max=128)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(SiteForm):
     reason = TextAreaField(_l("Reason the vendor will see"), validators=[Length(max=2000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SiteForm):
     pass

@@ -62,6 +62,10 @@ class Store(db.Model):
     payout_provider: Mapped[str] = mapped_column(String(80), default="")  # bank or mobile-money operator
     payout_account_name: Mapped[str] = mapped_column(String(120), default="")
     payout_account_number: Mapped[str] = mapped_column(String(64), default="")
+    # Set when an approved store changes its payout details: its settlements wait until staff confirm them.
+    payout_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    payout_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    payout_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     # Review
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -73,6 +77,7 @@ class Store(db.Model):
     texts: Mapped[list[StoreText]] = relationship(back_populates="store", cascade="all, delete-orphan")
     owner = relationship("User", foreign_keys=[owner_id])
     reviewer = relationship("User", foreign_keys=[reviewer_id])
+    payout_confirmed_by = relationship("User", foreign_keys=[payout_confirmed_by_id])
     country = relationship("Country")
     categories = relationship("Category", secondary=store_categories)
     documents: Mapped[list[StoreDocument]] = relationship(
@@ -82,6 +87,11 @@ class Store(db.Model):
     @property
     def is_public(self) -> bool:
         return self.status == StoreStatus.APPROVED
+
+    @property
+    def payout_on_hold(self) -> bool:
+        """New payout details wait for staff to confirm them: nothing is settled to them before."""
+        return self.payout_changed_at is not None
 
     def __repr__(self) -> str:
         return f"<Store {self.id} {self.slug}>"

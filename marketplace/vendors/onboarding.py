@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.accounts.models import Role, User
-from marketplace.accounts.services import register_user
+from marketplace.accounts.services import confirm_password, register_user
 from marketplace.catalog.models import Category, Country
 from marketplace.catalog.services import slugify
 from marketplace.core import clock
@@ -24,6 +24,7 @@ from marketplace.media.pipeline import ImageRejected, open_upload, rendition_nam
 from marketplace.vendors.backoffice.photos import rejection_message
 from marketplace.vendors.documents import CheckedDocument, delete_document_file, store_document
 from marketplace.vendors.models import PayoutMethod, Store, StoreDocument, StoreStatus, StoreText
+from marketplace.vendors.payout_changes import hold_settlements, payout_details_differ, tell_owner_payout_changed
 from marketplace.vendors.services import store_of
 
 STEPS = ("profile", "business", "payout", "review")
@@ -131,6 +132,14 @@ def save_profile(user: User, data: ProfileInput) -> Store:
             raise _field_error(f"tagline_{language}", _("Keep the tagline under 160 characters."))
     if data.founded_year is not None and not 1800 <= data.founded_year <= clock.now().year:
         raise _field_error("founded_year", _("Enter a year between 1800 and this year."))
+    if store is not None and store.status == StoreStatus.APPROVED:
+        # Staff approved the store under this name and country: shoppers and staff must not see them change.
+        if name != store.name:
+            raise _field_error("name", _("Your store is approved under this name. Ask campaign staff to "
+                                         "change it."))
+        if data.country_code != store.country_code:
+            raise _field_error("country_code", _("Your store is approved in this country. Ask campaign staff "
+                                                 "to change it."))
     logo_key = _store_logo(data.logo) if data.logo else None
 
     if store is None:
@@ -205,6 +214,14 @@ def save_business(
     if not 3 <= len(registration) <= 64:
         raise _field_error("registration_number", _("Enter your business registration number."))
     e164 = normalise_phone(phone, store.country_code)
+    if store.status == StoreStatus.APPROVED:
+        # What staff verified stays as they verified it (what is missing may be added); the phone changes freely.
+        if store.registration_number and registration != store.registration_number:
+            raise _field_error("registration_number", _("Your store is approved with this registration. Ask "
+                                                        "campaign staff to change it."))
+        if document is not None and store.documents:
+            raise _field_error("document", _("Your store is approved with the document staff checked. Ask "
+                                             "campaign staff to replace it."))
     if document is None and not store.documents:
         raise _field_error("document", _("Upload your registration certificate or ID (PDF, JPEG or PNG)."))
     replaced = []
@@ -249,8 +266,13 @@ def normalise_payout_number(method: PayoutMethod, typed: str, country_code: str)
     return number.upper()
 
 
-def save_payout(user: User, data: PayoutInput) -> Store:
-    """Save where the vendor is paid (step 4); ValidationError per field, nothing saved."""
+def save_payout(user: User, data: PayoutInput, password: str = "") -> Store:
+    """Save where the vendor is paid (step 4); ValidationError per field, nothing saved.
+
+    An approved store's new details need the account's password (ValidationError on "password",
+    TooManyAttempts after too many wrong ones), hold its settlements until staff confirm them, and are
+    e-mailed to its owner.
+    """
     store = store_of(user)
     if store is None:
         raise Conflict(_("Start with your store profile."))
@@ -268,11 +290,20 @@ def save_payout(user: User, data: PayoutInput) -> Store:
     number = normalise_payout_number(method, data.account_number, store.country_code)
     if not number and store.payout_account_number:
         number = store.payout_account_number  # left blank: keep the number on file
+    if not number:
+        raise _field_error("account_number", _("Enter an account number of 6 to 34 letters and digits."))
+    changed_when_approved = store.status == StoreStatus.APPROVED and \
+        payout_details_differ(store, method, provider, account_name, number)
+    if changed_when_approved:
+        confirm_password(user, password, "password")
+        hold_settlements(store)
     store.payout_method = method
     store.payout_provider = provider
     store.payout_account_name = account_name
     store.payout_account_number = number
     db.session.commit()
+    if changed_when_approved:
+        tell_owner_payout_changed(store)
     return store
 
 

@@ -117,6 +117,7 @@ class StoreBalance:
     entries: int
     period_amount: int = 0
     period_entries: int = 0
+    payout_on_hold: bool = False  # new payout details await staff: not to be settled yet
 
     @property
     def balance(self) -> Money:
@@ -189,15 +190,15 @@ def unsettled_balances(staff: User, period: Period | None = None) -> list[StoreB
     rows = db.session.execute(
         select(PayableEntry.store_id, Store.name, PayableEntry.currency, func.sum(PayableEntry.amount),
                func.count(PayableEntry.id), func.sum(case((inside, PayableEntry.amount), else_=0)),
-               func.sum(case((inside, 1), else_=0)))
+               func.sum(case((inside, 1), else_=0)), Store.payout_changed_at)
         .join(Store, Store.id == PayableEntry.store_id)
         .where(PayableEntry.settlement_id.is_(None))
-        .group_by(PayableEntry.store_id, Store.name, PayableEntry.currency)
+        .group_by(PayableEntry.store_id, Store.name, PayableEntry.currency, Store.payout_changed_at)
         .order_by(Store.name, PayableEntry.store_id, PayableEntry.currency)
     ).all()
     return [StoreBalance(store_id, name, currency, int(amount or 0), int(count or 0), int(in_amount or 0),
-                         int(in_count or 0))
-            for store_id, name, currency, amount, count, in_amount, in_count in rows]
+                         int(in_count or 0), changed_at is not None)
+            for store_id, name, currency, amount, count, in_amount, in_count, changed_at in rows]
 
 
 def vendor_balances(vendor: User) -> list[VendorBalance]:
@@ -258,11 +259,15 @@ def settle_period(staff: User, store_id: int, currency: str, period: Period,
                   transfer_reference: str = "") -> Settlement:
     """Record that the store was paid its unsettled entries of `currency` created in `period` (amount: their
     sum); PermissionDenied, NotFound (store), ValidationError (currency, reference), Conflict (nothing to pay,
-    a negative sum, or settled meanwhile)."""
+    a negative sum, settled meanwhile, or new payout details that staff have not confirmed)."""
     _require_staff(staff)
-    store = db.session.get(Store, store_id)
+    store = db.session.get(Store, store_id, with_for_update=True)  # a payout change waits for this settlement
     if store is None:
         raise NotFound("no such store")
+    if store.payout_on_hold:
+        db.session.rollback()
+        raise Conflict(_("%(store)s changed its payout details: confirm them on the store's page before "
+                         "settling.", store=store.name))
     try:
         currency = normalise_currency(currency)
     except MoneyError:

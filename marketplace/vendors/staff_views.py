@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from marketplace.accounts.auth import safe_next_url, staff_required
 from marketplace.core.errors import Conflict, NotFound, ValidationError
-from marketplace.vendors import review, slots
+from marketplace.vendors import payout_changes, review, slots
 from marketplace.vendors.documents import document_path
 from marketplace.vendors.forms import ConfirmForm, ReasonForm
 from marketplace.vendors.models import StoreStatus
@@ -57,6 +57,7 @@ def vendor_detail(store_id: int) -> str:
 def render_detail(store, reason_form: ReasonForm) -> str:
     return render_template(
         "vendors/staff/detail.html", store=store, reason_form=reason_form, confirm_form=ConfirmForm(),
+        payout_digest=payout_changes.payout_details_digest(store),
         store_slots_left=slots.slots_left(slots.STORE_SLOTS), products=review.store_products(store),
         product_slots_left=slots.slots_left(slots.PRODUCT_SLOTS),
     )
@@ -123,6 +124,21 @@ def vendor_campaign(store_id: int) -> Response:
             flash(exc.message, "error")
         else:
             flash(_("Campaign store slots updated."), "success")
+    return redirect(url_for("staff_review.vendor_detail", store_id=store.id))
+
+
+@bp.post("/vendors/<int:store_id>/confirm-payout")
+@staff_required
+def confirm_payout(store_id: int) -> Response:
+    """Confirm an approved store's new payout details (those the page showed), so its settlements resume."""
+    store = _store_or_404(store_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            payout_changes.confirm_payout_details(current_user, store.id, request.form.get("seen", ""))
+        except Conflict as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("The new payout details are confirmed: the store can be paid again."), "success")
     return redirect(url_for("staff_review.vendor_detail", store_id=store.id))
 
 

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from marketplace.accounts.auth import role_required
 from marketplace.accounts.forms import SignupForm
+from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import Role
 from marketplace.accounts.views import start_session
 from marketplace.catalog.services import all_categories, all_countries, country_name, localized
@@ -99,9 +100,13 @@ def step(step: str) -> Response | str:
     if step == "payout" and request.method == "GET" and store is not None:
         form.method.data = store.payout_method.value if store.payout_method else None
         form.account_number.data = ""  # never shown back in full
+    status = 200
     if form.validate_on_submit():
         try:
             _save_step(step, form)
+        except TooManyAttempts as exc:
+            form.form_errors.append(exc.message)
+            status = 429
         except (ValidationError, Conflict) as exc:
             apply_errors(form, exc)
         else:
@@ -112,13 +117,18 @@ def step(step: str) -> Response | str:
             following = onboarding.next_step(store)
             if store.status not in onboarding.EDITABLE:
                 flash(_("Your changes are saved."), "success")
+                if step == "payout" and store.payout_on_hold:
+                    flash(_("Campaign staff check your new payout details before money is sent to them. "
+                            "We e-mailed you about the change."), "info")
                 return redirect(url_for("vendors.application"))
             return redirect(url_for("vendors.step", step=following))
     masked = onboarding.masked_account(store.payout_account_number) if store else ""
+    if step == "payout":
+        form.password.data = ""  # never sent back
     return render_template(
         f"vendors/step_{step}.html", form=form, step=step, store=store, steps=onboarding.STEPS,
         done=onboarding.completed_steps(store), masked=masked,
-    )
+    ), status
 
 
 def _uploaded_bytes(upload) -> bytes | None:
@@ -144,7 +154,7 @@ def _save_step(step: str, form) -> None:
         onboarding.save_payout(current_user, onboarding.PayoutInput(
             form.method.data or "", form.provider.data or "", form.account_name.data or "",
             form.account_number.data or "",
-        ))
+        ), form.password.data or "")
     elif step == "review":
         onboarding.submit_application(current_user)
     else:  # pragma: no cover - the route only matches the four steps

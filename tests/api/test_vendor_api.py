@@ -70,7 +70,8 @@ def test_create_list_update_stock_and_publish(client, token, make_category):
     assert product["status"] == "draft" and product["price"] == "12.50" and product["stock"] == 40
     listed = client.get("/api/v1/vendor/products?q=cocoa", headers=auth(token)).get_json()
     assert [p["id"] for p in listed["items"]] == [product["id"]]
-    patched = client.patch(f"/api/v1/vendor/products/{product['id']}", json={"stock": 7}, headers=auth(token))
+    patched = client.patch(f"/api/v1/vendor/products/{product['id']}", json={"stock": 7, "stock_seen": 40},
+                           headers=auth(token))
     assert patched.status_code == 200 and patched.get_json()["stock"] == 7
     assert patched.get_json()["texts"]["en"]["name"] == "Raw cocoa nibs", "fields left out keep their values"
     published = client.post(f"/api/v1/vendor/products/{product['id']}/publish", headers=auth(token)).get_json()

@@ -213,3 +213,26 @@ def test_bad_periods_name_the_field(app, start, end, field):
 def test_the_default_period_is_last_month():
     assert payables.default_period(datetime(2024, 1, 15, 12, tzinfo=UTC)) == payables.Period(
         datetime(2023, 12, 1).date(), JAN_1.date())
+
+
+def test_a_payout_change_holds_settlement_until_staff_confirm(ledger, staff, client, login):
+    from marketplace.vendors.payout_changes import confirm_payout_details, payout_details_digest
+    from tests.factories import PASSWORD
+
+    formula = ledger["formula"]
+    login(formula.owner)
+    client.post("/en/vendor/onboarding/payout", data={"method": "bank", "provider": "Other Bank", "password": PASSWORD,
+                                                      "account_name": "Someone Else", "account_number": "ZZ001122334455"})
+    db.session.expire_all()
+    assert formula.payout_on_hold
+    with pytest.raises(Conflict, match="changed its payout details"):
+        payables.settle_period(staff, formula.id, "USD", JANUARY)
+    assert db.session.scalar(select(func.count()).select_from(Settlement)) == 0
+    login(staff)
+    page = client.get("/en/staff/payables/?start=2024-01-01&end=2024-02-01").text
+    assert "Held: new payout details wait for confirmation." in page
+    refused = client.post("/en/staff/payables/settle", follow_redirects=True, data={
+        "store_id": formula.id, "currency": "USD", "start": "2024-01-01", "end": "2024-02-01"})
+    assert "changed its payout details" in refused.text
+    confirm_payout_details(staff, formula.id, payout_details_digest(formula))
+    assert payables.settle_period(staff, formula.id, "USD", JANUARY).amount == 2050

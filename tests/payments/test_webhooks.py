@@ -334,3 +334,23 @@ def test_a_payment_completed_in_another_tab_survives_a_cancel(client, login, fak
     assert fresh(order).payment_state == PaymentState.EXPIRED and stock(product) == 5
     assert completed(client, fake_stripe, order) == "paid"  # the units are taken again
     assert fresh(order).payment_state == PaymentState.PAID and stock(product) == 4
+
+
+@pytest.mark.parametrize(("changes", "paid"), [
+    ({"amount_total": 1}, (1, "USD")),
+    ({"amount_total": 900, "currency": "eur"}, (900, "EUR")),
+])
+def test_a_wrong_amount_payment_records_what_was_taken_for_staff(
+        client, login, fake_stripe, place_stripe_order, make_product, make_user, changes, paid):
+    from marketplace.accounts.models import Role
+
+    order = place_stripe_order(make_product(price=1250, stock=5))
+    assert deliver(client, fake_stripe, order, "checkout.session.completed", status="complete",
+                   payment_status="paid", **changes) == "amount_mismatch"
+    order = fresh(order)
+    assert order.payment_state == PaymentState.REFUND_DUE
+    assert (order.paid_amount, order.paid_currency) == paid, "what the payment service took, in its currency"
+    login(make_user(role=Role.STAFF))
+    page = client.get(f"/en/staff/orders/{order.id}").get_data(as_text=True)
+    shown = {"USD": "$0.01", "EUR": "€9.00"}[paid[1]]
+    assert f"The payment service took {shown} for this order" in page

@@ -155,12 +155,16 @@ def test_malformed_requests_never_fail_with_500(client, shop, make_product):
     assert client.get(f"{BASE}/-1").status_code == 404
 
 
-def test_control_characters_are_removed_from_texts(client, shop, make_product):
-    product = make_product(store=shop.store)
+def test_control_characters_are_refused_in_texts_with_a_message(client, shop, make_product):
+    product = make_product(store=shop.store, name="Bowl")
     data = editor_data(shop.category, **{"texts-en-name": "Bowl\x00 with\x07 lid", "origin": "Kisii\x1b"})
-    assert client.post(f"{BASE}/{product.id}", data=data).status_code == 302
+    response = client.post(f"{BASE}/{product.id}", data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and page.count("Remove the control characters") == 2
     db.session.expire_all()
-    assert [t.name for t in product.texts] == ["Bowl with lid"] and product.origin == "Kisii"
+    assert [t.name for t in product.texts] == ["Bowl"] and product.origin != "Kisii"
+    lines = editor_data(shop.category, **{"texts-en-description": "Carved by hand.\r\nFrom Kisii."})
+    assert client.post(f"{BASE}/{product.id}", data=lines).status_code == 302, "line breaks stay in descriptions"
 
 
 def test_messages_follow_the_page_language(client, shop, make_product):

@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from marketplace.core.forms import SiteForm
 from marketplace.orders.fulfilment import MAX_REASON, MAX_TRACKING
 from marketplace.orders.models import PaymentState
 from marketplace.orders.states import PAYMENT_LABELS
@@ -15,25 +15,25 @@ from marketplace.vendors.models import Store
 from marketplace.vendors.payables import MAX_TRANSFER_REFERENCE
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SiteForm):
     """The CSRF token of a one-button form (pack, deliver, record payment)."""
 
 
-class ShipForm(FlaskForm):
+class ShipForm(SiteForm):
     tracking_reference = StringField(_l("Tracking reference (optional)"),
                                      render_kw={"maxlength": MAX_TRACKING, "autocomplete": "off"})
 
 
-class CancelForm(FlaskForm):
+class CancelForm(SiteForm):
     reason = TextAreaField(_l("Reason for cancelling"), render_kw={"maxlength": MAX_REASON, "rows": 3})
 
 
-class RefundForm(FlaskForm):
+class RefundForm(SiteForm):
     note = TextAreaField(_l("Note (optional): how and when the money was sent back"),
                          render_kw={"maxlength": MAX_REASON, "rows": 2})
 
 
-class OrderFilterForm(FlaskForm):
+class OrderFilterForm(SiteForm):
     class Meta:
         csrf = False  # a GET filter form
 
@@ -60,7 +60,7 @@ class OrderFilterForm(FlaskForm):
         return int(data) if data.isdigit() and len(data) < 10 else None
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(SiteForm):
     class Meta:
         csrf = False  # a GET form choosing what to show
 
@@ -68,7 +68,7 @@ class PeriodForm(FlaskForm):
     end = StringField(_l("To (not included)"), render_kw={"type": "date"})
 
 
-class SettleForm(FlaskForm):
+class SettleForm(SiteForm):
     store_id = HiddenField()
     currency = HiddenField()
     start = HiddenField()

@@ -72,7 +72,8 @@ def _detail(order: Order, failed: tuple[str, FlaskForm] | None = None, status: i
         "staff_orders/detail.html", order=order, forms=forms, action_form=ActionForm(),
         actions={part.id: fulfilment.allowed_actions(current_user, part) for part in order.vendor_orders},
         parts={part.id: part.store.name for part in order.vendor_orders}, Action=Action,
-        whole_refund=fulfilment.can_refund_whole_order(order), order_paid=Money(order.paid_amount, order.currency),
+        whole_refund=fulfilment.can_refund_whole_order(order),
+        order_paid=Money(order.paid_amount, order.paid_currency or order.currency),
     ), status
 
 

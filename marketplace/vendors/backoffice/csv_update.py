@@ -3,6 +3,9 @@
 The file's first row names the columns: `slug` or `id` (or both) to say which product, then
 `stock`, `price` (in the product's own currency) and/or `sku` (the vendor's own code, one product
 each); an empty cell leaves the value as it is.
+The download also carries `stock_at_export`: when a line has it, only the difference the vendor made
+to `stock` is applied to the stock as it is now, so units sold since the download stay sold (a line
+whose stock was not changed leaves it alone); without it, `stock` is set as given.
 Other columns, such as the `name` and `status` of the download, are ignored; a `currency` column,
 when filled in, must match the product's. Commas, semicolons or tabs separate the cells; the file
 is UTF-8 (a byte-order mark is fine). Any problem on any line is reported with its line number and
@@ -27,10 +30,11 @@ from marketplace.core.spreadsheet import safe_cell
 from marketplace.extensions import db
 from marketplace.vendors.backoffice.product_input import parse_price, parse_sku, parse_stock
 from marketplace.vendors.backoffice.services import own_store, refresh_search
+from marketplace.vendors.backoffice.stock_edits import SeenFrom, StockMoved, apply_stock_change
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_CSV_ROWS = 5_000
-EXPORT_COLUMNS = ("id", "slug", "sku", "name", "status", "currency", "price", "stock")
+EXPORT_COLUMNS = ("id", "slug", "sku", "name", "status", "currency", "price", "stock", "stock_at_export")
 DELIMITERS = (",", ";", "\t")
 
 
@@ -130,6 +134,7 @@ def apply_csv(user: User, data: bytes) -> CsvOutcome:
     # A SKU a product gives up in this file stays its own until the file is applied, so two products
     # never swap SKUs in one go (the unique index would refuse the in-between state).
     skus: dict[str, tuple[int, int]] = {p.sku: (p.id, 0) for p in by_id.values() if p.sku}
+    line_of: dict[int, int] = {}
     unchanged = 0
     for line, cells in rows:
         problems: list[str] = []
@@ -139,9 +144,10 @@ def apply_csv(user: User, data: bytes) -> CsvOutcome:
                 problems.append(_("This product is also on line %(line)d.", line=seen_on[product.id]))
             seen_on.setdefault(product.id, line)
             change = _row_change(product, cell(cells, "stock"), cell(cells, "price"), cell(cells, "currency"),
-                                 problems)
+                                 cell(cells, "stock_at_export"), problems)
             _sku_change(product, cell(cells, "sku"), change, skus, line, problems)
             if not problems:
+                line_of[product.id] = line
                 if change:
                     changes[product.id] = change
                 else:
@@ -151,8 +157,22 @@ def apply_csv(user: User, data: bytes) -> CsvOutcome:
         raise CsvRejected(errors)
     if changes:
         now = clock.now()
-        rows = [{"id": product_id, **change, "updated_at": now} for product_id, change in changes.items()]
-        db.session.execute(update(Product), rows)
+        rows = [{"id": product_id, **{k: v for k, v in change.items() if k != "stock_change"}, "updated_at": now}
+                for product_id, change in changes.items() if set(change) - {"stock_change"}]
+        if rows:
+            db.session.execute(update(Product), rows)
+        for product_id in sorted(changes):  # product order, as checkouts take stock
+            seen_and_wanted = changes[product_id].get("stock_change")
+            if seen_and_wanted is None:
+                continue
+            try:
+                apply_stock_change(product_id, *seen_and_wanted, SeenFrom.FILE)
+            except (StockMoved, ValidationError) as exc:
+                errors.append(LineError(line_of[product_id], _("%(column)s: %(problem)s", column="stock",
+                                                                problem=exc.message)))
+        if errors:
+            db.session.rollback()
+            raise CsvRejected(sorted(errors, key=lambda error: error.line))
         record_prices({product_id: (change["price_amount"], by_id[product_id].currency)
                        for product_id, change in changes.items() if "price_amount" in change})
     db.session.commit()
@@ -177,7 +197,7 @@ def _identify(raw_id: str, slug: str, by_id: dict[int, _Owned], by_slug: dict[st
     return found_by_id or found_by_slug
 
 
-def _row_change(product: _Owned, stock_text: str, price_text: str, currency_text: str,
+def _row_change(product: _Owned, stock_text: str, price_text: str, currency_text: str, exported_text: str,
                 problems: list[str]) -> dict:
     change: dict = {}
     if currency_text and currency_text.upper() != product.currency:
@@ -190,7 +210,11 @@ def _row_change(product: _Owned, stock_text: str, price_text: str, currency_text
         except ValidationError as exc:
             problems.append(_("%(column)s: %(problem)s", column="stock", problem=exc.message))
         else:
-            if stock != product.stock:
+            exported = _exported_stock(exported_text, problems)
+            if exported is not None:
+                if stock != exported:  # the vendor changed it: apply that change to the stock as it is now
+                    change["stock_change"] = (exported, stock)
+            elif stock != product.stock:
                 change["stock"] = stock
     if price_text:
         try:
@@ -202,6 +226,14 @@ def _row_change(product: _Owned, stock_text: str, price_text: str, currency_text
                 change["price_amount"] = price.amount
     return change
 
+def _exported_stock(text: str, problems: list[str]) -> int | None:
+    if not text:
+        return None
+    if not text.isdecimal() or len(text) > 9:
+        problems.append(_("%(column)s: %(problem)s", column="stock_at_export",
+                          problem=_("Leave this column as it was downloaded.")))
+        return None
+    return int(text)
 
 def _sku_change(product: _Owned, sku_text: str, change: dict, skus: dict[str, tuple[int, int]], line: int,
                 problems: list[str]) -> None:
@@ -247,5 +279,5 @@ def export_csv(user: User) -> str:
         name = names.get((product_id, language)) or names.get((product_id, "en"), "")
         price = format(Money(amount, currency).to_decimal(), "f")
         writer.writerow([product_id, slug, safe_cell(sku or ""), safe_cell(name), str(status), currency, price,
-                         stock])
+                         stock, stock])
     return "\ufeff" + buffer.getvalue()

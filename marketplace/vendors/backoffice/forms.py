@@ -6,13 +6,13 @@ is_campaign, owner, first_approved_at …) is never looked at.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.errors import DomainError
+from marketplace.core.forms import SiteForm
 from marketplace.core.i18n import LANGUAGES, VENDOR_LANGUAGES
 from marketplace.vendors.backoffice.product_input import MAX_NAME, MAX_ORIGIN, MAX_SKU
 from marketplace.vendors.backoffice.services import LocaleText, ProductChanges, StockFilter
@@ -28,7 +28,7 @@ TextsForm = type("TextsForm", (Form,), {code: FormField(LocaleTextForm, label=la
                                         for code, lang in LANGUAGES.items()})
 
 
-class ProductForm(FlaskForm):
+class ProductForm(SiteForm):
     original_language = SelectField(
         _l("Original language"), choices=[SelectChoice(code, LANGUAGES[code].native_name) for code in VENDOR_LANGUAGES],
         validate_choice=False,
@@ -37,6 +37,7 @@ class ProductForm(FlaskForm):
     price = StringField(_l("Price"), render_kw={"inputmode": "decimal", "autocomplete": "off"})
     currency = SelectField(_l("Currency"), choices=[], validate_choice=False)
     stock = StringField(_l("Stock"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    stock_seen = HiddenField()  # the stock this page was opened with: only the vendor's change is applied
     weight_grams = StringField(_l("Weight in grams"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
     origin = StringField(_l("Origin (region, farm or workshop)"), render_kw={"maxlength": MAX_ORIGIN})
     sku = StringField(_l("SKU (your stock code)"), render_kw={"maxlength": MAX_SKU, "autocomplete": "off", "dir": "ltr",
@@ -58,6 +59,7 @@ class ProductForm(FlaskForm):
             price=self.price.data or "",
             currency=self.currency.data or "",
             stock=self.stock.data or "",
+            stock_seen=self.stock_seen.data or "",
             weight_grams=self.weight_grams.data or "",
             origin=self.origin.data or "",
             sku=self.sku.data or "",
@@ -85,7 +87,7 @@ class ProductForm(FlaskForm):
         return self._fields.get(name)
 
 
-class ProductFilterForm(FlaskForm):
+class ProductFilterForm(SiteForm):
     class Meta:
         csrf = False  # a GET search form
 
@@ -117,15 +119,15 @@ def status_label(status: ProductStatus) -> str:
     return str(PRODUCT_STATUS_LABELS[status])
 
 
-class PhotoUploadForm(FlaskForm):
+class PhotoUploadForm(SiteForm):
     photos = MultipleFileField(_l("Add photos"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
-class CsvUploadForm(FlaskForm):
+class CsvUploadForm(SiteForm):
     file = FileField(_l("CSV file"), render_kw={"accept": ".csv,text/csv"})
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SiteForm):
     """The CSRF token of a one-button form (publish, duplicate, move, delete …)."""
 
 
@@ -137,6 +139,7 @@ def product_form_data(product: Product) -> dict:
         "price": format(product.price.to_decimal(), "f"),
         "currency": product.currency,
         "stock": str(product.stock),
+        "stock_seen": str(product.stock),
         "weight_grams": "" if product.weight_grams is None else str(product.weight_grams),
         "origin": product.origin,
         "sku": product.sku or "",

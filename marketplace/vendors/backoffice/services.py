@@ -37,6 +37,7 @@ from marketplace.vendors.backoffice.product_input import (
     parse_stock,
     parse_weight,
 )
+from marketplace.vendors.backoffice.stock_edits import SeenFrom, StockMoved, apply_stock_change
 from marketplace.vendors.models import Store, StoreStatus
 from marketplace.vendors.services import owned_product, store_of
 
@@ -76,6 +77,7 @@ class ProductChanges:
     origin: str = ""
     texts: Mapping[str, LocaleText] = field(default_factory=dict)
     sku: str = ""
+    stock_seen: str = ""  # the stock the editor was opened with; empty: the stock as it is now
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,12 @@ def check_changes(changes: ProductChanges) -> CheckedChanges:
     return CheckedChanges(original, category, price.amount, currency, stock, weight, origin, texts, sku)
 
 
+def _seen_stock(raw: str, now: int) -> int:
+    """The stock the vendor started from; the stock now when the form or client did not say."""
+    text = (raw or "").strip()
+    return int(text) if text.isdecimal() and len(text) <= 9 else now
+
+
 def _category(raw: str) -> Category | None:
     text = (raw or "").strip()
     if not text.isdecimal() or len(text) > 9:
@@ -199,12 +207,13 @@ def _category(raw: str) -> Category | None:
     return db.session.get(Category, int(text))
 
 
-def _apply(product: Product, checked: CheckedChanges) -> None:
+def _apply(product: Product, checked: CheckedChanges, *, with_stock: bool) -> None:
     product.original_language = checked.original_language
     product.category = checked.category
     product.price_amount = checked.price_amount
     product.currency = checked.currency
-    product.stock = checked.stock
+    if with_stock:
+        product.stock = checked.stock
     product.weight_grams = checked.weight_grams
     product.origin = checked.origin
     product.sku = checked.sku
@@ -259,8 +268,12 @@ def _commit_product() -> None:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        message = _("Another of your products has this SKU. Each SKU names one product.")
-        raise ValidationError(message, {"sku": message}) from exc
+        raise _sku_taken() from exc
+
+
+def _sku_taken() -> ValidationError:
+    message = _("Another of your products has this SKU. Each SKU names one product.")
+    return ValidationError(message, {"sku": message})
 
 
 def create_product(user: User, changes: ProductChanges) -> Product:
@@ -270,20 +283,34 @@ def create_product(user: User, changes: ProductChanges) -> Product:
     _check_sku_free(store.id, checked.sku, None)
     product = Product(store=store, slug=unique_slug(checked.texts[checked.original_language].name),
                       status=ProductStatus.DRAFT)
-    _apply(product, checked)
+    _apply(product, checked, with_stock=True)
     db.session.add(product)
     record_price(product)
     _commit_product()
     return product
 
 
-def update_product(user: User, product_id: int, changes: ProductChanges) -> Product:
-    """Save the editor's changes; a live product stays live. NotFound for others' products, ValidationError."""
+def update_product(user: User, product_id: int, changes: ProductChanges,
+                   seen_from: SeenFrom = SeenFrom.PAGE) -> Product:
+    """Save the editor's changes; a live product stays live. NotFound for others' products, ValidationError.
+
+    The stock is changed by what the vendor changed it by since `changes.stock_seen` (units sold in the
+    meantime stay sold); StockMoved, with nothing saved, when that would leave less than none.
+    """
     product = owned_product(user, product_id)
     checked = check_changes(changes)
     _check_sku_free(product.store_id, checked.sku, product.id)
-    _apply(product, checked)
+    seen = _seen_stock(changes.stock_seen, product.stock)
+    _apply(product, checked, with_stock=False)
     record_price(product)
+    try:
+        apply_stock_change(product.id, seen, checked.stock, seen_from)
+    except (StockMoved, ValidationError):
+        db.session.rollback()  # the other fields were already sent: nothing of this save stays
+        raise
+    except IntegrityError as exc:  # the SKU went to another product meanwhile (sent with the stock change)
+        db.session.rollback()
+        raise _sku_taken() from exc
     _commit_product()
     refresh_search([product.id])
     return product

@@ -26,6 +26,7 @@ from marketplace.vendors.backoffice.forms import (
     product_form_data,
     status_label,
 )
+from marketplace.vendors.backoffice.stock_edits import StockMoved
 from marketplace.vendors.services import owned_product, store_of
 
 bp = Blueprint("vendor_products", __name__, url_prefix="/<lang:lang_code>/vendor/products")
@@ -97,7 +98,7 @@ def new():
             return _editor(form, status=422)
         flash(_("Draft saved. Add photos, then publish it when it is ready."), "success")
         return redirect(url_for(".edit", product_id=product.id))
-    return _editor(form)
+    return _editor(form, status=422 if form.errors else 200)
 
 
 @bp.route(f"/{PRODUCT}", methods=["GET", "POST"])
@@ -112,9 +113,13 @@ def edit(product_id: int):
         except ValidationError as exc:
             form.show_errors(exc)
             return _editor(form, product, status=422)
+        except StockMoved as exc:
+            form.show_errors(exc)
+            form.stock_seen.data = str(exc.current)  # saving again applies the change to the stock as it is now
+            return _editor(form, product, status=409)
         flash(_("Changes saved."), "success")
         return redirect(url_for(".edit", product_id=product_id))
-    return _editor(form, product)
+    return _editor(form, product, status=422 if form.errors else 200)
 
 
 @bp.post(f"/{PRODUCT}/publish")
