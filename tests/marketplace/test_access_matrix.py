@@ -160,6 +160,8 @@ TOKEN_ONLY = {role: 401 for role in ROLES}  # a session cookie is no way into th
 POSTS: dict[str, tuple[dict, dict]] = {
     "core.set_display_currency": (ANYONE_MAY, {"currency": "", "next": "/fr/"}),
     "accounts.logout": (SIGNED_IN_MAY, {}),
+    # Someone else's (or no) token: the account page says so; nobody signed out gets that far.
+    "accounts.revoke_token": (SIGNED_IN_MAY, {}),
     "api_tokens.create_token": ({role: 400 for role in ROLES}, {}),
     "api_tokens.delete_token": (TOKEN_ONLY, {}),
     "api_tokens.change_state": (TOKEN_ONLY, {}),
@@ -171,6 +173,7 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "api_shop.cancel_order": (TOKEN_ONLY, {}),
     "staff_review.decide_vendor": (STAFF_MAY, {"reason": "Checked"}),
     "staff_review.vendor_campaign": (STAFF_MAY, {}),
+    "staff_review.confirm_payout": (STAFF_MAY, {"seen": "stale"}),
     "staff_review.decide_product": (STAFF_MAY, {}),
     "staff_review.product_campaign": (STAFF_MAY, {}),
     "vendor_products.publish": (VENDOR_MAY, {}),
