@@ -21,7 +21,7 @@ from tests.orders.conftest import ADDRESS
 
 LIVE = WAVE1[0] + timedelta(hours=1)
 AFTER = WAVE1[1] + timedelta(minutes=5)
-TYPED = {**ADDRESS, "region": "上海市", "notes": "请放在门卫处", "email": "li.wei@example.com"}
+TYPED = {**ADDRESS, "region": "上海市", "region_latin": "Shanghai Shi", "notes": "请放在门卫处", "email": "li.wei@example.com"}
 
 
 @pytest.fixture
