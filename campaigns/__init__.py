@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     progress_back_office.init_app(app)
     app.cli.add_command(seed_demo_command)
     init_festivals(app)
+    init_lectures(app)
 
 
 def init_festivals(app: Flask) -> None:
@@ -48,3 +49,8 @@ def init_festivals(app: Flask) -> None:
 
     add_paths(app, OPENAPI_PATHS)
     app.cli.add_command(festivals_cli)
+
+
+def init_lectures(app: Flask) -> None:
+    """Online lectures: their models (so the schema knows them)."""
+    import campaigns.lectures.models  # noqa: F401 - registers the tables
