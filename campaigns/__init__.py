@@ -52,5 +52,11 @@ def init_festivals(app: Flask) -> None:
 
 
 def init_lectures(app: Flask) -> None:
-    """Online lectures: their models (so the schema knows them)."""
+    """Online lectures: their models, staff pages and menu entry."""
     import campaigns.lectures.models  # noqa: F401 - registers the tables
+    from campaigns.lectures import back_office, display
+    from campaigns.lectures.staff_views import bp as lectures_staff_bp
+
+    back_office.init_app(app)
+    display.init_templates(app)
+    app.register_blueprint(lectures_staff_bp)

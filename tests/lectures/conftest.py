@@ -57,3 +57,12 @@ def make_lecture(app):
         return lecture
 
     return make
+
+
+@pytest.fixture
+def outbox(app):
+    from marketplace.mail import get_mailer
+
+    mailer = get_mailer()
+    mailer.outbox.clear()
+    return mailer.outbox

@@ -100,6 +100,13 @@ RULES: dict[str, tuple[str, dict]] = {
     "festival_staff.pause_or_resume": ("/{lang}/staff/festivals/{festival_id}/pause", POST_ONLY),
     "festival_staff.extend": ("/{lang}/staff/festivals/{festival_id}/extend", POST_ONLY),
     "festival_staff.decide_deal": ("/{lang}/staff/festivals/deals/{deal_id}/approve", POST_ONLY),
+    "lecture_staff.index": ("/{lang}/staff/lectures/", STAFF_ONLY),
+    "lecture_staff.new": ("/{lang}/staff/lectures/new", STAFF_ONLY),
+    "lecture_staff.edit": ("/{lang}/staff/lectures/{lecture_id}/edit", STAFF_ONLY),
+    "lecture_staff.move": ("/{lang}/staff/lectures/{lecture_id}/move", STAFF_ONLY),
+    "lecture_staff.cancel": ("/{lang}/staff/lectures/{lecture_id}/cancel", POST_ONLY),
+    "lecture_staff.new_series": ("/{lang}/staff/lectures/series/new", STAFF_ONLY),
+    "lecture_staff.edit_series": ("/{lang}/staff/lectures/series/{lecture_series_id}", STAFF_ONLY),
     "festival_vendor.index": ("/{lang}/vendor/festivals/", VENDOR_ONLY),
     "festival_vendor.enter": ("/{lang}/vendor/festivals/{registering_festival}/enter", VENDOR_ONLY),
     "festival_vendor.withdraw": ("/{lang}/vendor/festivals/deals/{deal_id}/withdraw", POST_ONLY),
@@ -175,6 +182,7 @@ def world(app, make_product, make_store, make_user):
     db.session.add(own_photo)
     db.session.commit()
     festival, registering, deal = festival_world(product, users[STAFF])
+    lecture = lecture_world(users[STAFF])
     # A pay-on-delivery order of the vendor visitor's product, by a shopper of its own, for the order back office.
     from marketplace.orders import cart as carts
     from marketplace.orders.checkout import Destination, new_checkout_key, place_order
@@ -188,6 +196,8 @@ def world(app, make_product, make_store, make_user):
     return {
         "festival": festival.slug,
         "festival_id": festival.id,
+        "lecture_id": lecture.id,
+        "lecture_series_id": lecture.series_id,
         "registering_festival": registering.slug,
         "deal_id": deal.id,
         "own_product_id": own_product.id,
@@ -205,6 +215,22 @@ def world(app, make_product, make_store, make_user):
         "product": product.slug,
         "users": users,
     }
+
+
+def lecture_world(staff):
+    """An upcoming lecture for everyone, in a series."""
+    from datetime import timedelta
+
+    from campaigns.lectures.models import Lecture, LectureSeries, LectureSeriesText, LectureText
+    from marketplace.core import clock
+    from marketplace.extensions import db
+
+    series = LectureSeries(texts=[LectureSeriesText(language="en", title="Selling to China")])
+    lecture = Lecture(series=series, starts_at=clock.now() + timedelta(days=3), capacity=10, created_by_id=staff.id,
+                      join_url="https://meet.example.org/room", texts=[LectureText(language="en", title="Pricing")])
+    db.session.add(lecture)
+    db.session.commit()
+    return lecture
 
 
 def festival_world(product, staff):

@@ -1,0 +1,67 @@
+"""E-mails to the people registered for a lecture, each written in the language they registered in and
+always naming the zone of every time. Sent after the change is committed, through the mail queue; a mail
+failure is logged and never undoes the change."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from campaigns.festivals.display import time_in_zone
+from campaigns.lectures.display import lecture_title
+from campaigns.lectures.models import Lecture, Registration
+from marketplace.mail import Message
+from marketplace.mail.queue import deliver
+
+log = logging.getLogger(__name__)
+
+Writer = Callable[[Lecture, Registration], tuple[str, list[str]]]
+
+
+def when(lecture: Lecture, language: str) -> str:
+    """The lecture's start in its own zone, with the zone named, for a reader of `language`."""
+    return f"{time_in_zone(lecture.starts_at, lecture.time_zone, language)} ({lecture.time_zone})"
+
+
+def lecture_cancelled(lecture: Lecture, registration: Registration) -> tuple[str, list[str]]:
+    """Subject and paragraphs telling one person that the lecture will not take place."""
+    title = lecture_title(lecture, registration.language).text
+    return (_("Cancelled: %(title)s", title=title),
+            [_("The lecture %(title)s planned for %(time)s is cancelled. We are sorry.",
+               title=title, time=when(lecture, registration.language))])
+
+
+def lecture_moved(lecture: Lecture, registration: Registration) -> tuple[str, list[str]]:
+    """Subject and paragraphs telling one person the lecture's new start; their place is kept."""
+    title = lecture_title(lecture, registration.language).text
+    return (_("New time: %(title)s", title=title),
+            [_("The lecture %(title)s now starts at %(time)s.", title=title, time=when(lecture, registration.language)),
+             _("Your place is kept.")])
+
+
+def send(registration: Registration, subject: str, paragraphs: list[str]) -> bool:
+    """Hand one e-mail to the mail queue; whether it was handed on (a failure is logged)."""
+    message = Message(registration.user.email, subject, "\n\n".join(p for p in paragraphs if p),
+                      registration.language)
+    try:
+        deliver(message)
+    except Exception:  # noqa: BLE001 - a mail failure must leave the committed change as it is
+        log.exception("lecture e-mail to %s not sent", message.to)
+        return False
+    return True
+
+
+def tell(lecture: Lecture, registration: Registration, write: Writer, extra: Callable[[Registration], list[str]]
+         | None = None) -> bool:
+    """Write one person's e-mail in their language and send it."""
+    with force_locale(registration.language):
+        subject, paragraphs = write(lecture, registration)
+        paragraphs = [*paragraphs, *(extra(registration) if extra else [])]
+        return send(registration, str(subject), [str(p) for p in paragraphs])
+
+
+def tell_everyone(lecture: Lecture, registrations: list[Registration], write: Writer) -> int:
+    """Send each person `write`'s e-mail in their language; how many were handed on."""
+    return sum(tell(lecture, registration, write) for registration in registrations)
