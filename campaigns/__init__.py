@@ -56,7 +56,12 @@ def init_lectures(app: Flask) -> None:
     import campaigns.lectures.models  # noqa: F401 - registers the tables
     from campaigns.lectures import back_office, display
     from campaigns.lectures.staff_views import bp as lectures_staff_bp
+    from campaigns.lectures.views import bp as lectures_bp
+    from marketplace.core.page_cache import watch_tables
 
     back_office.init_app(app)
     display.init_templates(app)
     app.register_blueprint(lectures_staff_bp)
+    app.register_blueprint(lectures_bp)
+    # The anonymous list page is cached: lecture changes (seats taken included) refresh it.
+    watch_tables("lectures", "lecture_texts", "lecture_speakers", "lecture_series", "lecture_series_texts")

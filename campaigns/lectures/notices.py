@@ -14,6 +14,7 @@ from campaigns.lectures.display import lecture_title
 from campaigns.lectures.models import Lecture, Registration
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver
+from marketplace.vendors.emails import page_link
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,29 @@ def lecture_moved(lecture: Lecture, registration: Registration) -> tuple[str, li
              _("Your place is kept.")])
 
 
+def seat_offered(lecture: Lecture, registration: Registration) -> tuple[str, list[str]]:
+    """Subject and paragraphs telling a waiting person that a seat is held for them until a deadline."""
+    language = registration.language
+    title = lecture_title(lecture, language).text
+    deadline = registration.promotion_deadline or lecture.starts_at
+    parts = [_("A seat at %(title)s (%(time)s) became free and is held for you.", title=title,
+               time=when(lecture, language)),
+             _("Confirm it on the lecture page before %(deadline)s (%(zone)s); after that it goes to the next "
+               "person waiting.", deadline=time_in_zone(deadline, lecture.time_zone, language), zone=lecture.time_zone)]
+    link = page_link("lectures.detail", language, lecture_id=lecture.id)
+    if link:
+        parts.append(_("Lecture page: %(link)s", link=link))
+    return _("A seat is held for you: %(title)s", title=title), parts
+
+
+def remove_link(registration: Registration) -> list[str]:
+    """The signed one-click "remove me" paragraph every lecture e-mail ends with (none outside a request)."""
+    from campaigns.lectures.tokens import sign
+
+    link = page_link("lectures.remove", registration.language, token=sign(registration))
+    return [_("Not coming? Give your place to someone else: %(link)s", link=link)] if link else []
+
+
 def send(registration: Registration, subject: str, paragraphs: list[str]) -> bool:
     """Hand one e-mail to the mail queue; whether it was handed on (a failure is logged)."""
     message = Message(registration.user.email, subject, "\n\n".join(p for p in paragraphs if p),
@@ -62,6 +86,7 @@ def tell(lecture: Lecture, registration: Registration, write: Writer, extra: Cal
         return send(registration, str(subject), [str(p) for p in paragraphs])
 
 
-def tell_everyone(lecture: Lecture, registrations: list[Registration], write: Writer) -> int:
+def tell_everyone(lecture: Lecture, registrations: list[Registration], write: Writer,
+                  extra: Callable[[Registration], list[str]] | None = None) -> int:
     """Send each person `write`'s e-mail in their language; how many were handed on."""
-    return sum(tell(lecture, registration, write) for registration in registrations)
+    return sum(tell(lecture, registration, write, extra) for registration in registrations)

@@ -226,6 +226,9 @@ def update_lecture(user: User, lecture: Lecture, data: LectureInput) -> Lecture:
     _refuse(_check(data, lecture))
     _apply(lecture, data)
     db.session.commit()
+    from campaigns.lectures.seats import fill_free_seats
+
+    fill_free_seats(lecture.id)  # more seats: the people waiting longest get them first
     return lecture
 
 
@@ -269,7 +272,7 @@ def move_lecture(user: User, lecture: Lecture, starts_local: datetime | None, ti
     lecture.starts_at, lecture.time_zone = starts_at, time_zone.strip()
     lecture.sequence += 1
     db.session.commit()
-    return notices.tell_everyone(lecture, people_to_tell(lecture), notices.lecture_moved)
+    return notices.tell_everyone(lecture, people_to_tell(lecture), notices.lecture_moved, notices.remove_link)
 
 
 def waiting_counts() -> dict[int, int]:
