@@ -52,16 +52,23 @@ def init_festivals(app: Flask) -> None:
 
 
 def init_lectures(app: Flask) -> None:
-    """Online lectures: their models, staff pages and menu entry."""
+    """Online lectures: their models, pages, staff menu entry, API and page-cache upkeep."""
     import campaigns.lectures.models  # noqa: F401 - registers the tables
     from campaigns.lectures import back_office, display
+    from campaigns.lectures.api import OPENAPI_PATHS as LECTURES_OPENAPI
+    from campaigns.lectures.api import bp as lectures_api_bp
     from campaigns.lectures.staff_views import bp as lectures_staff_bp
     from campaigns.lectures.views import bp as lectures_bp
+    from marketplace.api.openapi import add_paths
     from marketplace.core.page_cache import watch_tables
+    from marketplace.extensions import csrf
 
     back_office.init_app(app)
     display.init_templates(app)
     app.register_blueprint(lectures_staff_bp)
     app.register_blueprint(lectures_bp)
+    app.register_blueprint(lectures_api_bp)
+    csrf.exempt(lectures_api_bp)  # bearer token only, never the session cookie (see api.py)
+    add_paths(app, LECTURES_OPENAPI)
     # The anonymous list page is cached: lecture changes (seats taken included) refresh it.
     watch_tables("lectures", "lecture_texts", "lecture_speakers", "lecture_series", "lecture_series_texts")

@@ -108,6 +108,11 @@ RULES: dict[str, tuple[str, dict]] = {
     # Signed links from e-mails: no log-in needed, and a token that is not ours is refused for everyone.
     "lectures.remove": ("/{lang}/lectures/remove/not-a-token", {role: 400 for role in ROLES}),
     "lectures.join": ("/{lang}/lectures/{lecture_id}/join?t=not-a-token", {role: 403 for role in ROLES}),
+    # The lectures API: reading is public; registration is bearer-only (401 without a token, cookie or not).
+    "lectures_api.list_lectures": ("/api/v1/lectures", PUBLIC),
+    "lectures_api.lecture_detail": ("/api/v1/lectures/{lecture_id}", PUBLIC),
+    "lectures_api.register": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
+    "lectures_api.cancel": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
     "lecture_staff.index": ("/{lang}/staff/lectures/", STAFF_ONLY),
     "lecture_staff.new": ("/{lang}/staff/lectures/new", STAFF_ONLY),
     "lecture_staff.edit": ("/{lang}/staff/lectures/{lecture_id}/edit", STAFF_ONLY),
