@@ -65,6 +65,7 @@ def test_bad_input_is_refused_with_messages_and_nothing_saved(client, login, sta
             assert response.status_code == 422, change
             assert message in response.text, change
             assert "Kofi Mensah" in response.text  # the typed input is kept
+            assert "Please correct the marked fields." in response.text  # said at the top too
     assert db.session.scalar(select(func.count(Lecture.id))) == 0
     with clock.freeze(NOW):
         french = client.post("/fr/staff/lectures/new", data=form(capacity="0"))
