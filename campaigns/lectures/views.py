@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from campaigns.festivals.scheduling import COMMON_ZONES
 from campaigns.festivals.views import shopper_zone
-from campaigns.lectures import joining, listing, seats, services, tokens
+from campaigns.lectures import calendar, joining, listing, seats, services, tokens
 from campaigns.lectures.models import Lecture, LectureStatus
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -97,6 +97,23 @@ def confirm(lecture_id: int) -> Response:
 def cancel(lecture_id: int) -> Response:
     """Give up one's seat or place on the waiting list."""
     return _act(lecture_id, "cancel")
+
+
+@bp.get("/<int:lecture_id>/calendar.ics")
+@login_required
+def calendar_file(lecture_id: int) -> Response:
+    """The calendar file of the visitor's registration (404 without one); it never holds the meeting link."""
+    lecture = _lecture_or_404(lecture_id)
+    place = seats.place_of(lecture.id, current_user)
+    if place is None:
+        abort(404)
+    language = current_language().code
+    body = calendar.lecture_calendar(lecture, language, url_for("lectures.detail", lecture_id=lecture.id,
+                                                                _external=True), request.host.split(":")[0])
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="lecture-{lecture.id}.ics"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/remove/<token>", methods=["GET", "POST"])

@@ -102,6 +102,9 @@ RULES: dict[str, tuple[str, dict]] = {
     "festival_staff.decide_deal": ("/{lang}/staff/festivals/deals/{deal_id}/approve", POST_ONLY),
     "lectures.index": ("/{lang}/lectures/", PUBLIC),
     "lectures.detail": ("/{lang}/lectures/{lecture_id}", PUBLIC),
+    # Only for the visitor's own registration: signed-in visitors without one get 404.
+    "lectures.calendar_file": ("/{lang}/lectures/{lecture_id}/calendar.ics", {ANON: "login", SHOPPER: 404,
+                                                                              VENDOR: 404, STAFF: 404}),
     "lectures.register": ("/{lang}/lectures/{lecture_id}/register", POST_ONLY),
     "lectures.confirm": ("/{lang}/lectures/{lecture_id}/confirm", POST_ONLY),
     "lectures.cancel": ("/{lang}/lectures/{lecture_id}/cancel", POST_ONLY),
