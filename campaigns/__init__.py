@@ -70,5 +70,7 @@ def init_lectures(app: Flask) -> None:
     app.register_blueprint(lectures_api_bp)
     csrf.exempt(lectures_api_bp)  # bearer token only, never the session cookie (see api.py)
     add_paths(app, LECTURES_OPENAPI)
-    # The anonymous list page is cached: lecture changes (seats taken included) refresh it.
-    watch_tables("lectures", "lecture_texts", "lecture_speakers", "lecture_series", "lecture_series_texts")
+    # The anonymous list page is cached. Staff changes refresh it (services.py marks them); seat counts are
+    # left out of the watch, or every registration would empty the whole catalogue cache: on the list they
+    # may lag by up to PAGE_CACHE_SECONDS, while the lecture page and the API are always exact.
+    watch_tables("lecture_texts", "lecture_speakers", "lecture_series", "lecture_series_texts")

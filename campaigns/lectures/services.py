@@ -24,6 +24,7 @@ from marketplace.accounts.models import User
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.core.i18n import LANGUAGES
+from marketplace.core.page_cache import mark_catalogue_changed
 from marketplace.extensions import db
 
 MAX_CAPACITY = 100_000
@@ -214,6 +215,7 @@ def create_lecture(user: User, data: LectureInput) -> Lecture:
     lecture = Lecture(starts_at=starts_at, time_zone=data.time_zone.strip(), created_by_id=user.id, seats_taken=0)
     _apply(lecture, data)
     db.session.add(lecture)
+    mark_catalogue_changed(db.session)
     db.session.commit()
     return lecture
 
@@ -225,6 +227,7 @@ def update_lecture(user: User, lecture: Lecture, data: LectureInput) -> Lecture:
         raise Conflict(_("This lecture is cancelled and can no longer be changed."))
     _refuse(_check(data, lecture))
     _apply(lecture, data)
+    mark_catalogue_changed(db.session)
     db.session.commit()
     from campaigns.lectures.seats import fill_free_seats
 
@@ -250,6 +253,7 @@ def cancel_lecture(user: User, lecture: Lecture) -> int:
     lecture.status = LectureStatus.CANCELLED
     lecture.cancelled_at = clock.now()
     lecture.sequence += 1
+    mark_catalogue_changed(db.session)
     db.session.commit()
     return notices.tell_everyone(lecture, people_to_tell(lecture), notices.lecture_cancelled)
 
@@ -271,6 +275,7 @@ def move_lecture(user: User, lecture: Lecture, starts_local: datetime | None, ti
                               {"starts_local": _("That is the lecture's current start.")})
     lecture.starts_at, lecture.time_zone = starts_at, time_zone.strip()
     lecture.sequence += 1
+    mark_catalogue_changed(db.session)
     db.session.commit()
     return notices.tell_everyone(lecture, people_to_tell(lecture), notices.lecture_moved, notices.remove_link)
 

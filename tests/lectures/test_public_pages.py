@@ -139,3 +139,37 @@ def test_the_join_link_is_never_in_a_page_before_time_or_for_others(client, logi
     with clock.freeze(START - timedelta(minutes=16)):
         early = client.get(address)
         assert early.status_code == 403 and JOIN_URL not in early.text
+
+
+def test_the_cached_list_follows_staff_changes_but_registrations_keep_the_catalogue_cache(make_app, make_lecture,
+                                                                                          make_user, staff):
+    from campaigns.lectures.services import cancel_lecture
+
+    lecture = make_lecture(titles={"en": "Pricing in yuan"})
+    cached = make_app(PAGE_CACHE_SECONDS=300)
+    client = cached.test_client()
+    with clock.freeze(NOW):
+        assert "Pricing in yuan" in client.get("/en/lectures/").text
+        with cached.app_context():
+            store = cached.extensions["page_cache"]
+            version = store.version()
+            seats.register(lecture.id, db.session.get(type(staff), make_user().id), "en")
+            assert store.version() == version  # a registration leaves every cached catalogue page in place
+            cancel_lecture(staff, db.session.get(type(lecture), lecture.id))
+            assert store.version() != version
+        assert "Pricing in yuan" not in client.get("/en/lectures/").text
+
+
+def test_an_old_remove_link_does_not_remove_a_later_registration(client, make_lecture, make_user):
+    lecture = make_lecture()
+    person = make_user()
+    with clock.freeze(NOW):
+        first = seats.register(lecture.id, person, "en")
+        with client.application.test_request_context():
+            old = tokens.sign(first)
+        seats.cancel(lecture.id, person)
+        again = seats.register(lecture.id, person, "en")
+        refused = client.post(f"/en/lectures/remove/{old}")
+    assert refused.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Registration, again.id).status == RegistrationStatus.REGISTERED
