@@ -57,6 +57,7 @@ def init_lectures(app: Flask) -> None:
     from campaigns.lectures import back_office, display
     from campaigns.lectures.api import OPENAPI_PATHS as LECTURES_OPENAPI
     from campaigns.lectures.api import bp as lectures_api_bp
+    from campaigns.lectures.cli import lectures_cli
     from campaigns.lectures.staff_views import bp as lectures_staff_bp
     from campaigns.lectures.views import bp as lectures_bp
     from marketplace.api.openapi import add_paths
@@ -70,6 +71,7 @@ def init_lectures(app: Flask) -> None:
     app.register_blueprint(lectures_api_bp)
     csrf.exempt(lectures_api_bp)  # bearer token only, never the session cookie (see api.py)
     add_paths(app, LECTURES_OPENAPI)
+    app.cli.add_command(lectures_cli)
     # The anonymous list page is cached. Staff changes refresh it (services.py marks them); seat counts are
     # left out of the watch, or every registration would empty the whole catalogue cache: on the list they
     # may lag by up to PAGE_CACHE_SECONDS, while the lecture page and the API are always exact.

@@ -157,6 +157,9 @@ class Registration(db.Model):
     position: Mapped[int]  # arrival order within the lecture
     language: Mapped[str] = mapped_column(String(5), default="en")  # e-mails are written in it
     promotion_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the reminders a day and an hour before went out: each is claimed once, then sent.
+    reminded_day_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminded_hour_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 

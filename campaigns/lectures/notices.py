@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -14,11 +15,18 @@ from campaigns.lectures.display import lecture_title
 from campaigns.lectures.models import Lecture, Registration
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver
-from marketplace.vendors.emails import page_link
 
 log = logging.getLogger(__name__)
 
 Writer = Callable[[Lecture, Registration], tuple[str, list[str]]]
+
+
+def page_link(endpoint: str, language: str, **values: object) -> str:
+    """The absolute address of a page in `language`: from the request, or from `SERVER_NAME` in a job or
+    on the command line; "" when neither is known."""
+    if not has_request_context() and not current_app.config.get("SERVER_NAME"):
+        return ""
+    return url_for(endpoint, lang_code=language, _external=True, **values)
 
 
 def when(lecture: Lecture, language: str) -> str:
@@ -55,6 +63,18 @@ def seat_offered(lecture: Lecture, registration: Registration) -> tuple[str, lis
     if link:
         parts.append(_("Lecture page: %(link)s", link=link))
     return _("A seat is held for you: %(title)s", title=title), parts
+
+
+def reminder(lecture: Lecture, registration: Registration) -> tuple[str, list[str]]:
+    """Subject and paragraphs reminding a registered person of the lecture's start, zone named."""
+    language = registration.language
+    title = lecture_title(lecture, language).text
+    parts = [_("The lecture %(title)s starts at %(time)s.", title=title, time=when(lecture, language)),
+             _("Your way in appears on the lecture page 15 minutes before the start.")]
+    link = page_link("lectures.detail", language, lecture_id=lecture.id)
+    if link:
+        parts.append(_("Lecture page: %(link)s", link=link))
+    return _("Reminder: %(title)s, %(time)s", title=title, time=when(lecture, language)), parts
 
 
 def remove_link(registration: Registration) -> list[str]:

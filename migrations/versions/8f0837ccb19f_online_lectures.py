@@ -75,6 +75,8 @@ def upgrade():
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
     sa.Column('promotion_deadline', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_day_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reminded_hour_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['lecture_id'], ['lectures.id'], name=op.f('fk_lecture_registrations_lecture_id_lectures'), ondelete='CASCADE'),
