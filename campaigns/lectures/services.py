@@ -241,6 +241,17 @@ def people_to_tell(lecture: Lecture) -> list[Registration]:
         Registration.lecture_id == lecture.id, Registration.status.in_(ACTIVE)).order_by(Registration.position)))
 
 
+def _shorten_holds(lecture: Lecture, starts_at: datetime) -> None:
+    """Seats held for promoted people end no later than the rule allows for the new start."""
+    from campaigns.lectures.seats import promotion_deadline
+
+    latest = promotion_deadline(starts_at, clock.now())
+    for registration in db.session.scalars(select(Registration).where(
+            Registration.lecture_id == lecture.id, Registration.status == RegistrationStatus.OFFERED)):
+        if registration.promotion_deadline is None or clock.to_utc(registration.promotion_deadline) > latest:
+            registration.promotion_deadline = latest
+
+
 def cancel_lecture(user: User, lecture: Lecture) -> int:
     """Cancel a lecture and e-mail everyone registered or waiting, each in their language; returns how many
     were told. Conflict when it is already cancelled or over."""
@@ -275,6 +286,7 @@ def move_lecture(user: User, lecture: Lecture, starts_local: datetime | None, ti
                               {"starts_local": _("That is the lecture's current start.")})
     lecture.starts_at, lecture.time_zone = starts_at, time_zone.strip()
     lecture.sequence += 1
+    _shorten_holds(lecture, starts_at)
     mark_catalogue_changed(db.session)
     db.session.commit()
     return notices.tell_everyone(lecture, people_to_tell(lecture), notices.lecture_moved, notices.remove_link)

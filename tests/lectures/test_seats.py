@@ -170,3 +170,19 @@ def test_more_seats_go_to_the_people_waiting(app, make_lecture, make_user):
                             audience="everyone", join_url="https://meet.example.org/x")
         update_lecture(people[0], db.session.get(Lecture, lecture.id), data)
     assert statuses(lecture.id) == {people[0].id: R, people[1].id: HELD, people[2].id: W}
+
+
+def test_moving_a_lecture_earlier_shortens_a_held_seat(app, make_lecture, make_user):
+    from campaigns.lectures.services import move_lecture
+
+    lecture = make_lecture(capacity=1)
+    seated, waiting = make_user(), make_user()
+    with clock.freeze(NOW):
+        seats.register(lecture.id, seated, "en")
+        seats.register(lecture.id, waiting, "en")
+        seats.cancel(lecture.id, seated)
+        # Moved to 10 hours from now (Nairobi, UTC+3): the hold now ends 2 hours before that start.
+        starts_local = (NOW + timedelta(hours=13)).replace(tzinfo=None)
+        move_lecture(seated, db.session.get(Lecture, lecture.id), starts_local, "Africa/Nairobi")
+    held = db.session.scalars(select(Registration.promotion_deadline).where(Registration.user_id == waiting.id)).one()
+    assert clock.to_utc(held) == NOW + timedelta(hours=8)
