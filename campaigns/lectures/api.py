@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from campaigns.lectures import listing, seats, services
@@ -19,11 +18,10 @@ from marketplace.api.edge import error_response
 from marketplace.api.shop import use_language
 from marketplace.api.tokens import token_user
 from marketplace.core import clock
-from marketplace.core.errors import DomainError, NotFound
+from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 
 bp = Blueprint("lectures_api", __name__, url_prefix="/api/v1/lectures")
-MAX_ID = 2**31 - 1
 
 
 @bp.errorhandler(DomainError)
@@ -44,8 +42,6 @@ def _iso(value) -> str | None:
 
 
 def _lecture(lecture_id: int) -> Lecture:
-    if lecture_id > MAX_ID:
-        raise NotFound(_("There is no such lecture."))
     seats.settle(lecture_id)
     return services.get_lecture(lecture_id)
 

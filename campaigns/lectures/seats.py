@@ -116,7 +116,7 @@ def settle(lecture_id: int) -> None:
     """Bring a lecture's seats up to date at read time: lapsed holds pass on, free seats go to the waiting
     list (each promoted person is e-mailed). Does nothing when nothing is due."""
     now = clock.now()
-    if not _needs_settling(lecture_id, now):
+    if not 0 < lecture_id < 2**31 or not _needs_settling(lecture_id, now):
         return
     lecture = _locked(lecture_id)
     promoted = _settle_locked(lecture, now)

@@ -30,6 +30,7 @@ from marketplace.extensions import db
 MAX_CAPACITY = 100_000
 MAX_MINUTES = 600
 MIN_MINUTES = 5
+MAX_ID = 2**31 - 1  # no row has a bigger id; SQLite refuses integers beyond 64 bits outright
 ACTIVE = (RegistrationStatus.REGISTERED, RegistrationStatus.OFFERED, RegistrationStatus.WAITING)
 
 
@@ -67,7 +68,7 @@ class LectureInput:
 
 def get_lecture(lecture_id: int) -> Lecture:
     """The lecture with this id; NotFound otherwise."""
-    lecture = db.session.get(Lecture, lecture_id)
+    lecture = db.session.get(Lecture, lecture_id) if 0 < lecture_id <= MAX_ID else None
     if lecture is None:
         raise NotFound(_("There is no such lecture."))
     return lecture
@@ -75,7 +76,7 @@ def get_lecture(lecture_id: int) -> Lecture:
 
 def get_series(series_id: int) -> LectureSeries:
     """The series with this id; NotFound otherwise."""
-    series = db.session.get(LectureSeries, series_id)
+    series = db.session.get(LectureSeries, series_id) if 0 < series_id <= MAX_ID else None
     if series is None:
         raise NotFound(_("There is no such series."))
     return series

@@ -173,3 +173,12 @@ def test_an_old_remove_link_does_not_remove_a_later_registration(client, make_le
     assert refused.status_code == 400
     db.session.expire_all()
     assert db.session.get(Registration, again.id).status == RegistrationStatus.REGISTERED
+
+
+def test_absurd_ids_are_not_found(client, login, staff):
+    huge = 10**20
+    for url in (f"/en/lectures/{huge}", f"/en/lectures/{huge}/join?t=x", f"/api/v1/lectures/{huge}"):
+        assert client.get(url).status_code == 404, url
+    login(staff)
+    assert client.get(f"/en/staff/lectures/{huge}/edit").status_code == 404
+    assert client.get(f"/en/staff/lectures/series/{huge}").status_code == 404
