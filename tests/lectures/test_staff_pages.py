@@ -160,10 +160,3 @@ def test_cancelling_needs_a_csrf_token(make_app, make_lecture, staff):
     db.session.expire_all()
     assert db.session.get(Lecture, lecture.id).status == LectureStatus.SCHEDULED
 
-
-def test_vendors_find_lectures_in_their_menu(client, login, make_user):
-    from marketplace.accounts.models import Role
-
-    login(make_user(role=Role.VENDOR))
-    page = client.get("/fr/vendor/festivals/").text
-    assert '<a href="/fr/lectures/">Conférences</a>' in page
