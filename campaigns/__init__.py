@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     progress_back_office.init_app(app)
     app.cli.add_command(seed_demo_command)
     init_festivals(app)
+    init_lectures(app)
 
 
 def init_festivals(app: Flask) -> None:
@@ -49,3 +50,30 @@ def init_festivals(app: Flask) -> None:
 
     add_paths(app, OPENAPI_PATHS)
     app.cli.add_command(festivals_cli)
+
+
+def init_lectures(app: Flask) -> None:
+    """Online lectures: their models, pages, staff menu entry, API and page-cache upkeep."""
+    import campaigns.lectures.models  # noqa: F401 - registers the tables
+    from campaigns.lectures import back_office, display
+    from campaigns.lectures.api import OPENAPI_PATHS as LECTURES_OPENAPI
+    from campaigns.lectures.api import bp as lectures_api_bp
+    from campaigns.lectures.cli import lectures_cli
+    from campaigns.lectures.staff_views import bp as lectures_staff_bp
+    from campaigns.lectures.views import bp as lectures_bp
+    from marketplace.api.openapi import add_paths
+    from marketplace.core.page_cache import watch_tables
+    from marketplace.extensions import csrf
+
+    back_office.init_app(app)
+    display.init_templates(app)
+    app.register_blueprint(lectures_staff_bp)
+    app.register_blueprint(lectures_bp)
+    app.register_blueprint(lectures_api_bp)
+    csrf.exempt(lectures_api_bp)  # bearer token only, never the session cookie (see api.py)
+    add_paths(app, LECTURES_OPENAPI)
+    app.cli.add_command(lectures_cli)
+    # The anonymous list page is cached. Staff changes refresh it (services.py marks them); seat counts are
+    # left out of the watch, or every registration would empty the whole catalogue cache: on the list they
+    # may lag by up to PAGE_CACHE_SECONDS, while the lecture page and the API are always exact.
+    watch_tables("lecture_texts", "lecture_speakers", "lecture_series", "lecture_series_texts")

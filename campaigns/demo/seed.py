@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from campaigns.demo.festivals import seed_festivals
+from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.orders import seed_orders
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import hash_password
@@ -87,6 +88,7 @@ def seed_demo(
     _seed_products(products, store_rows, report, progress)
     sync_quotas()
     seed_festivals()
+    seed_lectures()
     report.orders = seed_orders()
     return report
 

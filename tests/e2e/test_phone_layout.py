@@ -33,6 +33,7 @@ def demo_ids(live_app) -> dict:
     from sqlalchemy import select
 
     from campaigns.festivals.models import Deal, Festival, FestivalText, Wave
+    from campaigns.lectures.models import Lecture
     from marketplace.accounts.models import User
     from marketplace.catalog.models import Product, ProductImage
     from marketplace.core import clock
@@ -69,6 +70,7 @@ def demo_ids(live_app) -> dict:
                                      size=len(pdf.data), storage_key=store_document(pdf))
             db.session.add(document)
             db.session.commit()
+        lecture = db.session.scalar(select(Lecture).where(Lecture.starts_at > clock.now()).order_by(Lecture.starts_at))
         with live_app.test_request_context():
             asset = asset_url("css/site.css")
         product = deal.product
@@ -78,6 +80,7 @@ def demo_ids(live_app) -> dict:
             store_id=store.id, document_id=document.id, own_product_id=photo.product_id, own_photo_id=photo.id,
             own_vendor_order_id=vendor_order.id, vendor_order_order_id=vendor_order.order_id,
             festival=festival.slug, festival_id=festival.id, registering_festival=registering.slug, deal_id=deal.id,
+            lecture_id=lecture.id, lecture_series_id=lecture.series_id,
         )
 
 

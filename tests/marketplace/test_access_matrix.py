@@ -106,6 +106,29 @@ RULES: dict[str, tuple[str, dict]] = {
     "festival_staff.pause_or_resume": ("/{lang}/staff/festivals/{festival_id}/pause", POST_ONLY),
     "festival_staff.extend": ("/{lang}/staff/festivals/{festival_id}/extend", POST_ONLY),
     "festival_staff.decide_deal": ("/{lang}/staff/festivals/deals/{deal_id}/approve", POST_ONLY),
+    "lectures.index": ("/{lang}/lectures/", PUBLIC),
+    "lectures.detail": ("/{lang}/lectures/{lecture_id}", PUBLIC),
+    # Only for the visitor's own registration: signed-in visitors without one get 404.
+    "lectures.calendar_file": ("/{lang}/lectures/{lecture_id}/calendar.ics", {ANON: "login", SHOPPER: 404,
+                                                                              VENDOR: 404, STAFF: 404}),
+    "lectures.register": ("/{lang}/lectures/{lecture_id}/register", POST_ONLY),
+    "lectures.confirm": ("/{lang}/lectures/{lecture_id}/confirm", POST_ONLY),
+    "lectures.cancel": ("/{lang}/lectures/{lecture_id}/cancel", POST_ONLY),
+    # Signed links from e-mails: no log-in needed, and a token that is not ours is refused for everyone.
+    "lectures.remove": ("/{lang}/lectures/remove/not-a-token", {role: 400 for role in ROLES}),
+    "lectures.join": ("/{lang}/lectures/{lecture_id}/join?t=not-a-token", {role: 403 for role in ROLES}),
+    # The lectures API: reading is public; registration is bearer-only (401 without a token, cookie or not).
+    "lectures_api.list_lectures": ("/api/v1/lectures", PUBLIC),
+    "lectures_api.lecture_detail": ("/api/v1/lectures/{lecture_id}", PUBLIC),
+    "lectures_api.register": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
+    "lectures_api.cancel": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
+    "lecture_staff.index": ("/{lang}/staff/lectures/", STAFF_ONLY),
+    "lecture_staff.new": ("/{lang}/staff/lectures/new", STAFF_ONLY),
+    "lecture_staff.edit": ("/{lang}/staff/lectures/{lecture_id}/edit", STAFF_ONLY),
+    "lecture_staff.move": ("/{lang}/staff/lectures/{lecture_id}/move", STAFF_ONLY),
+    "lecture_staff.cancel": ("/{lang}/staff/lectures/{lecture_id}/cancel", POST_ONLY),
+    "lecture_staff.new_series": ("/{lang}/staff/lectures/series/new", STAFF_ONLY),
+    "lecture_staff.edit_series": ("/{lang}/staff/lectures/series/{lecture_series_id}", STAFF_ONLY),
     "festival_vendor.index": ("/{lang}/vendor/festivals/", VENDOR_ONLY),
     "festival_vendor.enter": ("/{lang}/vendor/festivals/{registering_festival}/enter", VENDOR_ONLY),
     "festival_vendor.withdraw": ("/{lang}/vendor/festivals/deals/{own_deal_id}/withdraw", POST_ONLY),
@@ -189,6 +212,12 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "festival_staff.extend": (STAFF_MAY, {}),
     "festival_staff.decide_deal": (STAFF_MAY, {}),
     "festival_vendor.withdraw": (VENDOR_MAY, {}),
+    "lectures.register": (SIGNED_IN_MAY, {}),
+    "lectures.confirm": (SIGNED_IN_MAY, {}),
+    "lectures.cancel": (SIGNED_IN_MAY, {}),
+    "lectures_api.register": (TOKEN_ONLY, {}),
+    "lectures_api.cancel": (TOKEN_ONLY, {}),
+    "lecture_staff.cancel": (STAFF_MAY, {}),
     "orders.add_to_cart": (ANYONE_MAY, {"product_id": "{product_id}", "quantity": "1"}),
     "orders.update_cart_item": (ANYONE_MAY, {"product_id": "{product_id}", "quantity": "2"}),
     "orders.remove_cart_item": (ANYONE_MAY, {}),
@@ -270,6 +299,7 @@ def build_world(app) -> dict:
     db.session.commit()
     festival, registering, deal = festival_world(product, users[STAFF])
     own_deal = entered_deal(registering, own_product)
+    lecture = lecture_world(users[STAFF])
     # A pay-on-delivery order of the vendor visitor's product, by a shopper of its own, for the order back office.
     from marketplace.orders import cart as carts
     from marketplace.orders.checkout import Destination, new_checkout_key, place_order
@@ -283,6 +313,8 @@ def build_world(app) -> dict:
     return {
         "festival": festival.slug,
         "festival_id": festival.id,
+        "lecture_id": lecture.id,
+        "lecture_series_id": lecture.series_id,
         "registering_festival": registering.slug,
         "deal_id": deal.id,
         "own_deal_id": own_deal.id,
@@ -302,6 +334,22 @@ def build_world(app) -> dict:
         "product": product.slug,
         "users": {role: user.id for role, user in users.items()},
     }
+
+
+def lecture_world(staff):
+    """An upcoming lecture for everyone, in a series."""
+    from datetime import timedelta
+
+    from campaigns.lectures.models import Lecture, LectureSeries, LectureSeriesText, LectureText
+    from marketplace.core import clock
+    from marketplace.extensions import db
+
+    series = LectureSeries(texts=[LectureSeriesText(language="en", title="Selling to China")])
+    lecture = Lecture(series=series, starts_at=clock.now() + timedelta(days=3), capacity=10, created_by_id=staff.id,
+                      join_url="https://meet.example.org/room", texts=[LectureText(language="en", title="Pricing")])
+    db.session.add(lecture)
+    db.session.commit()
+    return lecture
 
 
 def festival_world(product, staff):

@@ -132,7 +132,7 @@ def test_the_staff_link_in_the_header_opens_the_staff_home(client, login, staff)
 STAFF_NAV = re.compile(r'<nav class="backoffice-nav" aria-label="Staff">(.*?)</nav>', re.S)
 VENDOR_NAV = re.compile(r'<nav class="backoffice-nav" aria-label="Back office">(.*?)</nav>', re.S)
 STAFF_AREAS = ["/en/staff/", "/en/staff/vendors/", "/en/staff/products/", "/en/staff/festivals/",
-               "/en/staff/orders/", "/en/staff/payables/", "/en/staff/rates/"]
+               "/en/staff/lectures/", "/en/staff/orders/", "/en/staff/payables/", "/en/staff/rates/"]
 
 
 def one_menu(page: str, pattern: re.Pattern) -> tuple[list[str], str]:
@@ -157,6 +157,9 @@ def test_every_staff_page_has_the_one_staff_menu(client, login, staff, busy_camp
         "/en/staff/festivals/new": "/en/staff/festivals/",
         f"/en/staff/festivals/{busy_campaign['coming'].id}": "/en/staff/festivals/",
         f"/en/staff/festivals/{busy_campaign['coming'].id}/edit": "/en/staff/festivals/",
+        "/en/staff/lectures/": "/en/staff/lectures/",
+        "/en/staff/lectures/new": "/en/staff/lectures/",
+        "/en/staff/lectures/series/new": "/en/staff/lectures/",
         "/en/staff/orders/": "/en/staff/orders/",
         "/en/staff/payables/": "/en/staff/payables/",
         "/en/staff/rates/": "/en/staff/rates/",

@@ -1,0 +1,29 @@
+"""The demo seed adds lecture series in three languages: past with recordings, upcoming, and one full."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from campaigns.demo.lectures import seed_lectures
+from campaigns.demo.seed import seed_demo
+from campaigns.lectures.models import Lecture, LectureSeries, Registration, RegistrationStatus
+from marketplace.core import clock
+from marketplace.extensions import db
+
+
+def test_the_demo_has_lectures_past_upcoming_and_full_and_a_second_run_adds_nothing(app):
+    seed_demo(stores=12, products=24)
+    now = clock.now()
+    lectures = db.session.scalars(select(Lecture)).all()
+    assert db.session.scalar(select(func.count(LectureSeries.id))) == 2
+    assert {lecture.original_language for lecture in lectures} >= {"en", "fr", "ar"}
+    past = [lecture for lecture in lectures if lecture.ends_at <= now]
+    assert len(past) == 2 and all(lecture.recording_url for lecture in past)
+    upcoming = [lecture for lecture in lectures if clock.to_utc(lecture.starts_at) > now]
+    assert any(lecture.seats_left > 0 for lecture in upcoming)
+    full = [lecture for lecture in upcoming if lecture.seats_left == 0]
+    assert len(full) == 1
+    waiting = db.session.scalar(select(func.count(Registration.id)).where(
+        Registration.lecture_id == full[0].id, Registration.status == RegistrationStatus.WAITING))
+    assert waiting == 3
+    assert seed_lectures() == 0
+    assert db.session.scalar(select(func.count(Lecture.id))) == 4
