@@ -8,7 +8,7 @@ import pytest
 
 from config import ProductionConfig
 from marketplace.accounts.models import Role
-from tests.marketplace.test_access_matrix import STAFF, festival_world, world  # noqa: F401
+from tests.marketplace.test_access_matrix import STAFF, visitor, world  # noqa: F401
 
 
 def hreflang_links(page: str) -> list[str]:
@@ -44,8 +44,8 @@ def test_pages_forbid_a_base_element(client):
     assert "frame-ancestors 'none'" in policy
 
 
-def test_a_verification_document_keeps_its_sandbox_policy(client, login, world):  # noqa: F811 - the matrix's fixture
-    login(world["users"][STAFF])
+def test_a_verification_document_keeps_its_sandbox_policy(app_session, world):  # noqa: F811 - the matrix's fixture
+    client = visitor(app_session, world, STAFF)
     response = client.get(f"/en/staff/vendors/{world['store_id']}/documents/{world['document_id']}")
     assert response.status_code == 200
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"

@@ -113,7 +113,7 @@ def test_an_approved_store_keeps_what_staff_approved(client, approved, make_cate
         "Abena Shea Collective", "GH", "BN-2024-0042")
 
 
-@pytest.mark.parametrize("name", ["Abena\r\nBcc: x@evil.example", "Abena\x00Shea", "Abena \u202eetiS"])
+@pytest.mark.parametrize("name", ["Abena\r\nBcc: x@evil.example", "Abena\x1bShea", "Abena \u202eetiS"])
 def test_control_characters_are_refused_in_a_store_name(client, login, make_user, countries, make_category, name):
     login(make_user(role=Role.VENDOR))
     category = make_category("shea")
@@ -149,4 +149,4 @@ def test_control_characters_are_refused_in_api_json(client, approved, make_categ
     body["texts"]["en"] = {"name": "Shea butter", "description": "Raw.\nFrom Tamale."}
     assert client.post("/api/v1/vendor/products", json=body, headers=headers).status_code == 201
     nul = client.post("/api/v1/auth/token", json={"email": "a\x00@example.com", "password": "x"})
-    assert nul.status_code == 422
+    assert nul.status_code == 400  # NUL is refused at the edge, before any view reads the JSON

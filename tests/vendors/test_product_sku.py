@@ -82,7 +82,7 @@ def test_the_vendor_api_reads_and_writes_the_sku(client, make_user, make_store, 
     headers = {"Authorization": f"Bearer {token}"}
     patched = client.patch(f"/api/v1/vendor/products/{product.id}", json={"sku": "BAB-42"}, headers=headers)
     assert patched.status_code == 200 and patched.get_json()["sku"] == "BAB-42"
-    kept = client.patch(f"/api/v1/vendor/products/{product.id}", json={"stock": 4}, headers=headers)
+    kept = client.patch(f"/api/v1/vendor/products/{product.id}", json={"stock": 4, "stock_seen": 10}, headers=headers)
     assert kept.get_json()["sku"] == "BAB-42"  # left out: kept
     taken = client.patch(f"/api/v1/vendor/products/{product.id}", json={"sku": "BELT"}, headers=headers)
     assert taken.status_code == 422 and "sku" in taken.get_json()["error"]["fields"]
