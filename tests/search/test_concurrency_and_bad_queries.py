@@ -89,6 +89,9 @@ def test_bad_queries_give_a_normal_page_with_bounded_work(client, make_product, 
     # Bounded work is a property of the parsed query, not a stopwatch: few units, short text.
     parsed = parse_query(query, "fr", get_glossary())
     assert len(parsed.units) <= MAX_UNITS and len(parsed.text) <= MAX_QUERY_CHARS
+    if "\x00" in query:  # a NUL byte is refused at the edge with a message, before search sees it
+        assert page.status_code == 400 and api.status_code == 400
+        return
     assert page.status_code == 200 and api.status_code == 200
     assert "Kente stole" not in page.get_data(as_text=True)  # field syntax never reveals a draft
     assert api.get_json()["total"] == 0
