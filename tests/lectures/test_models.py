@@ -9,12 +9,14 @@ from campaigns.lectures.models import Lecture, LectureText, Registration, Regist
 from marketplace.extensions import db
 
 
-def test_a_title_falls_back_to_the_original_language_then_english(make_lecture):
+def test_a_title_falls_back_to_english_then_the_original_language(make_lecture):
     lecture = make_lecture(titles={"fr": "Photographier pour la Chine", "en": "Photographing for China"},
                            original="fr")
     assert lecture_title(lecture, "fr").text == "Photographier pour la Chine"
-    assert lecture_title(lecture, "zh").text == "Photographier pour la Chine"  # original before English
-    assert lecture_title(lecture, "zh").language == "fr"
+    assert lecture_title(lecture, "zh").text == "Photographing for China"  # English before the original
+    assert lecture_title(lecture, "zh").language == "en"
+    french_only = make_lecture(titles={"fr": "Fixer ses prix"}, original="fr")
+    assert lecture_title(french_only, "zh").text == "Fixer ses prix"  # the original when nothing else
     english_only = make_lecture(titles={"en": "Pricing"}, original="sw")
     assert lecture_title(english_only, "sw").text == "Pricing"
     assert lecture_abstract(english_only, "ar").text == "What Pricing covers"
