@@ -124,7 +124,8 @@ def test_vendor_onboards_and_staff_approve(live_server, browser, phone, check_ac
         # Staff approve its first publication and give it a campaign product slot.
         products_before = campaign_count(staff, live_server, 1)
         staff.goto(f"{live_server}/fr/staff/products/")
-        staff.locator("form[action$='/approve'] button").first.click()
+        product_id = product_url.rstrip("/").rsplit("/", 1)[1]  # other tests' products may wait in the queue too
+        staff.locator(f"form[action$='/products/{product_id}/approve'] button").click()
         staff.goto(f"{live_server}/fr/staff/vendors/")
         staff.goto(staff.url + "?status=approved")
         staff.get_by_role("link", name="Karité d'Amina").click()
