@@ -20,6 +20,7 @@ from campaigns.festivals import phases
 from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.phases import Phase
 from marketplace.accounts.models import User
+from marketplace.catalog.currency import shopper_display_prices
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import LocalText, localized
 from marketplace.core import clock
@@ -216,15 +217,20 @@ def deal_grid(cards: list[DealCard], phase: Phase) -> Markup:
     reused while the catalogue is unchanged, so a page of hundreds of deals costs little to serve."""
     language = current_language().code
     before_opening = phase in (Phase.WARM_UP, Phase.INTERVAL)
+    prices = shopper_display_prices()  # the shopper's display currency, as on every other page
     keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.per_shopper_limit,
-             c.regular.amount, c.festival_price.amount if c.festival_price else None, id(c.face)) for c in cards]
+             c.regular.amount, c.festival_price.amount if c.festival_price else None, id(c.face), prices.currency)
+            for c in cards]
     cached = _cache_version()
     found = _cards.get_many(keys, cached[0]) if cached else {}
     missing = {key: card for key, card in zip(keys, cards, strict=True) if key not in found}
     if missing:
         template = current_app.jinja_env.get_template("festivals/_deal_card.html")
         page = {"before_opening": before_opening, "lang": LANGUAGES[language], "languages": LANGUAGES}
-        made = {key: template.render(card=card, **page) for key, card in missing.items()}
+        made = {key: template.render(card=card, regular=prices.price(card.regular),
+                                     festival_price=prices.price(card.festival_price) if card.festival_price else None,
+                                     **page)
+                for key, card in missing.items()}
         if cached:
             _cards.put_many(made, cached[0], cached[1])
         found.update(made)

@@ -148,3 +148,19 @@ def test_a_refused_checkout_keeps_everything_the_shopper_typed(client, login, sh
         assert "Only 1 left in stock." in page
     assert_typed_input_kept({**TYPED, "address_line": ""} if refusal == "bad field" else TYPED, page)
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_deal_cards_show_the_shoppers_display_currency_like_every_other_price(client, deal):
+    from campaigns.festivals.models import Festival
+    from marketplace.catalog.services import set_exchange_rate
+
+    slug = db.session.get(Festival, deal.festival_id).slug
+    with clock.freeze(LIVE):
+        plain = client.get(f"/zh/festivals/{slug}").get_data(as_text=True)
+        assert "$7.00" in plain and "≈" not in plain.split('class="card deal', 1)[1]  # no rate: the seller's
+        set_exchange_rate("USD", "CNY", "7.1")
+        zh = client.get(f"/zh/festivals/{slug}").get_data(as_text=True)
+        card = zh.split('class="card deal', 1)[1].split("</li>", 1)[0]
+        assert "≈ ¥49.70" in card and "≈ ¥71.00" in card and "$" not in card  # festival and regular price
+        fr = client.get(f"/fr/festivals/{slug}").get_data(as_text=True)
+        assert "7,00\u00a0$US" in fr.split('class="card deal', 1)[1].split("</li>", 1)[0]  # French readers keep dollars
