@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -31,93 +32,104 @@ def _instance_secret() -> str:
     return path.read_text().strip()
 
 
-class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY")
-    PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's scrypt with its default work factor
-    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("DATABASE_URL")) or (
-        f"sqlite:///{INSTANCE_DIR / 'silkroad.db'}"
-    )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    # The longest a request waits for another's database lock (SQLite busy timeout, PostgreSQL lock_timeout)
-    # before it is answered 503 with Retry-After; and, on PostgreSQL, the longest one statement may run (0: no limit).
-    DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", 5))
-    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", 30))
-    # The site's public address (https://shop.example.org): hreflang links and payment return URLs use it,
-    # never the request's Host header. Required in production; development falls back to the request.
-    SITE_URL = (os.environ.get("SITE_URL") or "").rstrip("/") or None
-    REDIS_URL = os.environ.get("REDIS_URL")
-    INSTANCE_PATH = str(INSTANCE_DIR)
-    MEDIA_STORE = os.environ.get("MEDIA_STORE", "local")
-    MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
-    # "rq": photos are processed by an RQ worker after the upload returns; "inline": during the upload.
-    IMAGE_JOBS = os.environ.get("IMAGE_JOBS", "rq" if os.environ.get("REDIS_URL") else "inline")
-    RQ_QUEUE = os.environ.get("RQ_QUEUE", "silkroad")
-    # Uploads that are never served publicly: verification documents, photo originals awaiting processing.
-    PRIVATE_UPLOAD_DIR = os.environ.get("PRIVATE_UPLOAD_DIR", str(INSTANCE_DIR / "private"))
-    SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "whoosh")
-    SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(INSTANCE_DIR / "search-index"))
-    # "rq": index refreshes go to Redis for one `flask search worker`; "inline": the writing process applies them.
-    SEARCH_QUEUE = os.environ.get("SEARCH_QUEUE", "rq" if os.environ.get("REDIS_URL") else "inline")
-    SEARCH_REFRESH_SECONDS = float(os.environ.get("SEARCH_REFRESH_SECONDS", "1.0"))
-    SEARCH_WARM_UP = True  # load the glossary in the background at start-up (jieba waits for Chinese text)
-    SEARCH_BUILD_PROCESSES = int(os.environ.get("SEARCH_BUILD_PROCESSES", 0))  # 0: the cores, at most 4
-    PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "offline")
-    CHARGE_CURRENCY = os.environ.get("CHARGE_CURRENCY", "USD")
-    RESERVATION_MINUTES = int(os.environ.get("RESERVATION_MINUTES", 35))  # Stripe's session lives 30 min or more
-    COMMISSION_RATE = os.environ.get("COMMISSION_RATE", "0")  # the campaign's share of each sale, e.g. "0.05"
-    CART_MAX_QUANTITY = 99  # per line: more is a wholesale enquiry, not a cart
-    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
-    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
-    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")  # tests point the gateway at a local server
-    STRIPE_PAYMENT_METHODS = os.environ.get("STRIPE_PAYMENT_METHODS", "card,alipay,wechat_pay").split(",")
+def _settings(env: Mapping[str, str]) -> type:
+    """The settings `env` gives (each default where its variable is unset), as a class to inherit from."""
+    instance = Path(env.get("SILKROAD_INSTANCE", BASE_DIR / "instance"))
 
-    # Uploads: product photos and verification documents are well under this.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
-    MAX_FORM_MEMORY_SIZE = 500 * 1024  # the text of one form (files excepted): far above any real form
-    API_MAX_BODY = 1024 * 1024  # a JSON body under /api/
-    JSON_MAX_DEPTH = 32  # nesting of a JSON body: the API's documents are 3 deep
+    class Settings:
+        SECRET_KEY = env.get("SECRET_KEY")
+        PASSWORD_HASH_METHOD = "scrypt"  # Werkzeug's scrypt with its default work factor
+        SQLALCHEMY_DATABASE_URI = _database_url(env.get("DATABASE_URL")) or (
+            f"sqlite:///{instance / 'silkroad.db'}"
+        )
+        SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+        # The longest a request waits for another's database lock (SQLite busy timeout, PostgreSQL
+        # lock_timeout) before it is answered 503 with Retry-After; and, on PostgreSQL, the longest one
+        # statement may run (0: no limit).
+        DATABASE_LOCK_TIMEOUT = float(env.get("DATABASE_LOCK_TIMEOUT", 5))
+        DATABASE_STATEMENT_TIMEOUT = float(env.get("DATABASE_STATEMENT_TIMEOUT", 30))
+        # The site's public address (https://shop.example.org): hreflang links and payment return URLs use it,
+        # never the request's Host header. Required in production; development falls back to the request.
+        SITE_URL = (env.get("SITE_URL") or "").rstrip("/") or None
+        REDIS_URL = env.get("REDIS_URL")
+        INSTANCE_PATH = str(instance)
+        MEDIA_STORE = env.get("MEDIA_STORE", "local")
+        MEDIA_ROOT = env.get("MEDIA_ROOT", str(instance / "media"))
+        # "rq": photos are processed by an RQ worker after the upload returns; "inline": during the upload.
+        IMAGE_JOBS = env.get("IMAGE_JOBS", "rq" if env.get("REDIS_URL") else "inline")
+        RQ_QUEUE = env.get("RQ_QUEUE", "silkroad")
+        # Uploads that are never served publicly: verification documents, photo originals awaiting processing.
+        PRIVATE_UPLOAD_DIR = env.get("PRIVATE_UPLOAD_DIR", str(instance / "private"))
+        SEARCH_BACKEND = env.get("SEARCH_BACKEND", "whoosh")
+        SEARCH_INDEX_DIR = env.get("SEARCH_INDEX_DIR", str(instance / "search-index"))
+        # "rq": index refreshes go to Redis for one `flask search worker`; "inline": the writing process applies them.
+        SEARCH_QUEUE = env.get("SEARCH_QUEUE", "rq" if env.get("REDIS_URL") else "inline")
+        SEARCH_REFRESH_SECONDS = float(env.get("SEARCH_REFRESH_SECONDS", "1.0"))
+        SEARCH_WARM_UP = True  # load the glossary in the background at start-up (jieba waits for Chinese text)
+        SEARCH_BUILD_PROCESSES = int(env.get("SEARCH_BUILD_PROCESSES", 0))  # 0: the cores, at most 4
+        PAYMENT_GATEWAY = env.get("PAYMENT_GATEWAY", "offline")
+        CHARGE_CURRENCY = env.get("CHARGE_CURRENCY", "USD")
+        RESERVATION_MINUTES = int(env.get("RESERVATION_MINUTES", 35))  # Stripe's session lives 30 min or more
+        COMMISSION_RATE = env.get("COMMISSION_RATE", "0")  # the campaign's share of each sale, e.g. "0.05"
+        CART_MAX_QUANTITY = 99  # per line: more is a wholesale enquiry, not a cart
+        STRIPE_SECRET_KEY = env.get("STRIPE_SECRET_KEY")
+        STRIPE_WEBHOOK_SECRET = env.get("STRIPE_WEBHOOK_SECRET")
+        STRIPE_API_BASE = env.get("STRIPE_API_BASE")  # tests point the gateway at a local server
+        STRIPE_PAYMENT_METHODS = env.get("STRIPE_PAYMENT_METHODS", "card,alipay,wechat_pay").split(",")
 
-    SESSION_COOKIE_NAME = "srm_session"
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = True
-    PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
-    HSTS = True
+        # Uploads: product photos and verification documents are well under this.
+        MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+        MAX_FORM_MEMORY_SIZE = 500 * 1024  # the text of one form (files excepted): far above any real form
+        API_MAX_BODY = 1024 * 1024  # a JSON body under /api/
+        JSON_MAX_DEPTH = 32  # nesting of a JSON body: the API's documents are 3 deep
 
-    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
-    RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+        SESSION_COOKIE_NAME = "srm_session"
+        SESSION_COOKIE_HTTPONLY = True
+        SESSION_COOKIE_SAMESITE = "Lax"
+        SESSION_COOKIE_SECURE = True
+        REMEMBER_COOKIE_HTTPONLY = True
+        REMEMBER_COOKIE_SAMESITE = "Lax"
+        REMEMBER_COOKIE_SECURE = True
+        PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
+        HSTS = True
 
-    BABEL_DEFAULT_LOCALE = "en"
-    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
-    PAGE_SIZE = 24
-    # Anonymous shoppers' catalogue pages are kept this long at most (0 turns the cache off).
-    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 30))
-    ASSET_MAX_AGE = 365 * 24 * 3600
-    CAMPAIGN_STORE_TARGET = 100
-    CAMPAIGN_PRODUCT_TARGET = 1000
-    # The working days within which staff promise to decide a vendor application (said on the join page).
-    VENDOR_REVIEW_DAYS = int(os.environ.get("VENDOR_REVIEW_DAYS", 3))
-    # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
-    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
-    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
-    MAIL_SENDER = os.environ.get("MAIL_SENDER", "festivals@silkroad.local")
-    # "rq": order e-mails are sent by the RQ_QUEUE worker (retried when the server fails); "inline": at once.
-    MAIL_QUEUE = os.environ.get("MAIL_QUEUE", "rq" if os.environ.get("REDIS_URL") else "inline")
-    # MAIL_BACKEND=smtp: the server that delivers (a relay or a provider's submission port).
-    MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "")
-    MAIL_SMTP_PORT = int(os.environ.get("MAIL_SMTP_PORT", 587))
-    MAIL_SMTP_USERNAME = os.environ.get("MAIL_SMTP_USERNAME", "")
-    MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD", "")
-    MAIL_SMTP_SECURITY = os.environ.get("MAIL_SMTP_SECURITY", "starttls")  # starttls, ssl (port 465) or none
-    MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", 10))
-    # Reminders go out this long before a festival or a saved deal opens.
-    FESTIVAL_REMINDER_MINUTES = int(os.environ.get("FESTIVAL_REMINDER_MINUTES", 60))
+        WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        RATELIMIT_STORAGE_URI = env.get("REDIS_URL") or "memory://"
+        RATELIMIT_HEADERS_ENABLED = True
+        LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 
+        BABEL_DEFAULT_LOCALE = "en"
+        BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+        PAGE_SIZE = 24
+        # Anonymous shoppers' catalogue pages are kept this long at most (0 turns the cache off).
+        PAGE_CACHE_SECONDS = int(env.get("PAGE_CACHE_SECONDS", 30))
+        ASSET_MAX_AGE = 365 * 24 * 3600
+        CAMPAIGN_STORE_TARGET = 100
+        CAMPAIGN_PRODUCT_TARGET = 1000
+        # The working days within which staff promise to decide a vendor application (said on the join page).
+        VENDOR_REVIEW_DAYS = int(env.get("VENDOR_REVIEW_DAYS", 3))
+        # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
+        MAIL_BACKEND = env.get("MAIL_BACKEND", "outbox")
+        MAIL_OUTBOX_DIR = env.get("MAIL_OUTBOX_DIR", str(instance / "outbox"))
+        MAIL_SENDER = env.get("MAIL_SENDER", "festivals@silkroad.local")
+        # "rq": order e-mails are sent by the RQ_QUEUE worker (retried when the server fails); "inline": at once.
+        MAIL_QUEUE = env.get("MAIL_QUEUE", "rq" if env.get("REDIS_URL") else "inline")
+        # MAIL_BACKEND=smtp: the server that delivers (a relay or a provider's submission port).
+        MAIL_SMTP_HOST = env.get("MAIL_SMTP_HOST", "")
+        MAIL_SMTP_PORT = int(env.get("MAIL_SMTP_PORT", 587))
+        MAIL_SMTP_USERNAME = env.get("MAIL_SMTP_USERNAME", "")
+        MAIL_SMTP_PASSWORD = env.get("MAIL_SMTP_PASSWORD", "")
+        MAIL_SMTP_SECURITY = env.get("MAIL_SMTP_SECURITY", "starttls")  # starttls, ssl (port 465) or none
+        MAIL_SMTP_TIMEOUT = float(env.get("MAIL_SMTP_TIMEOUT", 10))
+        # Reminders go out this long before a festival or a saved deal opens.
+        FESTIVAL_REMINDER_MINUTES = int(env.get("FESTIVAL_REMINDER_MINUTES", 60))
+
+
+    return Settings
+
+
+class Config(_settings(os.environ)):
+    """The settings of this process's environment."""
 
 class DevelopmentConfig(Config):
     DEBUG = False  # `make run` serves the demo; the debugger stays off so it is safe on a LAN
@@ -138,7 +150,10 @@ class ProductionConfig(Config):
             raise RuntimeError("SITE_URL must be set in production (e.g. https://shop.example.org)")
 
 
-class TestingConfig(Config):
+class TestingConfig(_settings({})):
+    """The suite's settings: the defaults of an empty environment, never the shell's variables (a
+    production DATABASE_URL, REDIS_URL or PAYMENT_GATEWAY left in a shell must not reach a test)."""
+
     TESTING = True
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
