@@ -42,9 +42,9 @@ def init_festivals(app: Flask) -> None:
     app.register_blueprint(festivals_staff_bp)
     app.register_blueprint(festivals_vendor_bp)
     app.register_blueprint(festivals_api_bp)
-    from marketplace.extensions import csrf
+    from marketplace.api.edge import exempt_read_only_blueprint
 
-    csrf.exempt(festivals_api_bp)  # GET-only (checked in api.py)
+    exempt_read_only_blueprint(app, festivals_api_bp)  # GET-only, refused at start-up otherwise
     from campaigns.festivals.api import OPENAPI_PATHS
     from marketplace.api.openapi import add_paths
 

@@ -7,33 +7,20 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
 
 from campaigns.festivals import display, phases, services
 from campaigns.festivals.models import BannerImage, Festival
 from campaigns.festivals.phases import SHOPPER_VISIBLE
+from marketplace.api.edge import register_json_errors
 from marketplace.core import clock
-from marketplace.core.errors import DomainError, NotFound, ValidationError
+from marketplace.core.errors import NotFound, ValidationError
 from marketplace.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, reading_order
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 
 bp = Blueprint("festivals_api", __name__, url_prefix="/api/v1/festivals")
+register_json_errors(bp)
 STATUSES = ("live", "upcoming", "past")
-
-
-def _error(code: str, message: str, status: int, fields: dict[str, str] | None = None):
-    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
-
-
-@bp.errorhandler(DomainError)
-def domain_error(error: DomainError):
-    return _error(error.code, error.message, error.status, error.fields)
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    return _error((error.name or "error").lower().replace(" ", "_"), error.description or "", error.code or 500)
 
 
 def _iso(value) -> str | None:

@@ -9,32 +9,18 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
 
 from campaigns.lectures import listing, seats, services
 from campaigns.lectures.display import lecture_abstract, lecture_title, series_title
 from campaigns.lectures.models import Lecture
-from marketplace.api.edge import error_response
+from marketplace.api.edge import register_json_errors
 from marketplace.api.shop import use_language
 from marketplace.api.tokens import token_user
 from marketplace.core import clock
-from marketplace.core.errors import DomainError
 from marketplace.extensions import db
 
 bp = Blueprint("lectures_api", __name__, url_prefix="/api/v1/lectures")
-
-
-@bp.errorhandler(DomainError)
-def domain_error(error: DomainError) -> ResponseReturnValue:
-    """A refused operation as {"error": {"code", "message", "fields"}} with the error's status."""
-    return error_response(error.code, error.message, error.status, error.fields)
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException) -> ResponseReturnValue:
-    """An HTTP error in the same JSON shape, not the HTML error page."""
-    return error_response((error.name or "error").lower().replace(" ", "_"), error.description or "",
-                          error.code or 500)
+register_json_errors(bp)
 
 
 def _iso(value) -> str | None:

@@ -42,6 +42,10 @@ class TooManyAttempts(DomainError):
             "Too many wrong passwords for this account. Try again in %(num)d minutes.", minutes))
         self.retry_after = retry_after
 
+    def json_headers(self) -> dict[str, str]:
+        """Retry-After: when the next password for the account is counted."""
+        return {"Retry-After": str(self.retry_after)}
+
 
 def account_key(email: str) -> str:
     """The key wrong passwords for the account with this e-mail address are counted under."""

@@ -1,7 +1,8 @@
-"""The JSON API's edge: the read-only blueprint, error bodies as {"error": {"code", "message", "fields"}}."""
+"""The JSON API's edge: the read-only blueprint, and `register_json_errors`, which every API blueprint uses to
+answer errors as {"error": {"code", "message", "fields"}} (plus any fields a DomainError adds)."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from marketplace.core.errors import DomainError
@@ -10,19 +11,32 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def error_response(code: str, message: str, status: int, fields: dict[str, str] | None = None):
-    return jsonify(error={"code": code, "message": message, "fields": fields or {}}), status
+def error_response(code: str, message: str, status: int, fields: dict[str, str] | None = None,
+                   extra: dict[str, object] | None = None) -> tuple[Response, int]:
+    """The API's one error body, {"error": {"code", "message", "fields", …extra}}, with `status`."""
+    return jsonify(error={**(extra or {}), "code": code, "message": message, "fields": fields or {}}), status
 
 
-@bp.errorhandler(DomainError)
-def domain_error(error: DomainError):
-    return error_response(error.code, error.message, error.status, error.fields)
+def domain_error(error: DomainError) -> tuple[Response, int]:
+    """A refused operation with the error's status, its extra body fields and headers (see DomainError)."""
+    response, status = error_response(error.code, error.message, error.status, error.fields, error.json_extra())
+    response.headers.update(error.json_headers())
+    return response, status
 
 
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
+def http_error(error: HTTPException) -> tuple[Response, int]:
+    """An HTTP error raised in an API view (e.g. 429 from the rate limit) in the same JSON shape."""
     status = error.code or 500
     return error_response((error.name or "error").lower().replace(" ", "_"), error.description or "", status)
+
+
+def register_json_errors(blueprint: Blueprint) -> None:
+    """Answer the blueprint's domain and HTTP errors in the API's one JSON error shape."""
+    blueprint.register_error_handler(DomainError, domain_error)
+    blueprint.register_error_handler(HTTPException, http_error)
+
+
+register_json_errors(bp)
 
 
 def exempt_read_only_blueprint(app: Flask, blueprint: Blueprint) -> None:

@@ -16,16 +16,15 @@ from flask_babel import gettext as _
 from flask_babel import refresh
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from werkzeug.exceptions import HTTPException
 
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import register_user
 from marketplace.accounts.tokens import issue_token
-from marketplace.api.edge import error_response
+from marketplace.api.edge import register_json_errors
 from marketplace.api.shop_json import OPENAPI_PATHS, cart_json, order_json, order_summary_json
 from marketplace.api.tokens import json_body, token_limit, token_user
 from marketplace.core import clock
-from marketplace.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from marketplace.core.errors import NotFound, PermissionDenied, ValidationError
 from marketplace.core.i18n import LANGUAGES, best_language, reading_order
 from marketplace.core.money import Money, MoneyError, normalise_currency
 from marketplace.core.site import site_url
@@ -34,7 +33,6 @@ from marketplace.orders import cart as carts
 from marketplace.orders.checkout import (
     KEY_PATTERN,
     Destination,
-    SoldOut,
     cancel_unpaid_order,
     find_order_by_key,
     place_order,
@@ -42,33 +40,13 @@ from marketplace.orders.checkout import (
 from marketplace.orders.models import Order, VendorOrder
 from marketplace.orders.payment_start import resume_payment
 from marketplace.orders.reservations import release_expired_reservations
-from marketplace.payments import GatewayError
 
 bp = Blueprint("api_shop", __name__, url_prefix="/api/v1")
+register_json_errors(bp)
 ORDERS_PER_PAGE = 20
 MAX_PAGE = 10_000
 MAX_ID = 2**31 - 1  # SQLite refuses bigger integers outright; no row has such an id anyway
 DESTINATION_FIELDS = tuple(f.name for f in dataclass_fields(Destination) if f.name != "errors")
-
-
-@bp.errorhandler(SoldOut)
-def sold_out(error: SoldOut) -> ResponseReturnValue:
-    """409 naming each line that cannot be had, so the app can show them next to the cart."""
-    return jsonify(error={"code": error.code, "message": error.message, "fields": error.fields,
-                          "lines": error.lines}), error.status
-
-
-@bp.errorhandler(DomainError)
-def domain_error(error: DomainError) -> ResponseReturnValue:
-    """A refused operation as {"error": {"code", "message", "fields"}} with the error's status."""
-    return error_response(error.code, error.message, error.status, error.fields)
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException) -> ResponseReturnValue:
-    """An HTTP error (e.g. 429 from the rate limit) in the same JSON shape, not the HTML error page."""
-    status = error.code or 500
-    return error_response((error.name or "error").lower().replace(" ", "_"), error.description or "", status)
 
 
 def shopper_user() -> User:
@@ -255,13 +233,8 @@ def checkout() -> ResponseReturnValue:
     destination = destination_from(body.get("destination"))
     expected = expected_total_from(body.get("expected_total"))
     earlier = find_order_by_key(user, key)
-    try:
-        order = place_order(user, destination, key, language, expected_total=expected,
-                            base_url=site_url(), reading=reading_order(language))
-    except DomainError as error:
-        if isinstance(error.__cause__, GatewayError):
-            return error_response("payment_unavailable", error.message, 503)
-        raise
+    order = place_order(user, destination, key, language, expected_total=expected,
+                        base_url=site_url(), reading=reading_order(language))
     return jsonify(order_json(order, language)), 200 if earlier is not None else 201
 
 
@@ -300,19 +273,14 @@ def order_detail(reference: str) -> ResponseReturnValue:
     ).first()
     if order is None:
         raise NotFound(_("There is no such order in your account."))
-    try:
-        resume_payment(order, site_url())  # its first start was cut short: open its page now
-    except DomainError as error:
-        if isinstance(error.__cause__, GatewayError):
-            return error_response("payment_unavailable", error.message, 503)
-        raise
+    resume_payment(order, site_url())  # its first start was cut short: open its page now (503 when it cannot)
     return jsonify(order_json(order, language))
 
 
 @bp.post("/orders/<reference>/cancel")
 def cancel_order(reference: str) -> ResponseReturnValue:
     """Cancel one of the shopper's orders awaiting online payment: its payment page is closed and its units
-    come back at once. 409 when it is no longer awaiting payment or the payment service cannot be reached."""
+    come back at once. 409 when it is no longer awaiting payment, 503 when the payment service cannot be reached."""
     user = shopper_user()
     language = use_language(request.args.get("lang"))
     return jsonify(order_json(cancel_unpaid_order(user, reference[:16]), language))

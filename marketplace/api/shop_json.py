@@ -240,6 +240,7 @@ OPENAPI_PATHS = {
         "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
                        QUERY["lang"]],
         "responses": {"200": ORDER, "401": ERR, "403": ERR, "404": ERR,
-                      "409": {"description": "no longer awaiting payment, or the payment service cannot be "
-                                             "reached (nothing changed)"}}}},
+                      "409": {"description": "no longer awaiting payment"},
+                      "503": {"description": "payment_unavailable: the payment service cannot be reached "
+                                             "(nothing changed)"}}}},
 }

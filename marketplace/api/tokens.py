@@ -8,15 +8,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 
-from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.tokens import issue_token, revoke_token, user_for_token
-from marketplace.api.edge import error_response
+from marketplace.api.edge import register_json_errors
 from marketplace.core.errors import AuthenticationFailed, DomainError, PermissionDenied, ValidationError
 from marketplace.core.forms import CONTROL_MESSAGE, has_control_characters
 from marketplace.extensions import limiter
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api/v1")
+register_json_errors(bp)
 MULTILINE_FIELDS = frozenset({"description", "notes"})  # JSON texts that may hold line breaks and tabs
 
 
@@ -73,14 +73,6 @@ def _field_with_control_characters(value: object, path: str = "", depth: int = 0
         if found is not None:
             return found
     return None
-
-
-@bp.errorhandler(DomainError)
-def domain_error(error: DomainError):
-    body, status = error_response(error.code, error.message, error.status, error.fields)
-    if isinstance(error, TooManyAttempts):
-        body.headers["Retry-After"] = str(error.retry_after)
-    return body, status
 
 
 def token_limit() -> str:

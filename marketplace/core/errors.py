@@ -13,6 +13,14 @@ class DomainError(Exception):
         self.message = message
         self.fields = fields or {}
 
+    def json_extra(self) -> dict[str, object]:
+        """Body fields the JSON API adds to this error's {"code", "message", "fields"} (none by default)."""
+        return {}
+
+    def json_headers(self) -> dict[str, str]:
+        """Response headers the JSON API sends with this error (none by default)."""
+        return {}
+
 
 class ValidationError(DomainError):
     code = "validation_error"
@@ -37,3 +45,10 @@ class Conflict(DomainError):
 class AuthenticationFailed(DomainError):
     code = "authentication_failed"
     status = 401
+
+
+class PaymentUnavailable(DomainError):
+    """The payment service could not be reached; nothing was charged and the caller may try again later."""
+
+    code = "payment_unavailable"
+    status = 503

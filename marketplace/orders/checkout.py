@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.core import clock
-from marketplace.core.errors import Conflict, NotFound, ValidationError
+from marketplace.core.errors import Conflict, NotFound, PaymentUnavailable, ValidationError
 from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import emails
@@ -60,6 +60,10 @@ class SoldOut(Conflict):
     def __init__(self, message: str, lines: list[dict]) -> None:
         super().__init__(message)
         self.lines = lines
+
+    def json_extra(self) -> dict[str, object]:
+        """The lines that cannot be had, so an app can show them next to the cart."""
+        return {"lines": self.lines}
 
 
 class PricesChanged(Conflict):
@@ -192,7 +196,7 @@ def place_order(
     Raises ValidationError (bad key, empty cart, bad destination), SoldOut (the lines that cannot be
     had, or that a deal's limit holds to fewer units than the cart has while no `expected_total` shows
     the shopper saw that; nothing reserved), PricesChanged (the total differs from `expected_total`)
-    or DomainError (the payment gateway is unreachable; the units are given back).
+    or PaymentUnavailable (the payment gateway is unreachable; the units are given back).
     """
     if not KEY_PATTERN.match(idempotency_key or ""):
         raise ValidationError(_("This checkout form is out of date. Please review your order and try again."))
@@ -335,8 +339,8 @@ SHOPPER_CANCELLED_NOTE = "cancelled by the shopper before paying"
 def cancel_unpaid_order(shopper: User, reference: str) -> Order:
     """Let go of an order the shopper will not pay online: its payment page is closed first, then its
     units (stock and festival deal units) go back at once instead of when the reservation lapses.
-    NotFound for another shopper's order; Conflict when it is no longer awaiting payment, or when the
-    payment service cannot close its page now (then nothing changes).
+    NotFound for another shopper's order; Conflict when it is no longer awaiting payment; PaymentUnavailable
+    when the payment service cannot close its page now (then nothing changes).
 
     A payment the shopper completed in another tab just before is not lost: the order ends "expired",
     and a late payment takes its units again (or is refunded), as for any lapsed reservation.
@@ -352,8 +356,8 @@ def cancel_unpaid_order(shopper: User, reference: str) -> Order:
         try:
             get_payment_gateway().expire_payment(order.gateway_reference)
         except GatewayError as exc:
-            raise Conflict(_("The payment service cannot be reached, so the payment page stays open. Nothing "
-                             "was charged; please try again in a few minutes.")) from exc
+            raise PaymentUnavailable(_("The payment service cannot be reached, so the payment page stays open. "
+                                       "Nothing was charged; please try again in a few minutes.")) from exc
     if not end_reservation(order.id, PaymentState.EXPIRED, SHOPPER_CANCELLED_NOTE):
         db.session.rollback()
         raise Conflict(_("This order is no longer awaiting payment."))

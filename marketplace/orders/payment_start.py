@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from marketplace.core import clock
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import PaymentUnavailable
 from marketplace.extensions import db
 from marketplace.orders.cart import open_cart
 from marketplace.orders.models import CartItem, Order, PaymentState
@@ -41,8 +41,8 @@ def resume_payment(order: Order, base_url: str, at: datetime | None = None) -> O
     short: a crashed worker, a failed database), so it can be paid; the order as it is then.
 
     When its reservation has already ended, its units go back (and into the cart again) instead. Orders
-    with a payment page, or not awaiting one, are returned as they are. DomainError, with the units given
-    back, when the gateway cannot be reached. Safe to run from several requests at once: each start
+    with a payment page, or not awaiting one, are returned as they are. PaymentUnavailable, with the units
+    given back, when the gateway cannot be reached. Safe to run from several requests at once: each start
     has its own idempotency key and only the first saved is kept (the others' pages are closed).
     """
     gateway = get_payment_gateway()
@@ -86,8 +86,8 @@ def start_payment(order: Order, base_url: str, idempotency_key: str) -> None:
         if end_reservation(order.id, PaymentState.FAILED, f"payment could not start: {exc}", unstarted=True):
             refill_cart(order)  # the shopper tries again later with the same items
         db.session.commit()
-        raise DomainError(_("The payment service cannot be reached. Nothing was charged; please try again "
-                            "in a few minutes.")) from exc
+        raise PaymentUnavailable(_("The payment service cannot be reached. Nothing was charged; please try "
+                                   "again in a few minutes.")) from exc
     saved = db.session.execute(
         update(orders).where(orders.c.id == order.id, orders.c.gateway_reference == "",
                              orders.c.payment_state == PaymentState.PENDING.value)

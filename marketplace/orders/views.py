@@ -14,7 +14,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.catalog.currency import exchange_rates, shopper_display_currency
 from marketplace.catalog.services import country_name
 from marketplace.core import clock
-from marketplace.core.errors import Conflict, DomainError, NotFound
+from marketplace.core.errors import Conflict, DomainError, NotFound, PaymentUnavailable
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.money import Money, MoneyError
@@ -287,7 +287,7 @@ def cancel_order(reference: str) -> Response:
     if CancelOrderForm().validate_on_submit():
         try:
             cancel_unpaid_order(current_user, reference)
-        except Conflict as exc:
+        except (Conflict, PaymentUnavailable) as exc:
             flash(exc.message, "error")
         else:
             flash(_("Order cancelled and its items released. Nothing was charged."), "success")

@@ -383,7 +383,8 @@ def test_an_order_awaiting_payment_can_be_cancelled_and_its_units_come_back(app,
     assert client.post(f"/api/v1/orders/{reference}/cancel", headers=auth(other)).status_code == 404
     gateway.down = True
     down = client.post(f"/api/v1/orders/{reference}/cancel", headers=auth(token))
-    assert down.status_code == 409 and "cannot be reached" in down.get_json()["error"]["message"]
+    assert down.status_code == 503 and down.get_json()["error"]["code"] == "payment_unavailable"
+    assert "cannot be reached" in down.get_json()["error"]["message"]
     assert stock(coffee) == 3 and gateway.expired == []
     gateway.down = False
     cancelled = client.post(f"/api/v1/orders/{reference}/cancel?lang=fr", headers=auth(token))

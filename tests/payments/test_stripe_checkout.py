@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from marketplace.catalog.models import Product
 from marketplace.core import clock
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import PaymentUnavailable
 from marketplace.extensions import db
 from marketplace.orders.checkout import place_order
 from marketplace.orders.models import FulfilmentState, Order, PaymentState
 from marketplace.payments import ChargeLine, GatewayError, PaymentRequest
 from marketplace.payments.stripe_gateway import StripeGateway, session_expiry
+from tests.factories import PASSWORD
 from tests.orders.conftest import ADDRESS
 from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET, closed_port_url, use_stripe
 
@@ -151,7 +152,7 @@ def test_the_service_reports_an_unreachable_gateway_as_a_domain_error(
     use_stripe(stripe_app, closed_port_url())
     product = make_product(stock=2)
     fill_cart(shopper, product, quantity=2)
-    with pytest.raises(DomainError, match="payment service cannot be reached"):
+    with pytest.raises(PaymentUnavailable, match="payment service cannot be reached"):
         place_order(shopper, destination, checkout_key(), "en")
     db.session.expire_all()
     assert db.session.get(Product, product.id).stock == 2
@@ -178,3 +179,21 @@ def test_re_read_sessions_say_how_their_payment_stands(app, fake_stripe):
     assert {ref: reports[ref].outcome for ref in ids} == {
         ids[0]: "paid", ids[1]: "processing", ids[2]: "expired", ids[3]: "processing"}
     assert (reports[ids[0]].order_id, reports[ids[0]].amount, reports[ids[0]].currency) == (7, 9000, "USD")
+
+
+def test_the_api_answers_503_payment_unavailable_when_stripe_cannot_be_reached(
+        stripe_app, fake_stripe, client, make_product):
+    product = make_product(name="Shea butter", price=900, stock=4)
+    signed_up = client.post("/api/v1/auth/register", json={"email": "wanjiru@example.com", "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {signed_up.get_json()['token']}"}
+    assert client.post("/api/v1/cart/items", json={"product_id": product.id, "quantity": 3},
+                       headers=headers).status_code == 201
+    fake_stripe.fail_status = 500
+    response = client.post("/api/v1/checkout", json={"idempotency_key": "api-outage-1", "destination": ADDRESS},
+                           headers=headers)
+    assert response.status_code == 503
+    error = response.get_json()["error"]
+    assert error["code"] == "payment_unavailable" and error["fields"] == {}
+    assert error["message"].startswith("The payment service cannot be reached. Nothing was charged")
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).stock == 4
