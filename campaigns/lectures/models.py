@@ -160,6 +160,8 @@ class Registration(db.Model):
     # When the reminders a day and an hour before went out: each is claimed once, then sent.
     reminded_day_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminded_hour_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the person was seen at the lecture (check-in code or the meeting tool's participant list).
+    attended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
