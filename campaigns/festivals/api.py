@@ -12,6 +12,8 @@ from campaigns.festivals import display, phases, services
 from campaigns.festivals.models import BannerImage, Festival
 from campaigns.festivals.phases import SHOPPER_VISIBLE
 from marketplace.api.edge import register_json_errors
+from marketplace.api.money import MONEY, OPTIONAL_MONEY, money_json
+from marketplace.api.schemas import BOOLEAN, ERROR, INSTANT, INTEGER, STRING, array, json_response, nullable, obj
 from marketplace.core import clock
 from marketplace.core.errors import NotFound, ValidationError
 from marketplace.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, reading_order
@@ -89,9 +91,8 @@ def festival_detail(slug: str):
     for card in cards:
         by_wave.setdefault(card.wave_number, []).append({
             "id": card.deal_id, "product": card.product_slug, "name": card.name.text,
-            "regular_price": {"amount": card.regular.amount, "currency": card.regular.currency},
-            "festival_price": ({"amount": card.festival_price.amount, "currency": card.festival_price.currency}
-                               if card.festival_price else None),
+            "regular_price": money_json(card.regular, language),
+            "festival_price": money_json(card.festival_price, language),
             "cap": card.cap, "left": card.left, "sold_out": card.sold_out,
         })
     waves = [{"number": i + 1, "starts_at": _iso(w.starts_at), "ends_at": _iso(w.ends_at),
@@ -100,18 +101,39 @@ def festival_detail(slug: str):
     return jsonify(festival=dict(_summary(festival, language, now), waves=waves), now=_iso(now))
 
 
+LANG = {"name": "lang", "in": "query", "description": "Language of names and formatted amounts (en when absent "
+        "or unknown; the Accept-Language header orders the fallbacks)",
+        "schema": {"type": "string", "enum": ["en", "fr", "ar", "pt", "sw", "zh"]}}
+RENDITION = obj({"url": STRING, "width": INTEGER, "height": INTEGER, "type": STRING})
+SUMMARY = {
+    "slug": STRING, "name": STRING, "name_language": STRING, "theme": STRING, "theme_language": nullable(STRING),
+    "banner": nullable(obj({"alt": STRING, "width": INTEGER, "height": INTEGER, "renditions": array(RENDITION),
+                            "fallback": RENDITION})),
+    "country": nullable(STRING), "time_zone": STRING, "phase": STRING, "starts_at": nullable(INSTANT),
+    "ends_at": nullable(INSTANT), "next_change_at": nullable(INSTANT),
+}
+DEAL = obj({
+    "id": INTEGER, "product": {"type": "string", "description": "The product's slug"}, "name": STRING,
+    "regular_price": MONEY,
+    "festival_price": {**OPTIONAL_MONEY, "description": "Only while the deal is live and has units left"},
+    "cap": INTEGER, "left": INTEGER, "sold_out": BOOLEAN,
+})
+WAVE = obj({"number": INTEGER, "starts_at": INSTANT, "ends_at": INSTANT, "open": BOOLEAN, "deals": array(DEAL)})
 OPENAPI_PATHS = {
     "/festivals": {"get": {
         "summary": "Festivals by status, with the server's now",
         "description": "Each festival's `banner` is null or its 3:1 picture: WebP `renditions` by width and "
                        "a JPEG `fallback`, each with url, width, height and type.",
         "parameters": [{"name": "status", "in": "query", "schema": {"type": "string",
-                                                                    "enum": ["live", "upcoming", "past"]}},
-                       {"name": "lang", "in": "query", "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "Festivals"}, "400": {"$ref": "#/components/responses/Error"}},
+                                                                    "enum": ["live", "upcoming", "past"]}}, LANG],
+        "responses": {"200": json_response("Festivals", obj({
+            "items": array(obj({**SUMMARY, "status": {"type": "string", "enum": list(STATUSES)}})),
+            "now": INSTANT})), "422": ERROR},
     }},
     "/festivals/{slug}": {"get": {
         "summary": "A festival with its waves, deals, units left and the server's now",
-        "responses": {"200": {"description": "The festival"}, "404": {"$ref": "#/components/responses/Error"}},
+        "parameters": [{"name": "slug", "in": "path", "required": True, "schema": STRING}, LANG],
+        "responses": {"200": json_response("The festival", obj({
+            "festival": obj({**SUMMARY, "waves": array(WAVE)}), "now": INSTANT})), "404": ERROR},
     }},
 }

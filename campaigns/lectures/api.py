@@ -13,8 +13,19 @@ from flask.typing import ResponseReturnValue
 from campaigns.lectures import listing, seats, services
 from campaigns.lectures.display import lecture_abstract, lecture_title, series_title
 from campaigns.lectures.models import Lecture
-from marketplace.api.edge import register_json_errors
-from marketplace.api.shop import use_language
+from marketplace.api.edge import register_json_errors, use_language
+from marketplace.api.schemas import (
+    BOOLEAN,
+    ERROR,
+    INSTANT,
+    INTEGER,
+    SECURED,
+    STRING,
+    array,
+    json_response,
+    nullable,
+    obj,
+)
 from marketplace.api.tokens import token_user
 from marketplace.core import clock
 from marketplace.extensions import db
@@ -102,8 +113,18 @@ def cancel(lecture_id: int) -> ResponseReturnValue:
 
 
 LECTURE_ID = {"name": "lecture_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-LANG = {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "fr", "ar", "pt", "sw", "zh"]}}
-ERROR = {"$ref": "#/components/responses/Error"}
+LANG = {"name": "lang", "in": "query", "description": "Language of titles and messages (default: Accept-Language, "
+        "else en)", "schema": {"type": "string", "enum": ["en", "fr", "ar", "pt", "sw", "zh"]}}
+SUMMARY = obj({
+    "id": INTEGER, "title": STRING, "title_language": STRING, "series": nullable(obj({"id": INTEGER, "title": STRING})),
+    "starts_at": INSTANT, "ends_at": INSTANT, "time_zone": STRING, "duration_minutes": INTEGER,
+    "spoken_language": STRING, "interpretation_languages": array(STRING), "audience": STRING, "status": STRING,
+    "capacity": INTEGER, "seats_left": INTEGER, "limited": BOOLEAN, "recording_url": nullable(STRING),
+})
+DETAIL = {**SUMMARY, "properties": {**SUMMARY["properties"], "abstract": STRING,
+                                    "speakers": array(obj({"name": STRING, "role": STRING, "bio": STRING}))}}
+DETAIL["required"] = list(DETAIL["properties"])
+REGISTRATION = obj({"status": STRING, "waiting_ahead": INTEGER, "hold_until": nullable(INSTANT)})
 OPENAPI_PATHS = {
     "/lectures": {"get": {
         "summary": "Upcoming lectures (soonest first) and past ones with recordings",
@@ -111,24 +132,29 @@ OPENAPI_PATHS = {
                        {"name": "language", "in": "query", "schema": {"type": "string"}},
                        {"name": "audience", "in": "query", "schema": {"type": "string",
                                                                       "enum": ["everyone", "vendors"]}}],
-        "responses": {"200": {"description": "Lectures with seats left"}, "400": ERROR},
+        "responses": {"200": json_response("Lectures with seats left", obj({
+            "upcoming": array(SUMMARY), "past": array(SUMMARY), "now": INSTANT})), "400": ERROR, "422": ERROR},
     }},
     "/lectures/{lecture_id}": {"get": {
         "summary": "A lecture with its abstract, speakers and seats left",
         "parameters": [LECTURE_ID, LANG],
-        "responses": {"200": {"description": "The lecture"}, "404": ERROR},
+        "responses": {"200": json_response("The lecture", obj({"lecture": DETAIL, "now": INSTANT})), "404": ERROR,
+                      "422": ERROR},
     }},
     "/lectures/{lecture_id}/registration": {
         "post": {
             "summary": "Register the token's user: a seat, or a place on the waiting list when full",
-            "security": [{"bearer": []}], "parameters": [LECTURE_ID, LANG],
-            "responses": {"201": {"description": "The person's place (registered or waiting)"}, "401": ERROR,
-                          "403": ERROR, "404": ERROR, "409": ERROR},
+            "security": SECURED, "parameters": [LECTURE_ID, LANG],
+            "responses": {"201": json_response("The person's place (registered or waiting)", obj({
+                "registration": REGISTRATION, "lecture": SUMMARY})),
+                "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR},
         },
         "delete": {
             "summary": "Give up the token's user's seat or place on the waiting list",
-            "security": [{"bearer": []}], "parameters": [LECTURE_ID, LANG],
-            "responses": {"200": {"description": "Cancelled"}, "401": ERROR, "404": ERROR, "409": ERROR},
+            "security": SECURED, "parameters": [LECTURE_ID, LANG],
+            "responses": {"200": json_response("Cancelled", obj({"registration": {"type": "null"},
+                                                                 "lecture": SUMMARY})),
+                          "401": ERROR, "404": ERROR, "409": ERROR},
         },
     },
 }

@@ -1,11 +1,15 @@
-"""The JSON API's edge: the read-only blueprint, and `register_json_errors`, which every API blueprint uses to
-answer errors as {"error": {"code", "message", "fields"}} (plus any fields a DomainError adds)."""
+"""The JSON API's edge: the read-only blueprint, `register_json_errors`, which every API blueprint uses to
+answer errors as {"error": {"code", "message", "fields"}} (plus any fields a DomainError adds), and
+`use_language`, the language a response is written in."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, jsonify
+from flask import Blueprint, Flask, Response, g, jsonify
+from flask_babel import gettext as _
+from flask_babel import refresh
 from werkzeug.exceptions import HTTPException
 
-from marketplace.core.errors import DomainError
+from marketplace.core.errors import DomainError, ValidationError
+from marketplace.core.i18n import LANGUAGES, best_language
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -47,3 +51,18 @@ def exempt_read_only_blueprint(app: Flask, blueprint: Blueprint) -> None:
         if rule.endpoint.startswith(blueprint.name + ".") and set(rule.methods or ()) - READ_ONLY_METHODS:
             raise RuntimeError(f"{rule.endpoint} accepts {sorted(rule.methods)}: the API blueprint is not GET-only")
     csrf.exempt(blueprint)
+
+
+def use_language(code: object, field: str = "lang") -> str:
+    """The client's language (the Accept-Language header's when `code` is empty, else English): names,
+    messages and formatted amounts follow it. ValidationError on `field` for an unknown code."""
+    if code is None or code == "":
+        language = best_language()
+    elif isinstance(code, str) and code.strip() in LANGUAGES:
+        language = code.strip()
+    else:
+        message = _("Choose one of these languages: %(languages)s.", languages=", ".join(LANGUAGES))
+        raise ValidationError(message, {field: message})
+    g.lang_code = language
+    refresh()  # Flask-Babel may have cached the header's locale already
+    return language

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, current_app, jsonify
 
 from marketplace.api.edge import bp
+from marketplace.api.money import MONEY, MONEY_INPUT_SCHEMA, MONEY_SCHEMA
+from marketplace.api.schemas import BOOLEAN, ERROR, INTEGER, STRING, array, json_response, nullable, obj
 from marketplace.core.i18n import LANGUAGES
 from marketplace.search.documents import PRICE_BANDS
 from marketplace.search.port import FACETS, SortOrder
@@ -13,9 +15,36 @@ def _parameter(name: str, description: str, schema: dict, required: bool = False
     return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
 
 
-LANG = _parameter("lang", "The shopper's language: names come in it, and products written in it rank higher.",
+LANG = _parameter("lang", "The shopper's language: names and formatted amounts come in it, and products written "
+                          "in it rank higher (the Accept-Language header is not read here).",
                   {"type": "string", "enum": list(LANGUAGES), "default": "en"})
-ERROR = {"$ref": "#/components/responses/Error"}
+VERSION = "1.1.0"
+# What changed in each version of the document, newest first, so client authors can see what to update.
+CHANGES = [
+    {"version": "1.1.0", "changes": [
+        "Every money field of every response is one shape, the `Money` schema: {\"amount\": integer in the "
+        "currency's minor unit, \"currency\": ISO 4217 code, \"formatted\": text for display}.",
+        "GET /search: `items[].price.amount` was a decimal string in major units (\"9.00\"); it is now an "
+        "integer in minor units (900). `items[].regular_price` (Money) is new.",
+        "/vendor/products (every response): `price` was a decimal string in major units (\"12.50\") beside a "
+        "top-level `currency`; it is now Money ({\"amount\": 1250, \"currency\": \"GHS\", …}) and the "
+        "top-level `currency` is gone from responses.",
+        "POST and PATCH /vendor/products: `price` is sent as {\"amount\": minor units, \"currency\"}. The old "
+        "form, `price` as a decimal string (or number) in major units with `currency` beside it, is still "
+        "read during a deprecation period and will be refused in version 2.",
+        "GET /festivals/{slug}: `regular_price` and `festival_price` gain `formatted`.",
+        "The document is OpenAPI 3.1: a field that may be null lists \"null\" among its types.",
+    ]},
+    {"version": "1.0.0", "changes": ["First version."]},
+]
+DESCRIPTION = (
+    "The Silk Road Market's JSON API. Errors come as {\"error\": {\"code\", \"message\", \"fields\"}} "
+    "in the request's language. Money is always the `Money` schema: an exact integer `amount` in the "
+    "currency's minor unit (XOF, XAF, RWF, UGX … have none), its `currency`, and `formatted` for display in "
+    "the response's language (the `lang` query parameter; where an operation reads it, the Accept-Language "
+    "header; else English). Version 1.1.0 changed the money fields of GET /search and of /vendor/products: "
+    "see `x-changes`."
+)
 
 
 def document() -> dict:
@@ -36,61 +65,55 @@ def document() -> dict:
         _parameter("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 1}),
         _parameter("per_page", "Results per page.", {"type": "integer", "minimum": 1, "maximum": 50}),
     ]
-    money = {"type": "object", "properties": {"amount": {"type": "string", "example": "12.50"},
-                                               "currency": {"type": "string"}, "formatted": {"type": "string"}}}
-    item = {"type": "object", "properties": {
-        "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
-        "name_language": {"type": "string"},
-        "store": {"type": "object", "properties": {"name": {"type": "string"}, "slug": {"type": "string"}}},
-        "country": {"type": "object", "properties": {"code": {"type": "string"}, "name": {"type": "string"}}},
-        "price": money, "discounted": {"type": "boolean"}, "in_stock": {"type": "boolean"},
-        "image": {"type": "string", "nullable": True}, "snippet": {"type": "string", "description": "HTML"},
-    }}
-    facet = {"type": "array", "items": {"type": "object", "properties": {"value": {"type": "string"},
-                                                                         "count": {"type": "integer"}}}}
+    item = obj({
+        "id": INTEGER, "slug": STRING, "name": STRING, "name_language": STRING,
+        "store": obj({"name": STRING, "slug": STRING}),
+        "country": obj({"code": STRING, "name": STRING}),
+        "price": {**MONEY, "description": "What the shopper pays now (the festival price during a deal)"},
+        "regular_price": {**MONEY, "description": "The price without a festival deal"},
+        "discounted": BOOLEAN, "in_stock": BOOLEAN,
+        "image": nullable(STRING), "snippet": {"type": "string", "description": "HTML"},
+    })
+    facet = array(obj({"value": STRING, "count": INTEGER}))
+    error = obj({"error": {"type": "object", "required": ["code", "message", "fields"],
+                           "additionalProperties": True, "description": "Some errors add fields (e.g. `lines`)",
+                           "properties": {"code": STRING, "message": STRING,
+                                          "fields": {"type": "object", "additionalProperties": STRING}}}})
     return {
-        "openapi": "3.0.3",
-        "info": {"title": "Silk Road Market API", "version": "1"},
+        "openapi": "3.1.0",
+        "info": {"title": "Silk Road Market API", "version": VERSION, "description": DESCRIPTION},
+        "x-changes": CHANGES,
         "servers": [{"url": "/api/v1"}],
         "paths": {
             "/search": {"get": {
                 "summary": "Search the catalogue in any of six languages",
                 "parameters": search_parameters,
-                "responses": {"200": {"description": "Results", "content": {"application/json": {"schema": {
-                    "type": "object", "properties": {
-                        "query": {"type": "string"}, "items": {"type": "array", "items": item},
-                        "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"},
-                        "facets": {"type": "object", "properties": {name: facet for name in FACETS}},
-                        "suggestion": {"type": "string", "nullable": True,
-                                       "description": "Did you mean: a corrected query"},
-                        "corrected": {"type": "boolean"}, "partial": {"type": "boolean"},
-                    }}}}},
-                    "404": ERROR, "422": ERROR},
+                "responses": {"200": json_response("Results", obj({
+                    "query": STRING, "items": array(item),
+                    "total": INTEGER, "page": INTEGER, "pages": INTEGER,
+                    "facets": obj({name: facet for name in FACETS}, required=[]),
+                    "suggestion": nullable({"type": "string", "description": "Did you mean: a corrected query"}),
+                    "corrected": BOOLEAN, "partial": BOOLEAN,
+                })), "404": ERROR, "422": ERROR},
             }},
             "/search/suggest": {"get": {
                 "summary": "Completions for a search box",
                 "parameters": [_parameter("q", "What has been typed so far.", {"type": "string"}, True), LANG,
                                _parameter("limit", "How many.", {"type": "integer", "minimum": 1, "maximum": 20})],
-                "responses": {"200": {"description": "Suggestions", "content": {"application/json": {"schema": {
-                    "type": "object", "properties": {"query": {"type": "string"},
-                                                     "suggestions": {"type": "array", "items": {"type": "string"}}},
-                }}}}, "422": ERROR},
+                "responses": {"200": json_response("Suggestions", obj({"query": STRING, "suggestions": array(STRING)})),
+                              "422": ERROR},
             }},
         },
-        "components": {"responses": {"Error": {"description": "An error", "content": {"application/json": {
-            "schema": {"type": "object", "properties": {"error": {"type": "object", "properties": {
-                "code": {"type": "string"}, "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}}}},
+        "components": {
+            "schemas": {"Money": MONEY_SCHEMA, "MoneyInput": MONEY_INPUT_SCHEMA},
+            "responses": {"Error": json_response("An error", error)},
+        },
     }
 
 
 def add_paths(app: Flask, paths: dict) -> None:
     """Describe more API paths in the document (for resources registered outside this package)."""
     app.extensions.setdefault("openapi_paths", {}).update(paths)
-
-
-def error_responses(*statuses: int) -> dict:
-    return {str(status): ERROR for status in statuses}
 
 
 @bp.get("/openapi.json")

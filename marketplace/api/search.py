@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, request
 
 from marketplace.api.edge import bp
+from marketplace.api.money import money_json
 from marketplace.catalog.services import ProductCard, country_name
 from marketplace.core.errors import ValidationError
 from marketplace.core.i18n import LANGUAGES, reading_order
@@ -33,7 +34,6 @@ def card_json(card: ProductCard, language: str) -> dict:
     image = None
     if card.cover is not None:
         image = get_image_store().url(rendition_name(card.cover.key, card.cover.fallback_width, "jpg"))
-    price = card.quote.price
     return {
         "id": card.id,
         "slug": card.slug,
@@ -41,7 +41,8 @@ def card_json(card: ProductCard, language: str) -> dict:
         "name_language": card.name.language,
         "store": {"name": card.store_name, "slug": card.store_slug},
         "country": {"code": card.country_code, "name": country_name(card.country_code, language)},
-        "price": {"amount": str(price.to_decimal()), "currency": price.currency, "formatted": price.format(language)},
+        "price": money_json(card.quote.price, language),
+        "regular_price": money_json(card.quote.regular, language),
         "discounted": card.quote.discounted,
         "in_stock": card.stock > 0,
         "image": image,

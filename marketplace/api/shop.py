@@ -10,22 +10,21 @@ from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
 
-from flask import Blueprint, Flask, g, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import refresh
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import register_user
 from marketplace.accounts.tokens import issue_token
-from marketplace.api.edge import register_json_errors
+from marketplace.api.edge import register_json_errors, use_language
 from marketplace.api.shop_json import OPENAPI_PATHS, cart_json, order_json, order_summary_json
 from marketplace.api.tokens import json_body, token_limit, token_user
 from marketplace.core import clock
 from marketplace.core.errors import NotFound, PermissionDenied, ValidationError
-from marketplace.core.i18n import LANGUAGES, best_language, reading_order
+from marketplace.core.i18n import reading_order
 from marketplace.core.money import Money, MoneyError, normalise_currency
 from marketplace.core.site import site_url
 from marketplace.extensions import db, limiter
@@ -55,20 +54,6 @@ def shopper_user() -> User:
     if user.role != Role.SHOPPER:
         raise PermissionDenied(_("Vendor and staff accounts cannot buy. Please use a shopper account."))
     return user
-
-
-def use_language(code: object, field: str = "lang") -> str:
-    """The client's language (the Accept-Language header's when `code` is empty); messages follow it too."""
-    if code is None or code == "":
-        language = best_language()
-    elif isinstance(code, str) and code.strip() in LANGUAGES:
-        language = code.strip()
-    else:
-        message = _("Choose one of these languages: %(languages)s.", languages=", ".join(LANGUAGES))
-        raise ValidationError(message, {field: message})
-    g.lang_code = language
-    refresh()  # Flask-Babel may have cached the header's locale already
-    return language
 
 
 def display_currency() -> str | None:

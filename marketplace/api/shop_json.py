@@ -1,12 +1,25 @@
 """How the shop API writes carts and orders as JSON, and its OpenAPI description.
 
-Money is {"amount": integer in the currency's minor unit, "currency", "formatted"}, as the festivals
-API writes it: the integer is what a client sends back as `expected_total`, so it must be exact.
+Money is the API's one shape, {"amount": integer in the currency's minor unit, "currency", "formatted"}
+(`marketplace.api.money`): the integer is what a client sends back as `expected_total`, so it is exact.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
+from marketplace.api.money import MONEY, MONEY_INPUT, OPTIONAL_MONEY, money_json
+from marketplace.api.schemas import (
+    BOOLEAN,
+    ERROR,
+    INSTANT,
+    INTEGER,
+    SECURED,
+    STRING,
+    array,
+    json_response,
+    nullable,
+    obj,
+)
 from marketplace.core import clock
 from marketplace.core.money import Money
 from marketplace.media import get_image_store
@@ -14,13 +27,6 @@ from marketplace.media.pipeline import rendition_name
 from marketplace.orders.cart import CartLine, PricedCart, VendorGroup
 from marketplace.orders.models import Order, OrderLine, VendorOrder
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
-
-
-def money_json(money: Money | None, language: str) -> dict | None:
-    """Money as {"amount": minor units, "currency", "formatted"} for a reader of `language`; None stays None."""
-    if money is None:
-        return None
-    return {"amount": money.amount, "currency": money.currency, "formatted": money.format(language)}
 
 
 def iso(value: datetime | None) -> str | None:
@@ -134,41 +140,73 @@ def order_json(order: Order, language: str) -> dict:
     }
 
 
-ERR = {"$ref": "#/components/responses/Error"}
-SECURED = [{"bearer": []}]
-MONEY = {"type": "object", "nullable": True, "properties": {
-    "amount": {"type": "integer", "description": "In the currency's minor unit (cents; XOF has none)"},
-    "currency": {"type": "string", "example": "USD"}, "formatted": {"type": "string", "example": "$12.50"}}}
+LANGS = ["en", "fr", "ar", "pt", "sw", "zh"]
 QUERY = {
-    "lang": {"name": "lang", "in": "query", "description": "Language of names and messages (default: "
-             "Accept-Language, else en)", "schema": {"type": "string", "enum": ["en", "fr", "ar", "pt", "sw", "zh"]}},
+    "lang": {"name": "lang", "in": "query", "description": "Language of names, messages and formatted amounts "
+             "(default: Accept-Language, else en)", "schema": {"type": "string", "enum": LANGS}},
     "currency": {"name": "currency", "in": "query", "description": "ISO 4217 code for the approximate total",
                  "schema": {"type": "string", "example": "CNY"}},
     "page": {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
 }
 PRODUCT_ID = {"name": "product_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-CART = {"description": "The cart priced now", "content": {"application/json": {"schema": {
-    "type": "object", "properties": {
-        "items": {"type": "array", "items": {"type": "object", "properties": {
-            "product_id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
-            "store": {"type": "object"}, "quantity": {"type": "integer"}, "unit_price": MONEY,
-            "seen_price": MONEY, "price_changed": {"type": "boolean"}, "line_total": MONEY,
-            "problem": {"type": "string", "nullable": True},
-            "wanted_quantity": {"type": "integer", "description": "The quantity in the cart; `quantity` is what "
-                                "can be bought at the price shown, lower when a deal's limit allows fewer"},
-            "limit_note": {"type": "string", "nullable": True, "description": "Why fewer units are allowed"},
-            "lapsed_note": {"type": "string", "nullable": True,
-                            "description": "Why the deal price the shopper saw no longer applies"}}}},
-        "groups": {"type": "array", "items": {"type": "object", "properties": {
-            "store": {"type": "object"}, "subtotal": MONEY}}},
-        "total": MONEY, "approximate": MONEY, "count": {"type": "integer"}}}}}}
-ORDER = {"description": "The order", "content": {"application/json": {"schema": {"type": "object", "properties": {
-    "reference": {"type": "string"}, "payment_state": {"type": "string"}, "total": MONEY,
-    "payment_url": {"type": "string", "nullable": True, "description": "Where to pay; null for pay on delivery"},
-    "created_at": {"type": "string", "format": "date-time"},
-    "vendor_orders": {"type": "array", "items": {"type": "object"}},
-    "lines": {"type": "array", "items": {"type": "object"}}}}}}}
-CART_RESPONSES = {"200": CART, "401": ERR, "403": ERR}
+REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
+OPTIONAL_TEXT = nullable(STRING)
+STORE = obj({"id": INTEGER, "name": STRING, "slug": STRING})
+CART_LINE = obj({
+    "product_id": INTEGER, "slug": STRING, "name": STRING, "name_language": STRING,
+    "image": nullable({"type": "string", "description": "A JPEG of the product's first photo"}),
+    "store": STORE,
+    "quantity": {"type": "integer", "description": "What can be bought at the price shown: lower than "
+                 "`wanted_quantity` when a deal's limit allows fewer"},
+    "unit_price": {**OPTIONAL_MONEY, "description": "The price now (null: no longer for sale)"},
+    "regular_price": {**OPTIONAL_MONEY, "description": "The price without the festival deal"},
+    "offer": nullable(obj({"source": STRING, "ends_at": nullable(INSTANT)})),
+    "seen_price": {**OPTIONAL_MONEY, "description": "The price the shopper last saw"},
+    "price_changed": BOOLEAN,
+    "line_total": OPTIONAL_MONEY,
+    "problem": {**OPTIONAL_TEXT, "description": "Why the line cannot be bought as it is"},
+    "wanted_quantity": {"type": "integer", "description": "The quantity in the cart"},
+    "limit_note": {**OPTIONAL_TEXT, "description": "Why fewer units are allowed"},
+    "lapsed_note": {**OPTIONAL_TEXT, "description": "Why the deal price the shopper saw no longer applies"},
+    "is_tourism": BOOLEAN,
+})
+CART = json_response("The cart priced now", obj({
+    "items": array(CART_LINE),
+    "groups": array(obj({"store": obj({"id": INTEGER, "name": STRING, "slug": STRING, "country_code": STRING}),
+                         "subtotal": {**OPTIONAL_MONEY, "description": "In the charge currency"}})),
+    "count": INTEGER,
+    "total": {**MONEY, "description": "In the charge currency, of the lines that can be bought"},
+    "approximate": {**OPTIONAL_MONEY, "description": "The total in `?currency=` at stored rates (null without it, "
+                                                     "or when it is the charge currency)"},
+    "has_problems": BOOLEAN, "needs_address": BOOLEAN, "needs_travellers": BOOLEAN,
+}))
+ORDER_SUMMARY = obj({
+    "reference": STRING, "payment_state": STRING, "payment_state_label": STRING,
+    "total": {**MONEY, "description": "In the charge currency"}, "count": INTEGER, "created_at": INSTANT,
+    "vendor_orders": array(obj({"store": STORE, "status": STRING, "status_label": STRING,
+                                "tracking_reference": OPTIONAL_TEXT, "subtotal": MONEY})),
+})
+ORDER_LINE = obj({
+    "product_id": INTEGER, "store_id": INTEGER, "name": STRING, "quantity": INTEGER,
+    "unit_price": {**MONEY, "description": "Locked at checkout, in the product's currency"},
+    "regular_price": MONEY, "line_total": MONEY,
+    "charge_unit_price": {**MONEY, "description": "In the charge currency"}, "charge_total": MONEY,
+    "offer_source": OPTIONAL_TEXT, "is_tourism": BOOLEAN,
+})
+DESTINATION_NAMES = ("recipient_name", "phone", "email", "country_code", "region", "city", "address_line",
+                     "postal_code", "recipient_name_latin", "region_latin", "city_latin", "address_line_latin",
+                     "travel_date", "travellers", "notes")
+ORDER_SCHEMA = {**ORDER_SUMMARY, "properties": {
+    **ORDER_SUMMARY["properties"],
+    "payment_url": nullable({"type": "string", "description": "Where to pay while payment is awaited; null for "
+                                                              "pay on delivery"}),
+    "reserved_until": nullable(INSTANT), "paid_at": nullable(INSTANT),
+    "destination": obj({name: INTEGER if name == "travellers" else STRING for name in DESTINATION_NAMES}),
+    "lines": array(ORDER_LINE),
+}}
+ORDER_SCHEMA["required"] = list(ORDER_SCHEMA["properties"])
+ORDER = json_response("The order", ORDER_SCHEMA)
+CART_RESPONSES = {"200": CART, "401": ERROR, "403": ERROR}
 
 
 def _json_body(properties: dict, required: list[str] | None = None) -> dict:
@@ -185,62 +223,62 @@ OPENAPI_PATHS = {
                                    "display_name": {"type": "string"}, "language": QUERY["lang"]["schema"],
                                    "name": {"type": "string", "description": "A label for the token"}},
                                   ["email", "password"]),
-        "responses": {"201": {"description": "The token and the new user"}, "400": ERR, "422": ERR,
-                      "429": ERR}}},
+        "responses": {"201": json_response("The token and the new user", obj({
+            "token": STRING, "id": INTEGER, "name": STRING,
+            "user": obj({"id": INTEGER, "email": STRING, "role": STRING, "display_name": STRING,
+                         "language": STRING})})),
+            "400": ERROR, "422": ERROR, "429": ERROR}}},
     "/cart/items": {
         "get": {"summary": "The shopper's cart, priced now", "security": SECURED,
-                "parameters": [QUERY["lang"], QUERY["currency"]], "responses": {**CART_RESPONSES, "422": ERR}},
+                "parameters": [QUERY["lang"], QUERY["currency"]], "responses": {**CART_RESPONSES, "422": ERROR}},
         "post": {"summary": "Add units of a product; the server sets the price", "security": SECURED,
                  "parameters": [QUERY["lang"], QUERY["currency"]],
                  "requestBody": _json_body({"product_id": {"type": "integer"},
                                             "quantity": {"type": "integer", "minimum": 1, "default": 1}},
                                            ["product_id"]),
-                 "responses": {"201": CART, "401": ERR, "403": ERR, "404": ERR, "409": ERR, "422": ERR}},
+                 "responses": {"201": CART, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "422": ERROR}},
     },
     "/cart/items/{product_id}": {
         "patch": {"summary": "Set a line's quantity (0 removes it)", "security": SECURED,
                   "parameters": [PRODUCT_ID, QUERY["lang"], QUERY["currency"]],
                   "requestBody": _json_body({"quantity": {"type": "integer", "minimum": 0}}, ["quantity"]),
-                  "responses": {**CART_RESPONSES, "404": ERR, "409": ERR, "422": ERR}},
+                  "responses": {**CART_RESPONSES, "404": ERROR, "409": ERROR, "422": ERROR}},
         "delete": {"summary": "Take a line out of the cart", "security": SECURED,
                    "parameters": [PRODUCT_ID, QUERY["lang"], QUERY["currency"]],
-                   "responses": {**CART_RESPONSES, "404": ERR}},
+                   "responses": {**CART_RESPONSES, "404": ERROR}},
     },
     "/checkout": {"post": {
         "summary": "Place an order from the cart: reserves every unit at the prices quoted",
+        "description": "409 `sold_out` (the error carries `lines`: product_id, name, problem, available) or "
+                       "`prices_changed` (the total is not `expected_total`); nothing is reserved. 503 "
+                       "`payment_unavailable` when the payment service cannot be reached.",
         "security": SECURED,
         "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
                         "description": "Instead of idempotency_key in the body"}],
         "requestBody": _json_body({
             "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
                                 "description": "New for each order; a retry with it returns the same order"},
-            "destination": {"type": "object", "properties": {name: {"type": "string"} for name in (
-                "recipient_name", "phone", "email", "country_code", "region", "city", "address_line",
-                "postal_code", "recipient_name_latin", "region_latin", "city_latin", "address_line_latin",
-                "travel_date", "travellers", "notes")},
-                "description": "An address typed in another script needs its *_latin version for the label "
-                               "(Chinese gets pinyin when it is left empty)"},
-            "expected_total": MONEY, "lang": QUERY["lang"]["schema"]}),
-        "responses": {"201": ORDER, "200": {"description": "The order placed earlier with this key"},
-                      "401": ERR, "403": ERR, "409": {"description": "sold_out (with `lines`) or prices_changed; "
-                                                                     "nothing reserved"},
-                      "422": ERR, "503": ERR}}},
+            "destination": {"type": "object", "properties": {name: {"type": "string"} for name in DESTINATION_NAMES},
+                            "description": "An address typed in another script needs its *_latin version for the "
+                                           "label (Chinese gets pinyin when it is left empty)"},
+            "expected_total": {**MONEY_INPUT, "description": "The cart's `total` as the shopper saw it"},
+            "lang": QUERY["lang"]["schema"]}),
+        "responses": {"201": ORDER, "200": {**ORDER, "description": "The order placed earlier with this key"},
+                      "401": ERROR, "403": ERROR, "409": ERROR, "422": ERROR, "503": ERROR}}},
     "/orders": {"get": {"summary": "The shopper's orders, newest first", "security": SECURED,
                         "parameters": [QUERY["page"], QUERY["lang"]],
-                        "responses": {"200": {"description": "A page of orders"}, "401": ERR, "403": ERR,
-                                      "422": ERR}}},
+                        "responses": {"200": json_response("A page of orders", obj({
+                            "items": array(ORDER_SUMMARY), "total": INTEGER, "page": INTEGER, "pages": INTEGER})),
+                            "401": ERROR, "403": ERROR, "422": ERROR}}},
     "/orders/{reference}": {"get": {
         "summary": "One of the shopper's orders (an order awaiting payment whose payment page was never opened "
                    "gets one now, or its units back once its reservation has ended)", "security": SECURED,
-        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
-                       QUERY["lang"]],
-        "responses": {"200": ORDER, "401": ERR, "403": ERR, "404": ERR, "503": ERR}}},
+        "parameters": [REFERENCE, QUERY["lang"]],
+        "responses": {"200": ORDER, "401": ERROR, "403": ERROR, "404": ERROR, "503": ERROR}}},
     "/orders/{reference}/cancel": {"post": {
         "summary": "Cancel an order awaiting online payment (its units come back at once)", "security": SECURED,
-        "parameters": [{"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}},
-                       QUERY["lang"]],
-        "responses": {"200": ORDER, "401": ERR, "403": ERR, "404": ERR,
-                      "409": {"description": "no longer awaiting payment"},
-                      "503": {"description": "payment_unavailable: the payment service cannot be reached "
-                                             "(nothing changed)"}}}},
+        "description": "409 when it is no longer awaiting payment; 503 `payment_unavailable` when the payment "
+                       "service cannot be reached (nothing changed).",
+        "parameters": [REFERENCE, QUERY["lang"]],
+        "responses": {"200": ORDER, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "503": ERROR}}},
 }

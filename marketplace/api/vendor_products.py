@@ -1,9 +1,16 @@
-"""The vendor back office for mobile clients: `/api/v1/vendor/products`, the same services as the pages."""
+"""The vendor back office for mobile clients: `/api/v1/vendor/products`, the same services as the pages.
+
+Prices go out in the API's one money shape (`marketplace.api.money`) and come in as {"amount": minor
+units, "currency"}; until version 2 a decimal in major units beside `currency` (the 1.0 form) is read too.
+"""
 from __future__ import annotations
 
 from flask import jsonify, request
 from flask_babel import gettext as _
 
+from marketplace.api.edge import use_language
+from marketplace.api.money import MONEY, MONEY_INPUT, money_from_json, money_json
+from marketplace.api.schemas import ERROR, INTEGER, SECURED, STRING, array, json_response, nullable, obj
 from marketplace.api.tokens import bp, json_body, vendor_user
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.errors import DomainError, ValidationError
@@ -12,14 +19,15 @@ from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.vendors.backoffice import services
 from marketplace.vendors.backoffice.photos import PhotoUpload, add_photos
-from marketplace.vendors.backoffice.product_input import MAX_STOCK
+from marketplace.vendors.backoffice.product_input import MAX_PRICE_MINOR, MAX_STOCK
 from marketplace.vendors.backoffice.stock_edits import SeenFrom
 from marketplace.vendors.services import owned_product
 
-SCALAR_FIELDS = ("original_language", "category_id", "price", "currency", "stock", "weight_grams", "origin", "sku")
+SCALAR_FIELDS = ("original_language", "category_id", "stock", "weight_grams", "origin", "sku")
 
 
-def product_json(product: Product) -> dict:
+def product_json(product: Product, language: str) -> dict:
+    """The product as the vendor's app reads it, its price as Money formatted for a reader of `language`."""
     store = get_image_store()
     return {
         "id": product.id,
@@ -27,8 +35,7 @@ def product_json(product: Product) -> dict:
         "status": product.status.value,
         "original_language": product.original_language,
         "category_id": product.category_id,
-        "price": str(product.price.to_decimal()),
-        "currency": product.currency,
+        "price": money_json(product.price, language),
         "stock": product.stock,
         "weight_grams": product.weight_grams,
         "origin": product.origin,
@@ -67,6 +74,7 @@ def changes_from(body: dict, product: Product | None = None) -> services.Product
         }
         texts = {t.language: services.LocaleText(t.name, t.description) for t in product.texts}
     values = {name: _as_text(body, name, current.get(name, "")) for name in SCALAR_FIELDS}
+    values.update(_price_fields(body, current))
     if product is not None:
         values["stock"], values["stock_seen"] = _stock_edit(body, product.stock)
     sent_texts = body.get("texts", {})
@@ -82,6 +90,31 @@ def changes_from(body: dict, product: Product | None = None) -> services.Product
         else:
             texts[language] = services.LocaleText(_as_text(text, "name"), _as_text(text, "description"))
     return services.ProductChanges(texts=texts, **values)
+
+
+def _price_fields(body: dict, current: dict[str, str]) -> dict[str, str]:
+    """`price` (a decimal in major units, as the editor reads it) and `currency` from the body: `price` as
+    {"amount": minor units, "currency"}, or, deprecated, a decimal in major units with `currency` beside it.
+    Fields left out keep `current`; ValidationError naming the field for a price that cannot be one."""
+    sent = body.get("price")
+    if not isinstance(sent, dict):  # the 1.0 form (or no price at all): the editor's checks read it as typed
+        return {"price": _as_text(body, "price", current.get("price", "")),
+                "currency": _as_text(body, "currency", current.get("currency", ""))}
+    shape = _("Send the price as {\"amount\": a whole number in the currency's minor unit, \"currency\": "
+              "\"XOF\"}, e.g. {\"amount\": 1250, \"currency\": \"USD\"} for 12.50 US dollars.")
+    price = money_from_json(sent, "price", shape)
+    beside = body.get("currency")
+    if beside is not None and (not isinstance(beside, str) or beside.strip().upper() != price.currency):
+        message = _("The price is in %(currency)s: send the currency once, inside the price.",
+                    currency=price.currency)
+        raise ValidationError(message, {"currency": message})
+    if price.amount <= 0:
+        message = _("The price must be more than zero.")
+        raise ValidationError(message, {"price": message})
+    if price.amount > MAX_PRICE_MINOR:
+        message = _("This price is too high.")
+        raise ValidationError(message, {"price": message})
+    return {"price": str(price.to_decimal()), "currency": price.currency}
 
 
 def _stock_edit(body: dict, now: int) -> tuple[str, str]:
@@ -115,6 +148,7 @@ def _stock_edit(body: dict, now: int) -> tuple[str, str]:
 def list_products():
     """The vendor's products, filtered like the back office list (q, status, stock, page)."""
     user = vendor_user()
+    language = use_language(request.args.get("lang"))
     try:
         status = ProductStatus(request.args["status"]) if request.args.get("status") else None
         stock = services.StockFilter(request.args["stock"]) if request.args.get("stock") else None
@@ -122,60 +156,78 @@ def list_products():
         raise DomainError(_("Unknown filter value."), {"status": _("Unknown filter value.")}) from exc
     page = services.vendor_products(user, search=request.args.get("q", ""), status=status, stock=stock,
                                     page=max(1, request.args.get("page", 1, type=int)))
-    return jsonify(items=[product_json(p) for p in page.items], total=page.total, page=page.number, pages=page.pages)
+    return jsonify(items=[product_json(p, language) for p in page.items], total=page.total, page=page.number,
+                   pages=page.pages)
 
 
 @bp.post("/vendor/products")
 def create_product():
     """A new draft product (201), or 422 with a message per field and nothing saved."""
     user = vendor_user()
+    language = use_language(request.args.get("lang"))
     product = services.create_product(user, changes_from(json_body()))
-    return jsonify(product_json(product)), 201
+    return jsonify(product_json(product, language)), 201
 
 
 @bp.get("/vendor/products/<int:product_id>")
 def get_product(product_id: int):
-    return jsonify(product_json(owned_product(vendor_user(), product_id)))
+    """One of the vendor's products; 404 for another vendor's."""
+    user = vendor_user()
+    return jsonify(product_json(owned_product(user, product_id), use_language(request.args.get("lang"))))
 
 
 @bp.patch("/vendor/products/<int:product_id>")
 def update_product(product_id: int):
     """Change some fields (stock alone, for a stock update); 404 for another vendor's product."""
     user = vendor_user()
+    language = use_language(request.args.get("lang"))
     product = owned_product(user, product_id)
     updated = services.update_product(user, product.id, changes_from(json_body(), product), SeenFrom.API)
-    return jsonify(product_json(updated))
+    return jsonify(product_json(updated, language))
 
 
 @bp.post("/vendor/products/<int:product_id>/<any(publish, unpublish):action>")
 def change_state(product_id: int, action: str):
     """Publish (or send for first approval) or unpublish a product."""
     user = vendor_user()
+    language = use_language(request.args.get("lang"))
     change = services.publish_product if action == "publish" else services.unpublish_product
-    return jsonify(product_json(change(user, product_id)))
+    return jsonify(product_json(change(user, product_id), language))
 
 
 @bp.post("/vendor/products/<int:product_id>/photos")
 def upload_photos(product_id: int):
     """Add photos sent as multipart `photo` files (up to eight a product); 422 naming each refused file."""
     user = vendor_user()
+    language = use_language(request.args.get("lang"))
     files = request.files.getlist("photo")
     if not files:
         message = _("Choose at least one photo.")
         raise ValidationError(message, {"photo": message})
     add_photos(user, product_id, [PhotoUpload(f.filename or "", f.read()) for f in files])
-    return jsonify(product_json(owned_product(user, product_id))), 201
+    return jsonify(product_json(owned_product(user, product_id), language)), 201
 
 
+PRICE_INPUT = {"oneOf": [
+    {**MONEY_INPUT, "description": "The price in the currency's minor unit: {\"amount\": 1250, \"currency\": "
+                                   "\"GHS\"} is 12.50 cedis; XOF has no minor unit, so 1250 XOF is 1,250 F CFA. A "
+                                   "top-level `currency`, if sent too, must be the same."},
+    {"type": ["string", "number"], "example": "12.50", "deprecated": True,
+     "description": "Deprecated (the 1.0 form, read until version 2): a decimal in major units, in the "
+                    "top-level `currency` (or the product's). No more decimals than the currency has: none for "
+                    "XOF, XAF, RWF or UGX."},
+]}
 PRODUCT_SCHEMA = {"type": "object", "properties": {
     "original_language": {"type": "string", "enum": ["en", "fr", "ar", "pt", "sw"]},
-    "category_id": {"type": "integer"}, "price": {"type": "string", "example": "12.50"},
-    "currency": {"type": "string", "example": "GHS"}, "stock": {"type": "integer", "minimum": 0},
-    "weight_grams": {"type": "integer", "nullable": True}, "origin": {"type": "string"},
-    "sku": {"type": "string", "nullable": True, "maxLength": 40,
+    "category_id": {"type": "integer"}, "price": PRICE_INPUT,
+    "currency": {"type": "string", "example": "GHS", "deprecated": True,
+                 "description": "Only with the deprecated decimal `price`; the Money form carries its currency"},
+    "stock": {"type": "integer", "minimum": 0},
+    "weight_grams": {"type": ["integer", "null"]}, "origin": {"type": "string"},
+    "sku": {"type": ["string", "null"], "maxLength": 40,
             "description": "The vendor's stock code, unique in the store; null or empty: none (the id is shown)"},
     "texts": {"type": "object", "description": "language -> {name, description}; null removes a translation",
-              "additionalProperties": {"type": "object", "nullable": True, "properties": {
+              "additionalProperties": {"type": ["object", "null"], "properties": {
                   "name": {"type": "string"}, "description": {"type": "string"}}}},
 }}
 PATCH_SCHEMA = {"type": "object", "description": (
@@ -185,42 +237,63 @@ PATCH_SCHEMA = {"type": "object", "description": (
     "properties": {**PRODUCT_SCHEMA["properties"],
                    "stock_seen": {"type": "integer", "minimum": 0, "description": "required with stock"},
                    "stock_change": {"type": "integer", "description": "instead of stock and stock_seen"}}}
-SECURED = [{"bearer": []}]
-ERR = {"$ref": "#/components/responses/Error"}
+PRODUCT_OUT = obj({
+    "id": INTEGER, "slug": STRING, "status": STRING, "original_language": STRING, "category_id": INTEGER,
+    "price": {**MONEY, "description": "Formatted for the `lang` query parameter (else Accept-Language)"},
+    "stock": INTEGER, "weight_grams": nullable(INTEGER), "origin": STRING, "sku": nullable(STRING),
+    "texts": {"type": "object", "description": "language -> {name, description}",
+              "additionalProperties": obj({"name": STRING, "description": STRING})},
+    "completeness": {"type": "object", "description": "language -> complete, partial or missing",
+                     "additionalProperties": STRING},
+    "photos": array(obj({"id": INTEGER, "status": STRING, "position": INTEGER, "url": nullable(STRING)})),
+    "review_note": STRING,
+})
+PRODUCT = json_response("The product", PRODUCT_OUT)
+LANG = {"name": "lang", "in": "query", "description": "Language of messages and of `price.formatted` (default: "
+        "Accept-Language, else en)", "schema": {"type": "string", "enum": ["en", "fr", "ar", "pt", "sw", "zh"]}}
+PRODUCT_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 OPENAPI_PATHS = {
     "/auth/token": {
         "post": {"summary": "Issue a personal token for e-mail and password", "requestBody": {"content": {
             "application/json": {"schema": {"type": "object", "required": ["email", "password"], "properties": {
                 "email": {"type": "string"}, "password": {"type": "string"}, "name": {"type": "string"}}}}}},
-            "responses": {"201": {"description": "The token, shown once"}, "400": ERR,
-                          "401": ERR, "429": {"description": "Too many attempts"}}},
+            "responses": {"201": json_response("The token, shown once", obj({
+                "token": STRING, "id": INTEGER, "name": STRING,
+                "user": obj({"id": INTEGER, "email": STRING, "role": STRING})})),
+                "400": ERROR, "401": ERROR, "429": ERROR}},
         "delete": {"summary": "Revoke the presented token", "security": SECURED,
-                   "responses": {"204": {"description": "Revoked"}, "401": ERR}},
+                   "responses": {"204": {"description": "Revoked"}, "401": ERROR}},
     },
     "/vendor/products": {
         "get": {"summary": "The vendor's products (q, status, stock, page)", "security": SECURED,
-                "responses": {"200": {"description": "A page of products"}, "401": ERR,
-                              "403": ERR}},
-        "post": {"summary": "Create a draft product", "security": SECURED,
+                "parameters": [LANG] + [{"name": name, "in": "query", "schema": {"type": kind}} for name, kind in
+                                        (("q", "string"), ("status", "string"), ("stock", "string"),
+                                         ("page", "integer"))],
+                "responses": {"200": json_response("A page of products", obj({
+                    "items": array(PRODUCT_OUT), "total": INTEGER, "page": INTEGER, "pages": INTEGER})),
+                    "400": ERROR, "401": ERROR, "403": ERROR}},
+        "post": {"summary": "Create a draft product", "security": SECURED, "parameters": [LANG],
                  "requestBody": {"content": {"application/json": {"schema": PRODUCT_SCHEMA}}},
-                 "responses": {"201": {"description": "The product"}, "422": ERR}},
+                 "responses": {"201": PRODUCT, "400": ERROR, "401": ERROR, "403": ERROR, "422": ERROR}},
     },
     "/vendor/products/{id}": {
-        "get": {"summary": "One of the vendor's products", "security": SECURED,
-                "responses": {"200": {"description": "The product"}, "404": ERR}},
+        "get": {"summary": "One of the vendor's products", "security": SECURED, "parameters": [PRODUCT_ID, LANG],
+                "responses": {"200": PRODUCT, "401": ERROR, "404": ERROR}},
         "patch": {"summary": "Change some fields (e.g. stock alone, as a difference from what was read)",
-                  "security": SECURED,
+                  "security": SECURED, "parameters": [PRODUCT_ID, LANG],
                   "requestBody": {"content": {"application/json": {"schema": PATCH_SCHEMA}}},
-                  "responses": {"200": {"description": "The product"}, "404": ERR,
-                                "409": ERR, "422": ERR}},
+                  "responses": {"200": PRODUCT, "400": ERROR, "401": ERROR, "404": ERROR, "409": ERROR,
+                                "422": ERROR}},
     },
     "/vendor/products/{id}/publish": {"post": {
         "summary": "Publish, or send for staff approval the first time", "security": SECURED,
-        "responses": {"200": {"description": "The product"}, "409": ERR}}},
+        "parameters": [PRODUCT_ID, LANG], "responses": {"200": PRODUCT, "401": ERROR, "404": ERROR, "409": ERROR}}},
     "/vendor/products/{id}/unpublish": {"post": {
-        "summary": "Take off the site", "security": SECURED, "responses": {"200": {"description": "The product"}}}},
+        "summary": "Take off the site", "security": SECURED, "parameters": [PRODUCT_ID, LANG],
+        "responses": {"200": PRODUCT, "401": ERROR, "404": ERROR}}},
     "/vendor/products/{id}/photos": {"post": {
         "summary": "Add photos (multipart field `photo`, JPEG, PNG or WebP; up to 8 a product)", "security": SECURED,
-        "responses": {"201": {"description": "The product with its photos"},
-                      "422": ERR}}},
+        "parameters": [PRODUCT_ID, LANG],
+        "responses": {"201": json_response("The product with its photos", PRODUCT_OUT), "401": ERROR, "404": ERROR,
+                      "422": ERROR}}},
 }

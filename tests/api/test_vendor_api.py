@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from marketplace.accounts.models import ApiToken, Role
 from marketplace.catalog.models import Category, Product, ProductStatus
+from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.media.artwork import draw_product_artwork
 from tests.factories import PASSWORD
@@ -33,8 +34,8 @@ def auth(token: str) -> dict:
 
 
 def product_body(**overrides) -> dict:
-    body = {"original_language": "en", "category_id": db.session.scalar(select(func.min(Category.id))), "price": "12.50", "currency": "GHS",
-            "stock": 40, "texts": {"en": {"name": "Raw cocoa nibs", "description": "From Kumasi farms."}}}
+    body = {"original_language": "en", "category_id": db.session.scalar(select(func.min(Category.id))),
+            "price": {"amount": 1250, "currency": "GHS"}, "stock": 40, "texts": {"en": {"name": "Raw cocoa nibs", "description": "From Kumasi farms."}}}
     body.update(overrides)
     return body
 
@@ -67,7 +68,9 @@ def test_create_list_update_stock_and_publish(client, token, make_category):
     created = client.post("/api/v1/vendor/products", json=product_body(), headers=auth(token))
     assert created.status_code == 201, created.get_json()
     product = created.get_json()
-    assert product["status"] == "draft" and product["price"] == "12.50" and product["stock"] == 40
+    assert product["status"] == "draft" and product["stock"] == 40
+    assert product["price"] == {"amount": 1250, "currency": "GHS", "formatted": Money(1250, "GHS").format("en")}
+    assert "currency" not in product, "the currency is the price's own"
     listed = client.get("/api/v1/vendor/products?q=cocoa", headers=auth(token)).get_json()
     assert [p["id"] for p in listed["items"]] == [product["id"]]
     patched = client.patch(f"/api/v1/vendor/products/{product['id']}", json={"stock": 7, "stock_seen": 40},
@@ -79,9 +82,21 @@ def test_create_list_update_stock_and_publish(client, token, make_category):
 
 
 @pytest.mark.parametrize("overrides, field", [
-    ({"price": "12.505"}, "price"),
-    ({"price": "-3"}, "price"),
+    ({"price": {"amount": 12.5, "currency": "GHS"}}, "price"),  # minor units are whole
+    ({"price": {"amount": "1250", "currency": "GHS"}}, "price"),
+    ({"price": {"amount": True, "currency": "GHS"}}, "price"),
+    ({"price": {"amount": 1250}}, "price"),
+    ({"price": {"amount": -300, "currency": "GHS"}}, "price"),
+    ({"price": {"amount": 0, "currency": "GHS"}}, "price"),
+    ({"price": {"amount": 10**40, "currency": "GHS"}}, "price"),
+    ({"price": {"amount": 1250, "currency": "ABC"}}, "price"),
+    ({"price": [1250, "GHS"]}, "price"),
+    ({"currency": "USD"}, "currency"),  # not the price's currency
     ({"currency": "ABC"}, "currency"),
+    ({"price": "12.505", "currency": "GHS"}, "price"),  # the deprecated decimal form keeps its checks
+    ({"price": "-3", "currency": "GHS"}, "price"),
+    ({"price": "1250.5", "currency": "XOF"}, "price"),  # no minor unit
+    ({"price": "12.50"}, "currency"),  # the decimal form needs its currency beside it
     ({"stock": -1}, "stock"),
     ({"stock": "lots"}, "stock"),
     ({"stock": [1]}, "stock"),
@@ -99,6 +114,31 @@ def test_bad_input_names_the_field_and_saves_nothing(client, token, make_categor
     if field:
         assert field in error["fields"]
     assert db.session.scalar(select(func.count(Product.id))) == 0
+
+
+def test_price_as_money_in_and_out_and_the_deprecated_decimal_form(client, token, make_category):
+    make_category("cocoa")
+    created = client.post("/api/v1/vendor/products?lang=fr", json=product_body(
+        price={"amount": 1500, "currency": "xof", "formatted": "ignored"}), headers=auth(token))
+    assert created.status_code == 201, created.get_json()
+    product = created.get_json()
+    assert product["price"] == {"amount": 1500, "currency": "XOF", "formatted": Money(1500, "XOF").format("fr")}
+    stored = db.session.get(Product, product["id"])
+    assert (stored.price_amount, stored.currency) == (1500, "XOF")
+    url = f"/api/v1/vendor/products/{product['id']}"
+    moved = client.patch(url, json={"price": {"amount": 999, "currency": "USD"}, "currency": "USD"},
+                         headers=auth(token))
+    assert moved.status_code == 200 and moved.get_json()["price"]["amount"] == 999
+    old_form = client.patch(url, json={"price": "12.75", "currency": "GHS"}, headers=auth(token))
+    assert old_form.status_code == 200
+    assert {k: old_form.get_json()["price"][k] for k in ("amount", "currency")} == {"amount": 1275, "currency": "GHS"}
+    whole = client.patch(url, json={"price": 2000}, headers=auth(token))  # a number, in major units, as in 1.0
+    assert whole.get_json()["price"]["amount"] == 200000
+    refused = client.patch(url, json={"price": {"amount": 5, "currency": "GHS"}, "currency": "XOF"},
+                           headers={**auth(token), "Accept-Language": "fr"})
+    assert refused.status_code == 422 and "GHS" in refused.get_json()["error"]["fields"]["currency"]
+    db.session.expire_all()
+    assert (db.session.get(Product, product["id"]).price_amount, stored.currency) == (200000, "GHS")
 
 
 def test_another_vendors_product_is_a_404_and_unchanged(client, token, make_product):

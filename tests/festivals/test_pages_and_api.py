@@ -143,7 +143,8 @@ def test_api_lists_festivals_and_shows_deals_with_caps_left(client, live_festiva
         detail = client.get(f"/api/v1/festivals/{festival.slug}?lang=zh").get_json()
     assert detail["festival"]["name"] == "咖啡与茶周" and detail["festival"]["phase"] == "live"
     deals = {d["id"]: d for d in detail["festival"]["waves"][0]["deals"]}
-    assert deals[deal.id]["festival_price"] == {"amount": 700, "currency": "USD"} and deals[deal.id]["left"] == 5
+    assert deals[deal.id]["festival_price"] == {"amount": 700, "currency": "USD", "formatted": "US$7.00"}
+    assert deals[deal.id]["left"] == 5
     assert deals[sold_out.id]["sold_out"] and deals[sold_out.id]["festival_price"] is None
     with clock.freeze(WAVE1[0] - SECOND):
         early = client.get(f"/api/v1/festivals/{festival.slug}").get_json()
