@@ -100,8 +100,8 @@ def _price_fields(body: dict, current: dict[str, str]) -> dict[str, str]:
     if not isinstance(sent, dict):  # the 1.0 form (or no price at all): the editor's checks read it as typed
         return {"price": _as_text(body, "price", current.get("price", "")),
                 "currency": _as_text(body, "currency", current.get("currency", ""))}
-    shape = _("Send the price as {\"amount\": a whole number in the currency's minor unit, \"currency\": "
-              "\"XOF\"}, e.g. {\"amount\": 1250, \"currency\": \"USD\"} for 12.50 US dollars.")
+    shape = _("Send the price as {\"amount\": 1250, \"currency\": \"USD\"}: a whole number in the currency's "
+              "minor unit (1250 is 12.50 US dollars; XOF has none, so 1250 XOF is 1,250 F CFA).")
     price = money_from_json(sent, "price", shape)
     beside = body.get("currency")
     if beside is not None and (not isinstance(beside, str) or beside.strip().upper() != price.currency):
