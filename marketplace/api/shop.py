@@ -20,6 +20,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import register_user
 from marketplace.accounts.tokens import issue_token
 from marketplace.api.edge import register_json_errors, use_language
+from marketplace.api.money import money_from_json
 from marketplace.api.shop_json import OPENAPI_PATHS, cart_json, order_json, order_summary_json
 from marketplace.api.tokens import json_body, token_limit, token_user
 from marketplace.core import clock
@@ -195,13 +196,8 @@ def expected_total_from(value: object) -> Money | None:
     """The total the shopper was shown, {"amount": minor units, "currency"}; None when not sent."""
     if value is None:
         return None
-    message = _("Send the total as {\"amount\": minor units, \"currency\": \"USD\"}.")
-    if not isinstance(value, dict) or not isinstance(value.get("currency"), str):
-        raise ValidationError(message, {"expected_total": message})
-    try:
-        return Money(value.get("amount"), normalise_currency(value["currency"]))
-    except MoneyError as exc:
-        raise ValidationError(message, {"expected_total": message}) from exc
+    return money_from_json(value, "expected_total",
+                           _("Send the total as {\"amount\": minor units, \"currency\": \"USD\"}."))
 
 
 @bp.post("/checkout")
