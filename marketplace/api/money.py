@@ -31,7 +31,8 @@ MONEY_SCHEMA = {
 # Written into requests: the amount and currency alone (a `formatted` sent back is ignored).
 MONEY_INPUT_SCHEMA = {
     "type": "object", "required": ["amount", "currency"],
-    "properties": {"amount": MONEY_SCHEMA["properties"]["amount"], "currency": MONEY_SCHEMA["properties"]["currency"],
+    "properties": {"amount": MONEY_SCHEMA["properties"]["amount"],
+                   "currency": {"type": "string", "example": "USD", "description": "ISO 4217 code, in any case"},
                    "formatted": {"type": "string", "description": "Ignored"}},
 }
 MONEY = {"$ref": "#/components/schemas/Money"}
