@@ -29,9 +29,11 @@ CHANGES = [
         "/vendor/products (every response): `price` was a decimal string in major units (\"12.50\") beside a "
         "top-level `currency`; it is now Money ({\"amount\": 1250, \"currency\": \"GHS\", …}) and the "
         "top-level `currency` is gone from responses.",
-        "POST and PATCH /vendor/products: `price` is sent as {\"amount\": minor units, \"currency\"}. The old "
-        "form, `price` as a decimal string (or number) in major units with `currency` beside it, is still "
-        "read during a deprecation period and will be refused in version 2.",
+        "POST /vendor/products and PATCH /vendor/products/{id}: `price` is sent as {\"amount\": minor units, "
+        "\"currency\"}. The old form, `price` as a decimal string (or number) in major units with `currency` "
+        "beside it, is still read during a deprecation period and will be refused in version 2.",
+        "/vendor/products: `?lang=` (else the Accept-Language header) sets the language of messages and of "
+        "`price.formatted`.",
         "GET /festivals/{slug}: `regular_price` and `festival_price` gain `formatted`.",
         "The document is OpenAPI 3.1: a field that may be null lists \"null\" among its types.",
     ]},
