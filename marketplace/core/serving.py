@@ -8,6 +8,12 @@ others, is answered 503 with Retry-After from bytes rendered once per worker (th
 address's language, or the API's JSON error), without entering the application: shedding must cost
 far less than serving, or the queue never drains. The application refuses requests marked in the
 environ the same way (marketplace/core/edge.py), for servers that mark them otherwise.
+
+A form sent (POST, PUT, PATCH, DELETE) is a person's decision — register for a lecture, pay, save a
+product — and short work; bouncing it costs them a second press and the server a second page. So sent
+forms get their own, longer limits (`WEB_MAX_QUEUE_SECONDS_WRITES`, `WEB_MAX_QUEUE_WRITES`): a burst of
+a thousand registrations queues for seconds and is served, instead of being bounced a thousand times.
+Pages (GET, HEAD) keep the short limits, since a reader re-asks anyway and they cost the most.
 """
 from __future__ import annotations
 
@@ -22,15 +28,19 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from marketplace.core.error_pages import RETRY_AFTER_SECONDS, busy_answers
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
 class LoadShedding:
     """Counts requests queued for a worker's threads and decides which to shed (thread-safe)."""
 
-    def __init__(self, max_queue: int, max_wait_seconds: float) -> None:
+    def __init__(self, max_queue: int, max_wait_seconds: float, max_queue_writes: int | None = None,
+                 max_wait_seconds_writes: float | None = None) -> None:
         self.max_queue = max_queue
         self.max_wait_seconds = max_wait_seconds
+        self.max_queue_writes = max(max_queue, max_queue_writes or 0)
+        self.max_wait_seconds_writes = max(max_wait_seconds, max_wait_seconds_writes or 0)
         self.queued = 0
         self.shed_count = 0
         self.lock = threading.Lock()
@@ -45,11 +55,20 @@ class LoadShedding:
         return time.monotonic(), ahead
 
     def started(self, queued_at: float, ahead: int) -> None:
-        """A thread picked the request up: remember, for this thread, whether to shed it."""
+        """A thread picked the request up: remember, for this thread, how long it waited and behind how
+        many (whether to shed it depends on its method, known once the request is read)."""
         with self.lock:
             self.queued -= 1
-        waited = time.monotonic() - queued_at
-        self.current.shed = ahead > self.max_queue or waited > self.max_wait_seconds
+        self.current.waited = time.monotonic() - queued_at
+        self.current.ahead = ahead
+
+    def should_shed(self, method: str) -> bool:
+        """Whether this thread's request, sent with `method`, waited too long or behind too many."""
+        waited, ahead = getattr(self.current, "waited", 0.0), getattr(self.current, "ahead", 0)
+        self.current.waited, self.current.ahead = 0.0, 0
+        if method in SAFE_METHODS:
+            return ahead > self.max_queue or waited > self.max_wait_seconds
+        return ahead > self.max_queue_writes or waited > self.max_wait_seconds_writes
 
     def wrap_wsgi(self, app: WSGIApp, flask_app: Flask) -> WSGIApp:
         """`app`, with the requests picked for shedding answered 503 without entering it; the busy
@@ -57,9 +76,8 @@ class LoadShedding:
         self.answers = busy_answers(flask_app)
 
         def shedding_app(environ: dict, start_response: Callable) -> Iterable[bytes]:
-            if not getattr(self.current, "shed", False):
+            if not self.should_shed(environ.get("REQUEST_METHOD", "GET")):
                 return app(environ, start_response)
-            self.current.shed = False
             with self.lock:
                 self.shed_count += 1
             return self.busy(environ, start_response)
@@ -85,13 +103,16 @@ class LoadShedding:
 
 class SheddingThreadWorker(ThreadWorker):
     """gthread with load shedding; limits from WEB_MAX_QUEUE_SECONDS (default 1) and WEB_MAX_QUEUE
-    (requests waiting ahead, default 32 per thread)."""
+    (requests waiting ahead, default 32 per thread), and for sent forms WEB_MAX_QUEUE_SECONDS_WRITES
+    (default 15, within what browsers and proxies wait) and WEB_MAX_QUEUE_WRITES (default 250 per thread)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.shedding = LoadShedding(
             max_queue=int(os.environ.get("WEB_MAX_QUEUE", 32 * self.cfg.threads)),
             max_wait_seconds=float(os.environ.get("WEB_MAX_QUEUE_SECONDS", 1.0)),
+            max_queue_writes=int(os.environ.get("WEB_MAX_QUEUE_WRITES", 250 * self.cfg.threads)),
+            max_wait_seconds_writes=float(os.environ.get("WEB_MAX_QUEUE_SECONDS_WRITES", 15.0)),
         )
 
     def load_wsgi(self) -> None:

@@ -22,6 +22,19 @@ from marketplace.core.clock import to_utc
 UTC_ZONE = "UTC"
 # Where most readers of a page language live when their browser names no region.
 LANGUAGE_ZONES = {"zh": "Asia/Shanghai", "sw": "Africa/Nairobi"}
+# Babel lists a country's zones alphabetically, so its first is often a small place (America/Adak for
+# the United States, Africa/Lubumbashi for the DR Congo, Atlantic/Madeira for Portugal). For the
+# countries with several inhabited zones, the zone most of their people live in.
+MAIN_ZONES = {
+    "AR": "America/Argentina/Buenos_Aires", "AU": "Australia/Sydney", "BR": "America/Sao_Paulo",
+    "CA": "America/Toronto", "CD": "Africa/Kinshasa", "CL": "America/Santiago", "CN": "Asia/Shanghai",
+    "CY": "Asia/Nicosia", "DE": "Europe/Berlin", "EC": "America/Guayaquil", "ES": "Europe/Madrid",
+    "FM": "Pacific/Pohnpei", "GL": "America/Nuuk", "ID": "Asia/Jakarta", "KI": "Pacific/Tarawa",
+    "KZ": "Asia/Almaty", "MH": "Pacific/Majuro", "MN": "Asia/Ulaanbaatar", "MX": "America/Mexico_City",
+    "MY": "Asia/Kuala_Lumpur", "NZ": "Pacific/Auckland", "PF": "Pacific/Tahiti", "PG": "Pacific/Port_Moresby",
+    "PS": "Asia/Hebron", "PT": "Europe/Lisbon", "RU": "Europe/Moscow", "UA": "Europe/Kyiv",
+    "US": "America/New_York", "UZ": "Asia/Tashkent",
+}
 
 
 @lru_cache(maxsize=1)
@@ -40,9 +53,13 @@ def zone_info(name: str) -> ZoneInfo:
 
 
 def country_zone(code: str | None) -> str | None:
-    """The main zone of a country (ISO 3166 code), from Babel's territory data; None when unknown."""
-    zones = get_global("territory_zones").get((code or "").upper())
-    return zones[0] if zones else None
+    """The main zone of a country (ISO 3166 code): where most of its people live; None when unknown."""
+    code = (code or "").upper()
+    zones = get_global("territory_zones").get(code)
+    if not zones:
+        return None
+    main = MAIN_ZONES.get(code)
+    return main if main in known_zones() else zones[0]
 
 
 def viewer_zone(fallback: str = UTC_ZONE) -> str:

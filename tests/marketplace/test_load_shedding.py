@@ -11,8 +11,8 @@ from marketplace.core.edge import OVERLOADED_KEY
 from marketplace.core.serving import LoadShedding
 
 
-def call(app, path: str) -> tuple[str, dict, bytes]:
-    environ = EnvironBuilder(path=path).get_environ()
+def call(app, path: str, method: str = "GET") -> tuple[str, dict, bytes]:
+    environ = EnvironBuilder(path=path, method=method).get_environ()
     body, status, headers = run_wsgi_app(app, environ)
     return status, dict(headers), b"".join(body)
 
@@ -50,6 +50,32 @@ def test_a_request_behind_too_many_others_is_shed_and_the_api_gets_json(app):
     assert status.startswith("503") and headers["Content-Type"] == "application/json"
     assert json.loads(body)["error"]["code"] == "service_unavailable"
     assert shedding.queued == 3
+
+
+def test_a_sent_form_waits_longer_than_a_page_before_it_is_shed(app):
+    """A burst of registrations queues and is served; pages that waited as long are shed."""
+    shedding = LoadShedding(max_queue=2, max_wait_seconds=0.5, max_queue_writes=50, max_wait_seconds_writes=10)
+    served = []
+
+    def application(environ, start_response):
+        served.append(environ["REQUEST_METHOD"])
+        start_response("302 Found", [("Location", "/en/lectures/1")])
+        return [b""]
+
+    wrapped = shedding.wrap_wsgi(application, app)
+    for _ in range(10):
+        shedding.enqueued()
+    queued_at, ahead = shedding.enqueued()  # ten requests ahead of it
+    shedding.started(queued_at - 3, ahead)  # and picked up after 3 s
+    assert call(wrapped, "/en/lectures/1/register", "POST")[0].startswith("302")
+    shedding.started(queued_at - 3, ahead)
+    assert call(wrapped, "/en/lectures/1", "GET")[0].startswith("503")
+    shedding.started(queued_at - 11, 0)  # a sent form that waited past its own limit
+    status, headers, _ = call(wrapped, "/en/lectures/1/register", "POST")
+    assert status.startswith("503") and headers["Retry-After"] == "5"
+    shedding.started(time.monotonic(), 51)  # or behind too many
+    assert call(wrapped, "/en/lectures/1/register", "POST")[0].startswith("503")
+    assert served == ["POST"] and shedding.shed_count == 3
 
 
 def test_the_application_refuses_a_request_marked_overloaded_before_any_query(client):
