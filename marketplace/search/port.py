@@ -15,6 +15,10 @@ from typing import Protocol
 FACETS = ("country", "category", "price_band", "in_festival")
 
 
+class IndexBusy(Exception):  # noqa: N818 - a state, like Whoosh's LockError it stands for
+    """Another writer kept the index locked through every attempt; the change was not applied."""
+
+
 class SortOrder(enum.StrEnum):
     RELEVANCE = "relevance"
     PRICE_LOW = "price"

@@ -20,6 +20,7 @@ from pathlib import Path
 from flask import Flask
 
 from marketplace.core import jobs
+from marketplace.search.port import IndexBusy
 
 log = logging.getLogger(__name__)
 SPOOL_FOLDER = "pending"
@@ -69,7 +70,8 @@ def pending(folder: Path) -> list[Path]:
 def drain(folder: Path, apply: Callable[[set[int]], None]) -> int:
     """Apply every spooled refresh, oldest first, until the spool is empty; returns how many were applied.
 
-    A LockError (another writer kept the lock too long) leaves the files for that writer to drain.
+    When the index stays busy (another writer kept the lock through every attempt), the files stay for
+    that writer, or the next, to apply: the caller's change is committed and must not fail for it.
     """
     applied = 0
     while True:
@@ -84,7 +86,12 @@ def drain(folder: Path, apply: Callable[[set[int]], None]) -> int:
                 readable.append(path)
             except FileNotFoundError:
                 continue  # another writer applied it meanwhile
-        apply(ids)
+        try:
+            apply(ids)
+        except IndexBusy:
+            log.warning("search: the index stayed busy; %d refreshes wait in the spool for the next writer",
+                        len(pending(folder)))
+            return applied
         for path in readable:
             path.unlink(missing_ok=True)
         applied += len(readable)

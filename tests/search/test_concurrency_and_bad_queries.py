@@ -8,7 +8,7 @@ from flask import Flask
 
 from marketplace.search import writer
 from marketplace.search.glossary import get_glossary
-from marketplace.search.port import SearchDocument
+from marketplace.search.port import IndexBusy, SearchDocument
 from marketplace.search.query import MAX_QUERY_CHARS, MAX_UNITS, parse_query
 from marketplace.search.whoosh import WhooshIndex
 
@@ -64,6 +64,28 @@ def test_a_commit_elsewhere_while_the_index_is_opened_is_read_again_not_a_crash(
     index = WhooshIndex(folder, refresh_seconds=0)
     index.index([_document(7)])
     assert set(index.stamps()) == {7} and len(calls) > 1
+
+
+def test_a_busy_index_leaves_the_refresh_in_the_spool_instead_of_failing_the_saved_change(tmp_path):
+    folder = str(tmp_path / "index")
+    WhooshIndex(folder).rebuild(iter(()))
+    from whoosh.index import open_dir
+
+    holder = open_dir(folder, indexname="products").writer()  # another process keeps the lock
+    try:
+        busy = WhooshIndex(folder, lock_timeout=0.05, write_attempts=2, refresh_seconds=0)
+        with pytest.raises(IndexBusy):
+            busy.index([_document(1)])
+        app = Flask("saving")
+        app.config.update(SEARCH_INDEX_DIR=folder, SEARCH_QUEUE="inline")
+        writer.submit(app, [1], lambda ids: busy.index([_document(i) for i in ids]))  # no exception
+        spool = tmp_path / "index" / writer.SPOOL_FOLDER
+        assert len(writer.pending(spool)) == 1
+    finally:
+        holder.cancel()
+    writer.submit(app, [2], lambda ids: busy.index([_document(i) for i in sorted(ids)]))  # the next writer
+    assert writer.pending(spool) == []
+    assert set(WhooshIndex(folder, refresh_seconds=0).stamps()) == {1, 2}
 
 
 def test_a_refresh_left_in_the_spool_is_applied_by_the_next_writer(tmp_path):

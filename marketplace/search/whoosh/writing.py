@@ -10,7 +10,7 @@ from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
 from marketplace.search import bulk
-from marketplace.search.port import SearchDocument
+from marketplace.search.port import IndexBusy, SearchDocument
 from marketplace.search.ranking import CAMPAIGN, FESTIVAL
 from marketplace.search.whoosh import internals, storage
 
@@ -54,15 +54,15 @@ class Writer:
         """Run `apply(writer)` and commit, retrying while another process holds the lock; `clear` drops every
         segment. When `rebuilding`, segments `apply` returns (written by other processes) replace all others.
 
-        :raise LockError: when the lock stayed taken through every attempt.
+        :raise IndexBusy: when the lock stayed taken through every attempt.
         """
         for attempt in range(self.write_attempts):
             try:
                 writer = self.open_index().writer(timeout=self.lock_timeout, delay=0.05, limitmb=limitmb,
                                                   compound=storage.COMPOUND)
-            except LockError:
+            except LockError as exc:
                 if attempt == self.write_attempts - 1:
-                    raise
+                    raise IndexBusy(f"the index at {self.path} stayed locked") from exc
                 time.sleep(min(0.05 * 2**attempt, 1.0))
                 continue
             try:
