@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
 
 
 def init_festivals(app: Flask) -> None:
-    """Festivals: their price rule, page-cache upkeep, pages, API, template helpers and jobs."""
+    """Festivals: their price rule and deal-unit holder, page-cache upkeep, pages, API, template helpers, jobs."""
     from campaigns.festivals import back_office, labels, page_cache
     from campaigns.festivals.api import bp as festivals_api_bp
     from campaigns.festivals.cli import festivals_cli
@@ -30,10 +30,11 @@ def init_festivals(app: Flask) -> None:
     from campaigns.festivals.vendor_views import bp as festivals_vendor_bp
     from campaigns.festivals.views import bp as festivals_bp
     from campaigns.festivals.views import init_templates
-    from marketplace.orders.pricing import register_price_rule, register_unit_holder
+    from marketplace.orders.holds.registry import register_holder
+    from marketplace.orders.pricing import register_price_rule
 
     register_price_rule(app, festival_price_rule)
-    register_unit_holder(app, "deal", DealUnits())
+    register_holder(app, "deal", DealUnits())
     page_cache.init_app(app)
     back_office.init_app(app)
     labels.register_festival_labels()
