@@ -123,17 +123,19 @@ def give_back_deal_units(deal_id: int, shopper_id: int, quantity: int) -> None:
     when they were not held. Never commits or rolls back."""
     _check_quantity(quantity)
     session = db.session
-    held = session.execute(
+    # The deal row first, then the shopper's, as when taking: a sweep giving back a shopper's lapsed units
+    # while the same shopper checks out the same deal waits instead of deadlocking.
+    returned = session.execute(
+        update(deals).where(deals.c.id == deal_id, deals.c.sold >= quantity).values(sold=deals.c.sold - quantity)
+    ).rowcount
+    forget_live_deals(session)
+    held = returned and session.execute(
         update(purchases)
         .where(purchases.c.deal_id == deal_id, purchases.c.shopper_id == shopper_id,
                purchases.c.quantity >= quantity)
         .values(quantity=purchases.c.quantity - quantity)
     ).rowcount
-    forget_live_deals(session)
-    returned = held and session.execute(
-        update(deals).where(deals.c.id == deal_id, deals.c.sold >= quantity).values(sold=deals.c.sold - quantity)
-    ).rowcount
-    if not returned:
+    if not held:
         raise Conflict(_("These units were not reserved."))
     mark_catalogue_changed(session)  # a sold-out deal may be back on sale
 
