@@ -6,7 +6,6 @@ import pytest
 from marketplace.accounts.models import Role
 from marketplace.orders import cart as carts
 from marketplace.orders.checkout import Destination, new_checkout_key
-from tests.festivals.conftest import make_deal, make_festival, staff  # noqa: F401 - festival fixtures for deal holds
 
 ADDRESS = dict(recipient_name="Li Wei", phone="+86 138 0013 8000", country_code="CN", city="Shanghai",
                address_line="88 Century Avenue, Pudong", postal_code="200120")

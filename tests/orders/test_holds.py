@@ -21,8 +21,12 @@ from marketplace.orders.holds.refs import HoldRef, in_lock_order
 from marketplace.orders.holds.registry import register_holder
 from marketplace.orders.models import Cart, CartItem, Order, PaymentState
 from marketplace.payments import PaymentRequest, PaymentStart
+from tests.festivals import conftest as festival_fixtures
 from tests.festivals.conftest import WAVE1
 from tests.orders.conftest import ADDRESS
+
+# The festival tests' factories, for this module only (a conftest reaches only its own folder).
+make_festival, make_deal, staff = festival_fixtures.make_festival, festival_fixtures.make_deal, festival_fixtures.staff
 
 LIVE = WAVE1[0] + timedelta(minutes=1)
 NAMES = {"products": "products", Deal.__tablename__: "deals", DealPurchase.__tablename__: "deal_purchases"}
@@ -236,3 +240,23 @@ def test_the_last_deal_unit_of_a_lapsed_reservation_is_back_at_the_deal_price(
     assert (item.seen_amount, item.seen_offer) == (700, HoldRef("deal", deal.id))
     assert db.session.get(Deal, deal.id).sold == 0
     assert db.session.get(DealPurchase, (deal.id, holder.id)).quantity == 0
+
+
+def test_a_festivals_deals_count_the_units_of_lapsed_reservations_as_left(
+        app, client, online, make_festival, make_deal, make_user):
+    festival = make_festival()
+    deal = make_deal(festival, cap=1, price=700)
+    holder = make_user()
+    cart_of(holder, deal.product)
+    order = checkout(holder, LIVE)
+
+    def shown() -> dict:
+        waves = client.get(f"/api/v1/festivals/{festival.slug}").get_json()["festival"]["waves"]
+        return next(d for w in waves for d in w["deals"] if d["id"] == deal.id)
+
+    with clock.freeze(LIVE + timedelta(seconds=1)):
+        assert (shown()["left"], shown()["sold_out"]) == (0, True)
+    with clock.freeze(clock.to_utc(order.reserved_until) + timedelta(seconds=1)):
+        assert (shown()["left"], shown()["sold_out"]) == (1, False)
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).payment_state == PaymentState.EXPIRED
