@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
 
 
 def init_festivals(app: Flask) -> None:
-    """Festivals: their price rule, page-cache upkeep, pages, API, template helpers and jobs."""
+    """Festivals: their price rule and deal-unit holder, page-cache upkeep, pages, API, template helpers, jobs."""
     from campaigns.festivals import back_office, labels, page_cache
     from campaigns.festivals.api import bp as festivals_api_bp
     from campaigns.festivals.cli import festivals_cli
@@ -30,10 +30,11 @@ def init_festivals(app: Flask) -> None:
     from campaigns.festivals.vendor_views import bp as festivals_vendor_bp
     from campaigns.festivals.views import bp as festivals_bp
     from campaigns.festivals.views import init_templates
-    from marketplace.orders.pricing import register_price_rule, register_unit_holder
+    from marketplace.orders.holds.registry import register_holder
+    from marketplace.orders.pricing import register_price_rule
 
     register_price_rule(app, festival_price_rule)
-    register_unit_holder(app, "deal", DealUnits())
+    register_holder(app, "deal", DealUnits())
     page_cache.init_app(app)
     back_office.init_app(app)
     labels.register_festival_labels()
@@ -53,18 +54,21 @@ def init_festivals(app: Flask) -> None:
 
 
 def init_lectures(app: Flask) -> None:
-    """Online lectures: their models, pages, staff menu entry, API and page-cache upkeep."""
+    """Online lectures: their models, the holder of their seats, pages, staff menu entry, API and page-cache upkeep."""
     import campaigns.lectures.models  # noqa: F401 - registers the tables
     from campaigns.lectures import back_office, display
     from campaigns.lectures.api import OPENAPI_PATHS as LECTURES_OPENAPI
     from campaigns.lectures.api import bp as lectures_api_bp
     from campaigns.lectures.cli import lectures_cli
+    from campaigns.lectures.seats import SEATS
     from campaigns.lectures.staff_views import bp as lectures_staff_bp
     from campaigns.lectures.views import bp as lectures_bp
     from marketplace.api.openapi import add_paths
     from marketplace.core.page_cache import watch_tables
     from marketplace.extensions import csrf
+    from marketplace.orders.holds.registry import register_holder
 
+    register_holder(app, "seat", SEATS)
     back_office.init_app(app)
     display.init_templates(app)
     app.register_blueprint(lectures_staff_bp)

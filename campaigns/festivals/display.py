@@ -29,6 +29,7 @@ from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
 from marketplace.core.zones import format_wall_time, same_day, zone_info, zone_name
 from marketplace.extensions import db
+from marketplace.orders.holds.lapsed import release_expired_reservations
 from marketplace.orders.pricing import quote_prices
 
 
@@ -179,7 +180,8 @@ def deal_cards(festival: Festival, shopper: User | None, language: str | Sequenc
     price only where `quote_prices` grants this festival's offer (live window, units left, shopper's limit).
     `language` is the page's language or the reader's languages in order (see `reading_order`). With
     `first`, only that many of the waves not yet over: on sale now first, then those still to open,
-    sold-out ones last."""
+    sold-out ones last. Units held by unpaid orders whose reservation lapsed by `at` are given back first."""
+    release_expired_reservations(at)
     rows = db.session.execute(
         select(Deal.id, Deal.wave_id, Deal.cap, Deal.sold, Product.id, Product.price_amount, Product.currency,
                Deal.per_shopper_limit)

@@ -17,6 +17,7 @@ from campaigns.festivals.models import Deal, DealPurchase, DealStatus, Festival,
 from marketplace.core.clock import to_utc
 from marketplace.core.money import Money
 from marketplace.extensions import db
+from marketplace.orders.holds.refs import HoldRef
 from marketplace.orders.pricing import Offer, OfferLimit
 
 CACHE_KEY = "festival_live_deals"
@@ -62,7 +63,7 @@ def festival_offers(
         best = offers.get(deal.product_id)
         if best is None or deal.price.amount < best.price.amount:
             limit = OfferLimit(deal.per_shopper_limit, bought, deal.cap - deal.sold)
-            offers[deal.product_id] = Offer(deal.price, deal.source, deal.ends_at, hold=f"deal:{deal.deal_id}",
+            offers[deal.product_id] = Offer(deal.price, deal.source, deal.ends_at, hold=HoldRef("deal", deal.deal_id),
                                             limit=limit)
     return offers
 

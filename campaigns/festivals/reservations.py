@@ -2,7 +2,10 @@
 
 Each reservation is conditional UPDATEs (`sold + :q <= cap`, then the shopper's row likewise) in
 one transaction, so two shoppers can never take the last unit twice, on SQLite or PostgreSQL. The
-deal row is always locked first, so concurrent reservations of one deal queue instead of deadlocking.
+deal row is always locked first, so concurrent reservations of one deal queue instead of deadlocking;
+across kinds of hold, checkout follows the lock order of `marketplace/orders/holds` (products, then
+deals by id). `DealUnits` is the holder checkout reaches them through: it raises and never commits or
+rolls back; `reserve_deal_units` and `release_deal_units` are the same steps as use cases of their own.
 The statements use the tables, not the mapped classes, so a sale does not empty the page cache;
 only a sale that sells a deal out does (its price disappears from catalogue pages).
 """
@@ -19,9 +22,10 @@ from campaigns.festivals import phases
 from campaigns.festivals.models import Deal, DealPurchase, DealStatus, Festival, Wave
 from campaigns.festivals.pricing_rule import forget_live_deals
 from marketplace.core.clock import to_utc
-from marketplace.core.errors import Conflict, NotFound, ValidationError
+from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
 from marketplace.core.page_cache import mark_catalogue_changed
 from marketplace.extensions import db
+from marketplace.orders.holds.refs import HoldRef
 
 deals = Deal.__table__
 purchases = DealPurchase.__table__
@@ -35,15 +39,13 @@ def _check_quantity(quantity: int) -> None:
         raise ValidationError(message, {"quantity": message})
 
 
-def reserve_deal_units(deal_id: int, shopper_id: int, quantity: int, at: datetime, *, commit: bool = True) -> int:
-    """Take `quantity` units of a live deal for a shopper and return the units left; Conflict (nothing
-    taken) when the deal is not on sale at `at`, has too few units left, or the shopper's limit is reached.
-
-    With `commit=False` the caller (checkout) commits or rolls back together with its own writes.
-    """
+def take_deal_units(deal_id: int, shopper_id: int, quantity: int, at: datetime) -> int:
+    """Take `quantity` units of a live deal for a shopper in the caller's transaction and return the units
+    left; Conflict when the deal is not on sale at `at`, has too few units left, or the shopper's limit is
+    reached, NotFound when there is no such deal, ValidationError for a bad quantity. Never commits or rolls
+    back: on a refusal the caller rolls back what was written."""
     _check_quantity(quantity)
     at = to_utc(at)
-    session = db.session
     live_wave = exists().where(waves.c.id == deals.c.wave_id, waves.c.starts_at <= at, waves.c.ends_at > at)
     not_paused = exists().where(
         festivals.c.id == deals.c.festival_id,
@@ -52,26 +54,35 @@ def reserve_deal_units(deal_id: int, shopper_id: int, quantity: int, at: datetim
     refused, left, limit = _take(deal_id, shopper_id, quantity,
                                  deals.c.status == DealStatus.APPROVED.value, live_wave, not_paused)
     if refused == "deal":
-        session.rollback()
         raise _refusal(deal_id, quantity, at)
     if refused == "limit":
-        session.rollback()
         raise Conflict(
             _("You can buy at most %(limit)d of this deal.", limit=limit), {"quantity": _("Over the limit.")}
         )
-    if commit:
-        session.commit()
     return left
 
 
-def retake_deal_units(deal_id: int, shopper_id: int, quantity: int) -> bool:
+def reserve_deal_units(deal_id: int, shopper_id: int, quantity: int, at: datetime) -> int:
+    """Take deal units for a shopper as a use case of its own (one transaction, committed) and return the
+    units left; the refusals of `take_deal_units`, with nothing taken."""
+    try:
+        left = take_deal_units(deal_id, shopper_id, quantity, at)
+    except DomainError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return left
+
+
+def retake_deal_units(deal_id: int, shopper_id: int, quantity: int) -> None:
     """Take a shopper's units again for an order paid after its reservation lapsed (the units went back
     meanwhile). The shopper paid while the deal was on sale, so only the cap and their limit count now,
-    not the deal's window. False when the units cannot be had: the caller, inside a savepoint, undoes
+    not the deal's window. Conflict when the units cannot be had: the caller, inside a savepoint, undoes
     what was written. Never commits or rolls back."""
     _check_quantity(quantity)
     refused, _left, _limit = _take(deal_id, shopper_id, quantity)
-    return refused is None
+    if refused is not None:
+        raise Conflict(_("The festival deal sold out."))
 
 
 def _take(deal_id: int, shopper_id: int, quantity: int, *conditions) -> tuple[str | None, int, int | None]:
@@ -107,42 +118,54 @@ def _take(deal_id: int, shopper_id: int, quantity: int, *conditions) -> tuple[st
     return None, cap - sold, limit
 
 
-def release_deal_units(deal_id: int, shopper_id: int, quantity: int, *, commit: bool = True) -> None:
-    """Give back units a shopper reserved (checkout abandoned or expired); Conflict when they were not held."""
+def give_back_deal_units(deal_id: int, shopper_id: int, quantity: int) -> None:
+    """Give back units a shopper held (checkout abandoned or expired) in the caller's transaction; Conflict
+    when they were not held. Never commits or rolls back."""
     _check_quantity(quantity)
     session = db.session
-    held = session.execute(
+    # The deal row first, then the shopper's, as when taking: a sweep giving back a shopper's lapsed units
+    # while the same shopper checks out the same deal waits instead of deadlocking.
+    returned = session.execute(
+        update(deals).where(deals.c.id == deal_id, deals.c.sold >= quantity).values(sold=deals.c.sold - quantity)
+    ).rowcount
+    forget_live_deals(session)
+    held = returned and session.execute(
         update(purchases)
         .where(purchases.c.deal_id == deal_id, purchases.c.shopper_id == shopper_id,
                purchases.c.quantity >= quantity)
         .values(quantity=purchases.c.quantity - quantity)
     ).rowcount
-    forget_live_deals(session)
-    returned = held and session.execute(
-        update(deals).where(deals.c.id == deal_id, deals.c.sold >= quantity).values(sold=deals.c.sold - quantity)
-    ).rowcount
-    if not returned:
-        session.rollback()
+    if not held:
         raise Conflict(_("These units were not reserved."))
     mark_catalogue_changed(session)  # a sold-out deal may be back on sale
-    if commit:
-        session.commit()
+
+
+def release_deal_units(deal_id: int, shopper_id: int, quantity: int) -> None:
+    """Give back units a shopper held, as a use case of its own (committed); Conflict, with nothing
+    changed, when they were not held."""
+    try:
+        give_back_deal_units(deal_id, shopper_id, quantity)
+    except DomainError:
+        db.session.rollback()
+        raise
+    db.session.commit()
 
 
 class DealUnits:
-    """Checkout's way to the deal units behind a festival offer (`hold` "deal:<id>"), inside its transaction."""
+    """The holder of festival deal units (`HoldRef("deal", deal id)`), registered at start-up; works in the
+    caller's transaction and raises, never commits or rolls back."""
 
-    def reserve(self, ref: int, shopper_id: int, quantity: int, at: datetime) -> None:
-        reserve_deal_units(ref, shopper_id, quantity, at, commit=False)
+    def take(self, ref: HoldRef, owner_id: int, quantity: int, at: datetime) -> None:
+        take_deal_units(ref.id, owner_id, quantity, at)
 
-    def release(self, ref: int, shopper_id: int, quantity: int) -> None:
-        release_deal_units(ref, shopper_id, quantity, commit=False)
+    def give_back(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
+        give_back_deal_units(ref.id, owner_id, quantity)
 
-    def retake(self, ref: int, shopper_id: int, quantity: int) -> bool:
-        return retake_deal_units(ref, shopper_id, quantity)
+    def retake(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
+        retake_deal_units(ref.id, owner_id, quantity)
 
-    def why_not(self, ref: int, shopper_id: int | None, at: datetime) -> str:
-        return why_deal_price_lapsed(ref, shopper_id, at)
+    def why_not(self, ref: HoldRef, owner_id: int | None, at: datetime) -> str:
+        return why_deal_price_lapsed(ref.id, owner_id, at)
 
 
 def why_deal_price_lapsed(deal_id: int, shopper_id: int | None, at: datetime) -> str:

@@ -1,6 +1,7 @@
 """Lecture seats and the fair waiting list.
 
-A seat is taken with one conditional UPDATE (`seats_taken < capacity`, then the rowcount says whether it
+A seat is a hold (`marketplace/orders/holds`, kind "seat"): taken by `LectureSeats`, the holder registered
+at start-up, with one conditional UPDATE (`seats_taken + 1 <= capacity`, then the rowcount says whether it
 was had), so the capacity holds under any number of simultaneous sign-ups on SQLite and PostgreSQL. Every
 change first bumps the lecture row (`arrivals`), which serialises changes to one lecture: the row lock on
 PostgreSQL, the write lock on SQLite. `seats_taken` counts registered people and seats held for a promoted
@@ -29,6 +30,7 @@ from marketplace.accounts.models import Role, User
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied
 from marketplace.extensions import db
+from marketplace.orders.holds.refs import HoldRef
 
 HOLD = timedelta(hours=24)
 HOLD_ENDS_BEFORE_START = timedelta(hours=2)
@@ -42,6 +44,42 @@ class Place:
     status: RegistrationStatus
     ahead: int = 0
     deadline: datetime | None = None
+
+
+class LectureSeats:
+    """The holder of lecture seats (`HoldRef("seat", lecture id)`), registered at start-up: conditional UPDATEs
+    of `seats_taken` in the caller's transaction that raise Conflict when they cannot be had, never commit or
+    roll back. Registration, cancellation and settling are the use cases that own the transaction."""
+
+    def take(self, ref: HoldRef, owner_id: int, quantity: int, at: datetime) -> None:
+        taken = db.session.execute(
+            update(Lecture).where(Lecture.id == ref.id, Lecture.seats_taken + quantity <= Lecture.capacity)
+            .values(seats_taken=Lecture.seats_taken + quantity)).rowcount
+        if not taken:
+            raise Conflict(_("This lecture is full."))
+
+    def give_back(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
+        given = db.session.execute(
+            update(Lecture).where(Lecture.id == ref.id, Lecture.seats_taken >= quantity)
+            .values(seats_taken=Lecture.seats_taken - quantity)).rowcount
+        if not given:
+            raise Conflict(_("These seats were not held."))
+
+    def retake(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
+        self.take(ref, owner_id, quantity, clock.now())
+
+    def why_not(self, ref: HoldRef, owner_id: int | None, at: datetime) -> str:
+        lecture = db.session.get(Lecture, ref.id)
+        if lecture is None:
+            return _("There is no such lecture.")
+        if lecture.status == LectureStatus.CANCELLED:
+            return _("This lecture is cancelled.")
+        if at >= clock.to_utc(lecture.starts_at):
+            return _("Registration closed when the lecture started.")
+        return _("This lecture is full.") if lecture.seats_taken >= lecture.capacity else ""
+
+
+SEATS = LectureSeats()
 
 
 def promotion_deadline(starts_at: datetime, now: datetime) -> datetime:
@@ -146,9 +184,11 @@ def register(lecture_id: int, user: User, language: str) -> Registration:
         db.session.commit()
         _tell_promoted(promoted)
         return registration
-    took_seat = db.session.execute(
-        update(Lecture).where(Lecture.id == lecture.id, Lecture.seats_taken < Lecture.capacity)
-        .values(seats_taken=Lecture.seats_taken + 1)).rowcount == 1
+    try:
+        SEATS.take(HoldRef("seat", lecture.id), user.id, 1, now)
+        took_seat = True
+    except Conflict:  # full: a place at the end of the waiting list instead
+        took_seat = False
     position = db.session.scalar(select(Lecture.arrivals).where(Lecture.id == lecture.id))
     status = RegistrationStatus.REGISTERED if took_seat else RegistrationStatus.WAITING
     if registration is None:
@@ -183,8 +223,11 @@ def cancel(lecture_id: int, user: User) -> Registration:
     registration.status, registration.promotion_deadline, registration.updated_at = (
         RegistrationStatus.CANCELLED, None, now)
     if held_seat:
-        db.session.execute(update(Lecture).where(Lecture.id == lecture.id)
-                           .values(seats_taken=Lecture.seats_taken - 1))
+        try:
+            SEATS.give_back(HoldRef("seat", lecture.id), user.id, 1)
+        except Conflict:
+            db.session.rollback()
+            raise
         db.session.flush()
         db.session.refresh(lecture)
     promoted = _settle_locked(lecture, now)

@@ -23,7 +23,6 @@ from marketplace.api.edge import register_json_errors, use_language
 from marketplace.api.money import money_from_json
 from marketplace.api.shop_json import OPENAPI_PATHS, cart_json, order_json, order_summary_json
 from marketplace.api.tokens import json_body, token_limit, token_user
-from marketplace.core import clock
 from marketplace.core.errors import NotFound, PermissionDenied, ValidationError
 from marketplace.core.i18n import reading_order
 from marketplace.core.money import Money, MoneyError, normalise_currency
@@ -39,7 +38,6 @@ from marketplace.orders.checkout import (
 )
 from marketplace.orders.models import Order, VendorOrder
 from marketplace.orders.payment_start import resume_payment
-from marketplace.orders.reservations import release_expired_reservations
 
 bp = Blueprint("api_shop", __name__, url_prefix="/api/v1")
 register_json_errors(bp)
@@ -120,7 +118,6 @@ def register() -> ResponseReturnValue:
 def cart() -> ResponseReturnValue:
     """The shopper's cart priced now: lines, per-store subtotals, total in the charge currency."""
     user = shopper_user()
-    release_expired_reservations(clock.now())  # lapsed reservations' units are back before we show stock
     return priced_cart_response(user)
 
 

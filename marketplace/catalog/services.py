@@ -32,6 +32,7 @@ from marketplace.core.errors import NotFound, ValidationError
 from marketplace.core.i18n import pick_translation
 from marketplace.core.money import MoneyError, normalise_currency
 from marketplace.extensions import db
+from marketplace.orders.holds.lapsed import release_expired_reservations
 from marketplace.orders.pricing import PriceQuote, quote_prices
 from marketplace.vendors.models import Store, StoreStatus
 
@@ -150,7 +151,9 @@ def _page_bounds(page: int, per_page: int, total: int) -> Page:
 
 
 def get_visible_product(slug: str) -> Product:
-    """The visible product with `slug`, with store, category, texts and photos; NotFound otherwise."""
+    """The visible product with `slug`, with store, category, texts and photos, its stock (and deal units)
+    counting units that unpaid orders held past their reservation (given back first); NotFound otherwise."""
+    release_expired_reservations()
     product = db.session.scalars(
         visible_products().where(Product.slug == slug).options(selectinload(Product.category))
     ).first()

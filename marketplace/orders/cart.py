@@ -21,6 +21,7 @@ from marketplace.catalog.services import visible_conditions
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
+from marketplace.orders.holds.lapsed import release_expired_reservations
 from marketplace.orders.models import Cart, CartItem
 from marketplace.orders.priced_cart import TOURISM_CATEGORY as TOURISM_CATEGORY
 from marketplace.orders.priced_cart import CartLine as CartLine
@@ -119,14 +120,16 @@ def _limited(quote: PriceQuote, wanted: int) -> tuple[int, str]:
 
 def _remember_seen(item: CartItem, quote: PriceQuote) -> None:
     item.seen_amount, item.seen_currency = quote.price.amount, quote.price.currency
-    item.seen_offer = quote.offer.hold if quote.offer is not None else ""
+    item.seen_offer = quote.offer.hold if quote.offer is not None else None
 
 
 def add_item(user: User | None, token: str | None, product_id: object, quantity: object) -> str:
     """Add units of a visible product (to the line already there), no more than a limited offer lets
     the shopper have at its price; returns why the quantity was lowered ("" when it was not).
-    ValidationError, NotFound or Conflict (not enough stock) with nothing changed."""
+    ValidationError, NotFound or Conflict (not enough stock) with nothing changed. Units held by unpaid
+    orders whose reservation lapsed are given back first, so they count as in stock."""
     quantity = check_quantity(quantity)
+    release_expired_reservations()
     product = _buyable_product(product_id)
     cart = open_cart(user, token)
     item = next((i for i in cart.items if i.product_id == product.id), None)
@@ -155,7 +158,8 @@ def add_item(user: User | None, token: str | None, product_id: object, quantity:
 def set_quantity(user: User | None, token: str | None, product_id: object, quantity: object) -> str:
     """Change a line's quantity (0 removes it), no more than a limited offer lets the shopper have at
     its price; returns why the quantity was lowered ("" when it was not). NotFound when the line is
-    not in this cart."""
+    not in this cart. Units of lapsed reservations are given back first."""
+    release_expired_reservations()
     item = _own_item(user, token, product_id)
     if str(quantity).strip() == "0":
         remove_item(user, token, product_id)

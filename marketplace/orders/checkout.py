@@ -3,8 +3,9 @@
 `place_order` is the one use case behind the checkout page, the API and the tests. Its write
 transaction starts with the order row (so a retried request with the same idempotency key waits
 for, then finds, the first one), takes stock with conditional UPDATEs in product order, then the
-offer units, and writes the lines with the prices the shopper was shown. Nothing is reserved when
-any line cannot be had, and every line that cannot is reported.
+offer units (the lock order of `marketplace/orders/holds`), and writes the lines with the prices
+the shopper was shown. Nothing is reserved when any line cannot be had, and every line that cannot
+is reported.
 """
 from __future__ import annotations
 
@@ -23,12 +24,14 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.core import clock
-from marketplace.core.errors import Conflict, NotFound, PaymentUnavailable, ValidationError
+from marketplace.core.errors import Conflict, DomainError, NotFound, PaymentUnavailable, ValidationError
 from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import emails
 from marketplace.orders.addresses import LATIN_FIELDS, has_other_script, is_latin_text, latin_form, suggest_latin
 from marketplace.orders.cart import CartLine, PricedCart, charge_rate, find_cart, price_cart
+from marketplace.orders.holds.lapsed import end_reservation
+from marketplace.orders.holds.stock import HoldRefused, LineHold, take_line_holds
 from marketplace.orders.models import (
     CartItem,
     FulfilmentState,
@@ -39,8 +42,6 @@ from marketplace.orders.models import (
     VendorOrder,
 )
 from marketplace.orders.payment_start import resume_payment, start_payment
-from marketplace.orders.pricing import reserve_offer_units
-from marketplace.orders.reservations import Hold, end_reservation, hold_order, release_expired_reservations, take_stock
 from marketplace.orders.states import move_vendor_order
 from marketplace.payments import GatewayError, get_payment_gateway
 
@@ -204,9 +205,8 @@ def place_order(
     if existing is not None:
         return resume_payment(existing, base_url)
     at = at or clock.now()
-    release_expired_reservations(at)
     cart = find_cart(shopper, None)
-    priced = price_cart(cart, shopper, tuple(reading) or language, at=at)
+    priced = price_cart(cart, shopper, tuple(reading) or language, at=at)  # gives back lapsed holds first
     if priced.is_empty or priced.has_problems:
         # The same checkout submitted twice at once: the first may have committed since we looked,
         # emptying the cart (or taking the stock we just read); answer with its order, as a retry gets.
@@ -263,19 +263,18 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language
     if not _claim_cart(priced):
         db.session.rollback()  # another tab's checkout ordered this cart while we priced it
         raise ValidationError(_("Your cart is empty."))
-    holds = [Hold(line.product.id, line.quantity, line.quote.regular.amount,
-                  line.quote.offer.hold if line.quote.offer else "") for line in priced.lines]
-    short = take_stock(holds)
-    if short:
+    holds = [LineHold(line.product.id, line.quantity, line.quote.regular.amount,
+                      line.quote.offer.hold if line.quote.offer else None) for line in priced.lines]
+    try:
+        take_line_holds(holds, shopper.id, at)  # in the lock order of marketplace/orders/holds
+    except HoldRefused as refused:
         db.session.rollback()
-        raise SoldOut(_("Some items sold out while you were checking out."), _short_lines(priced, short))
-    names = {line.product.id: line.name.text for line in priced.lines}
-    for hold in sorted((h for h in holds if h.offer_hold), key=lambda h: hold_order(h.offer_hold)):
-        try:
-            reserve_offer_units(hold.offer_hold, shopper.id, hold.quantity, at)
-        except Conflict as refusal:  # the holder rolled the whole transaction back
-            raise SoldOut(refusal.message, [{"product_id": hold.product_id, "name": names[hold.product_id],
-                                             "problem": refusal.message, "available": None}]) from refusal
+        if refused.short_of_stock:
+            raise SoldOut(refused.message, _short_lines(priced, refused.product_ids)) from refused
+        names = {line.product.id: line.name.text for line in priced.lines}
+        raise SoldOut(refused.message, [{"product_id": product_id, "name": names[product_id],
+                                         "problem": refused.message, "available": None}
+                                        for product_id in refused.product_ids]) from refused
     for group in priced.groups:
         vendor_order = VendorOrder(order=order, store_id=group.store_id, currency=charge_currency,
                                    subtotal_amount=group.subtotal.amount)
@@ -287,7 +286,7 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language
                 quantity=line.quantity, unit_amount=line.quote.price.amount, currency=line.quote.price.currency,
                 regular_amount=line.quote.regular.amount,
                 offer_source=line.quote.offer.source if line.quote.offer else "",
-                offer_hold=line.quote.offer.hold if line.quote.offer else "",
+                offer_hold=line.quote.offer.hold if line.quote.offer else None,
                 charge_unit_amount=line.charged_unit.amount, rate=rate,
                 is_tourism=line.is_tourism))
     db.session.flush()
@@ -358,7 +357,12 @@ def cancel_unpaid_order(shopper: User, reference: str) -> Order:
         except GatewayError as exc:
             raise PaymentUnavailable(_("The payment service cannot be reached, so the payment page stays open. "
                                        "Nothing was charged; please try again in a few minutes.")) from exc
-    if not end_reservation(order.id, PaymentState.EXPIRED, SHOPPER_CANCELLED_NOTE):
+    try:
+        ended = end_reservation(order.id, PaymentState.EXPIRED, SHOPPER_CANCELLED_NOTE)
+    except DomainError:
+        db.session.rollback()
+        raise
+    if not ended:
         db.session.rollback()
         raise Conflict(_("This order is no longer awaiting payment."))
     db.session.commit()

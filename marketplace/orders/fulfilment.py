@@ -23,8 +23,8 @@ from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from marketplace.extensions import db
 from marketplace.orders import emails
+from marketplace.orders.holds.stock import give_back_lines
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentState, VendorOrder
-from marketplace.orders.reservations import return_stock
 from marketplace.orders.states import can_move, move_vendor_order, record_payment_state
 from marketplace.payments.offline_gateway import OfflineGateway
 from marketplace.vendors.models import Store
@@ -279,7 +279,7 @@ def cancel_vendor_order(user: User, vendor_order_id: int, reason: str) -> Vendor
     _claim(vendor_order)
     try:
         move_vendor_order(vendor_order, F.CANCELLED, user.id, note)
-        return_stock(vendor_order.lines)
+        give_back_lines(vendor_order.lines, vendor_order.order.shopper_id)
         if vendor_order.paid_at is not None:
             post_reversal(vendor_order)
         _update_payment_state(vendor_order.order, user.id)

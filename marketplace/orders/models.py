@@ -12,6 +12,7 @@ from marketplace.core import clock
 from marketplace.core.money import Money
 from marketplace.core.types import DecimalText, enum_column
 from marketplace.extensions import db
+from marketplace.orders.holds.refs import HoldRef, HoldRefText, no_hold
 
 
 class Cart(db.Model):
@@ -45,7 +46,8 @@ class CartItem(db.Model):
     quantity: Mapped[int]
     seen_amount: Mapped[int]  # the price quoted when the item was added or last confirmed
     seen_currency: Mapped[str] = mapped_column(String(3))
-    seen_offer: Mapped[str] = mapped_column(String(40), default="")  # the offer's hold behind that price, if any
+    # The hold of the offer behind that price, if any (stored as "kind:id", "" for none).
+    seen_offer: Mapped[HoldRef | None] = mapped_column(HoldRefText(40), default=no_hold, nullable=False)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     cart: Mapped[Cart] = relationship(back_populates="items")
@@ -186,7 +188,8 @@ class OrderLine(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     regular_amount: Mapped[int]  # the regular price at checkout, to show what an offer saved
     offer_source: Mapped[str] = mapped_column(String(80), default="")  # e.g. "festival:coffee-week"
-    offer_hold: Mapped[str] = mapped_column(String(80), default="")  # units held by an offer, e.g. "deal:12"
+    # The units an offer holds for the line, e.g. HoldRef("deal", 12) (stored as "deal:12", "" for none).
+    offer_hold: Mapped[HoldRef | None] = mapped_column(HoldRefText(80), default=no_hold, nullable=False)
     charge_unit_amount: Mapped[int]  # minor units of the order's currency
     rate: Mapped[Decimal] = mapped_column(DecimalText)  # charge currency per unit of `currency`
     is_tourism: Mapped[bool] = mapped_column(default=False)

@@ -15,11 +15,11 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from marketplace.core import clock
-from marketplace.core.errors import PaymentUnavailable
+from marketplace.core.errors import DomainError, PaymentUnavailable
 from marketplace.extensions import db
 from marketplace.orders.cart import open_cart
+from marketplace.orders.holds.lapsed import end_reservation
 from marketplace.orders.models import CartItem, Order, PaymentState
-from marketplace.orders.reservations import end_reservation
 from marketplace.payments import ChargeLine, GatewayError, PaymentRequest, get_payment_gateway
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,7 @@ def resume_payment(order: Order, base_url: str, at: datetime | None = None) -> O
         return order
     at = at or clock.now()
     if order.reserved_until is None or clock.to_utc(order.reserved_until) <= at:
-        if end_reservation(order.id, PaymentState.EXPIRED, "reservation ended before its payment started",
-                           unstarted=True):
+        if _end_unstarted(order, PaymentState.EXPIRED, "reservation ended before its payment started"):
             refill_cart(order)
             db.session.commit()
         else:
@@ -61,6 +60,16 @@ def resume_payment(order: Order, base_url: str, at: datetime | None = None) -> O
         return order
     start_payment(order, base_url, f"order-{order.reference}-{secrets.token_hex(4)}")
     return order
+
+
+def _end_unstarted(order: Order, state: PaymentState, note: str) -> bool:
+    """End the reservation of an order whose payment never started (caller's transaction, committed by the
+    caller); a holder's refusal rolls back what was written and is raised again."""
+    try:
+        return end_reservation(order.id, state, note, unstarted=True)
+    except DomainError:
+        db.session.rollback()
+        raise
 
 
 def start_payment(order: Order, base_url: str, idempotency_key: str) -> None:
@@ -83,7 +92,7 @@ def start_payment(order: Order, base_url: str, idempotency_key: str) -> None:
         started = gateway.start_payment(request)
     except GatewayError as exc:
         # Unless a concurrent start saved its page meanwhile: that order can still be paid.
-        if end_reservation(order.id, PaymentState.FAILED, f"payment could not start: {exc}", unstarted=True):
+        if _end_unstarted(order, PaymentState.FAILED, f"payment could not start: {exc}"):
             refill_cart(order)  # the shopper tries again later with the same items
         db.session.commit()
         raise PaymentUnavailable(_("The payment service cannot be reached. Nothing was charged; please try "

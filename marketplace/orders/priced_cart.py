@@ -25,8 +25,10 @@ from marketplace.catalog.services import LocalText, localized
 from marketplace.core import clock
 from marketplace.core.money import Money
 from marketplace.extensions import db
+from marketplace.orders.holds.lapsed import release_expired_reservations
+from marketplace.orders.holds.registry import why_units_lapsed
 from marketplace.orders.models import Cart, CartItem
-from marketplace.orders.pricing import OfferLimit, PriceQuote, quote_prices, why_offer_lapsed
+from marketplace.orders.pricing import OfferLimit, PriceQuote, quote_prices
 from marketplace.vendors.models import StoreStatus
 
 TOURISM_CATEGORY = "tourism"
@@ -170,11 +172,11 @@ def charge_rate(rates: RateTable, currency: str, charge_currency: str) -> Decima
 
 def _lapsed_note(item: CartItem, quote: PriceQuote, shopper: User | None, at: datetime) -> str:
     offer = quote.offer
-    if not item.seen_offer or (offer is not None and offer.hold == item.seen_offer):
+    if item.seen_offer is None or (offer is not None and offer.hold == item.seen_offer):
         return ""
     if quote.price.currency != item.seen_currency or quote.price.amount <= item.seen_amount:
         return ""
-    return why_offer_lapsed(item.seen_offer, shopper.id if shopper else None, at) or _(
+    return why_units_lapsed(item.seen_offer, shopper.id if shopper else None, at) or _(
         "The deal price no longer applies.")
 
 
@@ -183,8 +185,13 @@ def price_cart(
     at: datetime | None = None,
 ) -> PricedCart:
     """Every line priced now, grouped by store, with per-store subtotals and the total in the charge
-    currency, and every amount also in `display_currency` (None: the charge currency)."""
+    currency, and every amount also in `display_currency` (None: the charge currency).
+
+    Units held by unpaid orders whose reservation lapsed by `at` are given back first (committed), so
+    call it before the use case's own writes.
+    """
     at = at or clock.now()
+    release_expired_reservations(at)
     charge_currency = current_app.config["CHARGE_CURRENCY"]
     rates = exchange_rates()
     prices = DisplayPrices(display_currency, charge_currency, rates)

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 
 from marketplace.core import clock
 from marketplace.core.money import Money
+from marketplace.orders.holds.refs import HoldRef
 
 if TYPE_CHECKING:
     from marketplace.accounts.models import User
@@ -51,7 +52,7 @@ class Offer:
     price: Money
     source: str
     ends_at: datetime | None = None
-    hold: str = ""  # "<kind>:<id>" when the offer has limited units that checkout must reserve
+    hold: HoldRef | None = None  # the offer's limited units that checkout must take (marketplace/orders/holds)
     limit: OfferLimit | None = None  # how many units the shopper may still have at this price
 
 
@@ -70,64 +71,6 @@ class PriceRule(Protocol):
     def __call__(
         self, products: Sequence[Product], shopper: User | None, at: datetime
     ) -> Mapping[int, Offer]: ...
-
-
-class UnitHolder(Protocol):
-    """Reserves and returns an offer's limited units inside the caller's transaction (no commit)."""
-
-    def reserve(self, ref: int, shopper_id: int, quantity: int, at: datetime) -> None:
-        """Take the units; Conflict (after rolling the transaction back) when they cannot be had."""
-        ...
-
-    def release(self, ref: int, shopper_id: int, quantity: int) -> None:
-        """Give the units back; Conflict (after rolling back) when they were not held."""
-        ...
-
-    def retake(self, ref: int, shopper_id: int, quantity: int) -> bool:
-        """Take back units an order held before its reservation lapsed, for its late payment, whether
-        or not the offer is still open; False when they are gone (the caller undoes what was written)."""
-        ...
-
-    def why_not(self, ref: int, shopper_id: int | None, at: datetime) -> str:
-        """Why the shopper cannot have the offer's price at `at`, in the page's language ("" when they can)."""
-        ...
-
-
-def register_unit_holder(app: Flask, kind: str, holder: UnitHolder) -> None:
-    """Let checkout reserve the units of offers whose `hold` starts with `kind:`."""
-    app.extensions.setdefault("unit_holders", {})[kind] = holder
-
-
-def _holder(hold: str) -> tuple[UnitHolder, int]:
-    kind, _, ref = hold.partition(":")
-    return current_app.extensions["unit_holders"][kind], int(ref)
-
-
-def reserve_offer_units(hold: str, shopper_id: int, quantity: int, at: datetime) -> None:
-    """Reserve `quantity` units of the offer `hold` for a shopper; Conflict when they are gone."""
-    holder, ref = _holder(hold)
-    holder.reserve(ref, shopper_id, quantity, at)
-
-
-def retake_offer_units(hold: str, shopper_id: int, quantity: int) -> bool:
-    """Take back units of the offer `hold` for a late payment; False when they are gone."""
-    holder, ref = _holder(hold)
-    return holder.retake(ref, shopper_id, quantity)
-
-
-def why_offer_lapsed(hold: str, shopper_id: int | None, at: datetime) -> str:
-    """Why a shopper no longer gets the price of the offer `hold` at `at` ("" when unknown or it still applies)."""
-    kind, _, ref = hold.partition(":")
-    holder = current_app.extensions.get("unit_holders", {}).get(kind)
-    if holder is None or not ref.isdigit():
-        return ""
-    return holder.why_not(int(ref), shopper_id, at)
-
-
-def release_offer_units(hold: str, shopper_id: int, quantity: int) -> None:
-    """Return units of the offer `hold` that a shopper's order held."""
-    holder, ref = _holder(hold)
-    holder.release(ref, shopper_id, quantity)
 
 
 def register_price_rule(app: Flask, rule: PriceRule) -> None:

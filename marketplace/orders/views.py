@@ -13,7 +13,6 @@ from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.models import Role, User
 from marketplace.catalog.currency import exchange_rates, shopper_display_currency
 from marketplace.catalog.services import country_name
-from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, NotFound, PaymentUnavailable
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language, reading_order
@@ -35,7 +34,6 @@ from marketplace.orders.checkout import (
 from marketplace.orders.forms import CancelOrderForm, CheckoutForm, QuantityForm
 from marketplace.orders.models import Order, PaymentState, VendorOrder
 from marketplace.orders.payment_start import resume_payment
-from marketplace.orders.reservations import release_expired_reservations
 from marketplace.orders.shown import show_order
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
 
@@ -64,7 +62,6 @@ def back_to(default: str) -> str:
 @bp.get("/cart")
 def cart() -> str:
     """The cart grouped by vendor, priced now, with notes on changed prices and short stock."""
-    release_expired_reservations(clock.now())  # units of lapsed reservations are back before we show stock
     found = carts.find_cart(shopper(), visitor_token())
     priced = carts.price_cart(found, shopper(), reading_order(), shopper_display_currency())
     return render_template("orders/cart.html", priced=priced, form=QuantityForm())
@@ -173,7 +170,6 @@ def checkout() -> Response | str:
                 flash(_("Thank you! Your order %(reference)s is placed.", reference=order.reference), "success")
             # Otherwise the order page says where it stands: no "placed" without a way to pay.
             return redirect(url_for("orders.order_detail", reference=order.reference))
-    release_expired_reservations(clock.now())
     priced = carts.price_cart(carts.find_cart(current_user, None), current_user, reading_order(language),
                               shopper_display_currency())
     if priced.is_empty:

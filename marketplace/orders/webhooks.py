@@ -23,8 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from marketplace.core import clock
 from marketplace.extensions import db
 from marketplace.orders import emails
+from marketplace.orders.holds.lapsed import end_reservation
+from marketplace.orders.holds.stock import HoldRefused, retake_lines
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentEvent, PaymentState
-from marketplace.orders.reservations import end_reservation, retake_stock
 from marketplace.orders.states import move_vendor_order, record_payment_state, reinstate_vendor_order
 from marketplace.payments import PaymentReport, get_payment_gateway
 from marketplace.vendors.payables import post_sale
@@ -146,11 +147,14 @@ def _apply_paid(order: Order, report: PaymentReport, at: datetime) -> str:
         # Its units went back to stock (and to its festival deals); take them again only if every one is
         # still there.
         savepoint = db.session.begin_nested()
-        if retake_stock(order):
+        try:
+            retake_lines(order.lines, order.shopper_id)
+        except HoldRefused:
+            savepoint.rollback()  # undo the lines that could be taken, so nothing is held for a refunded order
+        else:
             savepoint.commit()
             _mark_paid(order, report, at, LATE_PAYMENT_NOTE, late=True)
             return PAID
-        savepoint.rollback()  # undo the lines that could be taken, so nothing is held for a refunded order
         _flag_refund(order, SOLD_NOTE, report)
         log.error("order %s: %s", order.reference, SOLD_NOTE)
         return REFUND_DUE

@@ -26,8 +26,8 @@ from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import checkout
 from marketplace.orders.checkout import Destination, new_checkout_key, place_order
+from marketplace.orders.holds.lapsed import release_expired_reservations
 from marketplace.orders.models import Cart, CartItem, FulfilmentState, Order, OrderEvent, OrderLine, PaymentState
-from marketplace.orders.reservations import release_expired_reservations
 from marketplace.payments import PaymentRequest, PaymentStart
 from tests.concurrency import JOIN_SECONDS, run_at_once
 from tests.factories import PASSWORD, cached_hash

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from marketplace.catalog.models import Product
 from marketplace.core import clock
 from marketplace.extensions import db
+from marketplace.orders.holds.lapsed import release_expired_reservations
 from marketplace.orders.models import FulfilmentState, Order, PaymentEvent, PaymentState
-from marketplace.orders.reservations import release_expired_reservations
 from marketplace.orders.webhooks import apply_payment_report
 from marketplace.payments import get_payment_gateway
 from marketplace.vendors.models import PayableEntry

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
-from marketplace.orders.reservations import Hold, take_stock
+from marketplace.orders.holds.stock import LineHold, take_stock
 from tests.concurrency import run_at_once
 from tests.factories import PASSWORD
 
@@ -30,7 +30,7 @@ def shop(client, login, make_store, make_category, make_product):
 
 def sell(product_id: int, quantity: int) -> None:
     """Units taken by checkouts (paid or held for payment), as checkout takes them."""
-    assert take_stock([Hold(product_id, quantity)]) == []
+    assert take_stock([LineHold(product_id, quantity)]) == []
     db.session.commit()
 
 
@@ -182,7 +182,7 @@ def test_edits_racing_checkouts_never_oversell(app, shop):
             stock_seen="50", texts={"en": LocaleText("Soapstone bowl", "Carved")}))
 
     def checkout():
-        if take_stock([Hold(product_id, 5)]):
+        if take_stock([LineHold(product_id, 5)]):
             db.session.rollback()
             return "short"
         db.session.commit()
