@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -219,5 +220,6 @@ def import_attendance(lecture_id: int) -> Response | tuple[str, int]:
     except (ValidationError, Conflict) as exc:
         apply_errors(form, exc)
         return _staff_page(lecture, form, status=422)
-    flash(_("Attendance imported: %(count)d people newly marked as attending.", count=report.marked), "success")
+    flash(ngettext("Attendance imported: %(num)d person newly marked as attending.",
+                   "Attendance imported: %(num)d people newly marked as attending.", report.marked), "success")
     return _staff_page(lecture, form, report)

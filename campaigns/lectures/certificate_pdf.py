@@ -107,7 +107,10 @@ class _Certificate(FPDF):
         self.set_font(self.main_family, size=size)
         self.set_text_color(*color)
         if direction == "rtl":
-            self.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar")
+            # Latin runs (names, the zone) inside a right-to-left paragraph lose their order of letters in
+            # optional ligatures ("fi"); Arabic's required ones (lam-alef) are another feature and stay.
+            self.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ar",
+                                  features={"liga": False})
         else:
             self.set_text_shaping(use_shaping_engine=True, direction="ltr")
         self.set_x(self.l_margin)
