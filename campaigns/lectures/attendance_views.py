@@ -111,7 +111,7 @@ def certificate_file(lecture_id: int) -> Response | tuple[str, int]:
     language = current_language().code
     try:
         body = certificate_pdf.render(certificate_text(registration, language),
-                                      current_app.config.get("CERTIFICATE_FONT_DIR"))
+                                      current_app.config.get("CERTIFICATE_FONT_DIR") or None)
     except certificate_pdf.CertificateFontMissing as exc:
         log.error("certificate not made: %s", exc)
         return render_template("lectures/certificate_refused.html", lecture=lecture, message=_(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
@@ -59,9 +59,8 @@ def new_feed() -> Response | str:
         return redirect(url_for("accounts.overview"))
     token = feed.issue_feed(current_user)
     address = url_for("calendar_feed.calendar", token=token, _external=True)
-    response = Response(render_template("lectures/feed/created.html", address=address,
-                                        webcal=address.replace("https://", "webcal://", 1).replace(
-                                            "http://", "webcal://", 1)))
+    webcal = address.replace("https://", "webcal://", 1).replace("http://", "webcal://", 1)
+    response = make_response(render_template("lectures/feed/created.html", address=address, webcal=webcal))
     response.headers["Cache-Control"] = "no-store"
     return response
 
