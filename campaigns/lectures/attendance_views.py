@@ -223,3 +223,25 @@ def import_attendance(lecture_id: int) -> Response | tuple[str, int]:
     flash(ngettext("Attendance imported: %(num)d person newly marked as attending.",
                    "Attendance imported: %(num)d people newly marked as attending.", report.marked), "success")
     return _staff_page(lecture, form, report)
+
+
+@bp.post("/staff/lectures/<int:lecture_id>/attendance/<int:registration_id>")
+@staff_required
+def mark_attendance(lecture_id: int, registration_id: int) -> Response:
+    """Mark one person as attending by hand (someone the code or the list missed), or withdraw it."""
+    lecture = _lecture_or_404(lecture_id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form had expired. Please try again."), "error")
+    else:
+        attended = request.form.get("attended") == "yes"
+        try:
+            registration = checkin.set_attendance(current_user, lecture, registration_id, attended, clock.now())
+        except NotFound:
+            abort(404)
+        except Conflict as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("%(email)s is marked as attending.", email=registration.user.email) if attended else
+                  _("%(email)s is no longer marked as attending; a certificate already issued is now shown as "
+                    "not valid.", email=registration.user.email), "success")
+    return redirect(url_for("lecture_attendance.staff_attendance", lecture_id=lecture.id) + "#attended")

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from campaigns.lectures.models import Lecture, LectureStatus, Registration, RegistrationStatus
 from marketplace.accounts.models import User
 from marketplace.core import clock
-from marketplace.core.errors import Conflict, PermissionDenied, ValidationError
+from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from marketplace.extensions import db
 
 CODE_DIGITS = 6
@@ -98,4 +98,27 @@ def check_in(user: User, lecture: Lecture, code: str, now: datetime) -> Registra
         attended_at=now, attendance_source="code", updated_at=now))
     db.session.commit()
     db.session.refresh(registration)
+    return registration
+
+
+def set_attendance(user: User, lecture: Lecture, registration_id: int, attended: bool, now: datetime) -> Registration:
+    """Staff mark a person with a seat as attending (source "staff"), or withdraw it — which also makes an
+    issued certificate invalid. PermissionDenied for non-staff; NotFound for a registration of another
+    lecture; Conflict for a person without a seat, a cancelled lecture or one not started."""
+    _require_staff(user)
+    registration = db.session.get(Registration, registration_id) if 0 < registration_id <= 2**31 - 1 else None
+    if registration is None or registration.lecture_id != lecture.id:
+        raise NotFound(_("There is no such registration for this lecture."))
+    if lecture.status == LectureStatus.CANCELLED:
+        raise Conflict(_("This lecture is cancelled."))
+    if now < window(lecture)[0]:
+        raise Conflict(_("Attendance can be marked once check-in opens, 10 minutes before the start."))
+    if registration.status != RegistrationStatus.REGISTERED:
+        raise Conflict(_("Only people with a confirmed seat can be marked as attending."))
+    if attended and registration.attended_at is None:
+        registration.attended_at, registration.attendance_source = min(now, lecture.ends_at), "staff"
+    elif not attended:
+        registration.attended_at, registration.attended_minutes, registration.attendance_source = None, None, ""
+    registration.updated_at = now
+    db.session.commit()
     return registration

@@ -127,3 +127,29 @@ def test_no_code_yet_and_only_staff_make_codes(make_lecture, make_user):
     with pytest.raises(PermissionDenied):
         checkin.new_checkin_code(person, lecture)
     assert place(lecture, person).checkin_failures == 0
+
+
+def test_staff_mark_or_withdraw_attendance_by_hand(client, login, staff, make_lecture, make_user):
+    lecture = make_lecture(capacity=1)
+    seated, waiting = make_user(), make_user()
+    with clock.freeze(BEFORE):
+        seats.register(lecture.id, seated, "en")
+        seats.register(lecture.id, waiting, "en")
+    registration, queued = place(lecture, seated), place(lecture, waiting)
+    with pytest.raises(Conflict, match="once check-in opens"):
+        checkin.set_attendance(staff, lecture, registration.id, True, BEFORE)
+    with pytest.raises(Conflict, match="confirmed seat"):
+        checkin.set_attendance(staff, lecture, queued.id, True, DURING)
+    with pytest.raises(PermissionDenied):
+        checkin.set_attendance(seated, lecture, registration.id, True, DURING)
+    login(staff)
+    with clock.freeze(DURING):
+        page = client.post(f"/en/staff/lectures/{lecture.id}/attendance/{registration.id}", data={"attended": "yes"},
+                           follow_redirects=True).text
+        assert "is marked as attending" in page and "marked by staff" in page
+        assert client.post(f"/en/staff/lectures/{lecture.id}/attendance/{2**40}",
+                           data={"attended": "yes"}).status_code == 404
+    assert place(lecture, seated).attendance_source == "staff"
+    with clock.freeze(DURING):
+        client.post(f"/en/staff/lectures/{lecture.id}/attendance/{registration.id}", data={"attended": "no"})
+    assert place(lecture, seated).attended_at is None
