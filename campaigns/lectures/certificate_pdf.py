@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_time
@@ -117,8 +118,10 @@ class _Certificate(FPDF):
         self.multi_cell(0, height, text, align="C", new_x="LMARGIN", new_y="NEXT")
 
 
+@lru_cache(maxsize=128)
 def render(text: CertificateText, font_dir: str | None = None) -> bytes:
-    """The certificate as PDF bytes; CertificateFontMissing when a font is not installed."""
+    """The certificate as PDF bytes; CertificateFontMissing when a font is not installed. Kept per worker for
+    the same text: loading the CJK font takes about a second, and attendees download right after a lecture."""
     pdf = _Certificate(fonts_needed(text), font_dir)
     local = utc_to_local(text.starts_at, text.zone)
     with force_locale(text.language):

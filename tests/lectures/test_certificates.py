@@ -125,6 +125,7 @@ def test_a_cancelled_lecture_has_no_certificates(attendee, staff):
 def test_a_missing_font_fails_with_a_clear_message(client, login, attendee, monkeypatch):
     lecture, person = attendee
     certificates.issue(person, lecture, "Amina Yusuf", AFTER)
+    certificate_pdf.render.cache_clear()
     monkeypatch.setattr(certificate_pdf, "CJK", certificate_pdf.FontFile("cjk", "NoSuchFont.ttc", "fonts-noto-cjk"))
     with pytest.raises(certificate_pdf.CertificateFontMissing, match="fonts-noto-cjk"):
         certificate_pdf.font_path(certificate_pdf.CJK)
