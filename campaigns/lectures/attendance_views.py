@@ -52,7 +52,7 @@ def check_in(lecture_id: int) -> Response:
     back = url_for("lectures.detail", lecture_id=lecture.id) + "#attendance"
     form = CheckInForm()
     if not form.validate_on_submit():
-        flash(_("The form had expired. Please try again."), "error")
+        flash(form.code.errors[0] if form.code.errors else _("The form had expired. Please try again."), "error")
         return redirect(back)
     try:
         checkin.check_in(current_user, lecture, form.code.data or "", clock.now())

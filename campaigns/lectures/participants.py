@@ -209,7 +209,8 @@ def import_participants(user: User, lecture: Lecture, raw: bytes, minimum: int |
                                           minutes=minutes, minimum=threshold)
         else:
             outcome = "already" if registration.attended_at is not None else "marked"
-            message = _("Marked as attending (%(minutes)d minutes).", minutes=minutes)
+            message = (_("Already marked as attending; %(minutes)d minutes recorded.", minutes=minutes)
+                       if outcome == "already" else _("Marked as attending (%(minutes)d minutes).", minutes=minutes))
             registration.attended_minutes = max(minutes, registration.attended_minutes or 0)
             if registration.attended_at is None:
                 registration.attended_at = min(now, lecture.ends_at)

@@ -153,3 +153,19 @@ def test_staff_mark_or_withdraw_attendance_by_hand(client, login, staff, make_le
     with clock.freeze(DURING):
         client.post(f"/en/staff/lectures/{lecture.id}/attendance/{registration.id}", data={"attended": "no"})
     assert place(lecture, seated).attended_at is None
+
+
+def test_a_code_with_control_characters_or_too_long_is_refused_on_the_page(client, login, staff, make_lecture,
+                                                                            make_user):
+    lecture = make_lecture()
+    person = make_user()
+    with clock.freeze(BEFORE):
+        seats.register(lecture.id, person, "en")
+    code = checkin.new_checkin_code(staff, lecture)
+    login(person)
+    with clock.freeze(DURING):
+        for typed in (code + "\u202e", "9" * 41):
+            answer = client.post(f"/en/lectures/{lecture.id}/check-in", data={"code": typed}, follow_redirects=True)
+            assert answer.status_code == 200 and "You are checked in" not in answer.text
+    registration = place(lecture, person)
+    assert registration.attended_at is None and registration.checkin_failures == 0
