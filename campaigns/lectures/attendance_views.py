@@ -38,6 +38,10 @@ def _lecture_or_404(lecture_id: int) -> Lecture:
         abort(404)
 
 
+def _font_dir() -> str | None:
+    return current_app.config.get("CERTIFICATE_FONT_DIR") or None
+
+
 def _person_key() -> str:
     user_id = current_user.get_id() if current_user.is_authenticated else None
     return f"lecture-checkin:{user_id or request.remote_addr}"
@@ -74,8 +78,17 @@ def issue_certificate(lecture_id: int) -> Response:
         message = form.name.errors[0] if form.name.errors else _("The form had expired. Please try again.")
         flash(message, "error")
         return redirect(back)
+    name = form.name.data or ""
     try:
-        certificates.issue(current_user, lecture, form.name.data or "")
+        missing = certificate_pdf.unprintable(name, current_language().code, _font_dir())
+    except certificate_pdf.CertificateFontMissing:
+        missing = ""  # the download says so, in the reader's language
+    if missing:
+        flash(_("The certificate cannot print these characters: %(characters)s. Please type the name without them.",
+                characters=" ".join(missing)), "error")
+        return redirect(back)
+    try:
+        certificates.issue(current_user, lecture, name)
     except (ValidationError, Conflict, PermissionDenied, NotFound) as exc:
         flash(exc.message, "error")
         return redirect(back)
@@ -110,8 +123,7 @@ def certificate_file(lecture_id: int) -> Response | tuple[str, int]:
         return redirect(url_for("lectures.detail", lecture_id=lecture.id) + "#attendance")
     language = current_language().code
     try:
-        body = certificate_pdf.render(certificate_text(registration, language),
-                                      current_app.config.get("CERTIFICATE_FONT_DIR") or None)
+        body = certificate_pdf.render(certificate_text(registration, language), _font_dir())
     except certificate_pdf.CertificateFontMissing as exc:
         log.error("certificate not made: %s", exc)
         return render_template("lectures/certificate_refused.html", lecture=lecture, message=_(

@@ -7,6 +7,7 @@ CertificateFontMissing, naming the file and the Debian package, rather than prin
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -15,6 +16,7 @@ from pathlib import Path
 from babel.dates import format_date, format_time
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from campaigns.festivals.scheduling import utc_to_local
@@ -33,6 +35,11 @@ class FontFile:
 LATIN = FontFile("noto-sans", "NotoSans-Regular.ttf", "fonts-noto-core")
 ARABIC = FontFile("noto-naskh-arabic", "NotoNaskhArabic-Regular.ttf", "fonts-noto-core")
 CJK = FontFile("noto-sans-cjk-sc", "NotoSansCJK-Regular.ttc", "fonts-noto-cjk", collection_index=2)  # SC face
+# Other scripts names and titles are written in (Ethiopic for Amharic and Tigrinya, Tifinagh, N'Ko, Adlam …),
+# all from fonts-noto-core, loaded only when a text needs them.
+OTHER_SCRIPTS = tuple(FontFile(f"noto-{name.lower()}", f"Noto{name}-Regular.ttf", "fonts-noto-core") for name in (
+    "SansEthiopic", "SansTifinagh", "SansNKo", "SansAdlam", "SansBamum", "SansOsmanya", "SansVai", "SansCoptic",
+    "SansDevanagari", "SansHebrew", "SansSymbols", "SansSymbols2"))
 
 
 class CertificateFontMissing(RuntimeError):
@@ -70,6 +77,11 @@ def _is_cjk(char: str) -> bool:
             or "\uff00" <= char <= "\uffef")
 
 
+def _drawn(char: str) -> bool:
+    """False for spaces, controls and invisible format characters, which need no glyph."""
+    return not unicodedata.category(char).startswith(("Z", "C"))
+
+
 def font_path(font: FontFile, font_dir: str | None = None) -> Path:
     """Where `font` is on this machine; CertificateFontMissing when it is nowhere."""
     for folder in ([font_dir] if font_dir else []) + list(FONT_DIRS):
@@ -82,16 +94,43 @@ def font_path(font: FontFile, font_dir: str | None = None) -> Path:
     raise CertificateFontMissing(font)
 
 
-def fonts_needed(text: CertificateText) -> list[FontFile]:
-    """The main font for the language first, then the others the texts' characters need."""
-    everything = "".join((text.name, text.lecture_title, text.series_title, text.speakers))
-    main = ARABIC if text.language == "ar" else CJK if text.language == "zh" else LATIN
-    needed = [main]
-    for font, wanted in ((LATIN, True), (ARABIC, any(map(_is_arabic, everything))),
-                         (CJK, any(map(_is_cjk, everything)))):
-        if wanted and font not in needed:
-            needed.append(font)
-    return needed
+@lru_cache(maxsize=32)
+def coverage(font: FontFile, font_dir: str | None = None) -> frozenset[int]:
+    """The code points `font` has glyphs for; CertificateFontMissing when it is not installed."""
+    path = font_path(font, font_dir)
+    options = {"fontNumber": font.collection_index} if path.suffix == ".ttc" else {}
+    with TTFont(path, lazy=True, **options) as loaded:
+        return frozenset(loaded.getBestCmap())
+
+
+def fonts_for(text: str, language: str, font_dir: str | None = None) -> tuple[list[FontFile], set[str]]:
+    """The fonts to print `text` for a reader of `language` (the language's own first, then Latin and the
+    scripts the text uses) and the characters none of the installed fonts has. CertificateFontMissing when
+    one of the three main fonts is not installed."""
+    main = ARABIC if language == "ar" else CJK if language == "zh" else LATIN
+    chosen = [main]
+    for font, wanted in ((LATIN, True), (ARABIC, any(map(_is_arabic, text))), (CJK, any(map(_is_cjk, text)))):
+        if wanted and font not in chosen:
+            chosen.append(font)
+    remaining = {char for char in text if _drawn(char)
+                 and not any(ord(char) in coverage(font, font_dir) for font in chosen)}
+    for font in OTHER_SCRIPTS:
+        if not remaining:
+            break
+        try:
+            has = coverage(font, font_dir)
+        except CertificateFontMissing:
+            continue  # an optional script: its characters stay unprintable
+        if found := {char for char in remaining if ord(char) in has}:
+            chosen.append(font)
+            remaining -= found
+    return chosen, remaining
+
+
+def unprintable(text: str, language: str, font_dir: str | None = None) -> str:
+    """The characters of `text` no installed font can print (emoji, rare scripts), in order, each once."""
+    _fonts, missing = fonts_for(text, language, font_dir)
+    return "".join(dict.fromkeys(char for char in text if char in missing))
 
 
 class _Certificate(FPDF):
@@ -122,7 +161,6 @@ class _Certificate(FPDF):
 def render(text: CertificateText, font_dir: str | None = None) -> bytes:
     """The certificate as PDF bytes; CertificateFontMissing when a font is not installed. Kept per worker for
     the same text: loading the CJK font takes about a second, and attendees download right after a lecture."""
-    pdf = _Certificate(fonts_needed(text), font_dir)
     local = utc_to_local(text.starts_at, text.zone)
     with force_locale(text.language):
         date = format_date(local.date(), "long", locale=text.language)
@@ -139,7 +177,12 @@ def render(text: CertificateText, font_dir: str | None = None) -> bytes:
             "verify": _("Check this certificate at:"),
             "number": _("Certificate number: %(code)s", code=text.code),
         }
-        pdf.set_title(lines["title"])
+    printed = [text.name, text.lecture_title, *lines.values()]
+    fonts, missing = fonts_for("".join(printed), text.language, font_dir)
+    drop = {ord(char): None for char in missing}  # emoji in a title: left out rather than printed as boxes
+    lines = {key: value.translate(drop) for key, value in lines.items()}
+    pdf = _Certificate(fonts, font_dir)
+    pdf.set_title(lines["title"])
     pdf.set_lang(text.language)
     pdf.set_creator("Silk Road Market")
     pdf.add_page()
@@ -156,9 +199,9 @@ def render(text: CertificateText, font_dir: str | None = None) -> bytes:
     pdf.centred(lines["title"], 30, 15, direction, (120, 60, 10))
     pdf.ln(6)
     pdf.centred(lines["certifies"], 13, 8, direction)
-    pdf.centred(text.name, 26, 13, direction, (10, 10, 10))
+    pdf.centred(text.name.translate(drop), 26, 13, direction, (10, 10, 10))
     pdf.centred(lines["attended"], 13, 8, direction)
-    pdf.centred(text.lecture_title, 19, 10, direction, (10, 10, 10))
+    pdf.centred(text.lecture_title.translate(drop), 19, 10, direction, (10, 10, 10))
     if lines["series"]:
         pdf.centred(lines["series"], 12, 7, direction)
     pdf.centred(lines["when"], 12, 7, direction)

@@ -133,3 +133,23 @@ def test_a_missing_font_fails_with_a_clear_message(client, login, attendee, monk
     with clock.freeze(AFTER):
         response = client.get(f"/zh/lectures/{lecture.id}/certificate.pdf")
     assert response.status_code == 503 and response.mimetype == "text/html"
+
+
+@needs_pdftotext
+def test_other_african_scripts_print_and_emoji_are_refused_in_names(client, login, make_lecture, make_user, staff,
+                                                                    tmp_path):
+    lecture = make_lecture(titles={"en": "Coffee from Sidama 🌍☕"})
+    person = make_user()
+    with clock.freeze(BEFORE):
+        seats.register(lecture.id, person, "en")
+    checkin.check_in(person, lecture, checkin.new_checkin_code(staff, lecture), DURING)
+    login(person)
+    with clock.freeze(AFTER):
+        refused = client.post(f"/en/lectures/{lecture.id}/certificate", data={"name": "Abebe 🏃"},
+                              follow_redirects=True).text
+        assert "cannot print these characters: 🏃" in refused
+        assert db.session.scalar(select(Registration.certificate_code)) is None
+        client.post(f"/en/lectures/{lecture.id}/certificate", data={"name": "አበበ ቢቂላ"})
+        response = client.get(f"/en/lectures/{lecture.id}/certificate.pdf")
+    text = squeezed(text_of(response.data, tmp_path))
+    assert squeezed("አበበ ቢቂላ") in text and "CoffeefromSidama" in text  # Ethiopic printed; the emoji left out
