@@ -90,9 +90,14 @@ def test_the_feed_holds_lectures_and_waves_follows_a_move_and_never_the_meeting_
         assert JOIN_URL.encode() not in body and b"meet.example.org" not in body
 
 
-def test_a_new_link_kills_the_old_one_and_turning_it_off_kills_both(client, login, make_user):
+def test_a_new_link_kills_the_old_one_and_turning_it_off_kills_both(client, login, make_user, make_lecture):
     person = make_user()
+    lecture = make_lecture()
+    with clock.freeze(NOW):
+        seats.register(lecture.id, person, "en")
     login(person)
+    with clock.freeze(NOW):
+        assert "/en/account/#calendar-feed" in client.get(f"/en/lectures/{lecture.id}").text
     account = client.get("/en/account/").text
     assert "Calendar feed" in account and "Make my calendar link" in account
     old = feed_address(client)
