@@ -123,6 +123,8 @@ def _settings(env: Mapping[str, str]) -> type:
         MAIL_SMTP_TIMEOUT = float(env.get("MAIL_SMTP_TIMEOUT", 10))
         # Reminders go out this long before a festival or a saved deal opens.
         FESTIVAL_REMINDER_MINUTES = int(env.get("FESTIVAL_REMINDER_MINUTES", 60))
+        # Lecture certificates: a folder searched first for the Noto fonts (Debian's folders after it).
+        CERTIFICATE_FONT_DIR = env.get("CERTIFICATE_FONT_DIR", "")
 
 
     return Settings

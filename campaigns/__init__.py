@@ -59,10 +59,15 @@ def init_lectures(app: Flask) -> None:
     from campaigns.lectures import back_office, display
     from campaigns.lectures.api import OPENAPI_PATHS as LECTURES_OPENAPI
     from campaigns.lectures.api import bp as lectures_api_bp
+    from campaigns.lectures.attendance_views import bp as lecture_attendance_bp
+    from campaigns.lectures.attendance_views import lecture_attendance
     from campaigns.lectures.cli import lectures_cli
+    from campaigns.lectures.feed_views import account_section
+    from campaigns.lectures.feed_views import bp as calendar_feed_bp
     from campaigns.lectures.seats import SEATS
     from campaigns.lectures.staff_views import bp as lectures_staff_bp
     from campaigns.lectures.views import bp as lectures_bp
+    from marketplace.accounts.sections import AccountSection, register_account_section
     from marketplace.api.openapi import add_paths
     from marketplace.core.page_cache import watch_tables
     from marketplace.extensions import csrf
@@ -74,6 +79,10 @@ def init_lectures(app: Flask) -> None:
     app.register_blueprint(lectures_staff_bp)
     app.register_blueprint(lectures_bp)
     app.register_blueprint(lectures_api_bp)
+    app.register_blueprint(lecture_attendance_bp)
+    app.register_blueprint(calendar_feed_bp)
+    app.add_template_global(lecture_attendance, "lecture_attendance")
+    register_account_section(app, AccountSection("lectures/feed/account_section.html", account_section, 50))
     csrf.exempt(lectures_api_bp)  # bearer token only, never the session cookie (see api.py)
     add_paths(app, LECTURES_OPENAPI)
     app.cli.add_command(lectures_cli)

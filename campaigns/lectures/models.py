@@ -88,6 +88,10 @@ class Lecture(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Attendance: the code the speaker reads out ("" until staff make one), and the minutes in the meeting
+    # tool's participant list that count as attending (None: half the duration).
+    checkin_code: Mapped[str] = mapped_column(String(12), default="")
+    attendance_minimum_minutes: Mapped[int | None] = mapped_column(default=None)
 
     series: Mapped[LectureSeries | None] = relationship(lazy="selectin")
     texts: Mapped[list[LectureText]] = relationship(
@@ -162,8 +166,26 @@ class Registration(db.Model):
     reminded_hour_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When the person was seen at the lecture (check-in code or the meeting tool's participant list).
     attended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attended_minutes: Mapped[int | None] = mapped_column(default=None)  # from the participant list
+    attendance_source: Mapped[str] = mapped_column(String(12), default="")  # "code" or "import"
+    checkin_failures: Mapped[int] = mapped_column(default=0)  # wrong codes typed: guessing stops at a limit
+    certificate_code: Mapped[str | None] = mapped_column(String(40), unique=True)  # public verification
+    certificate_name: Mapped[str] = mapped_column(String(120), default="")  # as printed, fixed once issued
+    certificate_issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     lecture: Mapped[Lecture] = relationship()
     user = relationship("User")
+
+
+class CalendarFeed(db.Model):
+    """A person's private calendar subscription: only a hash of its token is kept; a new one replaces it."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

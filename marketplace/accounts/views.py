@@ -10,6 +10,7 @@ from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SignupForm
 from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import User
+from marketplace.accounts.sections import account_sections
 from marketplace.accounts.services import authenticate, change_password, end_all_sessions, register_user
 from marketplace.accounts.tokens import active_tokens, revoke_token_by_id
 from marketplace.core.errors import AuthenticationFailed, NotFound, ValidationError
@@ -109,7 +110,7 @@ def overview() -> Response | str:
             change_password(current_user, form.current_password.data, form.new_password.data)
         except TooManyAttempts as exc:
             return refused_for_now(form, exc, "accounts/overview.html", tokens=active_tokens(current_user),
-                                   revoke_form=LogoutForm())
+                                   revoke_form=LogoutForm(), sections=account_sections(current_user))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -117,7 +118,7 @@ def overview() -> Response | str:
             flash(_("Your password is changed. Your other devices and apps are logged out."), "success")
             return redirect(url_for("accounts.overview"))
     return render_template("accounts/overview.html", form=form, tokens=active_tokens(current_user),
-                           revoke_form=LogoutForm())
+                           revoke_form=LogoutForm(), sections=account_sections(current_user))
 
 
 @bp.post("/tokens/<int(max=2147483647):token_id>/revoke")

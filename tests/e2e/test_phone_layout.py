@@ -33,7 +33,7 @@ def demo_ids(live_app) -> dict:
     from sqlalchemy import select
 
     from campaigns.festivals.models import Deal, Festival, FestivalText, Wave
-    from campaigns.lectures.models import Lecture
+    from campaigns.lectures.models import Lecture, Registration
     from marketplace.accounts.models import User
     from marketplace.catalog.models import Product, ProductImage
     from marketplace.core import clock
@@ -71,6 +71,8 @@ def demo_ids(live_app) -> dict:
             db.session.add(document)
             db.session.commit()
         lecture = db.session.scalar(select(Lecture).where(Lecture.starts_at > clock.now()).order_by(Lecture.starts_at))
+        certificate = db.session.scalar(select(Registration.certificate_code).where(
+            Registration.certificate_code.is_not(None)).order_by(Registration.id))  # the demo vendor's
         with live_app.test_request_context():
             asset = asset_url("css/site.css")
         product = deal.product
@@ -80,7 +82,7 @@ def demo_ids(live_app) -> dict:
             store_id=store.id, document_id=document.id, own_product_id=photo.product_id, own_photo_id=photo.id,
             own_vendor_order_id=vendor_order.id, vendor_order_order_id=vendor_order.order_id,
             festival=festival.slug, festival_id=festival.id, registering_festival=registering.slug, deal_id=deal.id,
-            lecture_id=lecture.id, lecture_series_id=lecture.series_id,
+            lecture_id=lecture.id, lecture_series_id=lecture.series_id, certificate_code=certificate,
         )
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.seed import seed_demo
 from campaigns.lectures.models import Lecture, LectureSeries, Registration, RegistrationStatus
+from marketplace.accounts.models import User
 from marketplace.core import clock
 from marketplace.extensions import db
 
@@ -27,3 +28,24 @@ def test_the_demo_has_lectures_past_upcoming_and_full_and_a_second_run_adds_noth
     assert waiting == 3
     assert seed_lectures() == 0
     assert db.session.scalar(select(func.count(Lecture.id))) == 4
+
+
+def test_the_demo_past_lectures_have_attendance_and_the_demo_vendor_a_certificate(app, client):
+    seed_demo(stores=12, products=24)
+    now = clock.now()
+    past = [lecture for lecture in db.session.scalars(select(Lecture)) if lecture.ends_at <= now]
+    for lecture in past:
+        attended = db.session.scalar(select(func.count(Registration.id)).where(
+            Registration.lecture_id == lecture.id, Registration.attended_at.is_not(None)))
+        absent = db.session.scalar(select(func.count(Registration.id)).where(
+            Registration.lecture_id == lecture.id, Registration.attended_at.is_(None)))
+        assert attended >= 5 and absent >= 1
+        assert lecture.seats_taken == attended + absent
+    codes = db.session.scalars(select(Registration.certificate_code).join(User, User.id == Registration.user_id)
+                               .where(User.email == "vendor@example.com",
+                                      Registration.certificate_code.is_not(None))).all()
+    assert len(codes) == len(past)
+    assert "This certificate is valid." in client.get(f"/en/certificates/{codes[0]}").text
+    before = db.session.scalar(select(func.count(Registration.id)))
+    seed_demo(stores=12, products=24)
+    assert db.session.scalar(select(func.count(Registration.id))) == before

@@ -128,6 +128,21 @@ RULES: dict[str, tuple[str, dict]] = {
     "lecture_staff.move": ("/{lang}/staff/lectures/{lecture_id}/move", STAFF_ONLY),
     "lecture_staff.cancel": ("/{lang}/staff/lectures/{lecture_id}/cancel", POST_ONLY),
     "lecture_staff.new_series": ("/{lang}/staff/lectures/series/new", STAFF_ONLY),
+    # Attendance: check-in and certificates need a seat (and attendance); verification is public (404 when
+    # the code is unknown); the private calendar feed answers a bare 404 without its token, to everyone.
+    "lecture_attendance.check_in": ("/{lang}/lectures/{lecture_id}/check-in", POST_ONLY),
+    "lecture_attendance.issue_certificate": ("/{lang}/lectures/{lecture_id}/certificate", POST_ONLY),
+    "lecture_attendance.certificate_file": ("/{lang}/lectures/{lecture_id}/certificate.pdf",
+                                            {ANON: "login", SHOPPER: 404, VENDOR: 404, STAFF: 404}),
+    "lecture_attendance.verify": ("/{lang}/certificates/{certificate_code}", PUBLIC),
+    "lecture_attendance.staff_attendance": ("/{lang}/staff/lectures/{lecture_id}/attendance", STAFF_ONLY),
+    "lecture_attendance.new_code": ("/{lang}/staff/lectures/{lecture_id}/attendance/code", POST_ONLY),
+    "lecture_attendance.import_attendance": ("/{lang}/staff/lectures/{lecture_id}/attendance/import", POST_ONLY),
+    "lecture_attendance.mark_attendance": ("/{lang}/staff/lectures/{past_lecture_id}/attendance/{attendee_id}",
+                                           POST_ONLY),
+    "calendar_feed.calendar": ("/{lang}/me/calendar.ics?token=not-a-token", {role: 404 for role in ROLES}),
+    "calendar_feed.new_feed": ("/{lang}/me/calendar-feed", POST_ONLY),
+    "calendar_feed.revoke_feed": ("/{lang}/me/calendar-feed/off", POST_ONLY),
     "lecture_staff.edit_series": ("/{lang}/staff/lectures/series/{lecture_series_id}", STAFF_ONLY),
     "festival_vendor.index": ("/{lang}/vendor/festivals/", VENDOR_ONLY),
     "festival_vendor.enter": ("/{lang}/vendor/festivals/{registering_festival}/enter", VENDOR_ONLY),
@@ -218,6 +233,13 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "lectures_api.register": (TOKEN_ONLY, {}),
     "lectures_api.cancel": (TOKEN_ONLY, {}),
     "lecture_staff.cancel": (STAFF_MAY, {}),
+    "lecture_attendance.check_in": (SIGNED_IN_MAY, {"code": "000000"}),
+    "lecture_attendance.issue_certificate": (SIGNED_IN_MAY, {"name": "Visitor"}),
+    "lecture_attendance.new_code": (STAFF_MAY, {}),
+    "lecture_attendance.import_attendance": (STAFF_MAY, {}),  # no file: the page asks for one (422)
+    "lecture_attendance.mark_attendance": (STAFF_MAY, {"attended": "yes"}),  # already marked: nothing changes
+    "calendar_feed.new_feed": (SIGNED_IN_MAY, {}),
+    "calendar_feed.revoke_feed": (SIGNED_IN_MAY, {}),
     "orders.add_to_cart": (ANYONE_MAY, {"product_id": "{product_id}", "quantity": "1"}),
     "orders.update_cart_item": (ANYONE_MAY, {"product_id": "{product_id}", "quantity": "2"}),
     "orders.remove_cart_item": (ANYONE_MAY, {}),
@@ -300,6 +322,7 @@ def build_world(app) -> dict:
     festival, registering, deal = festival_world(product, users[STAFF])
     own_deal = entered_deal(registering, own_product)
     lecture = lecture_world(users[STAFF])
+    attendance = attendance_world(users[STAFF])
     # A pay-on-delivery order of the vendor visitor's product, by a shopper of its own, for the order back office.
     from marketplace.orders import cart as carts
     from marketplace.orders.checkout import Destination, new_checkout_key, place_order
@@ -315,6 +338,7 @@ def build_world(app) -> dict:
         "festival_id": festival.id,
         "lecture_id": lecture.id,
         "lecture_series_id": lecture.series_id,
+        **attendance,
         "registering_festival": registering.slug,
         "deal_id": deal.id,
         "own_deal_id": own_deal.id,
@@ -350,6 +374,28 @@ def lecture_world(staff):
     db.session.add(lecture)
     db.session.commit()
     return lecture
+
+
+def attendance_world(staff) -> dict:
+    """A lecture that is over, with an attendee (none of the visitors) holding a certificate."""
+    from datetime import timedelta
+
+    from campaigns.lectures.models import Lecture, LectureText, Registration, RegistrationStatus
+    from marketplace.core import clock
+    from tests.factories import create_user
+
+    starts = clock.now() - timedelta(days=2)
+    lecture = Lecture(starts_at=starts, capacity=10, seats_taken=1, arrivals=1, created_by_id=staff.id,
+                      join_url="https://meet.example.org/past", texts=[LectureText(language="en", title="Shipping")])
+    db.session.add(lecture)
+    db.session.flush()
+    attendee = Registration(lecture_id=lecture.id, user_id=create_user().id, position=1,
+                            status=RegistrationStatus.REGISTERED, attended_at=starts + timedelta(minutes=5),
+                            attendance_source="code", certificate_code="accessmatrixcertificate0",
+                            certificate_name="Ama Owusu", certificate_issued_at=starts + timedelta(hours=3))
+    db.session.add(attendee)
+    db.session.commit()
+    return {"past_lecture_id": lecture.id, "attendee_id": attendee.id, "certificate_code": attendee.certificate_code}
 
 
 def festival_world(product, staff):
