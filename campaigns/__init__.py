@@ -55,7 +55,7 @@ def init_festivals(app: Flask) -> None:
 def init_lectures(app: Flask) -> None:
     """Online lectures: their models, pages, staff menu entry, API and page-cache upkeep."""
     import campaigns.lectures.models  # noqa: F401 - registers the tables
-    from campaigns.lectures import back_office, display
+    from campaigns.lectures import back_office, display, readiness
     from campaigns.lectures.api import OPENAPI_PATHS as LECTURES_OPENAPI
     from campaigns.lectures.api import bp as lectures_api_bp
     from campaigns.lectures.cli import lectures_cli
@@ -67,6 +67,7 @@ def init_lectures(app: Flask) -> None:
 
     back_office.init_app(app)
     display.init_templates(app)
+    readiness.init_app(app)
     app.register_blueprint(lectures_staff_bp)
     app.register_blueprint(lectures_bp)
     app.register_blueprint(lectures_api_bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     SelectChoice,
@@ -28,6 +29,8 @@ def language_choices() -> list[SelectChoice]:
 
 class SeriesForm(FlaskForm):
     original_language = SelectField(_l("Original language"), default="en", choices=language_choices())
+    festival_preparation = BooleanField(_l("Festival preparation: attending one of its lectures makes a store "
+                                           "festival-ready"))
 
 
 class LectureForm(FlaskForm):

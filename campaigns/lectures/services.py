@@ -46,6 +46,7 @@ class SeriesInput:
     titles: dict[str, str]
     descriptions: dict[str, str]
     original_language: str = "en"
+    festival_preparation: bool = False
 
 
 @dataclass
@@ -112,6 +113,7 @@ def save_series(user: User, data: SeriesInput, series: LectureSeries | None = No
     _refuse(_texts_errors(data.titles, data.original_language, "title"))
     series = series or LectureSeries()
     series.original_language = data.original_language
+    series.festival_preparation = data.festival_preparation
     existing = {text.language: text for text in series.texts}
     for code in LANGUAGES:
         title, description = data.titles.get(code, "").strip(), data.descriptions.get(code, "").strip()

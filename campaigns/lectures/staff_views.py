@@ -48,6 +48,7 @@ def _series_form(series: LectureSeries | None = None) -> SeriesForm:
     form = SeriesForm()
     if request.method == "GET" and series is not None:
         form.original_language.data = series.original_language
+        form.festival_preparation.data = series.festival_preparation
         for text in series.texts:
             getattr(form, f"title_{text.language}").data = text.title
             getattr(form, f"description_{text.language}").data = text.description
@@ -65,7 +66,8 @@ def series_page(series_id: int | None = None) -> Response | tuple[str, int] | st
         data = services.SeriesInput(
             titles={code: getattr(form, f"title_{code}").data or "" for code in LANGUAGES},
             descriptions={code: getattr(form, f"description_{code}").data or "" for code in LANGUAGES},
-            original_language=form.original_language.data or "en")
+            original_language=form.original_language.data or "en",
+            festival_preparation=bool(form.festival_preparation.data))
         try:
             services.save_series(current_user, data, series)
         except ValidationError as exc:
