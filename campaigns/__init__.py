@@ -55,13 +55,16 @@ def init_festivals(app: Flask) -> None:
 def init_lectures(app: Flask) -> None:
     """Online lectures: their models, pages, staff menu entry, API and page-cache upkeep."""
     import campaigns.lectures.models  # noqa: F401 - registers the tables
-    from campaigns.lectures import back_office, display, readiness
+    from campaigns.lectures import back_office, display, materials, readiness
     from campaigns.lectures.api import OPENAPI_PATHS as LECTURES_OPENAPI
     from campaigns.lectures.api import bp as lectures_api_bp
     from campaigns.lectures.cli import lectures_cli
+    from campaigns.lectures.material_views import bp as lecture_files_bp
+    from campaigns.lectures.question_views import bp as lecture_questions_bp
     from campaigns.lectures.staff_views import bp as lectures_staff_bp
     from campaigns.lectures.views import bp as lectures_bp
     from marketplace.api.openapi import add_paths
+    from marketplace.core.edge import allow_larger_upload
     from marketplace.core.page_cache import watch_tables
     from marketplace.extensions import csrf
 
@@ -70,6 +73,9 @@ def init_lectures(app: Flask) -> None:
     readiness.init_app(app)
     app.register_blueprint(lectures_staff_bp)
     app.register_blueprint(lectures_bp)
+    app.register_blueprint(lecture_questions_bp)
+    app.register_blueprint(lecture_files_bp)
+    allow_larger_upload(app, "lecture_files.upload", materials.UPLOAD_LIMIT)
     app.register_blueprint(lectures_api_bp)
     csrf.exempt(lectures_api_bp)  # bearer token only, never the session cookie (see api.py)
     add_paths(app, LECTURES_OPENAPI)

@@ -20,6 +20,7 @@ from campaigns.lectures.models import (
     Registration,
     RegistrationStatus,
 )
+from campaigns.lectures.speaker_photos import carry_photos, photos_by_name
 from marketplace.accounts.models import User
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
@@ -202,11 +203,13 @@ def _apply(lecture: Lecture, data: LectureInput) -> None:
                 lecture.texts.append(text)
         elif code in existing:
             lecture.texts.remove(existing[code])
+    photos = photos_by_name(lecture.speakers)
     lecture.speakers.clear()
     db.session.flush()  # the old speakers' places are free before the new ones take them
     for position, speaker in enumerate(s for s in data.speakers if s.name.strip()):
         lecture.speakers.append(LectureSpeaker(position=position, name=speaker.name.strip(),
                                                role=speaker.role.strip(), bio=speaker.bio.strip()))
+    carry_photos(lecture.speakers, photos)
 
 
 def create_lecture(user: User, data: LectureInput) -> Lecture:

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
-from campaigns.lectures import services
+from campaigns.lectures import materials, services
 from campaigns.lectures.display import series_title
 from campaigns.lectures.forms import SPEAKER_SLOTS, LectureForm, MoveForm, SeriesForm
 from campaigns.lectures.models import Lecture, LectureSeries
@@ -124,7 +124,9 @@ def _input(form: LectureForm) -> services.LectureInput:
 def _form_page(form: LectureForm, lecture: Lecture | None = None) -> tuple[str, int]:
     status = 422 if request.method == "POST" else 200
     return render_template("lectures/staff/form.html", form=form, lecture=lecture, zones=COMMON_ZONES,
-                           languages_list=LANGUAGES, speakers=SPEAKER_SLOTS, confirm_form=ConfirmForm()), status
+                           languages_list=LANGUAGES, speakers=SPEAKER_SLOTS, confirm_form=ConfirmForm(),
+                           materials=materials.of_lecture(lecture) if lecture else [],
+                           material_megabytes=materials.MAX_MATERIAL_BYTES // (1024 * 1024)), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
