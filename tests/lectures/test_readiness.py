@@ -91,14 +91,14 @@ def test_the_badge_shows_on_the_store_page_and_the_vendors_pages(client, login, 
     assert "Festival-ready" in client.get("/en/vendor/festivals/").text
 
 
-def test_a_store_without_the_badge_is_refused_with_a_link_to_the_next_lecture(client, login, festival, preparation,
-                                                                               vendor_product):
+def test_a_store_without_the_badge_is_refused_with_a_link_to_the_next_lecture(app, client, login, festival,
+                                                                               preparation, vendor_product):
     past, upcoming, _unrelated = preparation
     vendor, product = vendor_product
     wave_id = festival.waves[0].id
     with clock.freeze(NOW):
         assert next_preparation_lecture() == upcoming
-        with pytest.raises(EntryRefused) as refused:
+        with app.test_request_context("/en/"), pytest.raises(EntryRefused) as refused:
             entries.propose_deal(vendor, festival, EntryInput(wave_id, product.id, "80", 5))
         assert "Festival pricing clinic" in refused.value.message
         assert refused.value.refusal.link_url == f"/en/lectures/{upcoming.id}"
@@ -117,13 +117,13 @@ def test_a_store_without_the_badge_is_refused_with_a_link_to_the_next_lecture(cl
     assert db.session.scalar(select(func.count(Deal.id))) == 1
 
 
-def test_without_an_upcoming_preparation_lecture_the_refusal_links_to_the_list(festival, preparation,
+def test_without_an_upcoming_preparation_lecture_the_refusal_links_to_the_list(app, festival, preparation,
                                                                               vendor_product):
     _past, upcoming, _unrelated = preparation
     upcoming.status = LectureStatus.CANCELLED
     db.session.commit()
     vendor, product = vendor_product
-    with clock.freeze(NOW), pytest.raises(EntryRefused) as refused:
+    with clock.freeze(NOW), app.test_request_context("/en/"), pytest.raises(EntryRefused) as refused:
         entries.propose_deal(vendor, festival, EntryInput(festival.waves[0].id, product.id, "80", 5))
     assert refused.value.refusal.link_url == "/en/lectures/" and "None is scheduled" in refused.value.message
 
