@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from campaigns.demo.festivals import seed_festivals
+from campaigns.demo.lecture_extras import seed_lecture_extras
 from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.orders import seed_orders
 from marketplace.accounts.models import Role, User
@@ -89,6 +90,7 @@ def seed_demo(
     sync_quotas()
     seed_festivals()
     seed_lectures()
+    seed_lecture_extras()
     report.orders = seed_orders()
     return report
 

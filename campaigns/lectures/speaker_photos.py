@@ -17,7 +17,14 @@ from marketplace.catalog.models import ProductImage
 from marketplace.core.errors import NotFound, PermissionDenied, ValidationError
 from marketplace.extensions import db
 from marketplace.media import get_image_store
-from marketplace.media.pipeline import ImageRejected, delete_renditions, open_upload, renditions, store_renditions
+from marketplace.media.pipeline import (
+    ImageRejected,
+    ProcessedImage,
+    delete_renditions,
+    open_upload,
+    renditions,
+    store_renditions,
+)
 from marketplace.vendors.backoffice.photos import rejection_message
 from marketplace.vendors.models import Store
 
@@ -83,14 +90,19 @@ def set_photo(user: User, lecture: Lecture, speaker_id: int, data: bytes) -> Lec
     square.thumbnail((LARGEST_SIDE, LARGEST_SIDE))
     processed = renditions(square)
     old = speaker.photo
-    store_renditions(processed, get_image_store())
-    speaker.photo_key, speaker.photo_width, speaker.photo_height = processed.key, processed.width, processed.height
-    speaker.photo_widths = ",".join(map(str, processed.widths))
-    speaker.photo_fallback_width = processed.fallback_width
+    attach_photo(speaker, processed)
     db.session.commit()
     if old is not None and old.key != processed.key:
         _forget(old)
     return speaker
+
+
+def attach_photo(speaker: LectureSpeaker, processed: ProcessedImage) -> None:
+    """Store `processed`'s renditions and point `speaker` at them (the caller commits)."""
+    store_renditions(processed, get_image_store())
+    speaker.photo_key, speaker.photo_width, speaker.photo_height = processed.key, processed.width, processed.height
+    speaker.photo_widths = ",".join(map(str, processed.widths))
+    speaker.photo_fallback_width = processed.fallback_width
 
 
 def remove_photo(user: User, lecture: Lecture, speaker_id: int) -> None:
