@@ -33,9 +33,10 @@ def _staff_page(lecture_id: int) -> Response:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error: RequestEntityTooLarge) -> Response | RequestEntityTooLarge:
-    """An upload past the form's limit: back to the staff page with the reason (nothing was stored)."""
+    """Files past the upload form's limit: back to the staff page with the reason (nothing was stored). Other
+    refusals (form text too long, which the edge words itself) keep their own page."""
     lecture_id = (request.view_args or {}).get("lecture_id")
-    if lecture_id is None:
+    if request.endpoint != "lecture_files.upload" or lecture_id is None or getattr(error, "shown_to_user", False):
         return error
     flash(_("The file is larger than %(size)d MB. Nothing was changed.",
             size=materials.MAX_MATERIAL_BYTES // (1024 * 1024)), "error")

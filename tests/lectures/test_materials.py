@@ -32,14 +32,21 @@ def pdf(pages: int = 2, password: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def stored_files(app) -> list:
+@pytest.fixture
+def stored_files(app):
+    """The material files stored since the test began (other tests' files are left out)."""
     from pathlib import Path
 
     folder = Path(app.config["PRIVATE_UPLOAD_DIR"]) / "lecture-materials"
-    return [p for p in folder.iterdir() if not p.name.startswith(".")] if folder.exists() else []
+
+    def files() -> set:
+        return {p for p in folder.iterdir() if not p.name.startswith(".")} if folder.exists() else set()
+
+    before = files()
+    return lambda: sorted(files() - before)
 
 
-def test_a_pdf_is_added_listed_and_downloaded_safely(app, client, login, make_lecture, staff):
+def test_a_pdf_is_added_listed_and_downloaded_safely(stored_files, client, login, make_lecture, staff):
     lecture = make_lecture()
     login(staff)
     with clock.freeze(BEFORE):
@@ -61,10 +68,10 @@ def test_a_pdf_is_added_listed_and_downloaded_safely(app, client, login, make_le
     assert client.get(f"/en/lectures/{lecture.id}/materials/{material.id + 1}").status_code == 404
     other = make_lecture()
     assert client.get(f"/en/lectures/{other.id}/materials/{material.id}").status_code == 404
-    assert len(stored_files(app)) == 1
+    assert len(stored_files()) == 1
     removed = client.post(f"/en/staff/lectures/{lecture.id}/materials/{material.id}/remove", follow_redirects=True)
     assert "The file is removed." in removed.text
-    assert stored_files(app) == [] and db.session.scalar(select(func.count(LectureMaterial.id))) == 0
+    assert stored_files() == [] and db.session.scalar(select(func.count(LectureMaterial.id))) == 0
 
 
 @pytest.mark.parametrize("data, reason", [
@@ -74,21 +81,21 @@ def test_a_pdf_is_added_listed_and_downloaded_safely(app, client, login, make_le
     (pdf(4)[:700], "incomplete or damaged"),  # cut off half-way
     (photo_files.HTML, "not a PDF"),
 ])
-def test_a_file_that_is_not_a_sound_pdf_is_refused_and_nothing_is_stored(app, make_lecture, staff, data, reason):
+def test_a_file_that_is_not_a_sound_pdf_is_refused_and_nothing_is_stored(stored_files, make_lecture, staff, data, reason):
     lecture = make_lecture()
     with pytest.raises(ValidationError, match=reason):
         materials.add_material(staff, lecture, data, "slides.pdf")
-    assert stored_files(app) == [] and db.session.scalar(select(func.count(LectureMaterial.id))) == 0
+    assert stored_files() == [] and db.session.scalar(select(func.count(LectureMaterial.id))) == 0
 
 
-def test_a_locked_or_oversized_pdf_is_refused(app, make_lecture, staff):
+def test_a_locked_or_oversized_pdf_is_refused(stored_files, make_lecture, staff):
     lecture = make_lecture()
     with pytest.raises(ValidationError, match="password"):
         materials.add_material(staff, lecture, pdf(1, password="secret"), "locked.pdf")
     padded = pdf(1) + b"%" + b" " * (materials.MAX_MATERIAL_BYTES) + b"\n%%EOF\n"
     with pytest.raises(ValidationError, match="larger than 20 MB"):
         materials.add_material(staff, lecture, padded, "huge.pdf")
-    assert stored_files(app) == []
+    assert stored_files() == []
 
 
 def test_only_staff_add_materials(make_lecture, make_user):
@@ -96,7 +103,7 @@ def test_only_staff_add_materials(make_lecture, make_user):
         materials.add_material(make_user(), make_lecture(), pdf(), "slides.pdf")
 
 
-def test_a_25_megabyte_upload_gets_a_clear_message_through_the_page(app, client, login, make_lecture, staff):
+def test_a_25_megabyte_upload_gets_a_clear_message_through_the_page(stored_files, client, login, make_lecture, staff):
     lecture = make_lecture()
     login(staff)
     body = b"%PDF-1.4\n" + b"0" * (25 * 1024 * 1024)
@@ -108,7 +115,7 @@ def test_a_25_megabyte_upload_gets_a_clear_message_through_the_page(app, client,
     refused = client.post(f"/en/staff/lectures/{lecture.id}/materials", data={"file": (io.BytesIO(twenty_one),
                           "big.pdf")}, content_type="multipart/form-data", follow_redirects=True)
     assert "big.pdf was not added: The file is larger than 20 MB." in refused.text
-    assert stored_files(app) == []
+    assert stored_files() == []
 
 
 def test_a_speaker_photo_is_cut_square_shown_small_and_lazy_and_kept_across_edits(app, client, login,
