@@ -20,7 +20,7 @@ from campaigns.lectures.models import (
     Registration,
     RegistrationStatus,
 )
-from campaigns.lectures.speaker_photos import carry_photos, photos_by_name
+from campaigns.lectures.speaker_photos import carry_photos, forget_unused, photos_by_name
 from marketplace.accounts.models import User
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
@@ -232,9 +232,11 @@ def update_lecture(user: User, lecture: Lecture, data: LectureInput) -> Lecture:
     if lecture.status == LectureStatus.CANCELLED:
         raise Conflict(_("This lecture is cancelled and can no longer be changed."))
     _refuse(_check(data, lecture))
+    photos_before = [speaker.photo for speaker in lecture.speakers if speaker.photo is not None]
     _apply(lecture, data)
     mark_catalogue_changed(db.session)
     db.session.commit()
+    forget_unused(photos_before)  # a speaker taken off the lecture leaves no files behind
     from campaigns.lectures.seats import fill_free_seats
 
     fill_free_seats(lecture.id)  # more seats: the people waiting longest get them first

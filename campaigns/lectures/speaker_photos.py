@@ -68,6 +68,12 @@ def _forget(photo: SpeakerPhoto | None) -> None:
         delete_renditions(photo.key, photo.widths, photo.fallback_width, get_image_store())
 
 
+def forget_unused(photos: list[SpeakerPhoto]) -> None:
+    """After an edit: delete the files of photos no speaker (or anything else) shows any more."""
+    for photo in {p.key: p for p in photos}.values():
+        _forget(photo)
+
+
 def set_photo(user: User, lecture: Lecture, speaker_id: int, data: bytes) -> LectureSpeaker:
     """Give a speaker a new photo; ValidationError on "photo" saying why a file is refused (nothing changes),
     NotFound for another lecture's speaker, PermissionDenied for anyone but staff."""

@@ -144,6 +144,13 @@ def test_a_speaker_photo_is_cut_square_shown_small_and_lazy_and_kept_across_edit
         services.update_lecture(staff, lecture, data)
     by_name = {s.name: s.photo_key for s in db.session.scalars(select(LectureSpeaker))}
     assert by_name == {"Kwame Mensah": None, "amina yusuf": key}
+    from marketplace.media import get_image_store
+
+    assert get_image_store().exists(f"{key}-240.webp")
+    data.speakers = [services.SpeakerInput("Kwame Mensah", "Shipping")]  # Amina is no longer speaking
+    with clock.freeze(BEFORE):
+        services.update_lecture(staff, lecture, data)
+    assert not get_image_store().exists(f"{key}-240.webp")
 
 
 @pytest.mark.parametrize("data, reason", [
