@@ -73,8 +73,9 @@ def upload(lecture_id: int) -> Response:
     form = MaterialForm()
     upload_file = form.file.data
     if not form.validate_on_submit():
-        flash(next(iter(e for errors in form.errors.values() for e in errors), None)
-              or _("The form had expired. Please try again."), "error")
+        expired = not form.errors or "csrf_token" in form.errors
+        flash(_("The form had expired. Please try again.") if expired
+              else next(e for errors in form.errors.values() for e in errors), "error")
     elif not upload_file or not getattr(upload_file, "filename", ""):
         flash(_("Choose a PDF file to upload."), "error")
     else:

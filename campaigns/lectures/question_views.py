@@ -59,7 +59,7 @@ def ask(lecture_id: int) -> Response | tuple[str, int]:
         else:
             flash(_("Your question is posted."), "success")
             return redirect(_board(lecture))
-    elif not form.errors:
+    elif not form.errors or "csrf_token" in form.errors:
         form.form_errors.append(_("The form had expired. Please try again."))
     return detail_page(lecture.id, form), 422
 
