@@ -56,7 +56,7 @@ def init_festivals(app: Flask) -> None:
 def init_lectures(app: Flask) -> None:
     """Online lectures: their models, the holder of their seats, pages, staff menu entry, API and page-cache upkeep."""
     import campaigns.lectures.models  # noqa: F401 - registers the tables
-    from campaigns.lectures import back_office, display
+    from campaigns.lectures import back_office, display, materials, readiness
     from campaigns.lectures.api import OPENAPI_PATHS as LECTURES_OPENAPI
     from campaigns.lectures.api import bp as lectures_api_bp
     from campaigns.lectures.attendance_views import bp as lecture_attendance_bp
@@ -65,10 +65,13 @@ def init_lectures(app: Flask) -> None:
     from campaigns.lectures.feed_views import account_section
     from campaigns.lectures.feed_views import bp as calendar_feed_bp
     from campaigns.lectures.seats import SEATS
+    from campaigns.lectures.material_views import bp as lecture_files_bp
+    from campaigns.lectures.question_views import bp as lecture_questions_bp
     from campaigns.lectures.staff_views import bp as lectures_staff_bp
     from campaigns.lectures.views import bp as lectures_bp
     from marketplace.accounts.sections import AccountSection, register_account_section
     from marketplace.api.openapi import add_paths
+    from marketplace.core.edge import allow_larger_upload
     from marketplace.core.page_cache import watch_tables
     from marketplace.extensions import csrf
     from marketplace.orders.holds.registry import register_holder
@@ -76,8 +79,12 @@ def init_lectures(app: Flask) -> None:
     register_holder(app, "seat", SEATS)
     back_office.init_app(app)
     display.init_templates(app)
+    readiness.init_app(app)
     app.register_blueprint(lectures_staff_bp)
     app.register_blueprint(lectures_bp)
+    app.register_blueprint(lecture_questions_bp)
+    app.register_blueprint(lecture_files_bp)
+    allow_larger_upload(app, "lecture_files.upload", materials.UPLOAD_LIMIT)
     app.register_blueprint(lectures_api_bp)
     app.register_blueprint(lecture_attendance_bp)
     app.register_blueprint(calendar_feed_bp)

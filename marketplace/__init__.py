@@ -84,6 +84,7 @@ def configure_adapters(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from marketplace.core import assets, labels, page_cache, templating
     from marketplace.orders import states as order_states
+    from marketplace.vendors import badges as store_badges
     from marketplace.vendors import labels as vendor_labels
 
     assets.init_app(app)
@@ -92,6 +93,7 @@ def configure_templates(app: Flask) -> None:
     labels.init_app(app)
     order_states.register_state_labels()
     vendor_labels.register_vendor_labels()
+    store_badges.init_app(app)
 
 
 def configure_cli(app: Flask) -> None:

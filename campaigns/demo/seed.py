@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select
 
 from campaigns.demo.festivals import seed_festivals
 from campaigns.demo.lecture_attendance import seed_lecture_attendance
+from campaigns.demo.lecture_extras import seed_lecture_extras
 from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.orders import seed_orders
 from marketplace.accounts.models import Role, User
@@ -91,6 +92,7 @@ def seed_demo(
     seed_festivals()
     seed_lectures()
     seed_lecture_attendance()
+    seed_lecture_extras()
     report.orders = seed_orders()
     return report
 

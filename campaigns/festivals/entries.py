@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from campaigns.festivals import phases
+from campaigns.festivals.entry_rules import check_entry
 from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.phases import Phase
 from campaigns.festivals.services import ACTIVE_DEAL_STATES, product_overlap, require_staff
@@ -87,11 +88,13 @@ def _check_cap(cap: int | None, limit: int | None, stock: int, sold: int = 0) ->
 
 def propose_deal(vendor: User, festival: Festival, data: EntryInput) -> Deal:
     """Enter one of the vendor's products into a wave during registration; ValidationError or
-    Conflict (nothing saved) for a price not below the 30-day low, a cap above stock, or a clash."""
+    Conflict (nothing saved) for a price not below the 30-day low, a cap above stock, or a clash;
+    EntryRefused when a registered entry rule (such as "entrants must be festival-ready") refuses the store."""
     store = _vendor_store(vendor)
     now = clock.now()
     if phases.phase_at(festival, now) != Phase.REGISTRATION:
         raise Conflict(_("Registration for this festival is closed."))
+    check_entry(festival, store.id)
     wave = next((w for w in festival.waves if w.id == data.wave_id), None)
     if wave is None:
         raise ValidationError(_("Choose a wave of this festival."), {"wave_id": _("Choose a wave.")})

@@ -40,6 +40,7 @@ class FestivalForm(SiteForm):
                                              validators=[Optional()])
     warmup_starts = DateTimeLocalField(_l("Warm-up starts (deals visible, prices hidden)"), format=LOCAL_FORMAT,
                                        validators=[Optional()])
+    entrants_must_be_ready = BooleanField(_l("Only festival-ready stores may enter products"))
 
 
 for _code in LANGUAGES:

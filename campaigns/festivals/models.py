@@ -50,6 +50,8 @@ class Festival(db.Model):
     paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When approved vendors were told that registration opened (once per festival).
     registration_announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Staff's switch: only festival-ready stores may enter products (the rule is registered by lectures).
+    entrants_must_be_ready: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 

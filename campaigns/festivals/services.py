@@ -55,6 +55,7 @@ class FestivalInput:
     remove_banner: bool = False
     original_language: str = "en"
     slug: str = ""
+    entrants_must_be_ready: bool = False  # only festival-ready stores may enter products (entry_rules.py)
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,7 @@ def create_festival(staff: User, data: FestivalInput) -> Festival:
         country_code=data.country_code or None, time_zone=data.time_zone,
         original_language=data.original_language, registration_opens_at=schedule.registration_opens_at,
         registration_closes_at=schedule.registration_closes_at, warmup_starts_at=schedule.warmup_starts_at,
-        created_by_id=staff.id, texts=texts,
+        created_by_id=staff.id, texts=texts, entrants_must_be_ready=data.entrants_must_be_ready,
         waves=[Wave(starts_at=w.starts_at, ends_at=w.ends_at) for w in schedule.waves],
     )
     if banner is not None:
@@ -287,6 +288,7 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
             banners.store_banner(banner)
         banners.attach_banner(festival, banner)
     festival.original_language = data.original_language
+    festival.entrants_must_be_ready = data.entrants_must_be_ready
     festival.registration_opens_at = schedule.registration_opens_at
     festival.registration_closes_at = schedule.registration_closes_at
     festival.warmup_starts_at = schedule.warmup_starts_at

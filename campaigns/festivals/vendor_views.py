@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from campaigns.festivals import entries, phases, services
+from campaigns.festivals.entry_rules import EntryRefused, entry_refusal
 from campaigns.festivals.forms import EntryForm
 from campaigns.festivals.phases import Phase
 from marketplace.accounts.auth import role_required
@@ -19,6 +20,7 @@ from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
 from marketplace.core.templating import format_money
 from marketplace.vendors.forms import ConfirmForm
+from marketplace.vendors.services import store_of
 
 bp = Blueprint("festival_vendor", __name__, url_prefix="/<lang:lang_code>/vendor/festivals")
 vendor_required = role_required(Role.VENDOR)
@@ -28,9 +30,12 @@ vendor_required = role_required(Role.VENDOR)
 @vendor_required
 def index() -> str:
     """Festivals taking entries, and the vendor's entries with their state and sales."""
-    return render_template("festivals/vendor/index.html", open_festivals=entries.open_for_registration(),
+    open_festivals = entries.open_for_registration()
+    store = store_of(current_user)
+    refusals = {f.id: entry_refusal(f, store.id) for f in open_festivals} if store is not None else {}
+    return render_template("festivals/vendor/index.html", open_festivals=open_festivals, refusals=refusals,
                            deals=entries.vendor_deals(current_user), form=ConfirmForm(), now=clock.now(),
-                           phase_at=phases.phase_at)
+                           phase_at=phases.phase_at, store=store)
 
 
 @bp.route("/<slug>/enter", methods=["GET", "POST"])
@@ -53,11 +58,15 @@ def enter(slug: str) -> Response | tuple[str, int] | str:
                            f"{format_money(p.price)} · {p.stock}")
         for p in entries.vendor_products(current_user)
     ]
+    store = store_of(current_user)
+    refusal = entry_refusal(festival, store.id) if store is not None else None
     if form.validate_on_submit():
         try:
             entries.propose_deal(current_user, festival, entries.EntryInput(
                 form.wave_id.data, form.product_id.data, form.price.data or "", form.cap.data,
                 form.per_shopper_limit.data))
+        except EntryRefused as exc:
+            refusal = exc.refusal  # shown above the form, with its link
         except (ValidationError, Conflict) as exc:
             apply_errors(form, exc)
         except PermissionDenied:
@@ -65,8 +74,8 @@ def enter(slug: str) -> Response | tuple[str, int] | str:
         else:
             flash(_("Your entry is sent to campaign staff."), "success")
             return redirect(url_for("festival_vendor.index"))
-        return render_template("festivals/vendor/enter.html", form=form, festival=festival), 422
-    return render_template("festivals/vendor/enter.html", form=form, festival=festival)
+        return render_template("festivals/vendor/enter.html", form=form, festival=festival, refusal=refusal), 422
+    return render_template("festivals/vendor/enter.html", form=form, festival=festival, refusal=refusal)
 
 
 @bp.post("/deals/<int:deal_id>/withdraw")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     SelectChoice,
@@ -16,6 +18,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaigns.lectures.models import DEFAULT_TIME_ZONE
+from marketplace.core.forms import SiteForm
 from marketplace.core.i18n import LANGUAGES
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -28,6 +31,8 @@ def language_choices() -> list[SelectChoice]:
 
 class SeriesForm(FlaskForm):
     original_language = SelectField(_l("Original language"), default="en", choices=language_choices())
+    festival_preparation = BooleanField(_l("Festival preparation: attending one of its lectures makes a store "
+                                           "festival-ready"))
 
 
 class LectureForm(FlaskForm):
@@ -46,6 +51,25 @@ class LectureForm(FlaskForm):
         SelectChoice("everyone", _l("Everyone")), SelectChoice("vendors", _l("Vendors only"))])
     join_url = StringField(_l("Meeting link (kept secret)"), validators=[Length(max=500)])
     recording_url = StringField(_l("Recording link (after the lecture)"), validators=[Length(max=500)])
+
+
+class QuestionForm(SiteForm):
+    # The length is judged by the service, so the message is the same for every way in.
+    body = TextAreaField(_l("Your question"), render_kw={"maxlength": 500, "rows": 3})
+
+
+class ModerationForm(SiteForm):
+    action = StringField(validators=[Length(max=20)])
+
+
+class MaterialForm(SiteForm):
+    # Judged by content in the service, never by name or declared type; `accept` only helps the file picker.
+    file = FileField(_l("PDF file"), render_kw={"accept": "application/pdf"})
+    title = StringField(_l("Title shown to visitors (optional)"), validators=[Length(max=160)])
+
+
+class SpeakerPhotoForm(SiteForm):
+    photo = FileField(_l("Photo"), render_kw={"accept": "image/jpeg,image/png,image/webp"})
 
 
 class MoveForm(FlaskForm):

@@ -6,9 +6,10 @@ counts registered people and seats held for a promoted waiting person, so it nev
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core import clock
@@ -16,6 +17,15 @@ from marketplace.core.types import enum_column
 from marketplace.extensions import db
 
 DEFAULT_TIME_ZONE = "Africa/Nairobi"
+
+
+@dataclass(frozen=True)
+class SpeakerPhoto:
+    key: str
+    width: int
+    height: int
+    widths: list[int]
+    fallback_width: int
 
 
 class Audience(enum.StrEnum):
@@ -40,6 +50,8 @@ class LectureSeries(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     original_language: Mapped[str] = mapped_column(String(5), default="en")
+    # A vendor whose representative attended a lecture of such a series is festival-ready (readiness.py).
+    festival_preparation: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     texts: Mapped[list[LectureSeriesText]] = relationship(
@@ -140,8 +152,22 @@ class LectureSpeaker(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(160), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
+    # The photo's renditions live in the image store under `<photo_key>-<width>.<ext>`; no key, no photo.
+    photo_key: Mapped[str | None] = mapped_column(String(64))
+    photo_width: Mapped[int] = mapped_column(default=0)
+    photo_height: Mapped[int] = mapped_column(default=0)
+    photo_widths: Mapped[str] = mapped_column(String(40), default="")  # "240,480"
+    photo_fallback_width: Mapped[int] = mapped_column(default=0)
 
     lecture: Mapped[Lecture] = relationship(back_populates="speakers")
+
+    @property
+    def photo(self) -> SpeakerPhoto | None:
+        """The photo's renditions, shaped like a product photo for the picture helpers; None without one."""
+        if not self.photo_key:
+            return None
+        return SpeakerPhoto(self.photo_key, self.photo_width, self.photo_height,
+                            [int(w) for w in self.photo_widths.split(",") if w], self.photo_fallback_width)
 
 
 class Registration(db.Model):
@@ -189,3 +215,55 @@ class CalendarFeed(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LectureMaterial(db.Model):
+    """A PDF handed out with a lecture (slides, a checklist); the file lives in the materials store."""
+
+    __tablename__ = "lecture_materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lecture_id: Mapped[int] = mapped_column(ForeignKey("lectures.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(160))
+    filename: Mapped[str] = mapped_column(String(120))  # offered in the download header
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    pages: Mapped[int] = mapped_column(default=0)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+
+class QuestionStatus(enum.StrEnum):
+    SHOWN = "shown"
+    HIDDEN = "hidden"  # moderated away by staff: only staff see it
+
+
+class LectureQuestion(db.Model):
+    """A registrant's question to the speakers, upvoted by others and moderated by staff."""
+
+    __tablename__ = "lecture_questions"
+    __table_args__ = (Index("ix_lecture_questions_lecture", "lecture_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lecture_id: Mapped[int] = mapped_column(ForeignKey("lectures.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    status: Mapped[QuestionStatus] = mapped_column(enum_column(QuestionStatus), default=QuestionStatus.SHOWN)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    moderated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
+
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class QuestionVote(db.Model):
+    """One person's upvote of a question: the unique pair is what makes it once per person."""
+
+    __tablename__ = "lecture_question_votes"
+    __table_args__ = (UniqueConstraint("question_id", "user_id", name="uq_lecture_question_votes_person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("lecture_questions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)

@@ -20,6 +20,7 @@ from campaigns.lectures.models import (
     Registration,
     RegistrationStatus,
 )
+from campaigns.lectures.speaker_photos import carry_photos, forget_unused, photos_by_name
 from marketplace.accounts.models import User
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
@@ -46,6 +47,7 @@ class SeriesInput:
     titles: dict[str, str]
     descriptions: dict[str, str]
     original_language: str = "en"
+    festival_preparation: bool = False
 
 
 @dataclass
@@ -112,6 +114,7 @@ def save_series(user: User, data: SeriesInput, series: LectureSeries | None = No
     _refuse(_texts_errors(data.titles, data.original_language, "title"))
     series = series or LectureSeries()
     series.original_language = data.original_language
+    series.festival_preparation = data.festival_preparation
     existing = {text.language: text for text in series.texts}
     for code in LANGUAGES:
         title, description = data.titles.get(code, "").strip(), data.descriptions.get(code, "").strip()
@@ -200,11 +203,13 @@ def _apply(lecture: Lecture, data: LectureInput) -> None:
                 lecture.texts.append(text)
         elif code in existing:
             lecture.texts.remove(existing[code])
+    photos = photos_by_name(lecture.speakers)
     lecture.speakers.clear()
     db.session.flush()  # the old speakers' places are free before the new ones take them
     for position, speaker in enumerate(s for s in data.speakers if s.name.strip()):
         lecture.speakers.append(LectureSpeaker(position=position, name=speaker.name.strip(),
                                                role=speaker.role.strip(), bio=speaker.bio.strip()))
+    carry_photos(lecture.speakers, photos)
 
 
 def create_lecture(user: User, data: LectureInput) -> Lecture:
@@ -227,9 +232,11 @@ def update_lecture(user: User, lecture: Lecture, data: LectureInput) -> Lecture:
     if lecture.status == LectureStatus.CANCELLED:
         raise Conflict(_("This lecture is cancelled and can no longer be changed."))
     _refuse(_check(data, lecture))
+    photos_before = [speaker.photo for speaker in lecture.speakers if speaker.photo is not None]
     _apply(lecture, data)
     mark_catalogue_changed(db.session)
     db.session.commit()
+    forget_unused(photos_before)  # a speaker taken off the lecture leaves no files behind
     from campaigns.lectures.seats import fill_free_seats
 
     fill_free_seats(lecture.id)  # more seats: the people waiting longest get them first

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
-from campaigns.lectures import services
+from campaigns.lectures import materials, services
 from campaigns.lectures.display import series_title
 from campaigns.lectures.forms import SPEAKER_SLOTS, LectureForm, MoveForm, SeriesForm
 from campaigns.lectures.models import Lecture, LectureSeries
@@ -48,6 +48,7 @@ def _series_form(series: LectureSeries | None = None) -> SeriesForm:
     form = SeriesForm()
     if request.method == "GET" and series is not None:
         form.original_language.data = series.original_language
+        form.festival_preparation.data = series.festival_preparation
         for text in series.texts:
             getattr(form, f"title_{text.language}").data = text.title
             getattr(form, f"description_{text.language}").data = text.description
@@ -65,7 +66,8 @@ def series_page(series_id: int | None = None) -> Response | tuple[str, int] | st
         data = services.SeriesInput(
             titles={code: getattr(form, f"title_{code}").data or "" for code in LANGUAGES},
             descriptions={code: getattr(form, f"description_{code}").data or "" for code in LANGUAGES},
-            original_language=form.original_language.data or "en")
+            original_language=form.original_language.data or "en",
+            festival_preparation=bool(form.festival_preparation.data))
         try:
             services.save_series(current_user, data, series)
         except ValidationError as exc:
@@ -122,7 +124,9 @@ def _input(form: LectureForm) -> services.LectureInput:
 def _form_page(form: LectureForm, lecture: Lecture | None = None) -> tuple[str, int]:
     status = 422 if request.method == "POST" else 200
     return render_template("lectures/staff/form.html", form=form, lecture=lecture, zones=COMMON_ZONES,
-                           languages_list=LANGUAGES, speakers=SPEAKER_SLOTS, confirm_form=ConfirmForm()), status
+                           languages_list=LANGUAGES, speakers=SPEAKER_SLOTS, confirm_form=ConfirmForm(),
+                           materials=materials.of_lecture(lecture) if lecture else [],
+                           material_megabytes=materials.MAX_MATERIAL_BYTES // (1024 * 1024)), status
 
 
 @bp.route("/new", methods=["GET", "POST"])

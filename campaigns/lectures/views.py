@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from campaigns.festivals.scheduling import COMMON_ZONES
 from campaigns.festivals.views import shopper_zone
-from campaigns.lectures import calendar, joining, listing, seats, services, tokens
+from campaigns.lectures import calendar, joining, listing, materials, questions, seats, services, tokens
+from campaigns.lectures.forms import QuestionForm
 from campaigns.lectures.models import Lecture, LectureStatus
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -41,6 +42,11 @@ def index() -> str:
 @bp.get("/<int:lecture_id>")
 def detail(lecture_id: int) -> str:
     """A lecture: its times in two zones, seats left, the visitor's place and what they can do."""
+    return detail_page(lecture_id)
+
+
+def detail_page(lecture_id: int, question_form: QuestionForm | None = None) -> str:
+    """The lecture page, with `question_form` as the visitor left it when their question was refused."""
     seats.settle(lecture_id)
     lecture = _lecture_or_404(lecture_id)
     now = clock.now()
@@ -51,7 +57,9 @@ def detail(lecture_id: int) -> str:
         zone=shopper_zone(lecture.time_zone), zones=COMMON_ZONES, limited=listing.seats_are_limited(lecture),
         open_for_registration=lecture.status == LectureStatus.SCHEDULED and now < clock.to_utc(lecture.starts_at),
         join_link=joining.join_link(lecture, user, now), join_opens=joining.opens_at(lecture),
-        languages_list=LANGUAGES,
+        languages_list=LANGUAGES, questions=questions.board(lecture, user),
+        questions_open=questions.questions_open(lecture, now), may_ask=questions.may_take_part(lecture, user),
+        question_form=question_form or QuestionForm(), materials=materials.of_lecture(lecture),
     )
 
 

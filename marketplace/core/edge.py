@@ -77,6 +77,16 @@ class GuardedJSONProvider(DefaultJSONProvider):
         return value
 
 
+def allow_larger_upload(app: Flask, endpoint: str, limit: int) -> None:
+    """Let forms posted to `endpoint` carry files up to `limit` bytes in all, above MAX_CONTENT_LENGTH (the
+    view still judges each file; lecture slides may be 20 MB)."""
+    app.extensions.setdefault("upload_limits", {})[endpoint] = limit
+
+
+def _larger_upload_limit() -> int | None:
+    return current_app.extensions.get("upload_limits", {}).get(request.endpoint)
+
+
 def nul_refused() -> EdgeBadRequest:
     return EdgeBadRequest(_("The request contains a NUL character (\\0), which nothing on this site accepts. "
                             "Nothing was changed."))
@@ -107,6 +117,8 @@ def check_request() -> None:
         if request.content_length is not None and request.content_length > config["API_MAX_BODY"]:
             raise EdgeTooLarge(_("The request body is larger than %(kilobytes)d KB, the most the API accepts. "
                                  "Nothing was changed.", kilobytes=config["API_MAX_BODY"] // 1024))
+    if request.mimetype == "multipart/form-data" and (larger := _larger_upload_limit()):
+        request.max_content_length = larger
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         check_form()
     elif request.is_json:
@@ -125,7 +137,7 @@ def check_form() -> None:
         fields = list(request.form.items(multi=True))
         names = [upload.filename or "" for _, upload in request.files.items(multi=True)]
     except RequestEntityTooLarge:
-        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        limit = _larger_upload_limit() or current_app.config["MAX_CONTENT_LENGTH"]
         if limit is not None and request.content_length is not None and request.content_length > limit:
             raise  # the files are too large: the 413 page says so
         raise EdgeTooLarge(_(

@@ -63,3 +63,25 @@ def draw_product_artwork(seed: int, palette_index: int, size: int = 480) -> Imag
     else:
         draw.polygon([(size // 2, inner), (size - inner, size - inner), (inner, size - inner)], fill=colors[2])
     return image
+
+
+def draw_speaker_portrait(seed: int, size: int = 480) -> Image.Image:
+    """A square illustrated portrait for a demo speaker, the same for the same seed: a head-and-shoulders
+    silhouette in cloth colours over a woven background."""
+    rng = random.Random(seed)
+    colors = PALETTES[seed % len(PALETTES)][:]
+    rng.shuffle(colors)
+    image = Image.new("RGB", (size, size), colors[3])
+    draw = ImageDraw.Draw(image)
+    step = size // 8
+    for x in range(0, size, step):
+        draw.rectangle([x, 0, x + step // 3, size], fill=colors[2])
+    skin = rng.choice([(92, 56, 36), (120, 74, 46), (150, 98, 62), (70, 44, 30)])
+    centre = size // 2
+    draw.ellipse([centre - size // 3, size * 5 // 8, centre + size // 3, size * 3 // 2], fill=colors[0])
+    head = size // 6
+    draw.ellipse([centre - head, size * 3 // 8 - head, centre + head, size * 3 // 8 + head], fill=skin)
+    if rng.randrange(2):  # a head wrap
+        draw.pieslice([centre - head - size // 40, size * 3 // 8 - head * 3 // 2, centre + head + size // 40,
+                       size * 3 // 8 + head // 2], 180, 360, fill=colors[1])
+    return image

@@ -32,8 +32,10 @@ def demo_ids(live_app) -> dict:
 
     from sqlalchemy import select
 
+    from campaigns.demo.lecture_extras import SLIDES, slides_pdf
     from campaigns.festivals.models import Deal, Festival, FestivalText, Wave
-    from campaigns.lectures.models import Lecture, Registration
+    from campaigns.lectures.materials import add_material
+    from campaigns.lectures.models import Lecture, LectureMaterial, Registration
     from marketplace.accounts.models import User
     from marketplace.catalog.models import Product, ProductImage
     from marketplace.core import clock
@@ -73,6 +75,10 @@ def demo_ids(live_app) -> dict:
         lecture = db.session.scalar(select(Lecture).where(Lecture.starts_at > clock.now()).order_by(Lecture.starts_at))
         certificate = db.session.scalar(select(Registration.certificate_code).where(
             Registration.certificate_code.is_not(None)).order_by(Registration.id))  # the demo vendor's
+        material = db.session.scalar(select(LectureMaterial).where(LectureMaterial.lecture_id == lecture.id))
+        if material is None:  # the demo's slides belong to a later lecture; this one gets a copy
+            staff = db.session.scalar(select(User).where(User.email == "staff@example.com"))
+            material = add_material(staff, lecture, slides_pdf(SLIDES), "slides.pdf")
         with live_app.test_request_context():
             asset = asset_url("css/site.css")
         product = deal.product
@@ -83,6 +89,7 @@ def demo_ids(live_app) -> dict:
             own_vendor_order_id=vendor_order.id, vendor_order_order_id=vendor_order.order_id,
             festival=festival.slug, festival_id=festival.id, registering_festival=registering.slug, deal_id=deal.id,
             lecture_id=lecture.id, lecture_series_id=lecture.series_id, certificate_code=certificate,
+            lecture_material_id=material.id,
         )
 
 

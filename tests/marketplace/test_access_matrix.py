@@ -122,6 +122,21 @@ RULES: dict[str, tuple[str, dict]] = {
     "lectures_api.lecture_detail": ("/api/v1/lectures/{lecture_id}", PUBLIC),
     "lectures_api.register": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
     "lectures_api.cancel": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
+    # Questions: asking and voting are POST forms; staff moderate. Materials download for anyone; staff manage
+    # them and speakers' photos.
+    "lecture_questions.ask": ("/{lang}/lectures/{lecture_id}/questions/", POST_ONLY),
+    "lecture_questions.vote": ("/{lang}/lectures/{lecture_id}/questions/{lecture_question_id}/vote", POST_ONLY),
+    "lecture_questions.unvote": ("/{lang}/lectures/{lecture_id}/questions/{lecture_question_id}/unvote", POST_ONLY),
+    "lecture_questions.moderate": ("/{lang}/lectures/{lecture_id}/questions/{lecture_question_id}/moderate",
+                                   POST_ONLY),
+    "lecture_files.download": ("/{lang}/lectures/{lecture_id}/materials/{lecture_material_id}", PUBLIC),
+    "lecture_files.upload": ("/{lang}/staff/lectures/{lecture_id}/materials", POST_ONLY),
+    "lecture_files.remove": ("/{lang}/staff/lectures/{lecture_id}/materials/{spare_lecture_material_id}/remove",
+                             POST_ONLY),
+    "lecture_files.speaker_photo": ("/{lang}/staff/lectures/{lecture_id}/speakers/{lecture_speaker_id}/photo",
+                                    POST_ONLY),
+    "lecture_files.remove_speaker_photo": (
+        "/{lang}/staff/lectures/{lecture_id}/speakers/{lecture_speaker_id}/photo/remove", POST_ONLY),
     "lecture_staff.index": ("/{lang}/staff/lectures/", STAFF_ONLY),
     "lecture_staff.new": ("/{lang}/staff/lectures/new", STAFF_ONLY),
     "lecture_staff.edit": ("/{lang}/staff/lectures/{lecture_id}/edit", STAFF_ONLY),
@@ -240,6 +255,15 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "lecture_attendance.mark_attendance": (STAFF_MAY, {"attended": "yes"}),  # already marked: nothing changes
     "calendar_feed.new_feed": (SIGNED_IN_MAY, {}),
     "calendar_feed.revoke_feed": (SIGNED_IN_MAY, {}),
+    # Without a seat a signed-in visitor is told to register (the page answers), never refused access.
+    "lecture_questions.ask": (SIGNED_IN_MAY, {"body": "How are parcels to Guangzhou insured?"}),
+    "lecture_questions.vote": (SIGNED_IN_MAY, {}),
+    "lecture_questions.unvote": (SIGNED_IN_MAY, {}),
+    "lecture_questions.moderate": (STAFF_MAY, {"action": "answered"}),
+    "lecture_files.upload": (STAFF_MAY, {"title": "No file chosen"}),
+    "lecture_files.remove": (STAFF_MAY, {}),
+    "lecture_files.speaker_photo": (STAFF_MAY, {}),
+    "lecture_files.remove_speaker_photo": (STAFF_MAY, {}),
     "orders.add_to_cart": (ANYONE_MAY, {"product_id": "{product_id}", "quantity": "1"}),
     "orders.update_cart_item": (ANYONE_MAY, {"product_id": "{product_id}", "quantity": "2"}),
     "orders.remove_cart_item": (ANYONE_MAY, {}),
@@ -339,6 +363,7 @@ def build_world(app) -> dict:
         "lecture_id": lecture.id,
         "lecture_series_id": lecture.series_id,
         **attendance,
+        **lecture_extras(lecture, users[STAFF]),
         "registering_festival": registering.slug,
         "deal_id": deal.id,
         "own_deal_id": own_deal.id,
@@ -396,6 +421,28 @@ def attendance_world(staff) -> dict:
     db.session.add(attendee)
     db.session.commit()
     return {"past_lecture_id": lecture.id, "attendee_id": attendee.id, "certificate_code": attendee.certificate_code}
+
+
+def lecture_extras(lecture, staff) -> dict:
+    """A question, a speaker and two PDF materials of the world's lecture (one spare to remove)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    from campaigns.lectures.materials import add_material
+    from campaigns.lectures.models import LectureQuestion, LectureSpeaker
+
+    speaker = LectureSpeaker(lecture_id=lecture.id, position=0, name="Amina Yusuf")
+    question = LectureQuestion(lecture_id=lecture.id, user_id=staff.id, body="Which couriers reach Kashgar?")
+    db.session.add_all([speaker, question])
+    db.session.commit()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    kept, spare = (add_material(staff, lecture, buffer.getvalue(), name) for name in ("slides.pdf", "spare.pdf"))
+    return {"lecture_question_id": question.id, "lecture_speaker_id": speaker.id,
+            "lecture_material_id": kept.id, "spare_lecture_material_id": spare.id}
 
 
 def festival_world(product, staff):
