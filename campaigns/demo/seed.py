@@ -91,8 +91,11 @@ def seed_demo(
     sync_quotas()
     seed_festivals()
     seed_lectures()
-    seed_lecture_attendance()
+    # Readiness first: the four festival-ready stores' owners are the past preparation lecture's audience,
+    # so the attendance seed (which leaves a lecture with registrations alone) keeps the demo vendor out of
+    # it, and the vendor can try the refusal and the way to the badge.
     seed_lecture_extras()
+    seed_lecture_attendance()
     report.orders = seed_orders()
     return report
 

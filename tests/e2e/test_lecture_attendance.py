@@ -1,6 +1,6 @@
-"""A vendor on a phone in Swahili registers for a lecture, gets the reminder e-mail, checks in with the code
-staff show for the speaker, downloads the certificate of attendance (the PDF names them and the lecture)
-and opens its public verification page."""
+"""A vendor on a phone in Swahili registers for a festival-preparation lecture, gets the reminder e-mail, checks
+in with the code staff show for the speaker, downloads the certificate of attendance (the PDF names them and
+the lecture), opens its public verification page, and their store page shows it is festival-ready."""
 from __future__ import annotations
 
 import email
@@ -21,12 +21,26 @@ def expect(locator):
     return playwright_expect(locator)
 
 
-def make_lecture(app) -> int:
-    from campaigns.lectures.models import Audience, Lecture, LectureSpeaker, LectureText
+def make_lecture(app) -> tuple[int, str]:
+    """A vendors' lecture of a festival-preparation series; its id, and the demo vendor's store page path."""
+    from sqlalchemy import select
+
+    from campaigns.lectures.models import (
+        Audience,
+        Lecture,
+        LectureSeries,
+        LectureSeriesText,
+        LectureSpeaker,
+        LectureText,
+    )
+    from marketplace.accounts.models import User
     from marketplace.extensions import db
+    from marketplace.vendors.models import Store
 
     with app.app_context():
-        lecture = Lecture(
+        series = LectureSeries(original_language="sw", festival_preparation=True,
+                               texts=[LectureSeriesText(language="sw", title="Kujiandaa kwa tamasha")])
+        lecture = Lecture(series=series,
             original_language="sw", spoken_language="sw", starts_at=START, time_zone="Africa/Nairobi",
             duration_minutes=60, capacity=30, audience=Audience.VENDORS,
             join_url="https://meet.example.org/silk-road/e2e-attendance",
@@ -35,7 +49,9 @@ def make_lecture(app) -> int:
             speakers=[LectureSpeaker(position=0, name="Amina Yusuf", role="Mpiga picha, Lagos")])
         db.session.add(lecture)
         db.session.commit()
-        return lecture.id
+        store = db.session.scalar(select(Store).join(User, Store.owner_id == User.id)
+                                  .where(User.email == "vendor@example.com"))
+        return lecture.id, f"/sw/stores/{store.slug}"
 
 
 def staff_makes_the_code(browser, base: str, lecture_id: int, check_accessibility) -> str:
@@ -65,7 +81,7 @@ def test_a_swahili_vendor_on_a_phone_registers_checks_in_and_gets_the_certificat
     from campaigns.lectures import reminders
     from marketplace.core import clock
 
-    lecture_id = make_lecture(live_app)
+    lecture_id, store_page = make_lecture(live_app)
     context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
                                   locale="sw", accept_downloads=True)
     page = context.new_page()
@@ -76,6 +92,8 @@ def test_a_swahili_vendor_on_a_phone_registers_checks_in_and_gets_the_certificat
             page.fill("input[name=email]", "vendor@example.com")
             page.fill("input[name=password]", DEMO_PASSWORD)
             page.locator("form button[type=submit].primary").click()
+            page.goto(f"{live_server}{store_page}")
+            expect(page.locator(".badge.festival-ready")).to_have_count(0)  # not yet festival-ready
             page.goto(lecture_page)
             expect(page.locator("h1")).to_have_text(TITLE_SW)
             page.locator(f"form[action$='/lectures/{lecture_id}/register'] button").click()
@@ -112,6 +130,9 @@ def test_a_swahili_vendor_on_a_phone_registers_checks_in_and_gets_the_certificat
             expect(page.locator("main")).to_contain_text("Neema Mwakyusa")
             check_accessibility(page)
             page.screenshot(path=str(tmp_path / "certificate-check.png"), full_page=True)
+            page.goto(f"{live_server}{store_page}")  # attending made the store festival-ready
+            expect(page.locator(".badge.festival-ready")).to_have_text("Tayari kwa tamasha")
+            check_accessibility(page)
     finally:
         context.close()
     if pdftotext := shutil.which("pdftotext"):
