@@ -27,6 +27,7 @@ from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
+from marketplace.core.page_cache import page_cache
 from marketplace.core.zones import format_wall_time, same_day, zone_info, zone_name
 from marketplace.extensions import db
 from marketplace.orders.pricing import quote_prices
@@ -125,12 +126,12 @@ _cards = FragmentCache()  # (deal id, language, everything the card shows) -> it
 
 
 def _cache_version() -> tuple[object, float] | None:
-    store = current_app.extensions.get("page_cache")
+    cache = page_cache()
     seconds = float(current_app.config.get("PAGE_CACHE_SECONDS", 0))
-    if store is None or seconds <= 0:
+    if not cache.enabled or seconds <= 0:
         return None
     try:
-        return (id(store), store.version()), seconds
+        return (id(cache), cache.version()), seconds
     except Exception:  # noqa: BLE001 - without the version nothing is reused
         return None
 

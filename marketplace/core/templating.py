@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
-from marketplace.core.site import site_url
+from marketplace.core.site import home_url, site_url
 from marketplace.core.zones import format_in_zone, viewer_zone, zone_name
 
 
@@ -82,8 +82,8 @@ def init_app(app: Flask) -> None:
         zone_name=lambda zone: zone_name(zone, current_language().code),
     )
 
+    app.jinja_env.globals["home_url"] = home_url
+
     @app.context_processor
     def page_language() -> dict:
-        from marketplace.catalog.currency import shopper_display_currency  # catalog builds on core
-
-        return {"lang": current_language(), "display_currency": shopper_display_currency()}
+        return {"lang": current_language()}

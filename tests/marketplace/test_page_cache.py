@@ -22,12 +22,12 @@ def cached_app(make_app, rate_limit_storage):
     if rate_limit_storage.startswith("redis"):
         settings["REDIS_URL"] = rate_limit_storage
     app = make_app(**settings)
-    assert isinstance(app.extensions["page_cache"], RedisPageStore) == rate_limit_storage.startswith("redis")
+    assert isinstance(app.extensions["page_cache"].store, RedisPageStore) == rate_limit_storage.startswith("redis")
     return app
 
 
 def placeholders_in(app, html: str) -> bool:
-    return any(p in html for p in app.extensions["page_cache_placeholders"])
+    return any(p in html for p in app.extensions["page_cache"].placeholders)
 
 
 def test_second_visit_is_served_without_touching_the_database(cached_app, make_product):
@@ -131,5 +131,5 @@ def test_the_header_cart_count_is_each_visitors_own_on_a_cached_page(cached_app,
     assert header_cart_count(with_cart.get("/en/").get_data(as_text=True)) == "2"
     html = without_cart.get(f"/en/products/{product.slug}").get_data(as_text=True)
     assert header_cart_count(html) == "0" and not any(
-        marker in html for marker in cached_app.extensions["page_cache_values"])
+        marker in html for marker in cached_app.extensions["page_cache"].values)
     assert header_cart_count(with_cart.get(f"/en/products/{product.slug}").get_data(as_text=True)) == "2"
