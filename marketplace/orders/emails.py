@@ -15,6 +15,7 @@ from marketplace.mail.queue import deliver_or_log
 from marketplace.orders.models import Order, PaymentState, VendorOrder
 from marketplace.orders.packing import label_address, packing_lines
 from marketplace.orders.states import FULFILMENT_LABELS
+from marketplace.vendors.emails import send_to_store
 
 ABOUT = "order e-mail"  # how a message that could not be sent is named in the log
 
@@ -71,38 +72,30 @@ def _vendor_address(order: Order, language: str) -> str:
 
 
 def _notify_vendor(vendor_order: VendorOrder) -> None:
-    owner = vendor_order.store.owner
-    if owner is None:
-        return
-    language = vendor_order.store.original_language
-    order = vendor_order.order
+    store, order = vendor_order.store, vendor_order.order
+    language = store.original_language
     with force_locale(language):
-        subject = _("New order %(reference)s for %(store)s", reference=order.reference, store=vendor_order.store.name)
-        body = "\n\n".join([
+        subject = _("New order %(reference)s for %(store)s", reference=order.reference, store=store.name)
+        send_to_store(store, str(subject), [
             _vendor_lines(vendor_order),
             _("State: %(state)s", state=FULFILMENT_LABELS[vendor_order.status]),
             _vendor_address(order, language),
             _("Pack it and mark it packed in your vendor orders page, where the packing slip and address label "
               "are ready to print."),
         ])
-        deliver_or_log(Message(owner.email, str(subject), body, language), ABOUT)
 
 
 def _tell_store_of_move(vendor_order: VendorOrder, reason: str) -> None:
     """Campaign staff changed the store's order: tell its vendor, in the store's language."""
-    owner = vendor_order.store.owner
-    if owner is None:
-        return
-    language = vendor_order.store.original_language
-    order = vendor_order.order
-    with force_locale(language):
+    store, order = vendor_order.store, vendor_order.order
+    with force_locale(store.original_language):
         state = FULFILMENT_LABELS[vendor_order.status]
         subject = _("Order %(reference)s: %(state)s", reference=order.reference, state=state)
-        parts = [_("Campaign staff changed your order %(reference)s: %(state)s.", reference=order.reference,
-                   state=state), _vendor_lines(vendor_order)]
-        if reason:
-            parts.append(_("Reason: %(reason)s", reason=reason))
-        deliver_or_log(Message(owner.email, str(subject), "\n\n".join(parts), language), ABOUT)
+        send_to_store(store, str(subject), [
+            _("Campaign staff changed your order %(reference)s: %(state)s.", reference=order.reference, state=state),
+            _vendor_lines(vendor_order),
+            _("Reason: %(reason)s", reason=reason) if reason else "",
+        ])
 
 
 def vendor_order_moved(vendor_order: VendorOrder, reason: str = "", by_staff: bool = False) -> bool:
