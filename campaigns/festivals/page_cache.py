@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from campaigns.festivals.display import countdown_parts, days_text, init_fragments
 from campaigns.festivals.models import Festival, Wave
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
@@ -86,8 +87,6 @@ def _countdown_marker(app: Flask) -> str:
 def countdown_fields(now: datetime, target: datetime) -> dict[str, str]:
     """The server's "now" and the days and "HH:MM:SS" left until `target`, as a countdown shows them;
     placeholders naming `target` while a page is rendered for the page cache (filled as it is served)."""
-    from campaigns.festivals.display import countdown_parts, days_text
-
     if rendering_for_cache():
         marker, stamp = current_app.extensions["festival_countdown_marker"], int(to_utc(target).timestamp())
         return {"now": f"{marker}-now", "days": f"{marker}-d-{stamp}", "clock": f"{marker}-c-{stamp}"}
@@ -98,8 +97,6 @@ def countdown_fields(now: datetime, target: datetime) -> dict[str, str]:
 def countdown_filler(marker: str):
     """A page filler that writes the time left into a cached page's countdown placeholders (the days in
     the page's language and word order)."""
-    from campaigns.festivals.display import countdown_parts, days_text
-
     pattern = re.compile(re.escape(marker) + r"-(now|d-(\d+)|c-(\d+))")
 
     def fill(body: str) -> str:
@@ -123,6 +120,7 @@ def init_app(app: Flask) -> None:
     add_page_filler(app, countdown_filler(marker))
     app.add_template_global(countdown_fields, "countdown_fields")
     watch_tables(app, *FESTIVAL_TABLES)
+    init_fragments(app)
     tracker = BoundaryTracker()
     app.extensions["festival_boundaries"] = tracker
 
