@@ -1,4 +1,4 @@
-"""Shopper catalogue pages: categories, stores and products."""
+"""Shopper catalogue pages: categories, stores and products, and the shopper's choice of display currency."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session

@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
         languages=LANGUAGES,
         language_url=language_url,
         alternate_links=alternate_links,
+        home_url=home_url,
         format_money=format_money,
         format_number=format_decimal,
         format_instant=format_instant,
@@ -81,8 +82,6 @@ def init_app(app: Flask) -> None:
         viewer_zone_name=viewer_zone_name,
         zone_name=lambda zone: zone_name(zone, current_language().code),
     )
-
-    app.jinja_env.globals["home_url"] = home_url
 
     @app.context_processor
     def page_language() -> dict:
