@@ -101,6 +101,8 @@ def _settings(env: Mapping[str, str]) -> type:
         BABEL_DEFAULT_LOCALE = "en"
         BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
         PAGE_SIZE = 24
+        # The view "the home page" links and redirects go to: the core names no feature, the campaign owns it.
+        HOME_ENDPOINT = "campaigns.home"
         # Anonymous shoppers' catalogue pages are kept this long at most (0 turns the cache off).
         PAGE_CACHE_SECONDS = int(env.get("PAGE_CACHE_SECONDS", 30))
         ASSET_MAX_AGE = 365 * 24 * 3600

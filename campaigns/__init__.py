@@ -96,4 +96,4 @@ def init_lectures(app: Flask) -> None:
     # The anonymous list page is cached. Staff changes refresh it (services.py marks them); seat counts are
     # left out of the watch, or every registration would empty the whole catalogue cache: on the list they
     # may lag by up to PAGE_CACHE_SECONDS, while the lecture page and the API are always exact.
-    watch_tables("lecture_texts", "lecture_speakers", "lecture_series", "lecture_series_texts")
+    watch_tables(app, "lecture_texts", "lecture_speakers", "lecture_series", "lecture_series_texts")

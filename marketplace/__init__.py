@@ -24,6 +24,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     configure_back_office(app)
     configure_campaigns(app)
     configure_blueprints(app)
+    check_wiring(app)
     return app
 
 
@@ -123,10 +124,8 @@ def configure_campaigns(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from marketplace import api
+    from marketplace import api, catalog, vendors
     from marketplace.accounts.views import bp as accounts_bp
-    from marketplace.catalog.staff_views import bp as staff_rates_bp
-    from marketplace.catalog.views import bp as catalog_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.extensions import csrf
     from marketplace.media.views import bp as media_bp
@@ -136,23 +135,24 @@ def configure_blueprints(app: Flask) -> None:
     from marketplace.orders.webhook_views import bp as payment_webhooks_bp
     from marketplace.search.views import bp as search_bp
     from marketplace.staff.views import bp as staff_home_bp
-    from marketplace.vendors.backoffice.views import bp as vendor_products_bp
-    from marketplace.vendors.staff_views import bp as staff_review_bp
-    from marketplace.vendors.views import bp as vendors_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(search_bp)
     api.init_app(app)
     app.register_blueprint(accounts_bp)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(staff_rates_bp)
+    catalog.init_app(app)
     app.register_blueprint(media_bp)
     order_pages.init_app(app)
-    app.register_blueprint(vendor_products_bp)
-    app.register_blueprint(vendors_bp)
-    app.register_blueprint(staff_review_bp)
+    vendors.init_app(app)
     app.register_blueprint(vendor_orders_bp)
     app.register_blueprint(staff_orders_bp)
     app.register_blueprint(staff_home_bp)
     app.register_blueprint(payment_webhooks_bp)
     csrf.exempt(payment_webhooks_bp)  # Stripe signs its events instead; the view verifies the signature
+
+
+def check_wiring(app: Flask) -> None:
+    """Refuse to start with a setting that names a view no blueprint registered."""
+    from marketplace.core.site import check_home_endpoint
+
+    check_home_endpoint(app)

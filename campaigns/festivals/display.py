@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from babel.units import format_unit
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -27,6 +27,7 @@ from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
+from marketplace.core.page_cache import page_cache
 from marketplace.core.zones import format_wall_time, same_day, zone_info, zone_name
 from marketplace.extensions import db
 from marketplace.orders.holds.lapsed import release_expired_reservations
@@ -121,17 +122,32 @@ class FragmentCache:
                 self.entries[key] = (expires, version, face)
 
 
-_faces = FragmentCache()  # (deal id, language) -> DealFace
-_cards = FragmentCache()  # (deal id, language, everything the card shows) -> its <li>
+class Fragments(NamedTuple):
+    """One application's kept pieces of deal cards (like its page cache, never shared with another app)."""
+
+    faces: FragmentCache  # (deal id, language) -> DealFace
+    cards: FragmentCache  # (deal id, language, everything the card shows) -> its <li>
 
 
-def _cache_version() -> tuple[object, float] | None:
-    store = current_app.extensions.get("page_cache")
+class Kept(NamedTuple):
+    fragments: Fragments
+    version: int  # the page cache's: a catalogue change makes every kept fragment stale
+    seconds: float
+
+
+def init_fragments(app: Flask) -> None:
+    app.extensions["festival_fragments"] = Fragments(FragmentCache(), FragmentCache())
+
+
+def _kept() -> Kept | None:
+    """This application's fragments with the page cache version they must match; None without a page cache."""
+    cache = page_cache()
     seconds = float(current_app.config.get("PAGE_CACHE_SECONDS", 0))
-    if store is None or seconds <= 0:
+    fragments = current_app.extensions.get("festival_fragments")
+    if not cache.enabled or seconds <= 0 or fragments is None:
         return None
     try:
-        return (id(store), store.version()), seconds
+        return Kept(fragments, cache.version(), seconds)
     except Exception:  # noqa: BLE001 - without the version nothing is reused
         return None
 
@@ -139,11 +155,11 @@ def _cache_version() -> tuple[object, float] | None:
 def deal_faces(festival: Festival, deal_ids: list[int], reading: Sequence[str]) -> dict[int, DealFace]:
     """The face of each deal for a reader of the `reading` languages (the page's first), rendered on
     first use and reused until the catalogue changes."""
-    cached = _cache_version()
+    kept = _kept()
     reading = tuple(reading)
     language = reading[0]
     keys = [(deal_id, reading) for deal_id in deal_ids]
-    found = _faces.get_many(keys, cached[0]) if cached else {}
+    found = kept.fragments.faces.get_many(keys, kept.version) if kept else {}
     missing = [deal_id for deal_id in deal_ids if (deal_id, reading) not in found]
     if missing:
         numbers = {w.id: i + 1 for i, w in enumerate(sorted(festival.waves, key=lambda w: to_utc(w.starts_at)))}
@@ -155,8 +171,8 @@ def deal_faces(festival: Festival, deal_ids: list[int], reading: Sequence[str]) 
         made = {}
         with force_locale(language):
             made = _render_faces(template, deals, numbers, reading)
-        if cached:
-            _faces.put_many(made, cached[0], cached[1])
+        if kept:
+            kept.fragments.faces.put_many(made, kept.version, kept.seconds)
         found.update(made)
     return {deal_id: found[(deal_id, reading)] for deal_id in deal_ids if (deal_id, reading) in found}
 
@@ -223,8 +239,8 @@ def deal_grid(cards: list[DealCard], phase: Phase) -> Markup:
     keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.per_shopper_limit,
              c.regular.amount, c.festival_price.amount if c.festival_price else None, id(c.face), prices.currency)
             for c in cards]
-    cached = _cache_version()
-    found = _cards.get_many(keys, cached[0]) if cached else {}
+    kept = _kept()
+    found = kept.fragments.cards.get_many(keys, kept.version) if kept else {}
     missing = {key: card for key, card in zip(keys, cards, strict=True) if key not in found}
     if missing:
         template = current_app.jinja_env.get_template("festivals/_deal_card.html")
@@ -233,8 +249,8 @@ def deal_grid(cards: list[DealCard], phase: Phase) -> Markup:
                                      festival_price=prices.price(card.festival_price) if card.festival_price else None,
                                      **page)
                 for key, card in missing.items()}
-        if cached:
-            _cards.put_many(made, cached[0], cached[1])
+        if kept:
+            kept.fragments.cards.put_many(made, kept.version, kept.seconds)
         found.update(made)
     return Markup("".join(found[key] for key in keys))  # noqa: S704 - rendered by autoescaping templates
 

@@ -1,16 +1,16 @@
 """Keeping cached catalogue pages true to festival prices.
 
 Catalogue pages for anonymous shoppers are cached (marketplace/core/page_cache.py) and show
-festival prices. Staff and vendor changes to festival tables refresh the cache through the
-watched tables. Time is the other thing that changes a price: a wave opening or closing changes no
-row. So before every request this counts the wave boundaries (and warm-up starts) already passed;
-when the count differs from the last request's, the page cache is bumped, and no page rendered
-before a boundary is served after it. The boundary list is read from the database at most once a
-second per process (or at once after a festival commit here); which of them have passed is worked
-out on every request from `clock.now()`, so the switch happens at the exact instant. A wave created
-in another process reaches this one through the watched-table bump and, at the latest, the next
-reload a second later. Festival pages themselves are never cached: their countdowns and "n left"
-bars change all the time.
+festival prices. Staff and vendor changes to festival tables refresh the cache: festivals name
+their tables to the application's page cache when the application is built. Time is the other
+thing that changes a price: a wave opening or closing changes no row. So before every request this
+counts the wave boundaries (and warm-up starts) already passed; when the count differs from the last
+request's, the page cache is bumped, and no page rendered before a boundary is served after it. The
+boundary list is read from the database at most once a second per process (or at once after a
+festival commit here); which of them have passed is worked out on every request from `clock.now()`,
+so the switch happens at the exact instant. A wave created in another process reaches this one
+through the watched-table bump and, at the latest, the next reload a second later. Festival pages
+themselves are never cached: their countdowns and "n left" bars change all the time.
 
 Countdowns on cached pages (the home page's festival, a product's deal) are rendered as
 placeholders naming their target instant, and the time left is written into each response as it is
@@ -26,19 +26,20 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from sqlalchemy import select
 
+from campaigns.festivals.display import countdown_parts, days_text, init_fragments
 from campaigns.festivals.models import Festival, Wave
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import current_language
-from marketplace.core.page_cache import add_page_filler, watch_tables
+from marketplace.core.page_cache import PageCache, add_page_filler, page_cache, rendering_for_cache, watch_tables
 from marketplace.extensions import db
 
 FESTIVAL_TABLES = ("festivals", "festival_texts", "festival_waves", "festival_deals")
 RELOAD_SECONDS = 1.0
-SHARED_COUNT_KEY = "festival-boundaries"  # under the Redis page store's key prefix
+SHARED_COUNT_KEY = "festival-boundaries"  # shared by every process of a Redis page cache
 
 
 class BoundaryTracker:
@@ -64,18 +65,17 @@ class BoundaryTracker:
         with self.lock:
             self.instants, self.loaded_at = instants, time.monotonic()
 
-    def crossed(self, at: datetime, store: object) -> bool:
+    def crossed(self, at: datetime, cache: PageCache) -> bool:
         """Whether a boundary was crossed since the count was last seen, by this process or, with a
-        shared (Redis) page store, by any process; a process that has just started asks the shared count."""
+        shared (Redis) page cache, by any process; a process that has just started asks the shared count."""
         count = self.passed(at)
         with self.lock:
             previous, self.last_count = self.last_count, count
         if previous == count:
             return False
-        client = getattr(store, "client", None)  # the Redis page store shares the count between processes
-        if client is not None:
-            shared = client.getset(getattr(store, "prefix", "srm:pages:") + SHARED_COUNT_KEY, count)
-            return shared is None or int(shared) != count
+        if cache.shared:
+            shared = cache.exchange(SHARED_COUNT_KEY, count)
+            return shared is None or shared != count
         return previous is not None
 
 
@@ -87,9 +87,7 @@ def _countdown_marker(app: Flask) -> str:
 def countdown_fields(now: datetime, target: datetime) -> dict[str, str]:
     """The server's "now" and the days and "HH:MM:SS" left until `target`, as a countdown shows them;
     placeholders naming `target` while a page is rendered for the page cache (filled as it is served)."""
-    from campaigns.festivals.display import countdown_parts, days_text
-
-    if g.get("page_cache_rendering"):
+    if rendering_for_cache():
         marker, stamp = current_app.extensions["festival_countdown_marker"], int(to_utc(target).timestamp())
         return {"now": f"{marker}-now", "days": f"{marker}-d-{stamp}", "clock": f"{marker}-c-{stamp}"}
     days, clock_text = countdown_parts(now, target)
@@ -99,8 +97,6 @@ def countdown_fields(now: datetime, target: datetime) -> dict[str, str]:
 def countdown_filler(marker: str):
     """A page filler that writes the time left into a cached page's countdown placeholders (the days in
     the page's language and word order)."""
-    from campaigns.festivals.display import countdown_parts, days_text
-
     pattern = re.compile(re.escape(marker) + r"-(now|d-(\d+)|c-(\d+))")
 
     def fill(body: str) -> str:
@@ -123,18 +119,19 @@ def init_app(app: Flask) -> None:
     marker = app.extensions["festival_countdown_marker"] = _countdown_marker(app)
     add_page_filler(app, countdown_filler(marker))
     app.add_template_global(countdown_fields, "countdown_fields")
-    watch_tables(*FESTIVAL_TABLES)
+    watch_tables(app, *FESTIVAL_TABLES)
+    init_fragments(app)
     tracker = BoundaryTracker()
     app.extensions["festival_boundaries"] = tracker
 
     @app.before_request
     def refresh_pages_at_festival_boundaries() -> None:
-        store = current_app.extensions.get("page_cache")
-        if store is None:
+        cache = page_cache()
+        if not cache.enabled:
             return
         try:
-            if tracker.crossed(clock.now(), store):
-                store.bump()
+            if tracker.crossed(clock.now(), cache):
+                cache.bump()
         except Exception:  # noqa: BLE001 - pages then expire by time, as after any cache outage
             current_app.logger.warning("festival boundary check failed", exc_info=True)
 

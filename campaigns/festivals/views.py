@@ -16,10 +16,10 @@ from campaigns.festivals.forms import TimeZoneForm
 from campaigns.festivals.models import DealStatus
 from campaigns.festivals.phases import SHOPPER_VISIBLE, Phase
 from campaigns.festivals.scheduling import COMMON_ZONES, get_zone
-from marketplace.accounts.auth import safe_next_url
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.core.i18n import current_language, reading_order
+from marketplace.core.site import safe_next_url
 from marketplace.core.zones import known_zones, viewer_zone, zone_name
 from marketplace.vendors.forms import ConfirmForm
 

@@ -3,7 +3,6 @@ always naming the zone of every time. Sent after the change is committed, throug
 failure is logged and never undoes the change."""
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from flask import current_app, has_request_context, url_for
@@ -14,9 +13,7 @@ from campaigns.festivals.display import time_in_zone
 from campaigns.lectures.display import lecture_title
 from campaigns.lectures.models import Lecture, Registration
 from marketplace.mail import Message
-from marketplace.mail.queue import deliver
-
-log = logging.getLogger(__name__)
+from marketplace.mail.queue import deliver_or_log
 
 Writer = Callable[[Lecture, Registration], tuple[str, list[str]]]
 
@@ -89,12 +86,7 @@ def send(registration: Registration, subject: str, paragraphs: list[str]) -> boo
     """Hand one e-mail to the mail queue; whether it was handed on (a failure is logged)."""
     message = Message(registration.user.email, subject, "\n\n".join(p for p in paragraphs if p),
                       registration.language)
-    try:
-        deliver(message)
-    except Exception:  # noqa: BLE001 - a mail failure must leave the committed change as it is
-        log.exception("lecture e-mail to %s not sent", message.to)
-        return False
-    return True
+    return deliver_or_log(message, "lecture e-mail")
 
 
 def tell(lecture: Lecture, registration: Registration, write: Writer, extra: Callable[[Registration], list[str]]

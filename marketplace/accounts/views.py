@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SignupForm
 from marketplace.accounts.guard import TooManyAttempts
 from marketplace.accounts.models import User
@@ -16,6 +15,7 @@ from marketplace.accounts.tokens import active_tokens, revoke_token_by_id
 from marketplace.core.errors import AuthenticationFailed, NotFound, ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
+from marketplace.core.site import home_url, safe_next_url
 from marketplace.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang_code>/account")
@@ -41,7 +41,7 @@ def start_session(user: User, remember: bool = False) -> None:
 def signup() -> Response | str:
     """Shopper sign-up; logs the new shopper in."""
     if current_user.is_authenticated:
-        return redirect(url_for("campaigns.home"))
+        return redirect(home_url())
     form = SignupForm(request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         try:
@@ -53,7 +53,7 @@ def signup() -> Response | str:
         else:
             start_session(user)
             flash(_("Welcome to Silk Road Market!"), "success")
-            return redirect(safe_next_url(request.args.get("next")) or url_for("campaigns.home"))
+            return redirect(safe_next_url(request.args.get("next")) or home_url())
     return render_template("accounts/signup.html", form=form)
 
 
@@ -71,7 +71,7 @@ def refused_for_now(form, error: TooManyAttempts, template: str, **context) -> R
 def login() -> Response | str:
     """Log-in form; the same message whether the e-mail is unknown or the password wrong."""
     if current_user.is_authenticated:
-        return redirect(safe_next_url(request.args.get("next")) or url_for("campaigns.home"))
+        return redirect(safe_next_url(request.args.get("next")) or home_url())
     form = LoginForm(request.form if request.method == "POST" else None, next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
@@ -83,7 +83,7 @@ def login() -> Response | str:
         else:
             start_session(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            return redirect(safe_next_url(form.next.data) or url_for("campaigns.home"))
+            return redirect(safe_next_url(form.next.data) or home_url())
     return render_template("accounts/login.html", form=form)
 
 
@@ -97,7 +97,7 @@ def logout() -> Response:
         logout_user()
         session.clear()
         flash(_("You are logged out."), "info")
-    return redirect(url_for("campaigns.home"))
+    return redirect(home_url())
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -1,14 +1,17 @@
-"""Shopper catalogue pages: categories, stores and products."""
+"""Shopper catalogue pages: categories, stores and products, and the shopper's choice of display currency."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
 from marketplace.catalog import services
-from marketplace.catalog.currency import shopper_display_currency, shopper_display_prices
+from marketplace.catalog.currency import SESSION_KEY, shopper_display_currency, shopper_display_prices
 from marketplace.catalog.models import ProductImage
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.page_cache import cached_page
+from marketplace.core.site import home_url, safe_next_url
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.orders.priced_cart import limit_note
@@ -112,3 +115,16 @@ def product(slug: str):
         "catalog/product.html", product=found, quote=quote, shown=prices.quote(quote), related=related_cards,
         limit_note=limit_note(limit, 0) if limit is not None and limit.per_shopper is not None else "",
     )
+
+
+@bp.post("/display-currency")
+def set_display_currency() -> Response:
+    """Remember the currency the shopper wants prices shown in ("" for the seller's own currency)."""
+    form = FlaskForm()
+    code = (request.form.get("currency") or "").strip().upper()
+    if form.validate_on_submit():
+        if code in services.display_currency_choices():
+            session[SESSION_KEY] = code
+        elif not code:
+            session[SESSION_KEY] = ""  # a choice, unlike no entry (the language's default)
+    return redirect(safe_next_url(request.form.get("next")) or home_url())

@@ -1,12 +1,17 @@
-"""A cache of whole catalogue pages for anonymous shoppers, invalidated by catalogue changes.
+"""A cache of whole pages for anonymous shoppers, kept per application and refreshed by data changes.
 
 Most visitors browse without logging in, and the same pavilion or category page is asked for again
 and again. For them a page is rendered once and kept (in process, or in Redis when `REDIS_URL` is set
 so every worker shares it) for at most `PAGE_CACHE_SECONDS`. Per-response values — the CSP nonce,
 the CSRF token and those registered with `per_response_value` — are rendered as placeholders and
-filled in on every response. A commit that changes a watched table bumps the cache version, so the
-next request renders afresh: at once in this process, and in every process when the version lives
-in Redis.
+filled in on every response.
+
+Each application has its own `PageCache` in `app.extensions["page_cache"]`. The core names no
+table: each feature, in its own start-up step, says which of its tables show on cached pages
+(`watch_tables`). A commit of the application's session that changes one of them bumps the cache
+version, so the next request renders afresh: at once in this process, and in every process when the
+version lives in Redis. The session listeners are attached when the application is built, act only
+for commits made inside that application, and are removed with its cache.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
@@ -31,21 +36,16 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from marketplace.core.i18n import reading_order
 from marketplace.core.security import csp_nonce
 from marketplace.core.zones import viewer_zone
+from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
-WATCHED_TABLES: set[str] = {
-    "products", "product_texts", "product_images", "stores", "store_texts", "store_categories",
-    "categories", "category_texts", "countries", "exchange_rates", "slot_quotas",
-}
-
-
-def watch_tables(*names: str) -> None:
-    """Make commits that change these tables (of a package built on the core) refresh cached pages too."""
-    WATCHED_TABLES.update(names)
+CHANGED = "page_cache_changed"  # session.info key: this transaction changed what cached pages show
 
 
 class LocalPageStore:
     """An in-process LRU of rendered pages with a time limit; thread-safe for threaded workers."""
+
+    shared = False  # only this process sees it
 
     def __init__(self, seconds: int, max_entries: int = 2000) -> None:
         self.seconds, self.max_entries = seconds, max_entries
@@ -76,9 +76,15 @@ class LocalPageStore:
             while len(self.entries) > self.max_entries:
                 self.entries.popitem(last=False)
 
+    def exchange(self, name: str, value: int) -> int | None:
+        """Nothing is shared in process: always None (see `RedisPageStore.exchange`)."""
+        return None
+
 
 class RedisPageStore:
     """Pages in Redis, shared by every worker; the version key makes a bump visible everywhere."""
+
+    shared = True  # every process with the same REDIS_URL and prefix sees it
 
     def __init__(self, url: str, seconds: int, prefix: str) -> None:
         import redis
@@ -99,6 +105,11 @@ class RedisPageStore:
     def set(self, key: str, body: str) -> None:
         self.client.set(self.prefix + key, body.encode(), ex=self.seconds)
 
+    def exchange(self, name: str, value: int) -> int | None:
+        """Store `value` under `name` for every process; the value stored before, None when there was none."""
+        previous = self.client.getset(self.prefix + name, value)
+        return None if previous is None else int(previous)
+
 
 def placeholders(app: Flask) -> tuple[str, str]:
     """The nonce and CSRF placeholders: the same in every worker of a deployment (pages are shared
@@ -107,20 +118,159 @@ def placeholders(app: Flask) -> tuple[str, str]:
     return f"srm-nonce-{digest[:20]}", f"srm-csrf-{digest[20:40]}"
 
 
+class PageCache:
+    """One application's page cache: where pages are kept (`store`, None when `PAGE_CACHE_SECONDS` is 0),
+    the tables whose changes refresh them, and what is filled into a kept page on every response."""
+
+    def __init__(self, app: Flask) -> None:
+        seconds = int(app.config.get("PAGE_CACHE_SECONDS", 0))
+        redis_url = app.config.get("REDIS_URL")
+        prefix = app.config.get("PAGE_CACHE_PREFIX", "srm:pages:")
+        self.store: LocalPageStore | RedisPageStore | None = None
+        if seconds > 0:
+            self.store = RedisPageStore(redis_url, seconds, prefix) if redis_url else LocalPageStore(seconds)
+        self.placeholders = placeholders(app)
+        self.watched: set[str] = set()
+        self.fillers: list[Callable[[str], str]] = []
+        self.values: dict[str, Callable[[], str]] = {}
+        self.variants: list[Callable[[], str]] = []
+        self.listeners: list[tuple[str, Callable[..., None]]] = []
+
+    @property
+    def enabled(self) -> bool:
+        return self.store is not None
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes see this cache's pages and version (the Redis store)."""
+        return self.store is not None and self.store.shared
+
+    def version(self) -> int:
+        """The current version (0 without a store); raises what the store raises when it cannot be reached."""
+        return self.store.version() if self.store is not None else 0
+
+    def bump(self) -> None:
+        """Make every kept page stale; a store that cannot be reached is logged (pages then expire by time)."""
+        if self.store is None:
+            return
+        try:
+            self.store.bump()
+        except Exception:  # noqa: BLE001 - entries still expire by time
+            log.warning("page cache version not bumped; pages expire by time", exc_info=True)
+
+    def exchange(self, name: str, value: int) -> int | None:
+        """Store `value` under `name` where every process sharing the cache sees it; the previous value, or
+        None when there was none or nothing is shared."""
+        return self.store.exchange(name, value) if self.store is not None else None
+
+    def watch(self, *tables: str) -> None:
+        self.watched.update(tables)
+
+    def touched_by(self, session: Session) -> bool:
+        """Whether the pending changes of `session` touch a watched table."""
+        for instance in (*session.new, *session.dirty, *session.deleted):
+            if getattr(type(instance), "__tablename__", None) in self.watched:
+                return True
+        return False
+
+    def listen(self, sessions: Any) -> None:
+        """Bump after commits of `sessions` (a scoped session, a sessionmaker or a Session class) that change
+        a watched table, when made inside the application this cache belongs to. The listeners hold the
+        cache weakly and are removed when it is collected, so applications built and dropped in one
+        process (as the tests do) neither share them nor pile them up."""
+        cache_ref = weakref.ref(self)
+
+        def owner() -> PageCache | None:
+            cache = cache_ref()
+            if cache is None or not has_app_context() or current_app.extensions.get("page_cache") is not cache:
+                return None
+            return cache
+
+        def note_flush(session: Session, _context: Any, _instances: Any) -> None:
+            cache = owner()
+            if cache is not None and cache.touched_by(session):
+                session.info[CHANGED] = True
+
+        def note_statement(state: ORMExecuteState) -> None:
+            if not (state.is_update or state.is_delete or state.is_insert):
+                return
+            cache = owner()
+            if cache is not None and changed_table(state) in cache.watched:
+                state.session.info[CHANGED] = True
+
+        def bump_after_commit(session: Session) -> None:
+            cache = owner()
+            if cache is not None and session.info.pop(CHANGED, False):
+                cache.bump()
+
+        def forget_after_rollback(session: Session) -> None:
+            if owner() is not None:
+                session.info.pop(CHANGED, None)
+
+        listeners = [("before_flush", note_flush), ("do_orm_execute", note_statement),
+                     ("after_commit", bump_after_commit), ("after_rollback", forget_after_rollback)]
+        for name, listener in listeners:
+            event.listen(sessions, name, listener)
+        self.listeners.extend(listeners)
+        weakref.finalize(self, stop_listening, sessions, listeners)
+
+
+def changed_table(state: ORMExecuteState) -> str | None:
+    """The name of the table an INSERT, UPDATE or DELETE statement writes (ORM or Core), else None."""
+    table = getattr(state.statement, "table", None)
+    if table is not None and hasattr(table, "name"):
+        return table.name
+    return state.bind_mapper.local_table.name if state.bind_mapper is not None else None
+
+
+def stop_listening(sessions: Any, listeners: list[tuple[str, Callable[..., None]]]) -> None:
+    for name, listener in listeners:
+        if event.contains(sessions, name, listener):
+            event.remove(sessions, name, listener)
+
+
+def page_cache(app: Flask | None = None) -> PageCache:
+    """The page cache of `app` (the current application by default)."""
+    return (app or current_app).extensions["page_cache"]
+
+
+def watch_tables(app: Flask, *tables: str) -> None:
+    """Make commits that change these tables (of a feature whose rows show on cached pages) refresh the
+    application's cached pages."""
+    page_cache(app).watch(*tables)
+
+
 def placeholder_nonce() -> str:
-    return current_app.extensions["page_cache_placeholders"][0] if g.get("page_cache_rendering") else csp_nonce()
+    return page_cache().placeholders[0] if g.get("page_cache_rendering") else csp_nonce()
 
 
 def placeholder_csrf() -> str:
-    return current_app.extensions["page_cache_placeholders"][1] if g.get("page_cache_rendering") else generate_csrf()
+    return page_cache().placeholders[1] if g.get("page_cache_rendering") else generate_csrf()
 
 
 def per_response_value(app: Flask, name: str, compute: Callable[[], str]) -> None:
     """Offer `compute()` to templates as `name()`; a page kept by the cache gets it filled in on every response."""
     digest = hmac.new(str(app.secret_key).encode(), f"page-cache-value-{name}".encode(), hashlib.sha256).hexdigest()
     marker = f"srm-{name.replace('_', '-')}-{digest[:20]}"
-    app.extensions.setdefault("page_cache_values", {})[marker] = compute
+    page_cache(app).values[marker] = compute
     app.jinja_env.globals[name] = lambda: marker if g.get("page_cache_rendering") else compute()
+
+
+def add_page_filler(app: Flask, fill: Callable[[str], str]) -> None:
+    """Have `fill` rewrite every page served through the cache, as placeholders are filled: for values
+    that depend on the moment of the response (a countdown's time left) rather than on the data."""
+    page_cache(app).fillers.append(fill)
+
+
+def vary_pages_by(app: Flask, variant: Callable[[], str]) -> None:
+    """Keep a separate copy of each page for every value of `variant()` (a visitor's choice a feature
+    stores in the session, such as the display currency)."""
+    page_cache(app).variants.append(variant)
+
+
+def rendering_for_cache() -> bool:
+    """Whether the page being rendered will be kept (values that differ per response must be placeholders)."""
+    return bool(g.get("page_cache_rendering"))
 
 
 def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -128,14 +278,15 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        store = current_app.extensions.get("page_cache")
+        cache = page_cache()
+        store = cache.store
         if store is None or request.method != "GET" or "_flashes" in session or current_user.is_authenticated:
             return view(*args, **kwargs)
         try:
             # Texts fall back through the visitor's other languages (Accept-Language) and times are on
             # the visitor's clocks, so visitors whose reading orders or zones differ get different pages.
-            key = "|".join((str(store.version()), request.host, request.full_path,
-                            session.get("display_currency", "default"), ",".join(reading_order()), viewer_zone()))
+            key = "|".join((str(store.version()), request.host, request.full_path, ",".join(reading_order()),
+                            viewer_zone(), *(variant() for variant in cache.variants)))
             body = store.get(key)
         except Exception:  # noqa: BLE001 - a cache outage must never take the page down
             return view(*args, **kwargs)
@@ -152,12 +303,12 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
                 store.set(key, body)
             except Exception:  # noqa: BLE001 - serving the page matters more than keeping it
                 log.warning("page cache unavailable; page not kept", exc_info=True)
-        nonce_placeholder, csrf_placeholder = current_app.extensions["page_cache_placeholders"]
+        nonce_placeholder, csrf_placeholder = cache.placeholders
         if csrf_placeholder in body:
             body = body.replace(csrf_placeholder, generate_csrf())
-        for fill in current_app.extensions.get("page_cache_fillers", ()):
+        for fill in cache.fillers:
             body = fill(body)
-        for marker, compute in current_app.extensions.get("page_cache_values", {}).items():
+        for marker, compute in cache.values.items():
             if marker in body:
                 body = body.replace(marker, str(escape(compute())))
         response = Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
@@ -167,69 +318,16 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def add_page_filler(app: Flask, fill: Callable[[str], str]) -> None:
-    """Have `fill` rewrite every page served through the cache, as placeholders are filled: for values
-    that depend on the moment of the response (a countdown's time left) rather than on the data."""
-    app.extensions.setdefault("page_cache_fillers", []).append(fill)
-
-
 def mark_catalogue_changed(session: Session) -> None:
     """Make this session's next commit refresh cached pages (for changes the table watch cannot see)."""
-    session.info["catalogue_changed"] = True
-
-
-def _touched_watched_tables(session: Session) -> bool:
-    for instance in (*session.new, *session.dirty, *session.deleted):
-        table = getattr(type(instance), "__tablename__", None)
-        if table in WATCHED_TABLES:
-            return True
-    return False
-
-
-_stores: weakref.WeakSet = weakref.WeakSet()
+    session.info[CHANGED] = True
 
 
 def init_app(app: Flask) -> None:
-    seconds = int(app.config.get("PAGE_CACHE_SECONDS", 0))
-    app.extensions["page_cache_placeholders"] = placeholders(app)
+    """Give `app` its page cache; features then name their tables with `watch_tables`."""
+    cache = app.extensions["page_cache"] = PageCache(app)
     app.jinja_env.globals["csp_nonce"] = placeholder_nonce
     # Flask-WTF offers csrf_token through a context processor; a later one takes precedence.
     app.context_processor(lambda: {"csrf_token": placeholder_csrf})
-    if seconds <= 0:
-        return
-    redis_url = app.config.get("REDIS_URL")
-    prefix = app.config.get("PAGE_CACHE_PREFIX", "srm:pages:")
-    store = RedisPageStore(redis_url, seconds, prefix) if redis_url else LocalPageStore(seconds)
-    app.extensions["page_cache"] = store
-    _stores.add(store)
-
-
-def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if _touched_watched_tables(session):
-        session.info["catalogue_changed"] = True
-
-
-def _note_statement(state: ORMExecuteState) -> None:
-    if (state.is_update or state.is_delete or state.is_insert) and state.bind_mapper is not None:
-        if state.bind_mapper.local_table.name in WATCHED_TABLES:
-            state.session.info["catalogue_changed"] = True
-
-
-def _bump_after_commit(session: Session) -> None:
-    if session.info.pop("catalogue_changed", False):
-        for store in list(_stores):
-            try:
-                store.bump()
-            except Exception:  # noqa: BLE001 - entries still expire by time
-                log.warning("page cache version not bumped; pages expire by time", exc_info=True)
-
-
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop("catalogue_changed", None)
-
-
-# Registered once per process: every session's commits reach every page cache of the process.
-event.listen(Session, "before_flush", _note_flush)
-event.listen(Session, "do_orm_execute", _note_statement)
-event.listen(Session, "after_commit", _bump_after_commit)
-event.listen(Session, "after_rollback", _forget_after_rollback)
+    if cache.enabled:
+        cache.listen(db.session)

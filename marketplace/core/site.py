@@ -1,7 +1,10 @@
-"""The site's public address, for links that leave the page (hreflang, payment return URLs, e-mails)."""
+"""The site's addresses: its public address for links that leave the page (hreflang, payment return URLs,
+e-mails), its home page (`HOME_ENDPOINT`), and which `next` addresses may be followed."""
 from __future__ import annotations
 
-from flask import current_app, request
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request, url_for
 
 
 def site_url() -> str:
@@ -13,3 +16,26 @@ def site_url() -> str:
     if configured:
         return configured.rstrip("/")
     return request.host_url.rstrip("/")
+
+
+def home_url(**values: object) -> str:
+    """The home page's path (the view named by `HOME_ENDPOINT`), in the page's language unless `lang_code`
+    is given."""
+    return url_for(current_app.config["HOME_ENDPOINT"], **values)
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None (no open redirects, no `//host`, no `\\`)."""
+    if not target or "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def check_home_endpoint(app: Flask) -> None:
+    """Refuse to start when `HOME_ENDPOINT` names no view (every "back to the home page" link would fail)."""
+    endpoint = app.config.get("HOME_ENDPOINT")
+    if endpoint not in app.view_functions:
+        raise RuntimeError(f"HOME_ENDPOINT names no view: {endpoint!r}")

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
-from marketplace.core.site import site_url
+from marketplace.core.site import home_url, site_url
 from marketplace.core.zones import format_in_zone, viewer_zone, zone_name
 
 
@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
         languages=LANGUAGES,
         language_url=language_url,
         alternate_links=alternate_links,
+        home_url=home_url,
         format_money=format_money,
         format_number=format_decimal,
         format_instant=format_instant,
@@ -84,6 +85,4 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def page_language() -> dict:
-        from marketplace.catalog.currency import shopper_display_currency  # catalog builds on core
-
-        return {"lang": current_language(), "display_currency": shopper_display_currency()}
+        return {"lang": current_language()}

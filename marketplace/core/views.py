@@ -1,18 +1,17 @@
-"""Site-wide routes: the language-choosing root, the display currency, health, and error pages."""
+"""Site-wide routes: the language-choosing root, health, and error pages."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
-from flask_wtf import FlaskForm
+from flask import Blueprint, current_app, jsonify, redirect, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import NotFound as NotFoundPage
 from werkzeug.wrappers import Response
 
-from marketplace.accounts.auth import safe_next_url
 from marketplace.core.database import is_database_unavailable
 from marketplace.core.error_pages import RETRY_AFTER_SECONDS, error_message, error_response, rollback_session
 from marketplace.core.errors import NotFound as DomainNotFound
 from marketplace.core.i18n import best_language
+from marketplace.core.site import home_url
 
 bp = Blueprint("core", __name__)
 
@@ -20,24 +19,9 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 def root() -> Response:
     """Send the visitor to the home page in the language their browser asks for."""
-    response = redirect(url_for("campaigns.home", lang_code=best_language()), code=302)
+    response = redirect(home_url(lang_code=best_language()), code=302)
     response.vary.add("Accept-Language")
     return response
-
-
-@bp.post("/<lang:lang_code>/display-currency")
-def set_display_currency() -> Response:
-    """Remember the currency the shopper wants prices shown in ("" for the seller's own currency)."""
-    from marketplace.catalog.services import display_currency_choices
-
-    form = FlaskForm()
-    code = (request.form.get("currency") or "").strip().upper()
-    if form.validate_on_submit():
-        if code in display_currency_choices():
-            session["display_currency"] = code
-        elif not code:
-            session["display_currency"] = ""  # a choice, unlike no entry (the language's default)
-    return redirect(safe_next_url(request.form.get("next")) or url_for("campaigns.home"))
 
 
 @bp.get("/healthz")

@@ -33,6 +33,17 @@ def deliver(message: Message) -> None:
     get_mailer().send(message)
 
 
+def deliver_or_log(message: Message, what: str) -> bool:
+    """Queue `message`, or send it now; False, with the failure logged as "`what` to <address> not sent",
+    when neither worked. For e-mails about a change already committed, which a mail failure must never undo."""
+    try:
+        deliver(message)
+    except Exception:  # noqa: BLE001 - whatever the mailer raises, the committed change stands
+        log.exception("%s to %s not sent", what, message.to)
+        return False
+    return True
+
+
 @jobs.job
 def send_job(to: str, subject: str, body: str, language: str) -> None:
     """The job: send one e-mail with the configured mailer (an exception makes RQ retry it)."""

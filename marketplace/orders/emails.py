@@ -5,29 +5,19 @@ a mail failure is logged and never undoes an order.
 """
 from __future__ import annotations
 
-import logging
-
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from marketplace.catalog.services import country_name
 from marketplace.core.i18n import DEFAULT_LANGUAGE
 from marketplace.mail import Message
-from marketplace.mail.queue import deliver
+from marketplace.mail.queue import deliver_or_log
 from marketplace.orders.models import Order, PaymentState, VendorOrder
 from marketplace.orders.packing import label_address, packing_lines
 from marketplace.orders.states import FULFILMENT_LABELS
+from marketplace.vendors.emails import send_to_store
 
-log = logging.getLogger(__name__)
-
-
-def _send(message: Message) -> bool:
-    try:
-        deliver(message)
-    except Exception:  # noqa: BLE001 - any mail failure must leave the order as it is
-        log.exception("order e-mail to %s not sent", message.to)
-        return False
-    return True
+ABOUT = "order e-mail"  # how a message that could not be sent is named in the log
 
 
 def _lines(order: Order) -> str:
@@ -51,7 +41,7 @@ def order_placed(order: Order) -> bool:
             how,
             _("Each vendor ships its own part and you will hear from us when it moves."),
         ])
-        sent = _send(Message(order.email or order.shopper.email, str(subject), body, order.language))
+        sent = deliver_or_log(Message(order.email or order.shopper.email, str(subject), body, order.language), ABOUT)
     for vendor_order in order.vendor_orders:
         _notify_vendor(vendor_order)
     return sent
@@ -82,38 +72,30 @@ def _vendor_address(order: Order, language: str) -> str:
 
 
 def _notify_vendor(vendor_order: VendorOrder) -> None:
-    owner = vendor_order.store.owner
-    if owner is None:
-        return
-    language = vendor_order.store.original_language
-    order = vendor_order.order
+    store, order = vendor_order.store, vendor_order.order
+    language = store.original_language
     with force_locale(language):
-        subject = _("New order %(reference)s for %(store)s", reference=order.reference, store=vendor_order.store.name)
-        body = "\n\n".join([
+        subject = _("New order %(reference)s for %(store)s", reference=order.reference, store=store.name)
+        send_to_store(store, str(subject), [
             _vendor_lines(vendor_order),
             _("State: %(state)s", state=FULFILMENT_LABELS[vendor_order.status]),
             _vendor_address(order, language),
             _("Pack it and mark it packed in your vendor orders page, where the packing slip and address label "
               "are ready to print."),
         ])
-        _send(Message(owner.email, str(subject), body, language))
 
 
 def _tell_store_of_move(vendor_order: VendorOrder, reason: str) -> None:
     """Campaign staff changed the store's order: tell its vendor, in the store's language."""
-    owner = vendor_order.store.owner
-    if owner is None:
-        return
-    language = vendor_order.store.original_language
-    order = vendor_order.order
-    with force_locale(language):
+    store, order = vendor_order.store, vendor_order.order
+    with force_locale(store.original_language):
         state = FULFILMENT_LABELS[vendor_order.status]
         subject = _("Order %(reference)s: %(state)s", reference=order.reference, state=state)
-        parts = [_("Campaign staff changed your order %(reference)s: %(state)s.", reference=order.reference,
-                   state=state), _vendor_lines(vendor_order)]
-        if reason:
-            parts.append(_("Reason: %(reason)s", reason=reason))
-        _send(Message(owner.email, str(subject), "\n\n".join(parts), language))
+        send_to_store(store, str(subject), [
+            _("Campaign staff changed your order %(reference)s: %(state)s.", reference=order.reference, state=state),
+            _vendor_lines(vendor_order),
+            _("Reason: %(reason)s", reason=reason) if reason else "",
+        ])
 
 
 def vendor_order_moved(vendor_order: VendorOrder, reason: str = "", by_staff: bool = False) -> bool:
@@ -134,4 +116,5 @@ def vendor_order_moved(vendor_order: VendorOrder, reason: str = "", by_staff: bo
             parts.append(_("The vendor's reason: %(reason)s", reason=reason))
         if vendor_order.tracking_reference:
             parts.append(_("Tracking reference: %(tracking)s", tracking=vendor_order.tracking_reference))
-        return _send(Message(order.email or order.shopper.email, str(subject), "\n\n".join(parts), order.language))
+        message = Message(order.email or order.shopper.email, str(subject), "\n\n".join(parts), order.language)
+        return deliver_or_log(message, ABOUT)

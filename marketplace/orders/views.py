@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from marketplace.accounts.auth import safe_next_url
 from marketplace.accounts.models import Role, User
 from marketplace.catalog.currency import exchange_rates, shopper_display_currency
 from marketplace.catalog.services import country_name
@@ -18,7 +17,7 @@ from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.money import Money, MoneyError
 from marketplace.core.page_cache import per_response_value
-from marketplace.core.site import site_url
+from marketplace.core.site import safe_next_url, site_url
 from marketplace.extensions import db
 from marketplace.orders import addresses
 from marketplace.orders import cart as carts

@@ -5,8 +5,6 @@ a mail failure is logged and never undoes the decision.
 """
 from __future__ import annotations
 
-import logging
-
 from flask import has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -15,10 +13,8 @@ from marketplace.catalog.models import Product, ProductStatus
 from marketplace.catalog.services import localized
 from marketplace.core.site import site_url
 from marketplace.mail import Message
-from marketplace.mail.queue import deliver
+from marketplace.mail.queue import deliver_or_log
 from marketplace.vendors.models import Store, StoreStatus
-
-log = logging.getLogger(__name__)
 
 
 def send_to_store(store: Store, subject: str, paragraphs: list[str]) -> bool:
@@ -26,12 +22,7 @@ def send_to_store(store: Store, subject: str, paragraphs: list[str]) -> bool:
     if store.owner is None:
         return False
     message = Message(store.owner.email, subject, "\n\n".join(p for p in paragraphs if p), store.original_language)
-    try:
-        deliver(message)
-    except Exception:  # noqa: BLE001 - any mail failure must leave the decision as it is
-        log.exception("vendor e-mail to %s not sent", message.to)
-        return False
-    return True
+    return deliver_or_log(message, "vendor e-mail")
 
 
 def page_link(endpoint: str, language: str, **values: object) -> str:

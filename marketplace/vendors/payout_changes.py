@@ -9,7 +9,6 @@ store's page. Staff confirm exactly the details they saw: a change made meanwhil
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -20,10 +19,9 @@ from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied
 from marketplace.extensions import db
 from marketplace.mail import Message
-from marketplace.mail.queue import deliver
+from marketplace.mail.queue import deliver_or_log
 from marketplace.vendors.models import PayoutMethod, Store
 
-log = logging.getLogger(__name__)
 stores = Store.__table__
 
 
@@ -63,12 +61,8 @@ def tell_owner_payout_changed(store: Store) -> bool:
             _("If you did not make this change, change your password now and tell campaign staff."),
         ])
         message = Message(owner.email, str(subject), body, language)
-    try:
-        deliver(message)
-    except Exception:  # noqa: BLE001 - the change is saved and held either way; staff see it on the store page
-        log.exception("payout change notice for store %s not sent", store.id)
-        return False
-    return True
+    # The change is saved and held whether or not this is sent; staff see it on the store page.
+    return deliver_or_log(message, f"payout change notice for store {store.id}")
 
 
 def confirm_payout_details(staff: User, store_id: int, seen_digest: str) -> Store:

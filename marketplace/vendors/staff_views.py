@@ -7,8 +7,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from marketplace.accounts.auth import safe_next_url, staff_required
+from marketplace.accounts.auth import staff_required
 from marketplace.core.errors import Conflict, NotFound, ValidationError
+from marketplace.core.site import safe_next_url
 from marketplace.vendors import payout_changes, review, slots
 from marketplace.vendors.documents import document_path
 from marketplace.vendors.forms import ConfirmForm, ReasonForm

@@ -117,6 +117,17 @@ def test_cached_catalogue_pages_never_show_a_deal_price_past_its_end(make_app, l
         assert "$7.00" not in client.get(url).get_data(as_text=True)
 
 
+def test_each_app_keeps_its_own_page_cache_boundaries_and_deal_card_pieces(make_app, live_festival):
+    first, second = make_app(PAGE_CACHE_SECONDS=300), make_app(PAGE_CACHE_SECONDS=300)
+    for name in ("page_cache", "festival_boundaries", "festival_fragments"):
+        assert first.extensions[name] is not second.extensions[name]
+    assert {"festivals", "festival_waves", "festival_deals"} <= first.extensions["page_cache"].watched
+    with clock.freeze(WAVE1[0]):
+        assert "$7.00" in first.test_client().get("/en/").text
+    assert first.extensions["festival_fragments"].cards.entries  # kept by the app that rendered them
+    assert not second.extensions["festival_fragments"].cards.entries
+
+
 def test_a_sale_that_sells_a_deal_out_refreshes_cached_pages(make_app, live_festival, make_user):
     from campaigns.festivals.reservations import reserve_deal_units
 

@@ -2,6 +2,7 @@
 are sent at once without a queue or when Redis cannot be reached."""
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 
@@ -9,7 +10,7 @@ import pytest
 
 from marketplace.mail import get_mailer
 from marketplace.mail.port import Message
-from marketplace.mail.queue import RETRY_SECONDS, deliver
+from marketplace.mail.queue import RETRY_SECONDS, deliver, deliver_or_log
 from tests.services import ci_redis
 
 MESSAGE = Message("amina@example.com", "Votre commande SR-7", "Merci !", "fr")
@@ -21,6 +22,21 @@ def test_without_a_queue_or_with_redis_down_the_message_is_sent_at_once(make_app
         with app.app_context():
             deliver(MESSAGE)
             assert get_mailer().outbox == [MESSAGE]
+
+
+def test_a_message_about_a_committed_change_that_cannot_be_sent_is_logged_not_raised(make_app, caplog,
+                                                                                      monkeypatch):
+    with make_app(MAIL_QUEUE="inline").app_context():
+        assert deliver_or_log(MESSAGE, "order e-mail") is True
+        assert get_mailer().outbox == [MESSAGE]
+
+        def refuse(message):
+            raise ConnectionRefusedError("mail server down")
+
+        monkeypatch.setattr(get_mailer(), "send", refuse)
+        with caplog.at_level(logging.ERROR, logger="marketplace.mail.queue"):
+            assert deliver_or_log(MESSAGE, "order e-mail") is False
+    assert "order e-mail to amina@example.com not sent" in caplog.text
 
 
 @pytest.fixture

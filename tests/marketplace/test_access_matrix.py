@@ -26,7 +26,7 @@ STAFF_ONLY = {ANON: "login", SHOPPER: 403, VENDOR: 403, STAFF: 200}
 RULES: dict[str, tuple[str, dict]] = {
     "core.root": ("/", {role: 302 for role in ROLES}),
     "core.health": ("/healthz", PUBLIC),
-    "core.set_display_currency": ("/en/display-currency", POST_ONLY),
+    "catalog.set_display_currency": ("/en/display-currency", POST_ONLY),
     "static": ("/static/css/site.css", PUBLIC),
     "assets.serve": ("{asset}", PUBLIC),
     "media.serve": ("{media}", PUBLIC),
@@ -211,7 +211,7 @@ TOKEN_ONLY = {role: 401 for role in ROLES}  # a session cookie is no way into th
 
 # endpoint -> (expected outcome per visitor, form fields filled from the world)
 POSTS: dict[str, tuple[dict, dict]] = {
-    "core.set_display_currency": (ANYONE_MAY, {"currency": "", "next": "/fr/"}),
+    "catalog.set_display_currency": (ANYONE_MAY, {"currency": "", "next": "/fr/"}),
     "accounts.logout": (SIGNED_IN_MAY, {}),
     # Someone else's (or no) token: the account page says so; nobody signed out gets that far.
     "accounts.revoke_token": (SIGNED_IN_MAY, {}),
