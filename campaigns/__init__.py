@@ -64,9 +64,9 @@ def init_lectures(app: Flask) -> None:
     from campaigns.lectures.cli import lectures_cli
     from campaigns.lectures.feed_views import account_section
     from campaigns.lectures.feed_views import bp as calendar_feed_bp
-    from campaigns.lectures.seats import SEATS
     from campaigns.lectures.material_views import bp as lecture_files_bp
     from campaigns.lectures.question_views import bp as lecture_questions_bp
+    from campaigns.lectures.seats import SEATS
     from campaigns.lectures.staff_views import bp as lectures_staff_bp
     from campaigns.lectures.views import bp as lectures_bp
     from marketplace.accounts.sections import AccountSection, register_account_section
