@@ -1,0 +1,159 @@
+"""Sales in a period, summed in SQL per day, country, category and payment method.
+
+What counts: an order counts from the moment it is placed — paid online, or confirmed to be paid on
+delivery (every payment state but awaiting payment, expired and failed), on the campaign-zone day it
+was created. Gross is what those orders charged; net leaves out the vendor orders cancelled or
+refunded since (counted on the day of the order, so a day's figures only ever go down).
+Each query groups by its key and the charge currency; `currency.Converter` turns each sum into the
+reporting currency once.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, case, distinct, func, select
+
+from campaigns.reporting.currency import Amount, Converter
+from campaigns.reporting.period import ReportPeriod, local_day
+from marketplace.catalog.models import Product
+from marketplace.extensions import db
+from marketplace.orders.models import FulfilmentState, Order, OrderLine, PaymentState, VendorOrder
+from marketplace.vendors.models import Store
+
+PLACED_STATES = (PaymentState.PAID, PaymentState.UNPAID, PaymentState.REFUND_DUE, PaymentState.REFUNDED,
+                 PaymentState.CANCELLED)
+UNDONE_PARTS = (FulfilmentState.CANCELLED, FulfilmentState.REFUNDED)
+
+
+def placed_in(period: ReportPeriod) -> list[ColumnElement[bool]]:
+    """Orders placed, created inside the period."""
+    return [Order.payment_state.in_(PLACED_STATES), Order.created_at >= period.starts_at,
+            Order.created_at < period.ends_at]
+
+
+def _undone(amount: ColumnElement) -> ColumnElement:
+    return func.sum(case((VendorOrder.status.in_(UNDONE_PARTS), amount), else_=0))
+
+
+@dataclass
+class SalesFigures:
+    """Orders, units and money of one day, country, category or payment method."""
+
+    currency: str
+    orders: int = 0
+    units: int = 0
+    net_units: int = 0
+    gross: Amount = field(init=False)
+    net: Amount = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.gross = Amount(self.currency)
+        self.net = Amount(self.currency)
+
+    @property
+    def average_order(self) -> int:
+        """Gross per order, in minor units of the reporting currency (0 without orders)."""
+        return round(self.gross.minor / self.orders) if self.orders else 0
+
+    def add(self, other: SalesFigures) -> None:
+        self.orders += other.orders
+        self.units += other.units
+        self.net_units += other.net_units
+        self.gross.add_amount(other.gross)
+        self.net.add_amount(other.net)
+
+
+def _dialect() -> str:
+    return db.engine.dialect.name
+
+
+def daily_sales(period: ReportPeriod, converter: Converter) -> dict[date, SalesFigures]:
+    """Every day of the period (days without orders too) with its orders, units, gross and net."""
+    days = {day: SalesFigures(converter.currency) for day in period.days}
+    day = local_day(Order.created_at, period, _dialect()).label("day")
+    money = db.session.execute(
+        select(day, Order.currency, func.count(distinct(Order.id)), func.sum(VendorOrder.subtotal_amount),
+               _undone(VendorOrder.subtotal_amount))
+        .join(VendorOrder, VendorOrder.order_id == Order.id)
+        .where(*placed_in(period)).group_by(day, Order.currency)
+    ).all()
+    for text, currency, orders, gross, undone in money:
+        figures = days[date.fromisoformat(text)]
+        figures.orders += orders
+        figures.gross.add(int(gross or 0), currency, converter)
+        figures.net.add(int(gross or 0) - int(undone or 0), currency, converter)
+    for text, units, undone in db.session.execute(
+        select(day, func.sum(OrderLine.quantity), _undone(OrderLine.quantity))
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(VendorOrder, VendorOrder.id == OrderLine.vendor_order_id)
+        .where(*placed_in(period)).group_by(day)
+    ):
+        figures = days[date.fromisoformat(text)]
+        figures.units += int(units or 0)
+        figures.net_units += int(units or 0) - int(undone or 0)
+    return days
+
+
+def _by_key(rows, converter: Converter) -> dict:
+    """Figures per key from rows of (key, currency, orders, gross, undone)."""
+    result: dict = defaultdict(lambda: SalesFigures(converter.currency))
+    for key, currency, orders, gross, undone in rows:
+        figures = result[key]
+        figures.orders += orders
+        figures.gross.add(int(gross or 0), currency, converter)
+        figures.net.add(int(gross or 0) - int(undone or 0), currency, converter)
+    return result
+
+
+def sales_by_buyer_country(period: ReportPeriod, converter: Converter) -> dict[str, SalesFigures]:
+    """Orders and money per delivery country of the order ("" when none was given, as for tourism)."""
+    rows = db.session.execute(
+        select(Order.country_code, Order.currency, func.count(distinct(Order.id)),
+               func.sum(VendorOrder.subtotal_amount), _undone(VendorOrder.subtotal_amount))
+        .join(VendorOrder, VendorOrder.order_id == Order.id)
+        .where(*placed_in(period)).group_by(Order.country_code, Order.currency)
+    ).all()
+    return dict(_by_key(rows, converter))
+
+
+def sales_by_payment_method(period: ReportPeriod, converter: Converter) -> dict[str, SalesFigures]:
+    """Orders and money per payment gateway (pay on delivery, Stripe …)."""
+    rows = db.session.execute(
+        select(Order.gateway, Order.currency, func.count(distinct(Order.id)),
+               func.sum(VendorOrder.subtotal_amount), _undone(VendorOrder.subtotal_amount))
+        .join(VendorOrder, VendorOrder.order_id == Order.id)
+        .where(*placed_in(period)).group_by(Order.gateway, Order.currency)
+    ).all()
+    return dict(_by_key(rows, converter))
+
+
+def sales_by_vendor_country(period: ReportPeriod, converter: Converter) -> dict[str, SalesFigures]:
+    """Vendor orders and money per country of the selling store (an order from two countries counts in both)."""
+    rows = db.session.execute(
+        select(Store.country_code, Order.currency, func.count(VendorOrder.id),
+               func.sum(VendorOrder.subtotal_amount), _undone(VendorOrder.subtotal_amount))
+        .join(VendorOrder, VendorOrder.order_id == Order.id)
+        .join(Store, Store.id == VendorOrder.store_id)
+        .where(*placed_in(period)).group_by(Store.country_code, Order.currency)
+    ).all()
+    return dict(_by_key(rows, converter))
+
+
+def sales_by_category(period: ReportPeriod, converter: Converter) -> dict[int, SalesFigures]:
+    """Units and money per product category (lines at their charged price); orders counts distinct orders."""
+    line_total = OrderLine.charge_unit_amount * OrderLine.quantity
+    rows = db.session.execute(
+        select(Product.category_id, Order.currency, func.count(distinct(Order.id)), func.sum(line_total),
+               _undone(line_total), func.sum(OrderLine.quantity), _undone(OrderLine.quantity))
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .join(VendorOrder, VendorOrder.id == OrderLine.vendor_order_id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(*placed_in(period)).group_by(Product.category_id, Order.currency)
+    ).all()
+    result = _by_key([row[:5] for row in rows], converter)
+    for category_id, _currency, _orders, _gross, _undone_money, units, undone_units in rows:
+        result[category_id].units += int(units or 0)
+        result[category_id].net_units += int(units or 0) - int(undone_units or 0)
+    return dict(result)

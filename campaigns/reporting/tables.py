@@ -1,0 +1,87 @@
+"""The dashboard's tables: columns with a kind, rows of values, and totals — shown under each chart and
+exported as CSV from the same rows, so the page and the files cannot disagree."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from campaigns.reporting.currency import Amount
+from marketplace.core.money import Money
+from marketplace.core.spreadsheet import safe_cell
+
+# Kinds of cell: how the page writes them and how the CSV file does.
+TEXT, CODE, DAY, COUNT, MONEY, DAYS, PERCENT = "text", "code", "day", "count", "money", "days", "percent"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = TEXT
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (COUNT, MONEY, DAYS, PERCENT)
+
+
+@dataclass
+class ReportTable:
+    """One table of the dashboard, as it is shown and exported."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    totals: list[Any] | None = None
+    sortable: bool = False
+    sort: str = ""
+    descending: bool = True
+
+    @property
+    def has_money(self) -> bool:
+        return any(column.kind == MONEY for column in self.columns)
+
+    def column_sums(self, key: str) -> int:
+        """The sum of a count or money column over the rows (money in minor units), for checks."""
+        index = [column.key for column in self.columns].index(key)
+        return sum(cell.minor if isinstance(cell, Amount) else int(cell or 0) for cell in
+                   (row[index] for row in self.rows))
+
+
+def _csv_cell(value: Any, kind: str) -> Any:
+    if value is None:
+        return ""
+    if kind == MONEY:
+        return format(value.money.to_decimal(), "f") if isinstance(value, Amount) else format(
+            value.to_decimal(), "f")
+    if kind == DAY:
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if kind in (COUNT, PERCENT, DAYS):
+        return value
+    return safe_cell(str(value))  # text from people (names, titles) never runs as a formula
+
+
+def _apart(row: list[Any]) -> str:
+    """What a row's money cells hold that no stored rate converted, as "EUR 12.00; GBP 3.50"."""
+    parts: list[Money] = [money for cell in row if isinstance(cell, Amount) for money in cell.others]
+    return "; ".join(f"{money.currency} {format(money.to_decimal(), 'f')}" for money in parts)
+
+
+def table_csv(table: ReportTable, currency: str) -> str:
+    """The table as CSV (UTF-8 with a byte-order mark for spreadsheet apps; CRLF lines), totals last.
+    Money columns are decimal numbers in `currency`; amounts no rate converts go in a last column."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    header = [f"{column.key}_{currency.lower()}" if column.kind == MONEY else column.key for column in table.columns]
+    if table.has_money:
+        header.append("not_converted")
+    writer.writerow(header)
+    for row in [*table.rows, *([table.totals] if table.totals is not None else [])]:
+        cells = [_csv_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)]
+        if table.has_money:
+            cells.append(_apart(row))
+        writer.writerow(cells)
+    return "\ufeff" + buffer.getvalue()
