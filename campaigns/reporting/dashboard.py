@@ -24,7 +24,7 @@ from marketplace.core.errors import PermissionDenied
 from marketplace.core.zones import format_in_zone
 from marketplace.orders.states import gateway_label
 
-COUNTRY_SORTS = ("name", "code", "stores", "campaign_stores", "pending", "products", "orders", "gross")
+COUNTRY_SORTS = ("country", "code", "stores", "campaign_stores", "pending", "products", "orders", "gross")
 DEFAULT_COUNTRY_SORT = "stores"
 TABLES = ("goals", "daily", "countries", "categories", "onboarding", "buyers", "payments", "lectures")
 

@@ -45,6 +45,7 @@ class SalesFigures:
     orders: int = 0
     units: int = 0
     net_units: int = 0
+    orders_apart: int = 0  # orders in a currency no stored rate converts: outside the average
     gross: Amount = field(init=False)
     net: Amount = field(init=False)
 
@@ -54,11 +55,14 @@ class SalesFigures:
 
     @property
     def average_order(self) -> int:
-        """Gross per order, in minor units of the reporting currency (0 without orders)."""
-        return round(self.gross.minor / self.orders) if self.orders else 0
+        """Gross per order, in minor units of the reporting currency, over the orders whose amounts convert
+        (0 without any)."""
+        counted = self.orders - self.orders_apart
+        return round(self.gross.minor / counted) if counted > 0 else 0
 
     def add(self, other: SalesFigures) -> None:
         self.orders += other.orders
+        self.orders_apart += other.orders_apart
         self.units += other.units
         self.net_units += other.net_units
         self.gross.add_amount(other.gross)
@@ -82,6 +86,8 @@ def daily_sales(period: ReportPeriod, converter: Converter) -> dict[date, SalesF
     for text, currency, orders, gross, undone in money:
         figures = days[date.fromisoformat(text)]
         figures.orders += orders
+        if converter.convert(0, currency) is None:
+            figures.orders_apart += orders
         figures.gross.add(int(gross or 0), currency, converter)
         figures.net.add(int(gross or 0) - int(undone or 0), currency, converter)
     for text, units, undone in db.session.execute(

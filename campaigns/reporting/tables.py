@@ -64,24 +64,29 @@ def _csv_cell(value: Any, kind: str) -> Any:
     return safe_cell(str(value))  # text from people (names, titles) never runs as a formula
 
 
-def _apart(row: list[Any]) -> str:
-    """What a row's money cells hold that no stored rate converted, as "EUR 12.00; GBP 3.50"."""
-    parts: list[Money] = [money for cell in row if isinstance(cell, Amount) for money in cell.others]
-    return "; ".join(f"{money.currency} {format(money.to_decimal(), 'f')}" for money in parts)
+def _apart(value: Any) -> str:
+    """What a money cell holds that no stored rate converted, as "EUR 12.00; GBP 3.50"."""
+    others: list[Money] = value.others if isinstance(value, Amount) else []
+    return "; ".join(f"{money.currency} {format(money.to_decimal(), 'f')}" for money in others)
 
 
 def table_csv(table: ReportTable, currency: str) -> str:
     """The table as CSV (UTF-8 with a byte-order mark for spreadsheet apps; CRLF lines), totals last.
-    Money columns are decimal numbers in `currency`; amounts no rate converts go in a last column."""
+    Money columns are decimal numbers in `currency`, each followed by what no stored rate converts."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    header = [f"{column.key}_{currency.lower()}" if column.kind == MONEY else column.key for column in table.columns]
-    if table.has_money:
-        header.append("not_converted")
+    header: list[str] = []
+    for column in table.columns:
+        if column.kind == MONEY:
+            header += [f"{column.key}_{currency.lower()}", f"{column.key}_not_converted"]
+        else:
+            header.append(column.key)
     writer.writerow(header)
     for row in [*table.rows, *([table.totals] if table.totals is not None else [])]:
-        cells = [_csv_cell(value, column.kind) for value, column in zip(row, table.columns, strict=True)]
-        if table.has_money:
-            cells.append(_apart(row))
+        cells: list[Any] = []
+        for value, column in zip(row, table.columns, strict=True):
+            cells.append(_csv_cell(value, column.kind))
+            if column.kind == MONEY:
+                cells.append(_apart(value))
         writer.writerow(cells)
     return "\ufeff" + buffer.getvalue()

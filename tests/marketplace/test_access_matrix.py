@@ -123,6 +123,8 @@ RULES: dict[str, tuple[str, dict]] = {
     "lectures_api.register": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
     "lectures_api.cancel": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
     "lecture_staff.index": ("/{lang}/staff/lectures/", STAFF_ONLY),
+    "reporting.dashboard": ("/{lang}/staff/dashboard/", STAFF_ONLY),
+    "reporting.export": ("/{lang}/staff/dashboard/countries.csv", STAFF_ONLY),
     "lecture_staff.new": ("/{lang}/staff/lectures/new", STAFF_ONLY),
     "lecture_staff.edit": ("/{lang}/staff/lectures/{lecture_id}/edit", STAFF_ONLY),
     "lecture_staff.move": ("/{lang}/staff/lectures/{lecture_id}/move", STAFF_ONLY),
