@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 640
+WIDTH = 400  # near a phone's width, so text keeps its size there; wider screens scale it up a little
 BAR_ROW = 34  # a label line above a bar
 BAR_HEIGHT = 14
 LINE_HEIGHT = 220
@@ -44,7 +44,7 @@ class BarChart:
 def bar_chart(items: Sequence[tuple[str, float, str]], rtl: bool = False, width: int = WIDTH) -> BarChart:
     """Horizontal bars for (label, value, value as written): the label above each bar, the value after it."""
     top = max((value for _, value, _ in items), default=0) or 1
-    room = width - 110  # the value's text after the longest bar
+    room = width - 100  # the value's text after the longest bar
     bars = []
     for index, (label, value, text) in enumerate(items):
         length = max(0.0, room * value / top)
@@ -100,7 +100,7 @@ def nice_top(value: float) -> float:
 def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float], str]],
                format_value, width: int = WIDTH) -> LineChart:
     """Lines over days: `series` are (name, one value per label, css class); `format_value` writes ticks."""
-    left, bottom, right = 72, 24, 84
+    left, bottom, right = 44, 24, 52
     plot_width, plot_height = width - left - right, LINE_HEIGHT - bottom - 8
     top = nice_top(max((max(values, default=0) for _, values, _ in series), default=0))
     count = max(1, len(labels) - 1)

@@ -163,8 +163,8 @@ def _categories_table(counts: list[campaign.CategoryCount], sold: dict[int, sale
 
 def step_label(key: str) -> str:
     """The onboarding step's name."""
-    return {"started": _("Applications started"), "submitted": _("Submitted"), "approved": _("Approved"),
-            "live": _("First product live")}[key]
+    return {"started": _("Applications started"), "submitted": _("Applications submitted"),
+            "approved": _("Applications approved"), "live": _("First product live")}[key]
 
 
 def _onboarding_table(funnel: list[campaign.FunnelStep]) -> ReportTable:

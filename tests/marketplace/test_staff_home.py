@@ -131,7 +131,7 @@ def test_the_staff_link_in_the_header_opens_the_staff_home(client, login, staff)
 
 STAFF_NAV = re.compile(r'<nav class="backoffice-nav" aria-label="Staff">(.*?)</nav>', re.S)
 VENDOR_NAV = re.compile(r'<nav class="backoffice-nav" aria-label="Back office">(.*?)</nav>', re.S)
-STAFF_AREAS = ["/en/staff/", "/en/staff/vendors/", "/en/staff/products/", "/en/staff/festivals/",
+STAFF_AREAS = ["/en/staff/", "/en/staff/dashboard/", "/en/staff/vendors/", "/en/staff/products/", "/en/staff/festivals/",
                "/en/staff/lectures/", "/en/staff/orders/", "/en/staff/payables/", "/en/staff/rates/"]
 
 
@@ -163,6 +163,7 @@ def test_every_staff_page_has_the_one_staff_menu(client, login, staff, busy_camp
         "/en/staff/orders/": "/en/staff/orders/",
         "/en/staff/payables/": "/en/staff/payables/",
         "/en/staff/rates/": "/en/staff/rates/",
+        "/en/staff/dashboard/": "/en/staff/dashboard/",
     }
     from marketplace.orders.models import Order
 
