@@ -14,7 +14,13 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.core.i18n import current_language
 from marketplace.core.money import Money
-from marketplace.staff.registry import BackOfficeArea, StaffPanel, register_staff_area, register_staff_panel
+from marketplace.staff.registry import (
+    BackOfficeArea,
+    StaffPanel,
+    register_staff_area,
+    register_staff_panel,
+    register_vendor_area,
+)
 
 
 def format_day(day: date) -> str:
@@ -23,10 +29,14 @@ def format_day(day: date) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """The dashboard's pages, its place in the staff menu and its link on the staff home."""
+    """The dashboard's and the vendor insights' pages, their places in the staff and vendor menus, and the
+    dashboard's link on the staff home."""
+    from campaigns.reporting.vendor_views import bp as vendor_bp
     from campaigns.reporting.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(vendor_bp)
+    register_vendor_area(app, BackOfficeArea("insights", _l("Insights"), "reporting_vendor.insights", 35))
     app.add_template_global(format_day, "format_day")
     app.add_template_global(format_percent, "format_percent")
     app.add_template_global(Money, "money")

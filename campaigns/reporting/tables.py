@@ -39,6 +39,7 @@ class ReportTable:
     sortable: bool = False
     sort: str = ""
     descending: bool = True
+    money_in_header: bool = True  # False: money cells are in the currency of the row's "currency" column
 
     @property
     def has_money(self) -> bool:
@@ -78,7 +79,8 @@ def table_csv(table: ReportTable, currency: str) -> str:
     header: list[str] = []
     for column in table.columns:
         if column.kind == MONEY:
-            header += [f"{column.key}_{currency.lower()}", f"{column.key}_not_converted"]
+            named = f"{column.key}_{currency.lower()}" if table.money_in_header else column.key
+            header += [named, f"{column.key}_not_converted"]
         else:
             header.append(column.key)
     writer.writerow(header)
