@@ -31,6 +31,7 @@ def format_day(day: date) -> str:
 def init_app(app: Flask) -> None:
     """The dashboard's and the vendor insights' pages, their places in the staff and vendor menus, and the
     dashboard's link on the staff home."""
+    from campaigns.reporting.cells import write_cell
     from campaigns.reporting.vendor_views import bp as vendor_bp
     from campaigns.reporting.views import bp
 
@@ -40,5 +41,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(format_day, "format_day")
     app.add_template_global(format_percent, "format_percent")
     app.add_template_global(Money, "money")
+    app.add_template_global(write_cell, "write_cell")
     register_staff_area(app, BackOfficeArea("dashboard", _l("Campaign dashboard"), "reporting.dashboard", 5))
     register_staff_panel(app, StaffPanel("reporting/_staff_panel.html", dict, 11))
