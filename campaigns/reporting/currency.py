@@ -24,7 +24,7 @@ from marketplace.extensions import db
 
 @dataclass(frozen=True)
 class UsedRate:
-    """A conversion the report made: one unit of `base` is `rate` of the reporting currency, stored `stored_on`."""
+    """A conversion the report made: one unit of `base` is `rate` of `quote`, from rates stored at `stored_at`."""
 
     base: str
     quote: str

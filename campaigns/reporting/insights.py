@@ -106,8 +106,8 @@ def _daily(store: Store, period: ReportPeriod, converter: Converter) -> dict[dat
     day = local_day(Order.created_at, period, db.engine.dialect.name).label("day")
     line_total = OrderLine.unit_amount * OrderLine.quantity
     undone = VendorOrder.status.in_(UNDONE_PARTS)
-    for text, currency, orders, units, gross, cancelled in db.session.execute(
-        select(day, OrderLine.currency, func.count(distinct(VendorOrder.id)), func.sum(OrderLine.quantity),
+    for text, currency, units, gross, cancelled in db.session.execute(
+        select(day, OrderLine.currency, func.sum(OrderLine.quantity),
                func.sum(line_total), func.sum(case((undone, line_total), else_=0)))
         .join(VendorOrder, VendorOrder.order_id == Order.id)
         .join(OrderLine, OrderLine.vendor_order_id == VendorOrder.id)
@@ -115,11 +115,10 @@ def _daily(store: Store, period: ReportPeriod, converter: Converter) -> dict[dat
         .group_by(day, OrderLine.currency)
     ):
         figures = daily[date.fromisoformat(text)]
-        figures[0] += orders
         figures[1] += int(units or 0)
         figures[2].add(int(gross or 0), currency, converter)
         figures[3].add(int(gross or 0) - int(cancelled or 0), currency, converter)
-    # A vendor order with lines in two currencies was counted once per currency above; count it once.
+    # Vendor orders are counted apart: one may hold lines priced in two currencies.
     for text, orders in db.session.execute(
         select(day, func.count(distinct(VendorOrder.id))).join(VendorOrder, VendorOrder.order_id == Order.id)
         .where(VendorOrder.store_id == store.id, *placed_in(period)).group_by(day)

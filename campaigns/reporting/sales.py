@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import ColumnElement, case, distinct, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from campaigns.reporting.currency import Amount, Converter
 from campaigns.reporting.period import ReportPeriod, local_day
@@ -77,17 +77,13 @@ def daily_sales(period: ReportPeriod, converter: Converter) -> dict[date, SalesF
     """Every day of the period (days without orders too) with its orders, units, gross and net."""
     days = {day: SalesFigures(converter.currency) for day in period.days}
     day = local_day(Order.created_at, period, _dialect()).label("day")
-    money = db.session.execute(
-        select(day, Order.currency, func.count(distinct(Order.id)), func.sum(VendorOrder.subtotal_amount),
-               _undone(VendorOrder.subtotal_amount))
-        .join(VendorOrder, VendorOrder.order_id == Order.id)
-        .where(*placed_in(period)).group_by(day, Order.currency)
-    ).all()
-    for text, currency, orders, gross, undone in money:
+    for text, currency, orders in _order_counts(day, period):
         figures = days[date.fromisoformat(text)]
         figures.orders += orders
         if converter.convert(0, currency) is None:
             figures.orders_apart += orders
+    for text, currency, gross, undone in _money_by(day, period):
+        figures = days[date.fromisoformat(text)]
         figures.gross.add(int(gross or 0), currency, converter)
         figures.net.add(int(gross or 0) - int(undone or 0), currency, converter)
     for text, units, undone in db.session.execute(
@@ -100,6 +96,31 @@ def daily_sales(period: ReportPeriod, converter: Converter) -> dict[date, SalesF
         figures.units += int(units or 0)
         figures.net_units += int(units or 0) - int(undone or 0)
     return days
+
+
+# Orders are counted on the orders table alone and money on the join with vendor orders, so neither
+# needs COUNT(DISTINCT …), which PostgreSQL can only do by sorting every joined row.
+def _order_counts(key: ColumnElement, period: ReportPeriod):
+    return db.session.execute(
+        select(key, Order.currency, func.count(Order.id)).where(*placed_in(period)).group_by(key, Order.currency))
+
+
+def _money_by(key: ColumnElement, period: ReportPeriod):
+    return db.session.execute(
+        select(key, Order.currency, func.sum(VendorOrder.subtotal_amount), _undone(VendorOrder.subtotal_amount))
+        .join(VendorOrder, VendorOrder.order_id == Order.id)
+        .where(*placed_in(period)).group_by(key, Order.currency))
+
+
+def _by_order(key: ColumnElement, period: ReportPeriod, converter: Converter) -> dict:
+    """Figures per value of an order's `key` (its delivery country, its gateway …)."""
+    result: dict = defaultdict(lambda: SalesFigures(converter.currency))
+    for value, _currency, orders in _order_counts(key, period):
+        result[value].orders += orders
+    for value, currency, gross, undone in _money_by(key, period):
+        result[value].gross.add(int(gross or 0), currency, converter)
+        result[value].net.add(int(gross or 0) - int(undone or 0), currency, converter)
+    return dict(result)
 
 
 def _by_key(rows, converter: Converter) -> dict:
@@ -115,24 +136,12 @@ def _by_key(rows, converter: Converter) -> dict:
 
 def sales_by_buyer_country(period: ReportPeriod, converter: Converter) -> dict[str, SalesFigures]:
     """Orders and money per delivery country of the order ("" when none was given, as for tourism)."""
-    rows = db.session.execute(
-        select(Order.country_code, Order.currency, func.count(distinct(Order.id)),
-               func.sum(VendorOrder.subtotal_amount), _undone(VendorOrder.subtotal_amount))
-        .join(VendorOrder, VendorOrder.order_id == Order.id)
-        .where(*placed_in(period)).group_by(Order.country_code, Order.currency)
-    ).all()
-    return dict(_by_key(rows, converter))
+    return _by_order(Order.country_code, period, converter)
 
 
 def sales_by_payment_method(period: ReportPeriod, converter: Converter) -> dict[str, SalesFigures]:
     """Orders and money per payment gateway (pay on delivery, Stripe …)."""
-    rows = db.session.execute(
-        select(Order.gateway, Order.currency, func.count(distinct(Order.id)),
-               func.sum(VendorOrder.subtotal_amount), _undone(VendorOrder.subtotal_amount))
-        .join(VendorOrder, VendorOrder.order_id == Order.id)
-        .where(*placed_in(period)).group_by(Order.gateway, Order.currency)
-    ).all()
-    return dict(_by_key(rows, converter))
+    return _by_order(Order.gateway, period, converter)
 
 
 def sales_by_vendor_country(period: ReportPeriod, converter: Converter) -> dict[str, SalesFigures]:
@@ -148,18 +157,21 @@ def sales_by_vendor_country(period: ReportPeriod, converter: Converter) -> dict[
 
 
 def sales_by_category(period: ReportPeriod, converter: Converter) -> dict[int, SalesFigures]:
-    """Units and money per product category (lines at their charged price); orders counts distinct orders."""
+    """Units and money per product category (lines at their charged price); no order count, as one order
+    may buy in several categories."""
     line_total = OrderLine.charge_unit_amount * OrderLine.quantity
-    rows = db.session.execute(
-        select(Product.category_id, Order.currency, func.count(distinct(Order.id)), func.sum(line_total),
-               _undone(line_total), func.sum(OrderLine.quantity), _undone(OrderLine.quantity))
+    result: dict[int, SalesFigures] = defaultdict(lambda: SalesFigures(converter.currency))
+    for category_id, currency, gross, undone, units, undone_units in db.session.execute(
+        select(Product.category_id, Order.currency, func.sum(line_total), _undone(line_total),
+               func.sum(OrderLine.quantity), _undone(OrderLine.quantity))
         .join(OrderLine, OrderLine.order_id == Order.id)
         .join(VendorOrder, VendorOrder.id == OrderLine.vendor_order_id)
         .join(Product, Product.id == OrderLine.product_id)
         .where(*placed_in(period)).group_by(Product.category_id, Order.currency)
-    ).all()
-    result = _by_key([row[:5] for row in rows], converter)
-    for category_id, _currency, _orders, _gross, _undone_money, units, undone_units in rows:
-        result[category_id].units += int(units or 0)
-        result[category_id].net_units += int(units or 0) - int(undone_units or 0)
+    ):
+        figures = result[category_id]
+        figures.gross.add(int(gross or 0), currency, converter)
+        figures.net.add(int(gross or 0) - int(undone or 0), currency, converter)
+        figures.units += int(units or 0)
+        figures.net_units += int(units or 0) - int(undone_units or 0)
     return dict(result)
