@@ -127,7 +127,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="leave the seeded tables (and reuse them next time)")
     args = parser.parse_args()
-    folder = tempfile.mkdtemp(prefix="dashboard-bench-")
+    if args.keep:  # one fixed folder, so the next run finds the seeded SQLite file again
+        folder = os.path.join(tempfile.gettempdir(), "dashboard-bench")
+        os.makedirs(folder, exist_ok=True)
+    else:
+        folder = tempfile.mkdtemp(prefix="dashboard-bench-")
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
 
     class Config(TestingConfig):

@@ -40,7 +40,7 @@ def init_app(app: Flask) -> None:
     register_vendor_area(app, BackOfficeArea("insights", _l("Insights"), "reporting_vendor.insights", 35))
     app.add_template_global(format_day, "format_day")
     app.add_template_global(format_percent, "format_percent")
-    app.add_template_global(Money, "money")
+    app.add_template_global(Money, "report_money")
     app.add_template_global(write_cell, "write_cell")
     register_staff_area(app, BackOfficeArea("dashboard", _l("Campaign dashboard"), "reporting.dashboard", 5))
     register_staff_panel(app, StaffPanel("reporting/_staff_panel.html", dict, 11))
