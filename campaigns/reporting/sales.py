@@ -27,9 +27,14 @@ PLACED_STATES = (PaymentState.PAID, PaymentState.UNPAID, PaymentState.REFUND_DUE
 UNDONE_PARTS = (FulfilmentState.CANCELLED, FulfilmentState.REFUNDED)
 
 
+NOT_PLACED_STATES = tuple(state for state in PaymentState if state not in PLACED_STATES)
+
+
 def placed_in(period: ReportPeriod) -> list[ColumnElement[bool]]:
-    """Orders placed, created inside the period."""
-    return [Order.payment_state.in_(PLACED_STATES), Order.created_at >= period.starts_at,
+    """Orders placed, created inside the period. Written as "not awaiting payment, expired or failed"
+    (the same orders): SQLite would otherwise walk the payment-state index through every placed order
+    instead of the creation-time index through the period's."""
+    return [Order.payment_state.not_in(NOT_PLACED_STATES), Order.created_at >= period.starts_at,
             Order.created_at < period.ends_at]
 
 
