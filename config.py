@@ -108,6 +108,9 @@ def _settings(env: Mapping[str, str]) -> type:
         ASSET_MAX_AGE = 365 * 24 * 3600
         CAMPAIGN_STORE_TARGET = 100
         CAMPAIGN_PRODUCT_TARGET = 1000
+        # The campaign's reports: days run from midnight to midnight in this zone, money is shown in this currency.
+        CAMPAIGN_TIME_ZONE = env.get("CAMPAIGN_TIME_ZONE", "Africa/Nairobi")
+        REPORTING_CURRENCY = env.get("REPORTING_CURRENCY", env.get("CHARGE_CURRENCY", "USD"))
         # The working days within which staff promise to decide a vendor application (said on the join page).
         VENDOR_REVIEW_DAYS = int(env.get("VENDOR_REVIEW_DAYS", 3))
         # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.

@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     init_festivals(app)
     init_lectures(app)
+    from campaigns import reporting
+
+    reporting.init_app(app)
 
 
 def init_festivals(app: Flask) -> None:

@@ -87,6 +87,7 @@ class Order(db.Model):
     __table_args__ = (
         UniqueConstraint("shopper_id", "idempotency_key"),
         Index("ix_orders_state_reserved_until", "payment_state", "reserved_until"),
+        Index("ix_orders_created_at", "created_at"),  # reports read orders by the day they were placed
         CheckConstraint("total_amount >= 0", name="order_total_not_negative"),
     )
 

@@ -138,6 +138,10 @@ RULES: dict[str, tuple[str, dict]] = {
     "lecture_files.remove_speaker_photo": (
         "/{lang}/staff/lectures/{lecture_id}/speakers/{lecture_speaker_id}/photo/remove", POST_ONLY),
     "lecture_staff.index": ("/{lang}/staff/lectures/", STAFF_ONLY),
+    "reporting.dashboard": ("/{lang}/staff/dashboard/", STAFF_ONLY),
+    "reporting.export": ("/{lang}/staff/dashboard/countries.csv", STAFF_ONLY),
+    "reporting_vendor.insights": ("/{lang}/vendor/insights/", VENDOR_ONLY),
+    "reporting_vendor.export": ("/{lang}/vendor/insights/best_sellers.csv", VENDOR_ONLY),
     "lecture_staff.new": ("/{lang}/staff/lectures/new", STAFF_ONLY),
     "lecture_staff.edit": ("/{lang}/staff/lectures/{lecture_id}/edit", STAFF_ONLY),
     "lecture_staff.move": ("/{lang}/staff/lectures/{lecture_id}/move", STAFF_ONLY),

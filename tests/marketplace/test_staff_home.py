@@ -131,7 +131,7 @@ def test_the_staff_link_in_the_header_opens_the_staff_home(client, login, staff)
 
 STAFF_NAV = re.compile(r'<nav class="backoffice-nav" aria-label="Staff">(.*?)</nav>', re.S)
 VENDOR_NAV = re.compile(r'<nav class="backoffice-nav" aria-label="Back office">(.*?)</nav>', re.S)
-STAFF_AREAS = ["/en/staff/", "/en/staff/vendors/", "/en/staff/products/", "/en/staff/festivals/",
+STAFF_AREAS = ["/en/staff/", "/en/staff/dashboard/", "/en/staff/vendors/", "/en/staff/products/", "/en/staff/festivals/",
                "/en/staff/lectures/", "/en/staff/orders/", "/en/staff/payables/", "/en/staff/rates/"]
 
 
@@ -163,6 +163,7 @@ def test_every_staff_page_has_the_one_staff_menu(client, login, staff, busy_camp
         "/en/staff/orders/": "/en/staff/orders/",
         "/en/staff/payables/": "/en/staff/payables/",
         "/en/staff/rates/": "/en/staff/rates/",
+        "/en/staff/dashboard/": "/en/staff/dashboard/",
     }
     from marketplace.orders.models import Order
 
@@ -185,7 +186,7 @@ def test_every_vendor_page_has_the_one_vendor_menu(client, login, make_user, mak
     now, day = clock.now(), timedelta(days=1)
     registering = festival("coming", staff, now - day / 24, [(now + 3 * day, now + 4 * day)], "Coming")
     login(vendor)
-    menu = ["/en/vendor/products/", "/en/vendor/orders/", "/en/vendor/festivals/",
+    menu = ["/en/vendor/products/", "/en/vendor/orders/", "/en/vendor/festivals/", "/en/vendor/insights/",
             "/en/vendor/orders/#payables-title", "/en/vendor/application"]
     pages = {
         "/en/vendor/products/": menu[0],
@@ -197,8 +198,9 @@ def test_every_vendor_page_has_the_one_vendor_menu(client, login, make_user, mak
         f"/en/vendor/orders/{vendor_order.id}": menu[1],
         "/en/vendor/festivals/": menu[2],
         f"/en/vendor/festivals/{registering.slug}/enter": menu[2],
-        "/en/vendor/application": menu[4],
-        "/en/vendor/onboarding/payout": menu[4],
+        "/en/vendor/insights/": menu[3],
+        "/en/vendor/application": menu[5],
+        "/en/vendor/onboarding/payout": menu[5],
     }
     for url, active in pages.items():
         response = client.get(url)
