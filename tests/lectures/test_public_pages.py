@@ -46,10 +46,10 @@ def test_a_lecture_shows_event_time_and_the_visitors_time(client, make_lecture):
     db.session.commit()
     with clock.freeze(NOW):
         page = client.get(f"/en/lectures/{lecture.id}").text
-        assert "(Africa/Lagos)" in page and "Limited: 1 seats left" in page
+        assert "(Lagos Time)" in page and "Limited: 1 seat left" in page
         client.post("/en/festivals/settings/time-zone", data={"tz": "Asia/Shanghai"})
         page = client.get(f"/zh/lectures/{lecture.id}").text
-    assert "(Asia/Shanghai)" in page and "(Africa/Lagos)" in page and "17:00" in page  # 09:00 UTC in Shanghai
+    assert "(上海时间)" in page and "(拉各斯时间)" in page and "17:00" in page  # 09:00 UTC in Shanghai
 
 
 def test_registering_and_the_waiting_list_through_the_page(client, login, make_lecture, make_user, outbox):
