@@ -10,7 +10,7 @@ import enum
 import math
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -301,6 +301,8 @@ def update_product(user: User, product_id: int, changes: ProductChanges,
     checked = check_changes(changes)
     _check_sku_free(product.store_id, checked.sku, product.id)
     seen = _seen_stock(changes.stock_seen, product.stock)
+    if product.is_experience:  # priced by its unit types, booked by departure: the editor sends neither
+        checked = replace(checked, price_amount=product.price_amount, currency=product.currency, stock=seen)
     _apply(product, checked, with_stock=False)
     record_price(product)
     try:
