@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select
 from campaigns.demo.festivals import seed_festivals
 from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.orders import seed_orders
+from campaigns.demo.tourism import seed_tourism
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import hash_password
 from marketplace.catalog.countries import ensure_countries
@@ -72,6 +73,7 @@ class SeedReport:
     categories: int = 0
     accounts: list[str] = field(default_factory=list)
     orders: int = 0
+    experiences: int = 0
 
 
 def seed_demo(
@@ -89,6 +91,7 @@ def seed_demo(
     sync_quotas()
     seed_festivals()
     seed_lectures()
+    report.experiences = seed_tourism(password_hash, load("experiences.json"), load("countries.json"))
     report.orders = seed_orders()
     return report
 
