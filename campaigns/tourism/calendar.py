@@ -22,6 +22,7 @@ from marketplace.core.money import Money
 from marketplace.extensions import db
 
 MONTHS_AHEAD = 24  # how far the calendar pages forward
+MAX_ID = 2**31 - 1
 
 
 class DepartureState(enum.StrEnum):
@@ -151,7 +152,7 @@ def month_calendar(experience: Experience, year: int, month: int, now: datetime,
 
 def option_departure(experience: Experience, departure_id: int | None) -> Departure | None:
     """The experience's departure `departure_id`; None for a missing id or one of another experience."""
-    if departure_id is None:
+    if departure_id is None or not 0 < departure_id <= MAX_ID:  # larger ids cannot exist (nor be bound)
         return None
     departure = db.session.get(Departure, departure_id)
     return departure if departure is not None and departure.experience_id == experience.id else None
