@@ -92,7 +92,7 @@ def test_a_child_needs_an_adult(make_experience, vendor):
 @pytest.mark.parametrize(("language", "words"), [
     ("en", "Free cancellation until 3 days before the start; after that, 50% is refunded."),
     ("fr", "Annulation gratuite jusqu’à 3 jours avant le départ"),
-    ("zh", "出发前 3 天前可免费取消"),
+    ("zh", "出发前 3 天可免费取消；之后退还 50%"),
     ("ar", "إلغاء مجاني"),
 ])
 def test_the_policy_in_plain_words(app, make_experience, language, words):
