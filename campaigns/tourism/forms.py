@@ -160,10 +160,10 @@ def parse_times(text: str) -> tuple[time, ...] | None:
 
 
 class RuleForm(SiteForm):
-    first = DateField(_l("From"), validators=[Optional()])
-    last = DateField(_l("Until"), validators=[Optional()])
-    weekdays = SelectMultipleField(_l("On"), choices=[], validate_choice=False, option_widget=CheckboxInput(),
-                                   widget=ListWidget(prefix_label=False))
+    first = DateField(_l("First date"), validators=[Optional()])
+    last = DateField(_l("Last date"), validators=[Optional()])
+    weekdays = SelectMultipleField(_l("Days of the week"), choices=[], validate_choice=False,
+                                   option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
     times = StringField(_l("Start times (local), like 07:30, 14:00"))
     capacity = StringField(_l("Seats"), default="12", render_kw=NUMBER)
     cutoff_hours = StringField(_l("Bookings close this many hours before"), default="24", render_kw=NUMBER)
