@@ -127,3 +127,25 @@ def test_a_stock_change_by_file_or_api_is_refused_for_an_experience(make_experie
     with pytest.raises(ValidationError) as refused:
         apply_stock_change(experience.product_id, 0, 5, SeenFrom.FILE)
     assert "stock" in refused.value.fields
+
+
+def test_an_experience_cannot_enter_a_festival_before_it_can_be_booked(make_experience, vendor):
+    from datetime import timedelta
+
+    from campaigns.festivals.entries import EntryInput, propose_deal, vendor_products
+    from campaigns.festivals.models import Deal, Festival, FestivalText, Wave
+    from marketplace.core import clock
+
+    experience = make_experience()
+    now, day = clock.now(), timedelta(days=1)
+    festival = Festival(slug="tourism-week", registration_opens_at=now - day / 24,
+                        registration_closes_at=now + 2 * day, warmup_starts_at=now + 2 * day,
+                        texts=[FestivalText(language="en", name="Tourism Week")],
+                        waves=[Wave(starts_at=now + 3 * day, ends_at=now + 4 * day)])
+    db.session.add(festival)
+    db.session.commit()
+    assert experience.product not in vendor_products(vendor)
+    with pytest.raises(ValidationError) as refused:
+        propose_deal(vendor, festival, EntryInput(festival.waves[0].id, experience.product_id, "500", 2))
+    assert "product_id" in refused.value.fields
+    assert db.session.scalar(select(func.count(Deal.id))) == 0
