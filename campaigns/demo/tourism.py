@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import insert, select
 
 from campaigns.festivals.scheduling import utc_to_local
-from campaigns.tourism.experiences import refresh_from_price
 from campaigns.tourism.models import (
     Departure,
     DepartureStatus,
@@ -26,6 +25,7 @@ from campaigns.tourism.models import (
     UnitKind,
     UnitType,
 )
+from campaigns.tourism.options import refresh_from_price
 from marketplace.accounts.models import Role, User
 from marketplace.catalog.models import (
     Category,

@@ -24,8 +24,9 @@ from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaigns.tourism.departures import DepartureRule, DepartureSpec
-from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords, UnitChanges
+from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords
 from campaigns.tourism.models import DEFAULT_ZONE, UnitKind
+from campaigns.tourism.options import UnitChanges
 from marketplace.core.forms import SiteForm
 from marketplace.core.i18n import LANGUAGES, current_language
 

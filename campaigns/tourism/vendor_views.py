@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from campaigns.festivals.scheduling import COMMON_ZONES
-from campaigns.tourism import departures, experiences
+from campaigns.tourism import departures, experiences, options
 from campaigns.tourism.display import language_name
 from campaigns.tourism.forms import (
     ActionForm,
@@ -129,7 +129,7 @@ def add_option(product_id: int) -> Response:
     form = OptionForm()
     if form.validate_on_submit():
         try:
-            option = experiences.add_option(current_user, product_id, experience.product.original_language,
+            option = options.add_option(current_user, product_id, experience.product.original_language,
                                             form.name.data or "")
         except ValidationError as exc:
             flash(exc.message if not exc.fields else next(iter(exc.fields.values())), "error")
@@ -164,7 +164,7 @@ def option(option_id: int):
     if request.method == "POST":
         if names.validate_on_submit():
             try:
-                experiences.name_option(current_user, option_id, {
+                options.name_option(current_user, option_id, {
                     code: getattr(names, f"name_{code}").data or "" for code in LANGUAGES})
             except ValidationError as exc:
                 apply_errors(names, exc)
@@ -184,7 +184,7 @@ def set_unit(option_id: int):
     if not form.validate_on_submit():
         return _option_page(found, unit=form, status=422)
     try:
-        experiences.set_unit(current_user, option_id, form.changes())
+        options.set_unit(current_user, option_id, form.changes())
     except ValidationError as exc:
         apply_errors(form, exc)
         return _option_page(found, unit=form, status=422)
@@ -197,7 +197,7 @@ def set_unit(option_id: int):
 def remove_unit(option_id: int, unit_id: int) -> Response:
     """Remove one kind of traveller's price from the option."""
     if ActionForm().validate_on_submit():
-        experiences.remove_unit(current_user, option_id, unit_id)
+        options.remove_unit(current_user, option_id, unit_id)
         flash(_("Price removed."), "info")
     return redirect(url_for(".option", option_id=option_id, _anchor="prices"))
 

@@ -91,10 +91,11 @@ def vendor_experience(vendor) -> dict:
 
     from sqlalchemy import select
 
-    from campaigns.tourism import departures, experiences
+    from campaigns.tourism import departures, experiences, options
     from campaigns.tourism.departures import DepartureSpec
-    from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords, UnitChanges
+    from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords
     from campaigns.tourism.models import Experience
+    from campaigns.tourism.options import UnitChanges
     from marketplace.catalog.models import Category, Product, ProductKind, ProductStatus
     from marketplace.extensions import db
 
@@ -105,8 +106,8 @@ def vendor_experience(vendor) -> dict:
             original_language="en", category_id=str(db.session.scalar(select(Category.id).order_by(Category.id))),
             facts=ExperienceFacts("Africa/Accra", 180, guide_languages=["en", "fr"]),
             words=ExperienceWords(itinerary="Welcome, weaving, tea.", meeting_point="Cooperative hall"))
-        option = experiences.add_option(vendor, own.product_id, "en", "Small group")
-        experiences.set_unit(vendor, option.id, UnitChanges("adult", "25", 1, 6))
+        option = options.add_option(vendor, own.product_id, "en", "Small group")
+        options.set_unit(vendor, option.id, UnitChanges("adult", "25", 1, 6))
         departures.add_departure(vendor, option.id, date.today() + timedelta(days=10), time(14, 0),
                                  DepartureSpec(8, 24))
     shown = db.session.scalar(select(Product.slug).join(Experience, Experience.product_id == Product.id).where(

@@ -366,9 +366,10 @@ def tourism_world(vendor) -> dict:
     """The vendor visitor's published experience with an option, two prices and two departures."""
     from datetime import date, time, timedelta
 
-    from campaigns.tourism import departures, experiences
+    from campaigns.tourism import departures, experiences, options
     from campaigns.tourism.departures import DepartureSpec
-    from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords, UnitChanges
+    from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords
+    from campaigns.tourism.options import UnitChanges
     from marketplace.catalog.models import ProductStatus
     from tests.factories import create_category
 
@@ -376,9 +377,9 @@ def tourism_world(vendor) -> dict:
         vendor, name="Cape Coast day", description="A day at the castle.", original_language="en",
         category_id=str(create_category().id), facts=ExperienceFacts("Africa/Accra", 480, guide_languages=["en"]),
         words=ExperienceWords(itinerary="Castle, then lunch."))
-    option = experiences.add_option(vendor, experience.product_id, "en", "Group")
-    experiences.set_unit(vendor, option.id, UnitChanges("adult", "40", 1, 6))
-    spare = experiences.set_unit(vendor, option.id, UnitChanges("student", "20", 0, 6))
+    option = options.add_option(vendor, experience.product_id, "en", "Group")
+    options.set_unit(vendor, option.id, UnitChanges("adult", "40", 1, 6))
+    spare = options.set_unit(vendor, option.id, UnitChanges("student", "20", 0, 6))
     day = date.today() + timedelta(days=20)
     own, other = (departures.add_departure(vendor, option.id, day, start, DepartureSpec(10, 24))
                   for start in (time(8, 0), time(9, 0)))

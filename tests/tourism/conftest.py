@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from campaigns.tourism import experiences
-from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords, UnitChanges
+from campaigns.tourism import experiences, options
+from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords
+from campaigns.tourism.options import UnitChanges
 from marketplace.accounts.models import Role
 from marketplace.catalog.models import ProductStatus
 from marketplace.core import clock
@@ -54,9 +55,9 @@ def make_experience(app, vendor, category):
             category_id=str(category.id), facts=facts(**fact_changes),
             words=ExperienceWords(itinerary="Jour 1 : dromadaires.\n\nJour 2 : lever du soleil.",
                                   included="Dîner", excluded="Boissons", meeting_point="Auberge Mohayut"))
-        option = experiences.add_option(owner, experience.product_id, "fr", "Tente partagée")
-        experiences.set_unit(owner, option.id, UnitChanges("adult", "650", 1, 6))
-        experiences.set_unit(owner, option.id, UnitChanges("child", "400", 0, 4, requires_adult=True))
+        option = options.add_option(owner, experience.product_id, "fr", "Tente partagée")
+        options.set_unit(owner, option.id, UnitChanges("adult", "650", 1, 6))
+        options.set_unit(owner, option.id, UnitChanges("child", "400", 0, 4, requires_adult=True))
         if published:
             experience.product.status = ProductStatus.PUBLISHED
             db.session.commit()

@@ -80,7 +80,7 @@ def test_bad_seat_choices_are_refused(make_experience, counts, field):
 
 
 def test_a_child_needs_an_adult(make_experience, vendor):
-    from campaigns.tourism.experiences import UnitChanges, set_unit
+    from campaigns.tourism.options import UnitChanges, set_unit
 
     option = make_experience().options[0]
     set_unit(vendor, option.id, UnitChanges("adult", "650", 0, 6))

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from campaigns.tourism import experiences
-from campaigns.tourism.experiences import ExperienceWords, UnitChanges
+from campaigns.tourism import experiences, options
+from campaigns.tourism.experiences import ExperienceWords
 from campaigns.tourism.models import Experience, UnitKind
+from campaigns.tourism.options import UnitChanges
 from marketplace.accounts.models import Role
 from marketplace.catalog.models import Product, ProductKind
 from marketplace.core.errors import NotFound, ValidationError
@@ -68,7 +69,7 @@ def test_bad_prices_change_nothing(make_experience, vendor, changes, field):
     experience = make_experience()
     option = experience.options[0]
     with pytest.raises(ValidationError) as refused:
-        experiences.set_unit(vendor, option.id, changes)
+        options.set_unit(vendor, option.id, changes)
     assert field in refused.value.fields
     db.session.expire_all()
     adult = next(unit for unit in option.units if unit.kind == UnitKind.ADULT)
@@ -77,11 +78,11 @@ def test_bad_prices_change_nothing(make_experience, vendor, changes, field):
 
 def test_changing_a_price_keeps_the_product_price_at_the_cheapest_adult_seat(make_experience, vendor):
     experience = make_experience()
-    option = experiences.add_option(vendor, experience.product_id, "fr", "Tente privée")
-    experiences.set_unit(vendor, option.id, UnitChanges("adult", "500", 1, 2))
-    experiences.set_unit(vendor, option.id, UnitChanges("infant", "0", 0, 1))  # a free seat is a price
+    option = options.add_option(vendor, experience.product_id, "fr", "Tente privée")
+    options.set_unit(vendor, option.id, UnitChanges("adult", "500", 1, 2))
+    options.set_unit(vendor, option.id, UnitChanges("infant", "0", 0, 1))  # a free seat is a price
     assert experience.product.price_amount == 50000
-    experiences.remove_unit(vendor, option.id, option.units[0].id)
+    options.remove_unit(vendor, option.id, option.units[0].id)
     assert experience.product.price_amount == 65000
 
 
@@ -92,9 +93,9 @@ def test_another_vendors_experience_option_and_price_are_not_found(make_experien
     option = experience.options[0]
     for attempt in (
         lambda: experiences.owned_experience(other, experience.product_id),
-        lambda: experiences.add_option(other, experience.product_id, "fr", "Volée"),
-        lambda: experiences.set_unit(other, option.id, UnitChanges("adult", "1", 1, 2)),
-        lambda: experiences.remove_unit(other, option.id, option.units[0].id),
+        lambda: options.add_option(other, experience.product_id, "fr", "Volée"),
+        lambda: options.set_unit(other, option.id, UnitChanges("adult", "1", 1, 2)),
+        lambda: options.remove_unit(other, option.id, option.units[0].id),
         lambda: experiences.update_experience(other, experience.product_id, facts(), "fr", ExperienceWords()),
     ):
         with pytest.raises(NotFound):
