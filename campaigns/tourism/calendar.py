@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from campaigns.tourism.models import Departure, DepartureStatus, Experience, ExperienceOption, UnitKind, UnitType
 from marketplace.core.clock import to_utc
@@ -115,10 +115,16 @@ def _shift(year: int, month: int, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
+def priced_options() -> Select:
+    """Ids of options with at least one price: shoppers never see departures of an option without one."""
+    return select(UnitType.option_id)
+
+
 def first_open_month(experience: Experience, now: datetime, today: date) -> tuple[int, int]:
     """The month of the experience's next departure that still takes bookings, else the current month."""
     upcoming = db.session.scalar(
         select(Departure.local_date).where(Departure.experience_id == experience.id,
+                                           Departure.option_id.in_(priced_options()),
                                            Departure.status == DepartureStatus.SCHEDULED,
                                            Departure.starts_at > to_utc(now))
         .order_by(Departure.starts_at).limit(1))
@@ -134,6 +140,7 @@ def month_calendar(experience: Experience, year: int, month: int, now: datetime,
     weeks_of_dates = month_grid.Calendar(first_weekday).monthdatescalendar(year, month)
     rows = db.session.scalars(
         select(Departure).where(Departure.experience_id == experience.id,
+                                Departure.option_id.in_(priced_options()),
                                 Departure.local_date >= weeks_of_dates[0][0],
                                 Departure.local_date <= weeks_of_dates[-1][-1])
         .order_by(Departure.starts_at, Departure.id))
@@ -151,11 +158,14 @@ def month_calendar(experience: Experience, year: int, month: int, now: datetime,
 
 
 def option_departure(experience: Experience, departure_id: int | None) -> Departure | None:
-    """The experience's departure `departure_id`; None for a missing id or one of another experience."""
+    """The experience's departure `departure_id`; None for a missing id, one of another experience, or one of an
+    option without prices."""
     if departure_id is None or not 0 < departure_id <= MAX_ID:  # larger ids cannot exist (nor be bound)
         return None
     departure = db.session.get(Departure, departure_id)
-    return departure if departure is not None and departure.experience_id == experience.id else None
+    if departure is None or departure.experience_id != experience.id or not departure.option.units:
+        return None
+    return departure
 
 
 def quote_units(option: ExperienceOption, counts: Mapping[str, int]) -> Money:

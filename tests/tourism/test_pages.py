@@ -7,7 +7,7 @@ from datetime import date, time
 
 from sqlalchemy import func, select
 
-from campaigns.tourism import departures
+from campaigns.tourism import departures, options
 from campaigns.tourism.departures import DepartureSpec
 from campaigns.tourism.models import Departure, Experience, ExperienceOption
 from marketplace.accounts.models import Role
@@ -154,3 +154,31 @@ def test_a_vendor_creates_an_experience_prices_it_and_adds_a_rule_of_departures(
     experience.product.status = ProductStatus.PUBLISHED
     db.session.commit()
     assert clock.now().year == 2027
+
+
+def test_departures_of_an_option_without_prices_are_not_shown(frozen, client, make_experience, vendor):
+    experience, first, _full = with_departures(make_experience, vendor)
+    bare = options.add_option(vendor, experience.product_id, "fr", "Tente privée")
+    hidden = departures.add_departure(vendor, bare.id, date(2027, 2, 11), time(9, 0), DepartureSpec(4, 24))
+    html = page(client, f"/en/experiences/{experience.product.slug}?month=2027-02&departure={hidden.id}")
+    assert f"departure={hidden.id}#chosen" not in html and 'id="chosen"' not in html
+    assert f"departure={first.id}" in html
+
+
+def test_an_experience_without_prices_cannot_be_published(frozen, vendor, category):
+    from campaigns.tourism import experiences
+    from campaigns.tourism.experiences import ExperienceWords
+    from marketplace.core.errors import Conflict
+    from marketplace.vendors.backoffice import services as product_services
+    from tests.tourism.conftest import facts
+
+    experience = experiences.create_experience(
+        vendor, name="Sans prix", description="Rien encore.", original_language="fr", category_id=str(category.id),
+        facts=facts(), words=ExperienceWords())
+    try:
+        product_services.publish_product(vendor, experience.product_id)
+    except Conflict as refused:
+        assert "prices" in refused.message
+    else:
+        raise AssertionError("an experience without prices was published")
+    assert experience.product.status == ProductStatus.DRAFT

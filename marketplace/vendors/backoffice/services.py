@@ -327,6 +327,8 @@ def publish_product(user: User, product_id: int) -> Product:
         raise Conflict(_("Products can be published once your store is approved."))
     if completeness(product.texts)[product.original_language] != Completeness.COMPLETE:
         raise Conflict(_("Add a name and a description in the product's original language before publishing."))
+    if product.is_experience and product.price_amount == 0:  # its price is its cheapest seat: none priced yet
+        raise Conflict(_("Give the experience's options their prices before publishing it."))
     if product.first_approved_at is None:
         product.status = ProductStatus.PENDING_REVIEW
     else:
