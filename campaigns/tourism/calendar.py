@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Exists, exists, select
 
 from campaigns.tourism.models import Departure, DepartureStatus, Experience, ExperienceOption, UnitKind, UnitType
 from marketplace.core.clock import to_utc
@@ -115,16 +115,16 @@ def _shift(year: int, month: int, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def priced_options() -> Select:
-    """Ids of options with at least one price: shoppers never see departures of an option without one."""
-    return select(UnitType.option_id)
+def priced_departure() -> Exists:
+    """A condition on departures: their option has at least one price (shoppers never see the others)."""
+    return exists().where(UnitType.option_id == Departure.option_id)
 
 
 def first_open_month(experience: Experience, now: datetime, today: date) -> tuple[int, int]:
     """The month of the experience's next departure that still takes bookings, else the current month."""
     upcoming = db.session.scalar(
         select(Departure.local_date).where(Departure.experience_id == experience.id,
-                                           Departure.option_id.in_(priced_options()),
+                                           priced_departure(),
                                            Departure.status == DepartureStatus.SCHEDULED,
                                            Departure.starts_at > to_utc(now))
         .order_by(Departure.starts_at).limit(1))
@@ -140,7 +140,7 @@ def month_calendar(experience: Experience, year: int, month: int, now: datetime,
     weeks_of_dates = month_grid.Calendar(first_weekday).monthdatescalendar(year, month)
     rows = db.session.scalars(
         select(Departure).where(Departure.experience_id == experience.id,
-                                Departure.option_id.in_(priced_options()),
+                                priced_departure(),
                                 Departure.local_date >= weeks_of_dates[0][0],
                                 Departure.local_date <= weeks_of_dates[-1][-1])
         .order_by(Departure.starts_at, Departure.id))

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from campaigns.tourism.calendar import priced_options
+from campaigns.tourism.calendar import priced_departure
 from campaigns.tourism.models import Departure, DepartureStatus, Experience
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductKind
@@ -57,7 +57,7 @@ def upcoming_departures(now: datetime, limit: int = UPCOMING_LIMIT) -> list[Depa
     rows = db.session.scalars(
         select(Departure).join(Departure.option).join(Experience, Experience.id == Departure.experience_id)
         .join(Experience.product).options(contains_eager(Departure.option))
-        .where(Experience.product_id.in_(visible), Departure.option_id.in_(priced_options()),
+        .where(Experience.product_id.in_(visible), priced_departure(),
                Departure.status == DepartureStatus.SCHEDULED,
                Departure.starts_at > to_utc(now), Departure.seats_sold + Departure.seats_held < Departure.capacity)
         .order_by(Departure.starts_at, Departure.id).limit(limit * 3)
