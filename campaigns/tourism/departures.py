@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from campaigns.festivals.scheduling import local_to_utc
 from campaigns.tourism.experiences import owned_option
@@ -200,6 +200,30 @@ def cancel_departure(user: User, departure_id: int) -> Departure:
     departure = owned_departure(user, departure_id)
     departure.status = DepartureStatus.CANCELLED
     db.session.commit()
+    return departure
+
+
+def change_capacity(user: User, departure_id: int, capacity: int | None) -> Departure:
+    """Set the seats of the vendor's departure; NotFound, ValidationError out of range, Conflict (nothing changed)
+    below the seats already sold or held. One conditional UPDATE, so a seat taken meanwhile is never lost."""
+    departure = owned_departure(user, departure_id)
+    if capacity is None or not 1 <= capacity <= MAX_CAPACITY:
+        message = _("Enter a number of seats from %(low)s to %(high)s.", low=format_decimal(1),
+                    high=format_decimal(MAX_CAPACITY))
+        raise ValidationError(message, {"capacity": message})
+    changed = db.session.execute(
+        update(Departure).where(Departure.id == departure.id,
+                                Departure.seats_sold + Departure.seats_held <= capacity)
+        .values(capacity=capacity).execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        taken = db.session.scalar(select(Departure.seats_sold + Departure.seats_held)
+                                  .where(Departure.id == departure_id))
+        raise Conflict(_("%(count)s seats are already booked: the departure needs at least that many.",
+                         count=format_decimal(taken)))
+    db.session.commit()
+    db.session.refresh(departure)
     return departure
 
 

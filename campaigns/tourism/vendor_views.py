@@ -26,6 +26,7 @@ from campaigns.tourism.forms import (
     experience_form_data,
     unit_kind_choices,
     weekday_choices,
+    whole,
 )
 from campaigns.tourism.models import Experience, ExperienceOption
 from marketplace.accounts.auth import role_required
@@ -266,6 +267,22 @@ def _departure_action(departure_id: int, action) -> Response:
 def cancel_departure(departure_id: int) -> Response:
     """Cancel a departure (kept, shown cancelled)."""
     return _departure_action(departure_id, departures.cancel_departure)
+
+
+@bp.post(f"/departures/{DEPARTURE}/capacity")
+@vendor_only
+def change_capacity(departure_id: int) -> Response:
+    """Change a departure's seats (never below those sold or held)."""
+    departure = departures.owned_departure(current_user, departure_id)
+    option_id = departure.option_id
+    if ActionForm().validate_on_submit():
+        try:
+            departures.change_capacity(current_user, departure_id, whole(request.form.get("capacity")))
+        except (ValidationError, Conflict) as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("Seats changed."), "success")
+    return redirect(url_for(".option", option_id=option_id, _anchor="departures"))
 
 
 @bp.post(f"/departures/{DEPARTURE}/delete")

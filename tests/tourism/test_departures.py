@@ -158,3 +158,23 @@ def test_the_database_refuses_more_seats_than_the_capacity(frozen, make_experien
         db.session.execute(update(Departure).where(Departure.id == departure.id).values(seats_sold=8, seats_held=3))
         db.session.commit()
     db.session.rollback()
+
+
+def test_seats_can_change_but_never_below_those_booked(frozen, make_experience, vendor, make_user, make_store):
+    option = make_experience().options[0]
+    departure = departures.add_departure(vendor, option.id, date(2027, 2, 10), time(9, 0), SPEC)
+    db.session.execute(update(Departure).where(Departure.id == departure.id).values(seats_sold=6, seats_held=1))
+    db.session.commit()
+    assert departures.change_capacity(vendor, departure.id, 7).capacity == 7
+    with pytest.raises(Conflict) as refused:
+        departures.change_capacity(vendor, departure.id, 6)
+    assert "7" in refused.value.message
+    for bad in (0, None, 10_001):
+        with pytest.raises(ValidationError):
+            departures.change_capacity(vendor, departure.id, bad)
+    other = make_user(role=Role.VENDOR)
+    make_store(owner=other)
+    with pytest.raises(NotFound):
+        departures.change_capacity(other, departure.id, 20)
+    db.session.expire_all()
+    assert db.session.get(Departure, departure.id).capacity == 7
