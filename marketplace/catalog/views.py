@@ -15,18 +15,19 @@ from marketplace.orders.priced_cart import limit_note
 from marketplace.orders.pricing import quote_price
 
 bp = Blueprint("catalog", __name__, url_prefix="/<lang:lang_code>")
-EXPERIENCE_PAGE = "catalog_experience_page"  # app.config key: the endpoint showing an experience (slug argument)
+EXPERIENCE_PAGE = "catalog_experience_page"  # app.extensions key: the endpoint showing an experience (by slug)
 
 
 def register_experience_page(app: Flask, endpoint: str) -> None:
-    """Show experiences on `endpoint` (taking the product's `slug`) instead of the goods product page."""
-    app.config[EXPERIENCE_PAGE] = endpoint
+    """Show experiences on `endpoint` (taking the product's `slug`) instead of the goods product page; the
+    campaign package that sells experiences registers it (the core never imports it)."""
+    app.extensions[EXPERIENCE_PAGE] = endpoint
 
 
 @bp.app_template_global()
 def product_url(slug: str, is_experience: bool = False) -> str:
     """The page of a product: the experience page for an experience when one is registered."""
-    endpoint = current_app.config.get(EXPERIENCE_PAGE) if is_experience else None
+    endpoint = current_app.extensions.get(EXPERIENCE_PAGE) if is_experience else None
     return url_for(endpoint or "catalog.product", slug=slug)
 
 
@@ -115,7 +116,7 @@ def store(slug: str):
 def product(slug: str):
     """A product's page: photos, text in the shopper's language, price, stock, and its store."""
     found = services.get_visible_product(slug)
-    if found.is_experience and current_app.config.get(EXPERIENCE_PAGE):
+    if found.is_experience and current_app.extensions.get(EXPERIENCE_PAGE):
         return redirect(product_url(found.slug, True), 301)
     quote = quote_price(found, shopper())
     prices = shopper_display_prices()
