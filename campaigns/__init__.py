@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     from campaigns import reporting
 
     reporting.init_app(app)
+    init_tourism(app)
 
 
 def init_festivals(app: Flask) -> None:
@@ -100,3 +101,22 @@ def init_lectures(app: Flask) -> None:
     # left out of the watch, or every registration would empty the whole catalogue cache: on the list they
     # may lag by up to PAGE_CACHE_SECONDS, while the lecture page and the API are always exact.
     watch_tables(app, "lecture_texts", "lecture_speakers", "lecture_series", "lecture_series_texts")
+
+
+def init_tourism(app: Flask) -> None:
+    """Tourism: experience models, the experience page in place of the product page, vendor and shopper pages."""
+    import campaigns.tourism.models  # noqa: F401 - registers the tables
+    from campaigns.tourism import back_office, display
+    from campaigns.tourism.vendor_views import bp as tourism_vendor_bp
+    from campaigns.tourism.views import bp as tourism_bp
+    from marketplace.catalog.views import register_experience_page
+    from marketplace.core.page_cache import watch_tables
+
+    back_office.init_app(app)
+    display.init_templates(app)
+    register_experience_page(app, "tourism.experience")
+    app.register_blueprint(tourism_bp)
+    app.register_blueprint(tourism_vendor_bp)
+    # The cached "Visit Africa" page lists experiences; seat counts are left out of the watch (every booking would
+    # empty the catalogue cache), so its next departures may lag by up to PAGE_CACHE_SECONDS.
+    watch_tables(app, "experiences", "experience_texts")

@@ -23,6 +23,7 @@ from campaigns.demo.lecture_attendance import seed_lecture_attendance
 from campaigns.demo.lecture_extras import seed_lecture_extras
 from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.orders import seed_orders
+from campaigns.demo.tourism import seed_tourism
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import hash_password
 from marketplace.catalog.countries import ensure_countries
@@ -74,6 +75,7 @@ class SeedReport:
     categories: int = 0
     accounts: list[str] = field(default_factory=list)
     orders: int = 0
+    experiences: int = 0
 
 
 def seed_demo(
@@ -96,6 +98,7 @@ def seed_demo(
     # it, and the vendor can try the refusal and the way to the badge.
     seed_lecture_extras()
     seed_lecture_attendance()
+    report.experiences = seed_tourism(password_hash, load("experiences.json"), load("countries.json"))
     report.orders = seed_orders()
     return report
 

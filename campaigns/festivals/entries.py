@@ -18,7 +18,7 @@ from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.phases import Phase
 from campaigns.festivals.services import ACTIVE_DEAL_STATES, product_overlap, require_staff
 from marketplace.accounts.models import User
-from marketplace.catalog.models import PriceChange, Product, ProductStatus
+from marketplace.catalog.models import PriceChange, Product, ProductKind, ProductStatus
 from marketplace.catalog.price_history import ensure_price_history
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
@@ -104,6 +104,9 @@ def propose_deal(vendor: User, festival: Festival, data: EntryInput) -> Deal:
     if product.status != ProductStatus.PUBLISHED:
         raise ValidationError(_("Only published products can enter a festival."),
                               {"product_id": _("Not published.")})
+    if product.is_experience:  # sold by departure and seat, not from stock: deals on them come with booking
+        message = _("Experiences enter festivals once they can be booked online.")
+        raise ValidationError(message, {"product_id": message})
     try:
         price = Money.parse(data.price, product.currency)
     except MoneyError:
@@ -162,12 +165,13 @@ def open_for_registration(at: datetime | None = None) -> list[Festival]:
 
 
 def vendor_products(vendor: User) -> list[Product]:
-    """The vendor's published products, which may enter festivals."""
+    """The vendor's published goods, which may enter festivals (experiences are booked by departure)."""
     store = store_of(vendor)
     if store is None:
         return []
     return list(db.session.scalars(select(Product).where(Product.store_id == store.id,
-                                                         Product.status == ProductStatus.PUBLISHED)
+                                                         Product.status == ProductStatus.PUBLISHED,
+                                                         Product.kind == ProductKind.GOODS)
                                    .order_by(Product.id)))
 
 

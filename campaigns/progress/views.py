@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 
 from campaigns.festivals.hero import home_festival
 from campaigns.progress import services
+from campaigns.tourism.listing import country_experiences
 from marketplace.catalog.currency import shopper_display_currency
 from marketplace.catalog.services import all_categories, product_cards
 from marketplace.catalog.views import cards_page, shopper
@@ -43,7 +44,9 @@ def pavilions():
 @bp.get("/pavilions/<code>")
 @cached_page
 def pavilion(code: str):
-    """A country's pavilion: its stores and their products."""
+    """A country's pavilion: its stores, their products and the experiences they offer."""
     country, stores = services.get_pavilion(code)
     page, cards = cards_page(country_code=country.code)
-    return render_template("campaigns/pavilion.html", country=country, stores=stores, page=page, cards=cards)
+    experiences = country_experiences(country.code, reading_order(), shopper(), shopper_display_currency())
+    return render_template("campaigns/pavilion.html", country=country, stores=stores, page=page, cards=cards,
+                           experiences=experiences)

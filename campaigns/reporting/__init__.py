@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.register_blueprint(vendor_bp)
-    register_vendor_area(app, BackOfficeArea("insights", _l("Insights"), "reporting_vendor.insights", 35))
+    register_vendor_area(app, BackOfficeArea("insights", _l("Insights"), "reporting_vendor.insights", 38))
     app.add_template_global(format_day, "format_day")
     app.add_template_global(format_percent, "format_percent")
     app.add_template_global(Money, "report_money")

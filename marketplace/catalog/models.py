@@ -58,6 +58,17 @@ class ProductStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+class ProductKind(enum.StrEnum):
+    """What a product is: goods shipped from stock, or an experience booked by departure (campaigns.tourism).
+
+    An experience keeps `stock` at 0 and is never sold through a quantity box; its price is the lowest of
+    its unit prices ("from …"), kept up to date by the tourism services.
+    """
+
+    GOODS = "goods"
+    EXPERIENCE = "experience"
+
+
 class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
@@ -79,6 +90,8 @@ class Product(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     stock: Mapped[int] = mapped_column(default=0)
     status: Mapped[ProductStatus] = mapped_column(enum_column(ProductStatus), default=ProductStatus.DRAFT)
+    kind: Mapped[ProductKind] = mapped_column(enum_column(ProductKind), default=ProductKind.GOODS,
+                                              server_default=ProductKind.GOODS.value)
     is_campaign: Mapped[bool] = mapped_column(default=False, index=True)
     featured: Mapped[bool] = mapped_column(default=False)
     weight_grams: Mapped[int | None]
@@ -104,6 +117,11 @@ class Product(db.Model):
     @property
     def price(self) -> Money:
         return Money(self.price_amount, self.currency)
+
+    @property
+    def is_experience(self) -> bool:
+        """Whether shoppers book this product by departure instead of buying units from stock."""
+        return self.kind == ProductKind.EXPERIENCE
 
     @property
     def ready_images(self) -> list[ProductImage]:

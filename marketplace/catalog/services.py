@@ -80,6 +80,7 @@ class ProductCard:
     cover: ProductImage | None
     stock: int
     is_campaign: bool
+    is_experience: bool = False  # booked by departure: no stock figure, a price "from"
 
 
 def slugify(text: str, fallback: str = "item") -> str:
@@ -248,6 +249,7 @@ def product_cards(
                 cover=product.cover,
                 stock=product.stock,
                 is_campaign=product.is_campaign,
+                is_experience=product.is_experience,
             )
         )
     return cards

@@ -1,7 +1,7 @@
 """Shopper catalogue pages: categories, stores and products, and the shopper's choice of display currency."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -18,6 +18,20 @@ from marketplace.orders.priced_cart import limit_note
 from marketplace.orders.pricing import quote_price
 
 bp = Blueprint("catalog", __name__, url_prefix="/<lang:lang_code>")
+EXPERIENCE_PAGE = "catalog_experience_page"  # app.extensions key: the endpoint showing an experience (by slug)
+
+
+def register_experience_page(app: Flask, endpoint: str) -> None:
+    """Show experiences on `endpoint` (taking the product's `slug`) instead of the goods product page; the
+    campaign package that sells experiences registers it (the core never imports it)."""
+    app.extensions[EXPERIENCE_PAGE] = endpoint
+
+
+@bp.app_template_global()
+def product_url(slug: str, is_experience: bool = False) -> str:
+    """The page of a product: the experience page for an experience when one is registered."""
+    endpoint = current_app.extensions.get(EXPERIENCE_PAGE) if is_experience else None
+    return url_for(endpoint or "catalog.product", slug=slug)
 
 
 def shopper():
@@ -105,6 +119,8 @@ def store(slug: str):
 def product(slug: str):
     """A product's page: photos, text in the shopper's language, price, stock, and its store."""
     found = services.get_visible_product(slug)
+    if found.is_experience and current_app.extensions.get(EXPERIENCE_PAGE):
+        return redirect(product_url(found.slug, True), 301)
     quote = quote_price(found, shopper())
     prices = shopper_display_prices()
     more = services.list_products(page=1, per_page=5, store=found.store)

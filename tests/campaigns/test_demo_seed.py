@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import distinct, func, select
 
 from campaigns.demo.seed import DATA_DIR, seed_demo
-from marketplace.catalog.models import Category, ExchangeRate, Product, ProductImage, ProductText
+from marketplace.catalog.models import Category, ExchangeRate, Product, ProductImage, ProductKind, ProductText
 from marketplace.core.i18n import LANGUAGES
 from marketplace.extensions import db
 from marketplace.media import get_image_store
@@ -23,19 +23,22 @@ def count(query) -> int:
 def test_seed_builds_a_campaign_and_a_second_run_adds_nothing(app):
     report = seed_demo(stores=40, products=120)
     assert (report.stores, report.products) == (40, 120)
-    assert count(select(func.count(Store.id)).where(Store.status == StoreStatus.APPROVED)) == 40
+    operators = len(json.loads(Path(DATA_DIR, "experiences.json").read_text(encoding="utf-8"))["operators"])
+    assert count(select(func.count(Store.id)).where(Store.status == StoreStatus.APPROVED)) == 40 + operators
     assert count(select(func.count(distinct(Store.country_code)))) >= 30
-    assert count(select(func.count(Product.id))) == 120
+    assert count(select(func.count(Product.id)).where(Product.kind == ProductKind.GOODS)) == 120
     assert count(select(func.count(Category.id))) >= 15
     assert count(select(func.count(ExchangeRate.id))) >= 20
     # texts in the vendors' own languages, and translations for part of the products
     languages = set(db.session.scalars(select(distinct(Product.original_language))))
     assert {"en", "fr", "ar", "pt", "sw"} <= languages
-    translated = count(select(func.count(distinct(ProductText.product_id))).where(ProductText.language == "zh"))
+    translated = count(select(func.count(distinct(ProductText.product_id))).join(Product).where(
+        ProductText.language == "zh", Product.kind == ProductKind.GOODS))
     assert 0 < translated < 120
     # every product has a picture whose renditions exist
     image = db.session.scalars(select(ProductImage)).first()
-    assert count(select(func.count(distinct(ProductImage.product_id)))) == 120
+    assert count(select(func.count(distinct(ProductImage.product_id))).join(Product).where(
+        Product.kind == ProductKind.GOODS)) == 120
     assert all(get_image_store().exists(rendition_name(image.key, w, "webp")) for w in image.widths)
 
     # a demo order through the real checkout: two products of the demo vendor, one shipped by another store
@@ -45,8 +48,8 @@ def test_seed_builds_a_campaign_and_a_second_run_adds_nothing(app):
     assert sorted(vo.status.value for vo in order.vendor_orders) == ["confirmed", "shipped"]
 
     again = seed_demo(stores=40, products=120)
-    assert (again.stores, again.products, again.categories, again.orders) == (0, 0, 0, 0)
-    assert count(select(func.count(Product.id))) == 120
+    assert (again.stores, again.products, again.categories, again.orders, again.experiences) == (0, 0, 0, 0, 0)
+    assert count(select(func.count(Product.id)).where(Product.kind == ProductKind.GOODS)) == 120
 
 
 def test_seed_prices_respect_the_currency_minor_unit(app):

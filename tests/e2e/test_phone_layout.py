@@ -81,6 +81,7 @@ def demo_ids(live_app) -> dict:
             material = add_material(staff, lecture, slides_pdf(SLIDES), "slides.pdf")
         with live_app.test_request_context():
             asset = asset_url("css/site.css")
+            tourism = vendor_experience(vendor)
         product = deal.product
         return MissingId(
             asset=asset, media="/static/img/icon.svg", country=product.store.country_code,
@@ -89,8 +90,41 @@ def demo_ids(live_app) -> dict:
             own_vendor_order_id=vendor_order.id, vendor_order_order_id=vendor_order.order_id,
             festival=festival.slug, festival_id=festival.id, registering_festival=registering.slug, deal_id=deal.id,
             lecture_id=lecture.id, lecture_series_id=lecture.series_id, certificate_code=certificate,
-            lecture_material_id=material.id,
+            lecture_material_id=material.id, **tourism,
         )
+
+
+def vendor_experience(vendor) -> dict:
+    """The demo vendor's experience (made on first use), and a demo operator's experience for shoppers."""
+    from datetime import date, time, timedelta
+
+    from sqlalchemy import select
+
+    from campaigns.tourism import departures, experiences, options
+    from campaigns.tourism.departures import DepartureSpec
+    from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords
+    from campaigns.tourism.models import Experience
+    from campaigns.tourism.options import UnitChanges
+    from marketplace.catalog.models import Category, Product, ProductKind, ProductStatus
+    from marketplace.extensions import db
+
+    own = next(iter(experiences.vendor_experiences(vendor)), None)
+    if own is None:
+        own = experiences.create_experience(
+            vendor, name="Village weaving afternoon", description="Weave a basket with the cooperative.",
+            original_language="en", category_id=str(db.session.scalar(select(Category.id).order_by(Category.id))),
+            facts=ExperienceFacts("Africa/Accra", 180, guide_languages=["en", "fr"]),
+            words=ExperienceWords(itinerary="Welcome, weaving, tea.", meeting_point="Cooperative hall"))
+        option = options.add_option(vendor, own.product_id, "en", "Small group")
+        options.set_unit(vendor, option.id, UnitChanges("adult", "25", 1, 6))
+        departures.add_departure(vendor, option.id, date.today() + timedelta(days=10), time(14, 0),
+                                 DepartureSpec(8, 24))
+    shown = db.session.scalar(select(Product.slug).join(Experience, Experience.product_id == Product.id).where(
+        Product.kind == ProductKind.EXPERIENCE, Product.status == ProductStatus.PUBLISHED).order_by(Product.id))
+    option = own.options[0]
+    first = departures.option_departures(option)[0]
+    return {"experience": shown, "own_experience_id": own.product_id, "own_option_id": option.id,
+            "spare_unit_id": option.units[0].id, "own_departure_id": first.id, "spare_departure_id": first.id}
 
 
 def phone_page(browser):

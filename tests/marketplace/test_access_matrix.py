@@ -163,6 +163,23 @@ RULES: dict[str, tuple[str, dict]] = {
     "calendar_feed.new_feed": ("/{lang}/me/calendar-feed", POST_ONLY),
     "calendar_feed.revoke_feed": ("/{lang}/me/calendar-feed/off", POST_ONLY),
     "lecture_staff.edit_series": ("/{lang}/staff/lectures/series/{lecture_series_id}", STAFF_ONLY),
+    "tourism.landing": ("/{lang}/visit-africa/", PUBLIC),
+    "tourism.experience": ("/{lang}/experiences/{experience}", PUBLIC),
+    "tourism_vendor.index": ("/{lang}/vendor/experiences/", VENDOR_ONLY),
+    "tourism_vendor.new": ("/{lang}/vendor/experiences/new", VENDOR_ONLY),
+    "tourism_vendor.edit": ("/{lang}/vendor/experiences/{own_experience_id}", VENDOR_ONLY),
+    "tourism_vendor.add_option": ("/{lang}/vendor/experiences/{own_experience_id}/options", POST_ONLY),
+    "tourism_vendor.option": ("/{lang}/vendor/experiences/options/{own_option_id}", VENDOR_ONLY),
+    "tourism_vendor.set_unit": ("/{lang}/vendor/experiences/options/{own_option_id}/units", POST_ONLY),
+    "tourism_vendor.remove_unit": ("/{lang}/vendor/experiences/options/{own_option_id}/units/{spare_unit_id}/remove",
+                                   POST_ONLY),
+    "tourism_vendor.add_departure": ("/{lang}/vendor/experiences/options/{own_option_id}/departures", POST_ONLY),
+    "tourism_vendor.rule": ("/{lang}/vendor/experiences/options/{own_option_id}/rule", POST_ONLY),
+    "tourism_vendor.cancel_departure": ("/{lang}/vendor/experiences/departures/{own_departure_id}/cancel", POST_ONLY),
+    "tourism_vendor.delete_departure": ("/{lang}/vendor/experiences/departures/{spare_departure_id}/delete",
+                                        POST_ONLY),
+    "tourism_vendor.change_capacity": ("/{lang}/vendor/experiences/departures/{own_departure_id}/capacity",
+                                       POST_ONLY),
     "festival_vendor.index": ("/{lang}/vendor/festivals/", VENDOR_ONLY),
     "festival_vendor.enter": ("/{lang}/vendor/festivals/{registering_festival}/enter", VENDOR_ONLY),
     "festival_vendor.withdraw": ("/{lang}/vendor/festivals/deals/{own_deal_id}/withdraw", POST_ONLY),
@@ -246,6 +263,16 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "festival_staff.extend": (STAFF_MAY, {}),
     "festival_staff.decide_deal": (STAFF_MAY, {}),
     "festival_vendor.withdraw": (VENDOR_MAY, {}),
+    # The vendor visitor's own experience: a price, a departure, a rule preview; the spare price and departure go.
+    "tourism_vendor.add_option": (VENDOR_MAY, {"name": "Private"}),
+    "tourism_vendor.set_unit": (VENDOR_MAY, {"kind": "child", "price": "5", "min_per_booking": "0",
+                                             "max_per_booking": "2"}),
+    "tourism_vendor.remove_unit": (VENDOR_MAY, {}),
+    "tourism_vendor.add_departure": (VENDOR_MAY, {"capacity": "4", "cutoff_hours": "24"}),
+    "tourism_vendor.rule": (VENDOR_MAY, {"action": "preview"}),
+    "tourism_vendor.cancel_departure": (VENDOR_MAY, {}),
+    "tourism_vendor.delete_departure": (VENDOR_MAY, {}),
+    "tourism_vendor.change_capacity": (VENDOR_MAY, {"capacity": "12"}),
     "lectures.register": (SIGNED_IN_MAY, {}),
     "lectures.confirm": (SIGNED_IN_MAY, {}),
     "lectures.cancel": (SIGNED_IN_MAY, {}),
@@ -351,6 +378,7 @@ def build_world(app) -> dict:
     own_deal = entered_deal(registering, own_product)
     lecture = lecture_world(users[STAFF])
     attendance = attendance_world(users[STAFF])
+    tourism = tourism_world(users[VENDOR])
     # A pay-on-delivery order of the vendor visitor's product, by a shopper of its own, for the order back office.
     from marketplace.orders import cart as carts
     from marketplace.orders.checkout import Destination, new_checkout_key, place_order
@@ -386,7 +414,36 @@ def build_world(app) -> dict:
         "store": product.store.slug,
         "product": product.slug,
         "users": {role: user.id for role, user in users.items()},
+        **tourism,
     }
+
+
+def tourism_world(vendor) -> dict:
+    """The vendor visitor's published experience with an option, two prices and two departures."""
+    from datetime import date, time, timedelta
+
+    from campaigns.tourism import departures, experiences, options
+    from campaigns.tourism.departures import DepartureSpec
+    from campaigns.tourism.experiences import ExperienceFacts, ExperienceWords
+    from campaigns.tourism.options import UnitChanges
+    from marketplace.catalog.models import ProductStatus
+    from tests.factories import create_category
+
+    experience = experiences.create_experience(
+        vendor, name="Cape Coast day", description="A day at the castle.", original_language="en",
+        category_id=str(create_category().id), facts=ExperienceFacts("Africa/Accra", 480, guide_languages=["en"]),
+        words=ExperienceWords(itinerary="Castle, then lunch."))
+    option = options.add_option(vendor, experience.product_id, "en", "Group")
+    options.set_unit(vendor, option.id, UnitChanges("adult", "40", 1, 6))
+    spare = options.set_unit(vendor, option.id, UnitChanges("student", "20", 0, 6))
+    day = date.today() + timedelta(days=20)
+    own, other = (departures.add_departure(vendor, option.id, day, start, DepartureSpec(10, 24))
+                  for start in (time(8, 0), time(9, 0)))
+    experience.product.status = ProductStatus.PUBLISHED
+    db.session.commit()
+    return {"experience": experience.product.slug, "own_experience_id": experience.product_id,
+            "own_option_id": option.id, "spare_unit_id": spare.id, "own_departure_id": own.id,
+            "spare_departure_id": other.id}
 
 
 def lecture_world(staff):

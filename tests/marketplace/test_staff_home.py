@@ -186,7 +186,8 @@ def test_every_vendor_page_has_the_one_vendor_menu(client, login, make_user, mak
     now, day = clock.now(), timedelta(days=1)
     registering = festival("coming", staff, now - day / 24, [(now + 3 * day, now + 4 * day)], "Coming")
     login(vendor)
-    menu = ["/en/vendor/products/", "/en/vendor/orders/", "/en/vendor/festivals/", "/en/vendor/insights/",
+    menu = ["/en/vendor/products/", "/en/vendor/orders/", "/en/vendor/festivals/", "/en/vendor/experiences/",
+            "/en/vendor/insights/",
             "/en/vendor/orders/#payables-title", "/en/vendor/application"]
     pages = {
         "/en/vendor/products/": menu[0],
@@ -198,9 +199,11 @@ def test_every_vendor_page_has_the_one_vendor_menu(client, login, make_user, mak
         f"/en/vendor/orders/{vendor_order.id}": menu[1],
         "/en/vendor/festivals/": menu[2],
         f"/en/vendor/festivals/{registering.slug}/enter": menu[2],
-        "/en/vendor/insights/": menu[3],
-        "/en/vendor/application": menu[5],
-        "/en/vendor/onboarding/payout": menu[5],
+        "/en/vendor/experiences/": menu[3],
+        "/en/vendor/experiences/new": menu[3],
+        "/en/vendor/insights/": menu[4],
+        "/en/vendor/application": menu[6],
+        "/en/vendor/onboarding/payout": menu[6],
     }
     for url, active in pages.items():
         response = client.get(url)

@@ -10,7 +10,7 @@ import enum
 import math
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -301,6 +301,8 @@ def update_product(user: User, product_id: int, changes: ProductChanges,
     checked = check_changes(changes)
     _check_sku_free(product.store_id, checked.sku, product.id)
     seen = _seen_stock(changes.stock_seen, product.stock)
+    if product.is_experience:  # priced by its unit types, booked by departure: the editor sends neither
+        checked = replace(checked, price_amount=product.price_amount, currency=product.currency, stock=seen)
     _apply(product, checked, with_stock=False)
     record_price(product)
     try:
@@ -325,6 +327,8 @@ def publish_product(user: User, product_id: int) -> Product:
         raise Conflict(_("Products can be published once your store is approved."))
     if completeness(product.texts)[product.original_language] != Completeness.COMPLETE:
         raise Conflict(_("Add a name and a description in the product's original language before publishing."))
+    if product.is_experience and product.price_amount == 0:  # its price is its cheapest seat: none priced yet
+        raise Conflict(_("Give the experience's options their prices before publishing it."))
     if product.first_approved_at is None:
         product.status = ProductStatus.PENDING_REVIEW
     else:

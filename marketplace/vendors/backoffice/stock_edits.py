@@ -14,7 +14,7 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductKind
 from marketplace.core import clock
 from marketplace.core.errors import Conflict
 from marketplace.extensions import db
@@ -70,6 +70,9 @@ def apply_stock_change(product_id: int, seen: int, wanted: int, seen_from: SeenF
     change = wanted - seen
     if change == 0:
         return current_stock(product_id)
+    kind = db.session.execute(select(products.c.kind).where(products.c.id == product_id)).scalar_one()
+    if kind == ProductKind.EXPERIENCE:
+        raise field_error(field, _("An experience has no stock: set the seats of each departure instead."))
     moved = db.session.execute(
         update(products).where(products.c.id == product_id, products.c.stock + change >= 0,
                                products.c.stock + change <= MAX_STOCK)

@@ -1,0 +1,83 @@
+"""Shopper pages of tourism: the "Visit Africa" page and an experience's page with its month calendar.
+
+The calendar is plain links (`?month=2027-02&departure=<id>`), so it works without JavaScript; the seat
+counters are a GET form whose total the server works out. Booking itself comes with the cart's holds.
+"""
+from __future__ import annotations
+
+from babel import Locale
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy import select
+
+from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
+from campaigns.tourism import calendar, listing
+from campaigns.tourism.models import Experience, UnitKind
+from marketplace.catalog.currency import shopper_display_currency, shopper_display_prices
+from marketplace.catalog.services import get_visible_product
+from marketplace.catalog.views import shopper
+from marketplace.core import clock
+from marketplace.core.errors import NotFound, ValidationError
+from marketplace.core.i18n import current_language, reading_order
+from marketplace.core.page_cache import cached_page
+from marketplace.core.zones import viewer_zone
+from marketplace.extensions import db
+
+bp = Blueprint("tourism", __name__, url_prefix="/<lang:lang_code>")
+MAX_COUNT_TEXT = 3
+
+
+@bp.get("/visit-africa/")
+@cached_page
+def landing():
+    """Experiences by country and the next departures with seats."""
+    return render_template(
+        "tourism/landing.html",
+        countries=listing.experiences_by_country(reading_order(), shopper(), shopper_display_currency()),
+        upcoming=listing.upcoming_departures(clock.now()), zone=viewer_zone(""),
+    )
+
+
+def _experience_or_404(slug: str) -> Experience:
+    try:
+        product = get_visible_product(slug)
+    except NotFound:
+        abort(404)
+    experience = db.session.scalar(select(Experience).where(Experience.product_id == product.id))
+    if experience is None:
+        abort(404)
+    return experience
+
+
+def _counts() -> dict[str, int]:
+    """Seats asked for per unit kind (`units-adult=2`); unreadable or negative counts read as 0."""
+    counts = {}
+    for kind in UnitKind:
+        text = request.args.get(f"units-{kind.value}", "").strip()
+        counts[kind.value] = int(text) if text.isdecimal() and len(text) <= MAX_COUNT_TEXT else 0
+    return counts
+
+
+@bp.get("/experiences/<slug>")
+def experience(slug: str):
+    """An experience: facts, itinerary, policy, a month calendar of departures, and the chosen departure's prices."""
+    found = _experience_or_404(slug)
+    now = clock.now()
+    today = utc_to_local(now, found.time_zone).date()
+    month = calendar.parse_month(request.args.get("month"), today) or calendar.first_open_month(found, now, today)
+    locale = Locale.parse(current_language().code)
+    grid = calendar.month_calendar(found, *month, now, today, first_weekday=locale.first_week_day)
+    chosen = calendar.option_departure(found, request.args.get("departure", type=int))
+    prices = shopper_display_prices()
+    total = problem = None
+    counts = _counts()
+    if chosen is not None and request.args.get("quote"):
+        try:
+            total = prices.price(calendar.quote_units(chosen.option, counts))
+        except ValidationError as exc:
+            problem = exc
+    return render_template(
+        "tourism/experience.html", experience=found, product=found.product, grid=grid, chosen=chosen,
+        chosen_state=calendar.departure_state(chosen, now) if chosen else None, prices=prices, counts=counts,
+        total=total, problem=problem, zone=viewer_zone(found.time_zone), zones=COMMON_ZONES, now=now,
+        week_days=[(locale.first_week_day + offset) % 7 for offset in range(7)], locale=locale,
+    )
