@@ -111,7 +111,7 @@ def test_a_new_vendor_finds_the_way_in_and_hears_of_the_approval(live_server, li
     page.goto(link)
     assert page.locator("nav.backoffice-nav [aria-current=page]").inner_text() == "Vos produits"
     page.goto(f"{live_server}/fr/vendor/application")
-    assert page.locator("nav.backoffice-nav a").count() == 6  # products, orders, festivals, experiences, payables, store
+    assert page.locator("nav.backoffice-nav a").count() == 7  # products, orders, festivals, experiences, insights, payables, store
     page.screenshot(path=str(tmp_path / "c5-vendor-nav.png"))
     no_overflow(page)
 
