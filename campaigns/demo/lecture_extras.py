@@ -109,8 +109,9 @@ def _mark_preparation_series() -> None:
 def _ready_stores() -> None:
     """A few approved stores' owners attended the past festival-preparation lecture."""
     lecture = _lecture(PAST_PREPARATION)
-    if lecture is None:
-        return
+    if lecture is None or db.session.scalar(
+            select(Registration.id).where(Registration.lecture_id == lecture.id).limit(1)):
+        return  # a second run: the stores made since (tour operators) are not this lecture's audience
     owners = list(db.session.scalars(
         select(User).join(Store, Store.owner_id == User.id)
         .where(Store.status == StoreStatus.APPROVED, User.email != DEMO_VENDOR).order_by(Store.id.desc())
