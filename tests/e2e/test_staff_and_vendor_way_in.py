@@ -175,8 +175,8 @@ def test_staff_start_at_the_staff_home_and_reach_every_queue(live_server, browse
         # Every staff area from the one menu, each marked as the current page when open.
         page.goto(f"{live_server}/en/staff/")
         names = page.locator("nav.backoffice-nav a").all_inner_texts()
-        assert names == ["Staff home", "Vendors", "Products", "Festivals", "Lectures", "Orders", "Payables",
-                         "Exchange rates"]
+        assert names == ["Staff home", "Campaign dashboard", "Vendors", "Products", "Festivals", "Lectures", "Orders",
+                         "Payables", "Exchange rates"]
         for name in names:
             page.locator("nav.backoffice-nav").get_by_role("link", name=name, exact=True).click()
             assert page.locator("nav.backoffice-nav [aria-current=page]").inner_text() == name
