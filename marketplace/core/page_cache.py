@@ -10,8 +10,8 @@ Each application has its own `PageCache` in `app.extensions["page_cache"]`. The 
 table: each feature, in its own start-up step, says which of its tables show on cached pages
 (`watch_tables`). A commit of the application's session that changes one of them bumps the cache
 version, so the next request renders afresh: at once in this process, and in every process when the
-version lives in Redis. The session listeners are attached when the application is built, act only
-for commits made inside that application, and are removed with its cache.
+version lives in Redis. The session listeners are attached once, when the first application that keeps
+pages is built, and act only on the cache of the application a commit is made in.
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ import hmac
 import logging
 import threading
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
@@ -134,7 +133,6 @@ class PageCache:
         self.fillers: list[Callable[[str], str]] = []
         self.values: dict[str, Callable[[], str]] = {}
         self.variants: list[Callable[[], str]] = []
-        self.listeners: list[tuple[str, Callable[..., None]]] = []
 
     @property
     def enabled(self) -> bool:
@@ -173,47 +171,6 @@ class PageCache:
                 return True
         return False
 
-    def listen(self, sessions: Any) -> None:
-        """Bump after commits of `sessions` (a scoped session, a sessionmaker or a Session class) that change
-        a watched table, when made inside the application this cache belongs to. The listeners hold the
-        cache weakly and are removed when it is collected, so applications built and dropped in one
-        process (as the tests do) neither share them nor pile them up."""
-        cache_ref = weakref.ref(self)
-
-        def owner() -> PageCache | None:
-            cache = cache_ref()
-            if cache is None or not has_app_context() or current_app.extensions.get("page_cache") is not cache:
-                return None
-            return cache
-
-        def note_flush(session: Session, _context: Any, _instances: Any) -> None:
-            cache = owner()
-            if cache is not None and cache.touched_by(session):
-                session.info[CHANGED] = True
-
-        def note_statement(state: ORMExecuteState) -> None:
-            if not (state.is_update or state.is_delete or state.is_insert):
-                return
-            cache = owner()
-            if cache is not None and changed_table(state) in cache.watched:
-                state.session.info[CHANGED] = True
-
-        def bump_after_commit(session: Session) -> None:
-            cache = owner()
-            if cache is not None and session.info.pop(CHANGED, False):
-                cache.bump()
-
-        def forget_after_rollback(session: Session) -> None:
-            if owner() is not None:
-                session.info.pop(CHANGED, None)
-
-        listeners = [("before_flush", note_flush), ("do_orm_execute", note_statement),
-                     ("after_commit", bump_after_commit), ("after_rollback", forget_after_rollback)]
-        for name, listener in listeners:
-            event.listen(sessions, name, listener)
-        self.listeners.extend(listeners)
-        weakref.finalize(self, stop_listening, sessions, listeners)
-
 
 def changed_table(state: ORMExecuteState) -> str | None:
     """The name of the table an INSERT, UPDATE or DELETE statement writes (ORM or Core), else None."""
@@ -223,10 +180,51 @@ def changed_table(state: ORMExecuteState) -> str | None:
     return state.bind_mapper.local_table.name if state.bind_mapper is not None else None
 
 
-def stop_listening(sessions: Any, listeners: list[tuple[str, Callable[..., None]]]) -> None:
-    for name, listener in listeners:
-        if event.contains(sessions, name, listener):
-            event.remove(sessions, name, listener)
+def _current_cache() -> PageCache | None:
+    """The page cache of the application this session work is done in, when it keeps pages."""
+    if not has_app_context():
+        return None
+    cache = current_app.extensions.get("page_cache")
+    return cache if cache is not None and cache.enabled else None
+
+
+def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
+    cache = _current_cache()
+    if cache is not None and cache.touched_by(session):
+        session.info[CHANGED] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    cache = _current_cache()
+    if cache is not None and changed_table(state) in cache.watched:
+        state.session.info[CHANGED] = True
+
+
+def _bump_after_commit(session: Session) -> None:
+    cache = _current_cache()
+    if cache is not None and session.info.pop(CHANGED, False):
+        cache.bump()
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(CHANGED, None)
+
+
+SESSION_LISTENERS = (("before_flush", _note_flush), ("do_orm_execute", _note_statement),
+                     ("after_commit", _bump_after_commit), ("after_rollback", _forget_after_rollback))
+
+
+def listen_to(sessions: Any) -> None:
+    """Bump the current application's cache after commits of `sessions` (a scoped session, a sessionmaker or a
+    Session class) that change a table it watches. Attached once, however many applications are built: each
+    listener finds its cache through the application in whose context the session works, so applications
+    built in one process (as the tests do) share no state, and no listener is ever removed while another
+    thread's query runs through the list of listeners."""
+    for name, listener in SESSION_LISTENERS:
+        if not event.contains(sessions, name, listener):
+            event.listen(sessions, name, listener)
 
 
 def page_cache(app: Flask | None = None) -> PageCache:
@@ -330,4 +328,4 @@ def init_app(app: Flask) -> None:
     # Flask-WTF offers csrf_token through a context processor; a later one takes precedence.
     app.context_processor(lambda: {"csrf_token": placeholder_csrf})
     if cache.enabled:
-        cache.listen(db.session)
+        listen_to(db.session)
