@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from campaigns.festivals.display import time_in_zone
 from campaigns.lectures.display import lecture_title
 from campaigns.lectures.models import Lecture, Registration
+from marketplace.core.zones import zone_name
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver_or_log
 
@@ -26,9 +27,14 @@ def page_link(endpoint: str, language: str, **values: object) -> str:
     return url_for(endpoint, lang_code=language, _external=True, **values)
 
 
+def zone_label(zone: str, language: str) -> str:
+    """The zone as the reader says it, then its exact name for calendars: "Saa za Nairobi, Africa/Nairobi"."""
+    return f"{zone_name(zone, language)}, {zone}"
+
+
 def when(lecture: Lecture, language: str) -> str:
     """The lecture's start in its own zone, with the zone named, for a reader of `language`."""
-    return f"{time_in_zone(lecture.starts_at, lecture.time_zone, language)} ({lecture.time_zone})"
+    return f"{time_in_zone(lecture.starts_at, lecture.time_zone, language)} ({zone_label(lecture.time_zone, language)})"
 
 
 def lecture_cancelled(lecture: Lecture, registration: Registration) -> tuple[str, list[str]]:
@@ -55,7 +61,8 @@ def seat_offered(lecture: Lecture, registration: Registration) -> tuple[str, lis
     parts = [_("A seat at %(title)s (%(time)s) became free and is held for you.", title=title,
                time=when(lecture, language)),
              _("Confirm it on the lecture page before %(deadline)s (%(zone)s); after that it goes to the next "
-               "person waiting.", deadline=time_in_zone(deadline, lecture.time_zone, language), zone=lecture.time_zone)]
+               "person waiting.", deadline=time_in_zone(deadline, lecture.time_zone, language),
+               zone=zone_label(lecture.time_zone, language))]
     link = page_link("lectures.detail", language, lecture_id=lecture.id)
     if link:
         parts.append(_("Lecture page: %(link)s", link=link))

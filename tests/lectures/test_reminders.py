@@ -20,7 +20,7 @@ def test_a_day_and_an_hour_before_each_once(app, make_lecture, make_user, outbox
     assert send_due_reminders(START - timedelta(hours=23)) == 0  # sent once
     assert [m.to for m in outbox] == [seated.email]
     day = outbox[0]
-    assert day.language == "sw" and "Kupanga bei" in day.subject and "(Africa/Nairobi)" in day.body
+    assert day.language == "sw" and "Kupanga bei" in day.subject and "(Saa za Nairobi, Africa/Nairobi)" in day.body
     assert JOIN_URL not in day.body
     assert send_due_reminders(START - timedelta(minutes=61)) == 0
     assert send_due_reminders(START - timedelta(minutes=60)) == 1

@@ -129,7 +129,7 @@ def test_moving_tells_everyone_in_their_language_with_the_zone(client, login, st
     assert sorted(m.to for m in outbox) == sorted([french.email, waiting.email])
     to_french = next(m for m in outbox if m.to == french.email)
     assert to_french.language == "fr" and "Expédier en Chine" in to_french.subject
-    assert "Africa/Nairobi" in to_french.body and "15:00" in to_french.body
+    assert "(heure : Nairobi, Africa/Nairobi)" in to_french.body and "15:00" in to_french.body
 
 
 def test_cancelling_tells_everyone_once(client, login, staff, make_lecture, make_user, outbox):
