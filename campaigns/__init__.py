@@ -104,14 +104,20 @@ def init_lectures(app: Flask) -> None:
 
 
 def init_tourism(app: Flask) -> None:
-    """Tourism: experience models, the experience page in place of the product page, vendor and shopper pages."""
+    """Tourism: experience models, the holder and booker of departure seats, the experience page in place of the
+    product page, vendor and shopper pages."""
     import campaigns.tourism.models  # noqa: F401 - registers the tables
     from campaigns.tourism import back_office, display
+    from campaigns.tourism.booking import KIND, DepartureBooker, DepartureSeats
     from campaigns.tourism.vendor_views import bp as tourism_vendor_bp
     from campaigns.tourism.views import bp as tourism_bp
     from marketplace.catalog.views import register_experience_page
     from marketplace.core.page_cache import watch_tables
+    from marketplace.orders.bookings import register_booker
+    from marketplace.orders.holds.registry import register_holder
 
+    register_holder(app, KIND, DepartureSeats())
+    register_booker(app, KIND, DepartureBooker())
     back_office.init_app(app)
     display.init_templates(app)
     register_experience_page(app, "tourism.experience")

@@ -158,8 +158,11 @@ class DealUnits:
     def take(self, ref: HoldRef, owner_id: int, quantity: int, at: datetime) -> None:
         take_deal_units(ref.id, owner_id, quantity, at)
 
-    def give_back(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
-        give_back_deal_units(ref.id, owner_id, quantity)
+    def give_back(self, ref: HoldRef, owner_id: int, quantity: int, settled: bool = False) -> None:
+        give_back_deal_units(ref.id, owner_id, quantity)  # a deal counts held and paid units alike
+
+    def settle(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
+        """Nothing to do: a deal's `sold` already counts units held by unpaid orders."""
 
     def retake(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
         retake_deal_units(ref.id, owner_id, quantity)

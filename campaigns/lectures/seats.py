@@ -58,7 +58,7 @@ class LectureSeats:
         if not taken:
             raise Conflict(_("This lecture is full."))
 
-    def give_back(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
+    def give_back(self, ref: HoldRef, owner_id: int, quantity: int, settled: bool = False) -> None:
         given = db.session.execute(
             update(Lecture).where(Lecture.id == ref.id, Lecture.seats_taken >= quantity)
             .values(seats_taken=Lecture.seats_taken - quantity)).rowcount
@@ -67,6 +67,9 @@ class LectureSeats:
 
     def retake(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
         self.take(ref, owner_id, quantity, clock.now())
+
+    def settle(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
+        """Nothing to do: a lecture counts a seat as taken from the moment it is held."""
 
     def why_not(self, ref: HoldRef, owner_id: int | None, at: datetime) -> str:
         lecture = db.session.get(Lecture, ref.id)

@@ -6,8 +6,10 @@ counters are a GET form whose total the server works out. Booking itself comes w
 from __future__ import annotations
 
 from babel import Locale
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
 from campaigns.tourism import calendar, listing
@@ -16,11 +18,15 @@ from marketplace.catalog.currency import shopper_display_currency, shopper_displ
 from marketplace.catalog.services import get_visible_product
 from marketplace.catalog.views import shopper
 from marketplace.core import clock
-from marketplace.core.errors import NotFound, ValidationError
+from marketplace.core.errors import DomainError, NotFound, ValidationError
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.page_cache import cached_page
 from marketplace.core.zones import viewer_zone
 from marketplace.extensions import db
+from marketplace.orders import cart as carts
+from marketplace.orders.holds.refs import HoldRef
+from marketplace.orders.views import shopper as cart_owner
+from marketplace.orders.views import visitor_token
 
 bp = Blueprint("tourism", __name__, url_prefix="/<lang:lang_code>")
 MAX_COUNT_TEXT = 3
@@ -48,11 +54,12 @@ def _experience_or_404(slug: str) -> Experience:
     return experience
 
 
-def _counts() -> dict[str, int]:
+def _counts(values=None) -> dict[str, int]:
     """Seats asked for per unit kind (`units-adult=2`); unreadable or negative counts read as 0."""
+    values = request.args if values is None else values
     counts = {}
     for kind in UnitKind:
-        text = request.args.get(f"units-{kind.value}", "").strip()
+        text = values.get(f"units-{kind.value}", "").strip()
         counts[kind.value] = int(text) if text.isdecimal() and len(text) <= MAX_COUNT_TEXT else 0
     return counts
 
@@ -81,3 +88,25 @@ def experience(slug: str):
         total=total, problem=problem, zone=viewer_zone(found.time_zone), zones=COMMON_ZONES, now=now,
         week_days=[(locale.first_week_day + offset) % 7 for offset in range(7)], locale=locale,
     )
+
+
+@bp.post("/experiences/<slug>/book")
+def book(slug: str) -> Response:
+    """Put the chosen departure and travellers in the cart (in place of an earlier booking of this experience);
+    the seats are held at checkout. A refusal goes back to the departure with its reason."""
+    found = _experience_or_404(slug)  # the form's CSRF token is checked for every POST (extensions.csrf)
+    counts = _counts(request.form)
+    departure_id = request.form.get("departure", type=int)
+    back = url_for("tourism.experience", slug=slug, departure=departure_id, quote=1,
+                   **{f"units-{kind}": count for kind, count in counts.items() if count}) + "#chosen"
+    if departure_id is None or not 0 < departure_id <= calendar.MAX_ID:
+        flash(_("Choose a date on the calendar first."), "error")
+        return redirect(url_for("tourism.experience", slug=slug) + "#dates")
+    try:
+        carts.add_booking(cart_owner(), visitor_token(create=True), found.product_id,
+                          HoldRef("departure", departure_id), counts, reading_order())
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(back)
+    flash(_("Booking added to your cart. Seats are held when you check out."), "success")
+    return redirect(url_for("orders.cart"))

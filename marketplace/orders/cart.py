@@ -8,6 +8,7 @@ the price the shopper last saw (and the offer behind it), never a price to charg
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,9 +20,11 @@ from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import visible_conditions
 from marketplace.core import clock
-from marketplace.core.errors import Conflict, NotFound, ValidationError
+from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
 from marketplace.extensions import db
+from marketplace.orders.bookings import MAX_SEATS, clean_units, quote_booking
 from marketplace.orders.holds.lapsed import release_expired_reservations
+from marketplace.orders.holds.refs import HoldRef
 from marketplace.orders.models import Cart, CartItem
 from marketplace.orders.priced_cart import TOURISM_CATEGORY as TOURISM_CATEGORY
 from marketplace.orders.priced_cart import CartLine as CartLine
@@ -133,6 +136,9 @@ def add_item(user: User | None, token: str | None, product_id: object, quantity:
     product = _buyable_product(product_id)
     cart = open_cart(user, token)
     item = next((i for i in cart.items if i.product_id == product.id), None)
+    if product.is_experience or (item is not None and item.booking is not None):
+        db.session.rollback()
+        raise ValidationError(_("Choose a date and the travellers on the experience's page to book it."))
     total = quantity + (item.quantity if item else 0)
     if total > current_app.config["CART_MAX_QUANTITY"]:
         db.session.rollback()
@@ -155,6 +161,37 @@ def add_item(user: User | None, token: str | None, product_id: object, quantity:
     return note
 
 
+def add_booking(user: User | None, token: str | None, product_id: object, start: HoldRef,
+                units: dict[str, object], language: str | Sequence[str]) -> None:
+    """Put a booking of `units` seats on the dated start `start` of a visible product in the cart, in place of
+    any booking of that product already there (one booking per experience in a cart). NotFound for a start
+    that is not the product's (a tampered id), ValidationError for units outside the option's bounds,
+    Conflict when the start is full, closed or cancelled: with nothing changed. Seats are held at checkout."""
+    release_expired_reservations()
+    product = _buyable_product(product_id)
+    counts = clean_units(units)
+    if sum(counts.values()) > MAX_SEATS:
+        raise ValidationError(_("At most %(count)d travellers in one booking.", count=MAX_SEATS))
+    quote = quote_booking(start, product.id, counts, clock.now(), language)
+    if quote.problem:
+        raise Conflict(quote.problem)
+    cart = open_cart(user, token)
+    item = next((i for i in cart.items if i.product_id == product.id), None)
+    if item is None:
+        item = CartItem(cart=cart, product_id=product.id)
+        db.session.add(item)
+    item.quantity, item.booking, item.units = 1, start, counts
+    item.seen_amount, item.seen_currency, item.seen_offer = quote.price.amount, quote.price.currency, None
+    cart.updated_at = clock.now()
+    db.session.commit()
+
+
+def _not_a_booking(item: CartItem) -> None:
+    if item.booking is not None:
+        message = _("Change the date or the travellers of a booking on its page.")
+        raise ValidationError(message, {"quantity": message})
+
+
 def set_quantity(user: User | None, token: str | None, product_id: object, quantity: object) -> str:
     """Change a line's quantity (0 removes it), no more than a limited offer lets the shopper have at
     its price; returns why the quantity was lowered ("" when it was not). NotFound when the line is
@@ -165,6 +202,7 @@ def set_quantity(user: User | None, token: str | None, product_id: object, quant
         remove_item(user, token, product_id)
         return ""
     quantity = check_quantity(quantity)
+    _not_a_booking(item)
     product = db.session.get(Product, item.product_id)
     quantity, note = _limited(quote_prices([product], user)[product.id], quantity)
     _check_stock(product, quantity)
@@ -197,10 +235,18 @@ def accept_prices(user: User | None, token: str | None) -> None:
     cart = find_cart(user, token)
     if cart is None or not cart.items:
         return
-    products = [item.product for item in cart.items]
+    products = [item.product for item in cart.items if item.booking is None]
     quotes = quote_prices(products, user)
+    now = clock.now()
     for item in cart.items:
-        _remember_seen(item, quotes[item.product_id])
+        if item.booking is None:
+            _remember_seen(item, quotes[item.product_id])
+            continue
+        try:
+            booking = quote_booking(item.booking, item.product_id, item.units or {}, now, "en")
+        except DomainError:
+            continue  # the cart says why the line cannot be booked
+        item.seen_amount, item.seen_currency = booking.price.amount, booking.price.currency
     db.session.commit()
 
 
@@ -220,7 +266,12 @@ def merge_visitor_cart(token: str | None, user: User) -> None:
         if existing is None:
             visitor.items.remove(item)
             own.items.append(item)
-            item.quantity = max(1, min(item.quantity, item.product.stock or 1, limit))
+            if item.booking is None:
+                item.quantity = max(1, min(item.quantity, item.product.stock or 1, limit))
+        elif existing.booking is not None or item.booking is not None:
+            # One booking per experience: the one chosen just before logging in replaces the older one.
+            for name in ("quantity", "booking", "units", "seen_amount", "seen_currency", "seen_offer"):
+                setattr(existing, name, getattr(item, name))
         else:
             existing.quantity = max(1, min(existing.quantity + item.quantity, max(item.product.stock, 1), limit))
     db.session.flush()

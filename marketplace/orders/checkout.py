@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -39,6 +39,7 @@ from marketplace.orders.models import (
     OrderEvent,
     OrderLine,
     PaymentState,
+    Traveller,
     VendorOrder,
 )
 from marketplace.orders.payment_start import resume_payment, start_payment
@@ -93,6 +94,60 @@ class Destination:
     travellers: str | int = ""
     notes: str = ""
     errors: dict[str, str] = field(default_factory=dict)
+    # Who takes each booking's seats, by the booked product's id, in seat order (see `check_party`).
+    party: Mapping[int, Sequence[TravellerInput]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TravellerInput:
+    """One traveller as typed: the name on their travel document, and optionally nationality and notes."""
+
+    name: str = ""
+    nationality: str = ""
+    notes: str = ""
+
+
+def traveller_field(product_id: int, seat: int, part: str) -> str:
+    """The form field (and error key) of one part of a traveller: "traveller-12-1-name"."""
+    return f"traveller-{product_id}-{seat}-{part}"
+
+
+def seat_units(units: Mapping[str, dict]) -> list[str]:
+    """The kind of traveller of each seat of a booking, in order: {"adult": 2, "child": 1} → adult, adult, child."""
+    return [kind for kind, priced in units.items() for _seat in range(int(priced["count"]))]
+
+
+def check_party(bookings: Sequence[CartLine], party: Mapping[int, Sequence[TravellerInput]]) -> tuple[dict, dict]:
+    """The travellers of every booking line, cleaned ({product id: [(unit, name, nationality, notes)]}), and the
+    errors by field: one named traveller per seat, nationality a country code or empty, short notes. Never a
+    document number: nothing here asks for one."""
+    clean: dict[int, list[tuple[str, str, str, str]]] = {}
+    errors: dict[str, str] = {}
+    countries = shipping_countries()
+    for line in bookings:
+        given = list(party.get(line.product.id, ()))
+        seats = seat_units(line.booking.units)
+        rows = []
+        for seat, unit in enumerate(seats, start=1):
+            person = given[seat - 1] if seat <= len(given) else TravellerInput()
+            name = " ".join(str(person.name or "").split())
+            nationality = str(person.nationality or "").strip().upper()
+            notes = str(person.notes or "").strip()
+            problems = {}
+            if not name:
+                problems["name"] = _("Enter this traveller's name as on their travel document.")
+            elif len(name) > 120:
+                problems["name"] = _("At most %(count)d characters.", count=120)
+            if nationality and nationality not in countries:
+                problems["nationality"] = _("Choose a country from the list, or leave it empty.")
+            if len(notes) > 300:
+                problems["notes"] = _("At most %(count)d characters.", count=300)
+            if any(ord(ch) < 32 and ch not in "\n\t" for ch in name + notes):
+                problems["name"] = _("Remove the control characters.")
+            errors.update({traveller_field(line.product.id, seat, part): text for part, text in problems.items()})
+            rows.append((unit, name[:120], nationality[:2], notes[:300]))
+        clean[line.product.id] = rows
+    return clean, errors
 
 
 def shipping_countries() -> frozenset[str]:
@@ -215,7 +270,17 @@ def place_order(
             return resume_payment(existing, base_url)
     if priced.is_empty:
         raise ValidationError(_("Your cart is empty."))
-    fields = check_destination(destination, priced.needs_address, priced.needs_travellers, at.date())
+    try:
+        fields = check_destination(destination, priced.needs_address, priced.needs_travellers, at.date())
+    except ValidationError as refused:
+        _party, party_errors = check_party(priced.bookings, destination.party)
+        raise ValidationError(refused.message, {**refused.fields, **party_errors}) from refused
+    party, party_errors = check_party(priced.bookings, destination.party)
+    if party_errors:
+        raise ValidationError(_("Please correct the highlighted fields."), party_errors)
+    if priced.online_only and not get_payment_gateway().collects_online:
+        raise ValidationError(_("Experiences are booked and paid online, and online payment is not available on "
+                                "this site right now. Remove the booking to order the other items."))
     if priced.has_problems:
         raise SoldOut(_("Some items cannot be bought as they are."), _problem_lines(priced.lines))
     if priced.limited_lines and expected_total is None:
@@ -223,7 +288,7 @@ def place_order(
         raise _limit_refusal(priced.limited_lines)
     if expected_total is not None and expected_total != priced.total:
         raise PricesChanged(_("Prices changed since you opened this page. Please check the new total."))
-    order = _reserve(shopper, priced, fields, idempotency_key, language, at)
+    order = _reserve(shopper, priced, fields, party, idempotency_key, language, at)
     if order.payment_state == PaymentState.PENDING and not order.gateway_reference:
         start_payment(order, base_url, f"order-{order.reference}")
     return order
@@ -245,7 +310,8 @@ def _problem_lines(lines: list[CartLine]) -> list[dict]:
              "available": max(line.product.stock, 0)} for line in lines if line.problem]
 
 
-def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language: str, at: datetime) -> Order:
+def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: str, language: str,
+             at: datetime) -> Order:
     gateway = get_payment_gateway()
     charge_currency = priced.charge_currency
     order = Order(reference=_new_reference(), shopper_id=shopper.id, idempotency_key=key, language=language,
@@ -263,8 +329,9 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language
     if not _claim_cart(priced):
         db.session.rollback()  # another tab's checkout ordered this cart while we priced it
         raise ValidationError(_("Your cart is empty."))
-    holds = [LineHold(line.product.id, line.quantity, line.quote.regular.amount,
-                      line.quote.offer.hold if line.quote.offer else None) for line in priced.lines]
+    holds = [LineHold(line.product.id, 1, booking=line.booking_ref, seats=line.booking.seats) if line.is_booking
+             else LineHold(line.product.id, line.quantity, line.quote.regular.amount,
+                           line.quote.offer.hold if line.quote.offer else None) for line in priced.lines]
     try:
         take_line_holds(holds, shopper.id, at)  # in the lock order of marketplace/orders/holds
     except HoldRefused as refused:
@@ -281,14 +348,20 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, key: str, language
         db.session.add(vendor_order)
         for line in group.lines:
             rate = charge_rate(priced.rates, line.quote.price.currency, charge_currency)
-            db.session.add(OrderLine(
+            booking = line.booking
+            db.session.add(order_line := OrderLine(
                 order=order, vendor_order=vendor_order, product_id=line.product.id, name=line.name.text[:160],
                 quantity=line.quantity, unit_amount=line.quote.price.amount, currency=line.quote.price.currency,
                 regular_amount=line.quote.regular.amount,
                 offer_source=line.quote.offer.source if line.quote.offer else "",
                 offer_hold=line.quote.offer.hold if line.quote.offer else None,
                 charge_unit_amount=line.charged_unit.amount, rate=rate,
-                is_tourism=line.is_tourism))
+                is_tourism=line.is_tourism or booking is not None,
+                booking=line.booking_ref if booking else None, seats=booking.seats if booking else 0,
+                units=dict(booking.units) if booking else {}, detail=booking.detail[:200] if booking else ""))
+            for position, (unit, name, nationality, notes) in enumerate(party.get(line.product.id, ()), start=1):
+                order_line.travellers.append(Traveller(position=position, unit=unit, name=name,
+                                                       nationality=nationality, notes=notes))
     db.session.flush()
     db.session.add(OrderEvent(order_id=order.id, actor_id=shopper.id, to_state="placed"))
     if gateway.collects_online:

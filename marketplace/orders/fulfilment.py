@@ -279,7 +279,7 @@ def cancel_vendor_order(user: User, vendor_order_id: int, reason: str) -> Vendor
     _claim(vendor_order)
     try:
         move_vendor_order(vendor_order, F.CANCELLED, user.id, note)
-        give_back_lines(vendor_order.lines, vendor_order.order.shopper_id)
+        give_back_lines(vendor_order.lines, vendor_order.order.shopper_id, settled=vendor_order.paid_at is not None)
         if vendor_order.paid_at is not None:
             post_reversal(vendor_order)
         _update_payment_state(vendor_order.order, user.id)

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core import clock
@@ -48,6 +48,10 @@ class CartItem(db.Model):
     seen_currency: Mapped[str] = mapped_column(String(3))
     # The hold of the offer behind that price, if any (stored as "kind:id", "" for none).
     seen_offer: Mapped[HoldRef | None] = mapped_column(HoldRefText(40), default=no_hold, nullable=False)
+    # A booking (orders/bookings.py): the dated start whose seats it takes, e.g. HoldRef("departure", 17), and
+    # the seats by kind of traveller ({"adult": 2, "child": 1}); the quantity is then 1, one booking.
+    booking: Mapped[HoldRef | None] = mapped_column(HoldRefText(40), default=no_hold, nullable=False)
+    units: Mapped[dict] = mapped_column(JSON, default=dict)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     cart: Mapped[Cart] = relationship(back_populates="items")
@@ -194,10 +198,19 @@ class OrderLine(db.Model):
     charge_unit_amount: Mapped[int]  # minor units of the order's currency
     rate: Mapped[Decimal] = mapped_column(DecimalText)  # charge currency per unit of `currency`
     is_tourism: Mapped[bool] = mapped_column(default=False)
+    # A booking (orders/bookings.py): quantity 1 at the booking's whole price, the seats it holds on `booking`,
+    # the units as priced ({"adult": {"count": 2, "amount": 12000}}) and when and for whom, as the shopper read it.
+    booking: Mapped[HoldRef | None] = mapped_column(HoldRefText(80), default=no_hold, nullable=False)
+    seats: Mapped[int] = mapped_column(default=0)
+    units: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[str] = mapped_column(String(200), default="")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     vendor_order: Mapped[VendorOrder] = relationship(back_populates="lines")
     product = relationship("Product")
+    travellers: Mapped[list[Traveller]] = relationship(
+        back_populates="line", cascade="all, delete-orphan", order_by="Traveller.position"
+    )
 
     @property
     def unit_price(self) -> Money:
@@ -210,6 +223,25 @@ class OrderLine(db.Model):
     @property
     def charge_total(self) -> Money:
         return Money(self.charge_unit_amount * self.quantity, self.order.currency)
+
+
+class Traveller(db.Model):
+    """One person a booking line seats: a name as on their travel document (never the document's number),
+    and optionally their nationality and what the operator should know (diet, access)."""
+
+    __tablename__ = "order_travellers"
+    __table_args__ = (UniqueConstraint("line_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]  # 1 for the first seat of the line
+    unit: Mapped[str] = mapped_column(String(16))  # the kind of traveller: "adult", "child" …
+    name: Mapped[str] = mapped_column(String(120))
+    nationality: Mapped[str] = mapped_column(String(2), default="")  # ISO 3166 alpha-2, or ""
+    notes: Mapped[str] = mapped_column(String(300), default="")
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    line: Mapped[OrderLine] = relationship(back_populates="travellers")
 
 
 class OrderEvent(db.Model):

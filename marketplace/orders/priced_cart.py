@@ -23,8 +23,10 @@ from marketplace.catalog.currency import DisplayPrices, RateTable, Shown, add_up
 from marketplace.catalog.models import Product, ProductImage, ProductStatus
 from marketplace.catalog.services import LocalText, localized
 from marketplace.core import clock
+from marketplace.core.errors import DomainError
 from marketplace.core.money import Money
 from marketplace.extensions import db
+from marketplace.orders.bookings import BookingQuote, quote_booking
 from marketplace.orders.holds.lapsed import release_expired_reservations
 from marketplace.orders.holds.registry import why_units_lapsed
 from marketplace.orders.models import Cart, CartItem
@@ -73,6 +75,12 @@ class CartLine:
     shown_unit: Shown | None = None  # one unit in the display currency
     shown_regular: Shown | None = None  # the regular price, when the line is discounted
     shown_seen: Shown | None = None  # the price last seen, when it changed
+    booking: BookingQuote | None = None  # a booking's seats, units and when (quantity 1, priced as a whole)
+    booking_ref: object = None  # the HoldRef of the booked start
+
+    @property
+    def is_booking(self) -> bool:
+        return self.booking is not None
 
     @property
     def price_changed(self) -> bool:
@@ -158,11 +166,22 @@ class PricedCart:
 
     @property
     def needs_address(self) -> bool:
-        return any(not line.is_tourism for line in self.lines)
+        return any(not line.is_tourism and not line.is_booking for line in self.lines)
 
     @property
     def needs_travellers(self) -> bool:
-        return any(line.is_tourism for line in self.lines)
+        """Whether a travel date and party size are asked (a tourism product sold as goods, not a booking)."""
+        return any(line.is_tourism and not line.is_booking for line in self.lines)
+
+    @property
+    def bookings(self) -> list[CartLine]:
+        """The booking lines, whose travellers checkout names one by one."""
+        return [line for line in self.lines if line.is_booking]
+
+    @property
+    def online_only(self) -> bool:
+        """Whether some line may only be paid online when ordered (a booking)."""
+        return any(line.booking.paid_online_only for line in self.bookings)
 
 
 def charge_rate(rates: RateTable, currency: str, charge_currency: str) -> Decimal | None:
@@ -220,8 +239,16 @@ def price_cart(
         if quote is None:
             line.problem = _("No longer for sale.")
             continue
+        if item.booking is not None:
+            _price_booking(line, item, language, at)
+            if line.quote is None:
+                continue
         _describe(line, item, prices, shopper, at)
-        if product.stock < 1:
+        if line.is_booking:
+            line.problem = line.booking.problem
+            if not line.problem and line.charged_unit is None:
+                line.problem = _("This product cannot be paid for in %(currency)s yet.", currency=charge_currency)
+        elif product.stock < 1:
             line.problem = _("Sold out.")
         elif line.quantity > product.stock:
             line.problem = _("Only %(stock)d left in stock.", stock=product.stock)
@@ -236,6 +263,20 @@ def price_cart(
                                        if not line.problem and line.shown_total), prices.target)
     shown_total = add_up((group.shown_subtotal for group in groups.values()), prices.target)
     return PricedCart(cart, list(groups.values()), charge_currency, total, shown_total, rates)
+
+
+def _price_booking(line: CartLine, item: CartItem, language: str | Sequence[str], at: datetime) -> None:
+    """Price a booking line as a whole (one booking of its units) by its start's booker; a start that went
+    away leaves the line unpriced, with its problem said."""
+    line.quantity = line.wanted = 1
+    line.booking_ref = item.booking
+    try:
+        booking = quote_booking(item.booking, item.product_id, item.units or {}, at, language)
+    except DomainError as refusal:
+        line.quote, line.problem = None, refusal.message
+        return
+    line.booking = booking
+    line.quote = PriceQuote(booking.price, booking.price)
 
 
 def _describe(line: CartLine, item: CartItem, prices: DisplayPrices, shopper: User | None, at: datetime) -> None:

@@ -25,9 +25,11 @@ from marketplace.orders.checkout import (
     Destination,
     PricesChanged,
     SoldOut,
+    TravellerInput,
     cancel_unpaid_order,
     new_checkout_key,
     place_order,
+    seat_units,
     shipping_countries,
 )
 from marketplace.orders.forms import CancelOrderForm, CheckoutForm, QuantityForm
@@ -144,7 +146,7 @@ def checkout() -> Response | str:
     language = current_language().code
     form = CheckoutForm(request.form if request.method == "POST" else None)
     form.country_code.choices = _country_choices()
-    review_latin, refusal, shown_before = False, "", None
+    review_latin, refusal, shown_before, party_errors = False, "", None, {}
     submitted = request.method == "POST" and form.validate_on_submit()
     if submitted and _suggest_latin(form):
         review_latin = True  # the shopper checks the pinyin we wrote before anything is placed
@@ -161,6 +163,7 @@ def checkout() -> Response | str:
             form.key.data = new_checkout_key()
         except DomainError as error:
             apply_errors(form, error)
+            party_errors = {name: message for name, message in error.fields.items() if name.startswith("traveller-")}
             form.key.data = new_checkout_key()  # a corrected form is a new attempt, not a retry of this one
         else:
             if order.is_open_reservation and order.payment_url:
@@ -183,7 +186,9 @@ def checkout() -> Response | str:
                            show_latin=review_latin or _shows_latin(form),
                            non_latin_countries=addresses.non_latin_countries(shipping_countries()),
                            refusal=refusal, total_before=shown_before if shown_before != priced.total else None,
-                           pays_online=current_app.extensions["payment_gateway"].collects_online)
+                           pays_online=current_app.extensions["payment_gateway"].collects_online,
+                           party=request.form if request.method == "POST" else {}, party_errors=party_errors,
+                           nationalities=_country_choices()[1:], seat_units=seat_units)
 
 
 def _prefill_delivery(form: CheckoutForm, language: str) -> None:
@@ -225,7 +230,19 @@ def _shows_latin(form: CheckoutForm) -> bool:
 def _destination(form: CheckoutForm) -> Destination:
     return Destination(**{name: getattr(form, name).data or "" for name in (
         "recipient_name", "phone", "email", "country_code", "region", "city", "address_line", "postal_code",
-        "travel_date", "travellers", "notes", *addresses.LATIN_FIELDS.values())})
+        "travel_date", "travellers", "notes", *addresses.LATIN_FIELDS.values())}, party=_party(request.form))
+
+
+def _party(values) -> dict[int, list[TravellerInput]]:
+    """The travellers typed for each booking (`traveller-<product id>-<seat>-name` …), in seat order."""
+    seats: dict[int, dict[int, dict[str, str]]] = {}
+    for name, value in values.items():
+        parts = name.split("-")
+        if len(parts) == 4 and parts[0] == "traveller" and parts[1].isdecimal() and parts[2].isdecimal() \
+                and len(parts[1]) <= 10 and len(parts[2]) <= 3 and parts[3] in ("name", "nationality", "notes"):
+            seats.setdefault(int(parts[1]), {}).setdefault(int(parts[2]), {})[parts[3]] = value[:1000]
+    return {product_id: [TravellerInput(**by_seat.get(seat, {})) for seat in range(1, max(by_seat) + 1)]
+            for product_id, by_seat in seats.items()}
 
 
 def _expected_total(text: str) -> Money | None:

@@ -24,7 +24,7 @@ from marketplace.core import clock
 from marketplace.extensions import db
 from marketplace.orders import emails
 from marketplace.orders.holds.lapsed import end_reservation
-from marketplace.orders.holds.stock import HoldRefused, retake_lines
+from marketplace.orders.holds.stock import HoldRefused, retake_lines, settle_lines
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentEvent, PaymentState
 from marketplace.orders.states import move_vendor_order, record_payment_state, reinstate_vendor_order
 from marketplace.payments import PaymentReport, get_payment_gateway
@@ -179,6 +179,7 @@ def _mark_paid(order: Order, report: PaymentReport, at: datetime, note: str, lat
             continue
         vendor_order.paid_at = at
         post_sale(vendor_order)
+        settle_lines(vendor_order.lines, order.shopper_id)  # booked seats held for it are now sold
 
 
 def _flag_refund(order: Order, note: str, report: PaymentReport) -> None:

@@ -26,8 +26,14 @@ class Holder(Protocol):
         ValidationError when they cannot (what was written stays for the caller to roll back)."""
         ...
 
-    def give_back(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
-        """Return units the owner held; Conflict when they did not hold that many."""
+    def give_back(self, ref: HoldRef, owner_id: int, quantity: int, settled: bool = False) -> None:
+        """Return units the owner held (`settled`: units already paid for); Conflict when they did not hold
+        that many."""
+        ...
+
+    def settle(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
+        """The owner paid for units they held: count them as sold (nothing to do for kinds that count held
+        and sold units alike)."""
         ...
 
     def retake(self, ref: HoldRef, owner_id: int, quantity: int) -> None:
@@ -61,9 +67,15 @@ def take_units(ref: HoldRef, owner_id: int, quantity: int, at: datetime) -> None
     holder_for(ref).take(ref, owner_id, quantity, at)
 
 
-def give_back_units(ref: HoldRef, owner_id: int, quantity: int) -> None:
-    """Return `quantity` units of `ref` the owner held (caller's transaction); Conflict when not held."""
-    holder_for(ref).give_back(ref, owner_id, quantity)
+def give_back_units(ref: HoldRef, owner_id: int, quantity: int, settled: bool = False) -> None:
+    """Return `quantity` units of `ref` the owner held, paid for when `settled` (caller's transaction);
+    Conflict when not held."""
+    holder_for(ref).give_back(ref, owner_id, quantity, settled)
+
+
+def settle_units(ref: HoldRef, owner_id: int, quantity: int) -> None:
+    """Count `quantity` held units of `ref` as paid for (caller's transaction); Conflict when not held."""
+    holder_for(ref).settle(ref, owner_id, quantity)
 
 
 def retake_units(ref: HoldRef, owner_id: int, quantity: int) -> None:

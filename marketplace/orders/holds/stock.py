@@ -1,11 +1,13 @@
-"""The holds of order lines: product stock (the core's own) and the registered units behind an offer.
+"""The holds of order lines: product stock (the core's own), the registered units behind an offer, and the
+seats a booking line takes on its dated start (`orders/bookings.py`; no stock is taken for a booking).
 
 Every statement runs in the caller's transaction and follows the package's lock order: products by
-id first, then each line's other hold by `HoldRef.lock_key`, whatever order the cart lists them in.
+id first, then every line's other holds (offers and booked seats together) by `HoldRef.lock_key`,
+whatever order the cart lists them in.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -17,7 +19,7 @@ from marketplace.catalog.models import Product, ProductStatus
 from marketplace.core.errors import Conflict, DomainError
 from marketplace.extensions import db
 from marketplace.orders.holds.refs import HoldRef
-from marketplace.orders.holds.registry import give_back_units, retake_units, take_units
+from marketplace.orders.holds.registry import give_back_units, retake_units, settle_units, take_units
 
 products = Product.__table__
 
@@ -30,6 +32,8 @@ class LineHold:
     quantity: int
     price_amount: int | None = None  # the regular price the line was priced from; None: any price
     offer: HoldRef | None = None  # the offer's own units (a festival deal's), taken after the stock
+    booking: HoldRef | None = None  # a booking's dated start: `seats` are taken there and no stock at all
+    seats: int = 0
 
 
 class HeldLine(Protocol):
@@ -38,6 +42,21 @@ class HeldLine(Protocol):
     product_id: int
     quantity: int
     offer_hold: HoldRef | None
+    booking: HoldRef | None
+    seats: int
+
+
+def _unit_holds(lines: Iterable[LineHold | HeldLine]) -> list[tuple[HoldRef, int, int]]:
+    """(reference, units, product id) of every line's registered holds, offers and booked seats, in the lock
+    order; a booking's seats are its units, an offer's the line's quantity."""
+    holds = []
+    for line in lines:
+        offer = line.offer if isinstance(line, LineHold) else line.offer_hold
+        if offer is not None:
+            holds.append((offer, line.quantity, line.product_id))
+        if line.booking is not None:
+            holds.append((line.booking, line.seats, line.product_id))
+    return sorted(holds, key=lambda hold: hold[0].lock_key)
 
 
 class HoldRefused(Conflict):
@@ -57,7 +76,7 @@ def take_stock(holds: Iterable[LineHold]) -> list[int]:
     unavailable too. The caller rolls back when the list is not empty.
     """
     short: list[int] = []
-    for hold in sorted(holds, key=lambda h: h.product_id):
+    for hold in sorted((h for h in holds if h.booking is None), key=lambda h: h.product_id):
         condition = [products.c.id == hold.product_id, products.c.stock >= hold.quantity,
                      products.c.status == ProductStatus.PUBLISHED.value]
         if hold.price_amount is not None:
@@ -70,37 +89,41 @@ def take_stock(holds: Iterable[LineHold]) -> list[int]:
     return short
 
 
-def _offers_in_lock_order(holds: Sequence[LineHold]) -> list[LineHold]:
-    return sorted((h for h in holds if h.offer is not None), key=lambda h: h.offer.lock_key)
-
-
 def take_line_holds(holds: Iterable[LineHold], owner_id: int, at: datetime) -> None:
-    """Take every line's stock, then every offer's units, in the lock order; HoldRefused naming the lines
-    that could not be had (every short product, or the first refused offer). The caller rolls back then."""
+    """Take every line's stock, then every offer's units and booking's seats, in the lock order; HoldRefused
+    naming the lines that could not be had (every short product, or the first refused offer or booking).
+    The caller rolls back then."""
     holds = list(holds)
     short = take_stock(holds)
     if short:
         raise HoldRefused(_("Some items sold out while you were checking out."), short, short_of_stock=True)
-    for hold in _offers_in_lock_order(holds):
+    for ref, units, product_id in _unit_holds(holds):
         try:
-            take_units(hold.offer, owner_id, hold.quantity, at)
+            take_units(ref, owner_id, units, at)
         except DomainError as refusal:
-            raise HoldRefused(refusal.message, [hold.product_id], short_of_stock=False) from refusal
+            raise HoldRefused(refusal.message, [product_id], short_of_stock=False) from refusal
 
 
-def give_back_lines(lines: Iterable[HeldLine], owner_id: int) -> None:
-    """Put the lines' units back into stock and give back their offers' units, in the lock order;
-    Conflict (from a holder) when an offer's units were not held. Caller's transaction."""
+def give_back_lines(lines: Iterable[HeldLine], owner_id: int, settled: bool = False) -> None:
+    """Put the lines' units back into stock and give back their offers' units and booked seats (paid for when
+    `settled`), in the lock order; Conflict (from a holder) when some were not held. Caller's transaction."""
     lines = list(lines)
     by_product: dict[int, int] = {}
     for line in lines:
-        by_product[line.product_id] = by_product.get(line.product_id, 0) + line.quantity
+        if line.booking is None:
+            by_product[line.product_id] = by_product.get(line.product_id, 0) + line.quantity
     for product_id in sorted(by_product):
         db.session.execute(
             update(products).where(products.c.id == product_id).values(stock=products.c.stock + by_product[product_id])
         )
-    for line in sorted((ln for ln in lines if ln.offer_hold is not None), key=lambda ln: ln.offer_hold.lock_key):
-        give_back_units(line.offer_hold, owner_id, line.quantity)
+    for ref, units, _product_id in _unit_holds(lines):
+        give_back_units(ref, owner_id, units, settled)
+
+
+def settle_lines(lines: Iterable[HeldLine], owner_id: int) -> None:
+    """The owner paid: count the lines' held units as sold, in the lock order (caller's transaction)."""
+    for ref, units, _product_id in _unit_holds(lines):
+        settle_units(ref, owner_id, units)
 
 
 def retake_lines(lines: Iterable[HeldLine], owner_id: int) -> None:
@@ -108,11 +131,11 @@ def retake_lines(lines: Iterable[HeldLine], owner_id: int) -> None:
     units under the offer's cap and the owner's limit, not its window (the owner paid while it was open).
     HoldRefused when any is gone: the caller, inside a savepoint, undoes what was taken."""
     lines = list(lines)
-    short = take_stock(LineHold(line.product_id, line.quantity) for line in lines)
+    short = take_stock(LineHold(line.product_id, line.quantity) for line in lines if line.booking is None)
     if short:
         raise HoldRefused(_("Some items sold out while you were checking out."), short, short_of_stock=True)
-    for line in sorted((ln for ln in lines if ln.offer_hold is not None), key=lambda ln: ln.offer_hold.lock_key):
+    for ref, units, product_id in _unit_holds(lines):
         try:
-            retake_units(line.offer_hold, owner_id, line.quantity)
+            retake_units(ref, owner_id, units)
         except DomainError as refusal:
-            raise HoldRefused(refusal.message, [line.product_id], short_of_stock=False) from refusal
+            raise HoldRefused(refusal.message, [product_id], short_of_stock=False) from refusal
