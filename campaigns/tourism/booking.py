@@ -18,11 +18,10 @@ from flask_babel import ngettext
 from sqlalchemy import update
 
 from campaigns.tourism.calendar import quote_units
-from campaigns.tourism.display import option_name, unit_label
+from campaigns.tourism.display import departure_when, option_name, unit_label
 from campaigns.tourism.models import Departure, DepartureStatus, Experience
 from marketplace.core.clock import to_utc
 from marketplace.core.errors import Conflict, NotFound
-from marketplace.core.zones import format_wall_time, zone_name
 from marketplace.extensions import db
 from marketplace.orders.bookings import BookingQuote
 from marketplace.orders.holds.refs import HoldRef
@@ -111,12 +110,6 @@ class DepartureSeats:
 
 def _reader(language: str | Sequence[str]) -> str:
     return language if isinstance(language, str) else (language[0] if language else "en")
-
-
-def departure_when(departure: Departure, zone: str, language: str) -> str:
-    """The departure's start on the clocks of its zone, with the zone named: "Sat, Dec 12, 7:30 AM (Nairobi Time)"."""
-    return _("%(when)s (%(zone)s)", when=format_wall_time(departure.starts_at, zone, language),
-             zone=zone_name(zone, language))
 
 
 class DepartureBooker:

@@ -11,12 +11,14 @@ from flask import Flask
 from flask_babel import gettext as _
 
 from campaigns.tourism.calendar import state_label
-from campaigns.tourism.models import Experience, ExperienceOption, UnitKind
+from campaigns.tourism.models import Departure, Experience, ExperienceOption, UnitKind
 from campaigns.tourism.policy import policy_text
 from marketplace.catalog.services import LocalText, localized
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import current_language, reading_order
-from marketplace.core.zones import zone_info
+from marketplace.core.zones import format_wall_time, zone_info, zone_name
+from marketplace.extensions import db
+from marketplace.orders.holds.refs import HoldRef
 
 
 def experience_text(experience: Experience, language: str | Sequence[str], field: str) -> LocalText:
@@ -73,8 +75,27 @@ def start_time(instant: datetime, zone: str, language: str) -> str:
     return format_time(to_utc(instant), "short", tzinfo=zone_info(zone), locale=language)
 
 
+def departure_when(departure: Departure, zone: str, language: str) -> str:
+    """The departure's start on the clocks of its zone, with the zone named: "Sat, Feb 20, 7:30 AM (Casablanca
+    Time)"."""
+    return _("%(when)s (%(zone)s)", when=format_wall_time(departure.starts_at, zone, language),
+             zone=zone_name(zone, language))
+
+
+def booking_when(ref: HoldRef | None) -> str:
+    """A booked departure for order pages, in the reader's language: the option and its start on the
+    experience's clocks, the zone named ("Tente partagée · Sat, Feb 20, 7:30 AM (Casablanca Time)")."""
+    departure = db.session.get(Departure, ref.id) if ref is not None and ref.kind == "departure" else None
+    if departure is None:
+        return ""
+    experience = departure.option.experience
+    when = departure_when(departure, experience.time_zone, current_language().code)
+    return f"{option_name(departure.option, reading_order()).text} · {when}"
+
+
 def init_templates(app: Flask) -> None:
     """Template helpers for experience pages, in the page's language."""
+    app.add_template_global(booking_when, "booking_when")
     app.add_template_global(lambda experience, field: experience_text(experience, reading_order(), field),
                             "experience_text")
     app.add_template_global(lambda option: option_name(option, reading_order()), "option_name")

@@ -165,6 +165,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "lecture_staff.edit_series": ("/{lang}/staff/lectures/series/{lecture_series_id}", STAFF_ONLY),
     "tourism.landing": ("/{lang}/visit-africa/", PUBLIC),
     "tourism.experience": ("/{lang}/experiences/{experience}", PUBLIC),
+    "tourism.book": ("/{lang}/experiences/{experience}/book", POST_ONLY),
     "tourism_vendor.index": ("/{lang}/vendor/experiences/", VENDOR_ONLY),
     "tourism_vendor.new": ("/{lang}/vendor/experiences/new", VENDOR_ONLY),
     "tourism_vendor.edit": ("/{lang}/vendor/experiences/{own_experience_id}", VENDOR_ONLY),
@@ -269,6 +270,8 @@ POSTS: dict[str, tuple[dict, dict]] = {
                                              "max_per_booking": "2"}),
     "tourism_vendor.remove_unit": (VENDOR_MAY, {}),
     "tourism_vendor.add_departure": (VENDOR_MAY, {"capacity": "4", "cutoff_hours": "24"}),
+    # Anyone may put a booking in a cart (a visitor's is kept in their session); the seats are held at checkout.
+    "tourism.book": (ANYONE_MAY, {"departure": "{own_departure_id}", "units-adult": "1"}),
     "tourism_vendor.rule": (VENDOR_MAY, {"action": "preview"}),
     "tourism_vendor.cancel_departure": (VENDOR_MAY, {}),
     "tourism_vendor.delete_departure": (VENDOR_MAY, {}),
