@@ -96,6 +96,7 @@ def booking_when(ref: HoldRef | None) -> str:
 def init_templates(app: Flask) -> None:
     """Template helpers for experience pages, in the page's language."""
     app.add_template_global(booking_when, "booking_when")
+    app.add_template_global(lambda departure: HoldRef("departure", departure.id), "departure_ref")
     app.add_template_global(lambda experience, field: experience_text(experience, reading_order(), field),
                             "experience_text")
     app.add_template_global(lambda option: option_name(option, reading_order()), "option_name")

@@ -5,16 +5,16 @@ Vendors only; another vendor's experience, option, price or departure answers 40
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound as HTTPNotFound
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from campaigns.festivals.scheduling import COMMON_ZONES
 from campaigns.tourism import departures, experiences, options
-from campaigns.tourism.display import language_name
+from campaigns.tourism import manifest as manifests
+from campaigns.tourism.display import language_name, unit_label
 from campaigns.tourism.forms import (
     ActionForm,
     DepartureForm,
@@ -31,6 +31,8 @@ from campaigns.tourism.forms import (
 from campaigns.tourism.models import Experience, ExperienceOption
 from marketplace.accounts.auth import role_required
 from marketplace.accounts.models import Role
+from marketplace.catalog.services import country_name
+from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import LANGUAGES, VENDOR_LANGUAGES, current_language
@@ -291,3 +293,44 @@ def delete_departure(departure_id: int) -> Response:
     """Delete a departure nobody has booked."""
     return _departure_action(departure_id, departures.delete_departure)
 
+
+
+@bp.get(f"/departures/{DEPARTURE}/manifest")
+@vendor_only
+def manifest(departure_id: int) -> str:
+    """The departure's manifest: confirmed bookings with every traveller, check-in buttons, bookings awaiting
+    payment apart; prints on paper as it is."""
+    found = manifests.departure_manifest(current_user, departure_id)
+    opens, closes = manifests.check_in_window(found.departure)
+    return render_template("tourism/vendor/manifest.html", manifest=found, action=ActionForm(),
+                           experience=found.departure.option.experience,
+                           check_in_open=opens <= clock.now() <= closes)
+
+
+@bp.get(f"/departures/{DEPARTURE}/manifest.csv")
+@vendor_only
+def manifest_csv(departure_id: int) -> Response:
+    """The confirmed travellers of the departure as a spreadsheet."""
+    found = manifests.departure_manifest(current_user, departure_id)
+    body = manifests.manifest_csv(found, unit_label, lambda code: country_name(code, current_language().code))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="manifest-departure-{departure_id}.csv"',
+        "Cache-Control": "private, no-store",
+    })
+
+
+@bp.post(f"/departures/{DEPARTURE}/travellers/{ID.format('traveller_id')}/check-in")
+@vendor_only
+def check_in(departure_id: int, traveller_id: int) -> Response:
+    """Mark a traveller present (`present=1`) or not (`present=0`), then back to the manifest at that traveller."""
+    manifests.departure_manifest(current_user, departure_id)  # NotFound before the form is read
+    if ActionForm().validate_on_submit():
+        try:
+            traveller = manifests.check_in(current_user, departure_id, traveller_id,
+                                           request.form.get("present") == "1")
+        except Conflict as exc:
+            flash(exc.message, "error")
+        else:
+            flash(_("%(name)s checked in.", name=traveller.name) if traveller.checked_in_at
+                  else _("%(name)s marked not arrived.", name=traveller.name), "success")
+    return redirect(url_for(".manifest", departure_id=departure_id, _anchor=f"traveller-{traveller_id}"))

@@ -6,8 +6,7 @@ again or is refunded, never overbooked), then 200 buyers at once for 10 seats on
 """
 from __future__ import annotations
 
-from datetime import date, time, timedelta
-from decimal import Decimal
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +15,6 @@ from campaigns.tourism import departures as departure_service
 from campaigns.tourism.departures import DepartureSpec
 from campaigns.tourism.models import Departure
 from marketplace.accounts.models import User
-from marketplace.catalog.models import ExchangeRate
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
@@ -30,33 +28,13 @@ from tests.orders.test_checkout_races import POOL, make_shoppers
 from tests.orders.test_holds import OnlineGateway
 from tests.payments import conftest as payment_fixtures
 from tests.payments.conftest import event, post_event
-from tests.tourism.conftest import NOW
+from tests.tourism.conftest import DAY, NOW
 
 # Fixtures of the order and payment tests, for this module (a conftest reaches only its own folder).
 shopper = order_fixtures.shopper
 fake_stripe, stripe_app = payment_fixtures.fake_stripe, payment_fixtures.stripe_app
 
 LEAD = dict(recipient_name="Li Wei", phone="+86 138 0013 8000", email="li.wei@example.com")
-DAY = date(2027, 2, 20)  # a Saturday, a month after NOW
-
-
-@pytest.fixture
-def online(app):
-    own = app.extensions.get("payment_gateway")
-    app.extensions["payment_gateway"] = OnlineGateway()
-    yield
-    app.extensions["payment_gateway"] = own
-
-
-@pytest.fixture
-def departure(app, frozen, vendor, make_experience):
-    """A departure on DAY at 07:30 Casablanca time with 10 seats, bookings closing 48 h before (prices in
-    dirhams, charged in dollars at 10 dirhams a dollar)."""
-    db.session.add(ExchangeRate(base="MAD", quote="USD", rate=Decimal("0.1"), updated_at=NOW))
-    db.session.commit()
-    experience = make_experience()
-    return departure_service.add_departure(vendor, experience.options[0].id, DAY, time(7, 30),
-                                           DepartureSpec(capacity=10, cutoff_hours=48))
 
 
 def ref(departure: Departure) -> HoldRef:
@@ -285,16 +263,15 @@ def test_a_payment_after_the_seats_went_to_others_is_refund_due_never_overbooked
 
 # --- 200 buyers at once for 10 seats ----------------------------------------------------------------
 
-def test_200_buyers_at_once_for_10_seats_hold_exactly_10(app, make_app, frozen, departure):
+def test_200_buyers_at_once_for_10_seats_hold_exactly_10(app, make_app, frozen, online, departure):
     buyers = make_shoppers(200)
     pid = product_id(departure)
     db.session.add_all(Cart(user_id=buyer, items=[CartItem(product_id=pid, quantity=1, booking=ref(departure),
                                                            units={"adult": 1}, seen_amount=65000,
                                                            seen_currency="MAD")]) for buyer in buyers)
     db.session.commit()
-    racing = make_app(**POOL)
-    for each in (app, racing):
-        each.extensions["payment_gateway"] = OnlineGateway()
+    racing = make_app(**POOL)  # another worker on the same database, paying online too
+    racing.extensions["payment_gateway"] = OnlineGateway()
 
     traveller = party(departure, "Traveller")  # built here: the fixture's rows belong to this thread's session
 

@@ -3,40 +3,13 @@ checkout (refused fields shown again with what was typed), and the booking on th
 order pages, each in the reader's language."""
 from __future__ import annotations
 
-from datetime import date, time
-from decimal import Decimal
-
-import pytest
 from sqlalchemy import func, select
 
-from campaigns.tourism import departures as departure_service
-from campaigns.tourism.departures import DepartureSpec
-from marketplace.catalog.models import ExchangeRate
 from marketplace.extensions import db
 from marketplace.orders.models import CartItem, Order
 from tests.orders import conftest as order_fixtures
-from tests.orders.test_holds import OnlineGateway
-from tests.tourism.conftest import NOW
 
 shopper = order_fixtures.shopper
-DAY = date(2027, 2, 20)
-
-
-@pytest.fixture
-def online(app):
-    own = app.extensions.get("payment_gateway")
-    app.extensions["payment_gateway"] = OnlineGateway()
-    yield
-    app.extensions["payment_gateway"] = own
-
-
-@pytest.fixture
-def departure(app, frozen, vendor, make_experience):
-    db.session.add(ExchangeRate(base="MAD", quote="USD", rate=Decimal("0.1"), updated_at=NOW))
-    db.session.commit()
-    experience = make_experience()
-    return departure_service.add_departure(vendor, experience.options[0].id, DAY, time(7, 30),
-                                           DepartureSpec(capacity=10, cutoff_hours=48))
 
 
 def slug(departure) -> str:
