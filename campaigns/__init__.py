@@ -118,6 +118,14 @@ def init_tourism(app: Flask) -> None:
 
     register_holder(app, KIND, DepartureSeats())
     register_booker(app, KIND, DepartureBooker())
+    from campaigns.tourism.api import OPENAPI_PATHS as TOURISM_OPENAPI
+    from campaigns.tourism.api import bp as tourism_api_bp
+    from marketplace.api.openapi import add_paths
+    from marketplace.extensions import csrf
+
+    app.register_blueprint(tourism_api_bp)
+    csrf.exempt(tourism_api_bp)  # bearer token only, never the session cookie (like the shop API)
+    add_paths(app, TOURISM_OPENAPI)
     back_office.init_app(app)
     display.init_templates(app)
     register_experience_page(app, "tourism.experience")

@@ -99,6 +99,7 @@ def seed_demo(
     seed_lecture_extras()
     seed_lecture_attendance()
     report.experiences = seed_tourism(password_hash, load("experiences.json"), load("countries.json"))
+    sync_quotas()  # the operators and their experiences take campaign slots too
     report.orders = seed_orders()
     return report
 

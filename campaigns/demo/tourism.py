@@ -82,6 +82,7 @@ def seed_tourism(password_hash: str, data: dict, country_rows: list[dict]) -> in
         stores[operator["slug"]] = Store(
             slug=operator["slug"], name=operator["name"], owner=owner, country_code=operator["country"],
             city=operator["city"], original_language=operator["language"], status=StoreStatus.APPROVED,
+            is_campaign=True,  # the campaign's tourism promotion: operators and their experiences count toward it
             approved_at=now - timedelta(days=30 + index),
             texts=[StoreText(language=operator["language"], story=operator["story"],
                              tagline=operator["story"].split(".")[0][:160])])
@@ -129,6 +130,7 @@ def _experience(item: dict, operator: dict, store: Store, category: Category, co
         slug=_slug(store.slug, texts.get("en", original)["name"]),
         store=store, category=category, original_language=language, price_amount=0, currency=currency, stock=0,
         kind=ProductKind.EXPERIENCE, status=ProductStatus.PUBLISHED, first_approved_at=now, published_at=now,
+        is_campaign=True,
         texts=[ProductText(language=lang, name=words["name"], description=words["description"])
                for lang, words in texts.items()],
         images=[ProductImage(position=0, key=picture.key, width=picture.width, height=picture.height,

@@ -19,6 +19,7 @@ from campaigns.tourism.models import Departure, DepartureStatus, Experience, Exp
 from marketplace.core.clock import to_utc
 from marketplace.core.errors import ValidationError
 from marketplace.core.money import Money
+from marketplace.core.zones import zone_info
 from marketplace.extensions import db
 
 MONTHS_AHEAD = 24  # how far the calendar pages forward
@@ -155,6 +156,19 @@ def month_calendar(experience: Experience, year: int, month: int, now: datetime,
         previous if parse_month(f"{previous[0]}-{previous[1]}", today) else None,
         following if parse_month(f"{following[0]}-{following[1]}", today) else None,
     )
+
+
+def zone_of(experience: Experience):
+    """The experience's zone as a tzinfo (UTC for one this machine does not know)."""
+    return zone_info(experience.time_zone)
+
+
+def find_departure(departure_id: int) -> Departure | None:
+    """The departure `departure_id` of an option with prices; None otherwise."""
+    if not 0 < departure_id <= MAX_ID:
+        return None
+    departure = db.session.get(Departure, departure_id)
+    return departure if departure is not None and departure.option.units else None
 
 
 def option_departure(experience: Experience, departure_id: int | None) -> Departure | None:

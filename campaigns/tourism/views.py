@@ -43,15 +43,20 @@ def landing():
     )
 
 
-def _experience_or_404(slug: str) -> Experience:
-    try:
-        product = get_visible_product(slug)
-    except NotFound:
-        abort(404)
+def experience_of(slug: str) -> Experience:
+    """The visible experience with this product slug; NotFound otherwise."""
+    product = get_visible_product(slug)
     experience = db.session.scalar(select(Experience).where(Experience.product_id == product.id))
     if experience is None:
-        abort(404)
+        raise NotFound(_("This product is not for sale."))
     return experience
+
+
+def _experience_or_404(slug: str) -> Experience:
+    try:
+        return experience_of(slug)
+    except NotFound:
+        abort(404)
 
 
 def _counts(values=None) -> dict[str, int]:

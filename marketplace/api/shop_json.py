@@ -65,7 +65,15 @@ def line_json(line: CartLine, group: VendorGroup, language: str) -> dict:
         "limit_note": line.limit_note or None,
         "lapsed_note": line.lapsed_note or None,
         "is_tourism": line.is_tourism,
+        "booking": booking_json(line.booking_ref, line.booking.seats, line.booking.units, line.booking.detail)
+        if line.is_booking else None,
     }
+
+
+def booking_json(ref, seats: int, units: dict, detail: str) -> dict:
+    """A booking line's start (e.g. a departure), seats, travellers by kind and when and for whom, as read."""
+    return {"kind": ref.kind, "id": ref.id, "seats": seats,
+            "units": {kind: priced["count"] for kind, priced in units.items()}, "detail": detail}
 
 
 def cart_json(priced: PricedCart, language: str) -> dict:
@@ -109,6 +117,7 @@ def order_line_json(line: OrderLine, language: str) -> dict:
         "charge_total": money_json(line.charge_total, language),
         "offer_source": line.offer_source or None,
         "is_tourism": line.is_tourism,
+        "booking": booking_json(line.booking, line.seats, line.units, line.detail) if line.booking else None,
     }
 
 
@@ -152,6 +161,12 @@ PRODUCT_ID = {"name": "product_id", "in": "path", "required": True, "schema": {"
 REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"}}
 OPTIONAL_TEXT = nullable(STRING)
 STORE = obj({"id": INTEGER, "name": STRING, "slug": STRING})
+BOOKING = obj({
+    "kind": {"type": "string", "description": "What is booked, e.g. departure"}, "id": INTEGER,
+    "seats": INTEGER, "units": {"type": "object", "additionalProperties": INTEGER,
+                                "description": "Seats by kind of traveller, e.g. {\"adult\": 2, \"child\": 1}"},
+    "detail": {"type": "string", "description": "When and for whom, in the shopper's language"},
+}, "A booking: one line, priced as a whole, holding seats on a dated start")
 CART_LINE = obj({
     "product_id": INTEGER, "slug": STRING, "name": STRING, "name_language": STRING,
     "image": nullable({"type": "string", "description": "A JPEG of the product's first photo"}),
@@ -169,6 +184,7 @@ CART_LINE = obj({
     "limit_note": {**OPTIONAL_TEXT, "description": "Why fewer units are allowed"},
     "lapsed_note": {**OPTIONAL_TEXT, "description": "Why the deal price the shopper saw no longer applies"},
     "is_tourism": BOOLEAN,
+    "booking": nullable(BOOKING),
 })
 CART = json_response("The cart priced now", obj({
     "items": array(CART_LINE),
@@ -191,7 +207,7 @@ ORDER_LINE = obj({
     "unit_price": {**MONEY, "description": "Locked at checkout, in the product's currency"},
     "regular_price": MONEY, "line_total": MONEY,
     "charge_unit_price": {**MONEY, "description": "In the charge currency"}, "charge_total": MONEY,
-    "offer_source": OPTIONAL_TEXT, "is_tourism": BOOLEAN,
+    "offer_source": OPTIONAL_TEXT, "is_tourism": BOOLEAN, "booking": nullable(BOOKING),
 })
 DESTINATION_NAMES = ("recipient_name", "phone", "email", "country_code", "region", "city", "address_line",
                      "postal_code", "recipient_name_latin", "region_latin", "city_latin", "address_line_latin",

@@ -16,6 +16,7 @@ CASES = {
     "api_shop": (("GET", "/api/v1/cart/items", 401), "/api/v1/orders/NOSUCHORDER"),
     "festivals_api": (("GET", "/api/v1/festivals?status=someday", 422), "/api/v1/festivals/no-such-festival"),
     "lectures_api": (("GET", "/api/v1/lectures?lang=xx", 422), "/api/v1/lectures/987654"),
+    "tourism_api": (("GET", "/api/v1/experiences?country=Kenya", 422), "/api/v1/experiences/no-such/departures"),
 }
 
 

@@ -24,6 +24,7 @@ from campaigns.demo.seed import DEMO_PASSWORD, seed_demo
 from campaigns.festivals.models import Festival
 from campaigns.festivals.phases import phase_at
 from campaigns.lectures.models import Lecture
+from campaigns.tourism.models import Departure
 from marketplace.catalog.models import Category, Product, ProductStatus
 from marketplace.core import clock
 from marketplace.core.money import Money
@@ -357,6 +358,34 @@ def test_every_operation_answers_as_documented_with_money_in_one_shape(client, d
          expect=404)
     walk("delete", "/lectures/{lecture_id}/registration", "/lectures/2147483000/registration", token=shopper,
          expect=404)
+
+    # Tourism: experiences, a month of departures, a booking put in the cart (and taken out again).
+    listed = walk("get", "/experiences", "/experiences?lang=zh", language="zh", expect=200)
+    walk("get", "/experiences", "/experiences?country=Kenya", expect=422)
+    slug = listed["items"][0]["slug"]
+    month = walk("get", "/experiences/{slug}/departures", f"/experiences/{slug}/departures?lang=fr", language="fr",
+                 expect=200)
+    walk("get", "/experiences/{slug}/departures", f"/experiences/{slug}/departures?month=1999-01", expect=422)
+    walk("get", "/experiences/{slug}/departures", "/experiences/no-such-trip/departures", expect=404)
+    bookable = next(d for d in month["departures"] if d["state"] in ("available", "limited"))
+    option = next(o for o in month["options"] if o["id"] == bookable["option_id"])
+    first = option["units"][0]
+    units = {first["kind"]: max(first["min_per_booking"], 1)}
+    booking = {"departure_id": bookable["id"], "units": units}
+    walk("post", "/cart/bookings", json=booking, expect=401)
+    walk("post", "/cart/bookings", json=booking, token=vendor, expect=403)
+    walk("post", "/cart/bookings", data="not json", token=shopper, expect=400)
+    walk("post", "/cart/bookings", json={**booking, "units": {"adult": "two"}}, token=shopper, expect=422)
+    walk("post", "/cart/bookings", json={**booking, "departure_id": 2147483000}, token=shopper, expect=404)
+    cart = walk("post", "/cart/bookings", "/cart/bookings?lang=zh", json=booking, token=shopper, language="zh",
+                expect=201)
+    line = next(item for item in cart["items"] if item["booking"])
+    assert line["booking"]["id"] == bookable["id"] and line["quantity"] == 1
+    departure = db.session.get(Departure, bookable["id"])
+    departure.seats_sold = departure.capacity - departure.seats_held
+    db.session.commit()
+    walk("post", "/cart/bookings", json=booking, token=shopper, expect=409)
+    walk("delete", "/cart/items/{product_id}", f"/cart/items/{line['product_id']}", token=shopper, expect=200)
 
     walk("delete", "/auth/token", token=vendor, expect=204)
     walk("delete", "/auth/token", token=vendor, expect=401)
