@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 import urllib.request
-from datetime import date, time, timedelta
+from datetime import date, timedelta
+from datetime import time as time_of_day
 
 import pytest
 
@@ -63,7 +64,7 @@ def make_experience(app) -> tuple[str, int, date]:
         options.set_unit(operator, option.id, UnitChanges("adult", "900", 1, 6))
         options.set_unit(operator, option.id, UnitChanges("child", "450", 0, 4, requires_adult=True))
         day = date.today() + timedelta(days=21)
-        departure = departures.add_departure(operator, option.id, day, time(15, 0), DepartureSpec(8, 48))
+        departure = departures.add_departure(operator, option.id, day, time_of_day(15, 0), DepartureSpec(8, 48))
         experience.product.status = ProductStatus.PUBLISHED
         db.session.commit()
         return experience.product.slug, departure.id, day
