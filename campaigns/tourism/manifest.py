@@ -55,6 +55,11 @@ class Manifest:
         return sum(len(booking.line.travellers) for booking in self.confirmed)
 
     @property
+    def sold_elsewhere(self) -> int:
+        """Seats counted sold that no confirmed booking here holds: sold by the operator through other channels."""
+        return max(0, self.departure.seats_sold - sum(booking.line.seats for booking in self.confirmed))
+
+    @property
     def checked_in(self) -> int:
         return sum(1 for booking in self.confirmed for person in booking.line.travellers if person.checked_in_at)
 

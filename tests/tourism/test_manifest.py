@@ -51,6 +51,11 @@ def test_the_manifest_lists_confirmed_travellers_and_bookings_awaiting_payment_a
     assert paid.reference in confirmed and "+212 600 000000" in confirmed
     assert waiting.reference in awaiting and "Li Wei" in awaiting and waiting.reference not in confirmed
     assert "2 vendues, 1 en attente de paiement, 10 au total" in page
+    assert "en dehors du Marché" not in page
+    departure.seats_sold += 3  # the operator sold three seats at its own desk
+    db.session.commit()
+    page = client.get(f"/fr/vendor/experiences/departures/{departure.id}/manifest").text
+    assert "3 places ont été vendues en dehors du Marché de la Route de la Soie" in page
 
 
 def test_the_csv_has_a_row_per_traveller_that_spreadsheets_read_as_text(client, login, departure, vendor, make_user):
