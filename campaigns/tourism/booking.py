@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import update
 
 from campaigns.tourism.calendar import quote_units
@@ -127,11 +127,22 @@ class DepartureBooker:
                   for unit in departure.option.units if counts[unit.kind.value]}
         seats = sum(counts.values())
         reader = _reader(language)
-        party = ", ".join(f"{entry['count']} × {unit_label(kind)}" for kind, entry in priced.items())
-        detail = " · ".join(part for part in (option_name(departure.option, language).text,
-                                              departure_when(departure, experience.time_zone, reader), party) if part)
+        with force_locale(reader):  # the detail is kept on the order as the shopper read it
+            party = ", ".join(f"{entry['count']} × {unit_label(kind)}" for kind, entry in priced.items())
+            detail = " · ".join(part for part in (option_name(departure.option, language).text,
+                                                  departure_when(departure, experience.time_zone, reader), party)
+                                if part)
+            labels = {kind: unit_label(kind) for kind in priced}
         problem = closed_reason(departure, at)
         if not problem and departure.seats_left < seats:
             problem = _full(departure.seats_left)
-        return BookingQuote(price=price, seats=seats, units=priced,
-                            unit_labels={kind: unit_label(kind) for kind in priced}, detail=detail, problem=problem)
+        return BookingQuote(price=price, seats=seats, units=priced, unit_labels=labels, detail=detail, problem=problem)
+
+    def describe(self, ref: HoldRef, counts: Mapping[str, int], language: str) -> str:
+        departure = db.session.get(Departure, ref.id) if ref.kind == KIND else None
+        if departure is None:
+            return ""
+        with force_locale(language):
+            party = ", ".join(f"{count} × {unit_label(kind)}" for kind, count in counts.items() if count)
+            when = departure_when(departure, departure.option.experience.time_zone, language)
+            return " · ".join(part for part in (option_name(departure.option, language).text, when, party) if part)

@@ -51,6 +51,10 @@ class Booker(Protocol):
         is not an error here: the quote says so in `problem`, so a cart can show the line and why."""
         ...
 
+    def describe(self, ref: HoldRef, counts: Mapping[str, int], language: str) -> str:
+        """When and for whom, for a reader of `language` (an operator's e-mail): "" when the start is gone."""
+        ...
+
 
 def register_booker(app: Flask, kind: str, booker: Booker) -> None:
     """Let carts and checkout book starts of `kind` through `booker` (its seats need a holder of that kind)."""
@@ -64,6 +68,12 @@ def quote_booking(ref: HoldRef, product_id: int, units: Mapping[str, int], at: d
     if booker is None:
         raise NotFound(_("This date cannot be booked."))
     return booker.quote(ref, product_id, units, at, language)
+
+
+def describe_booking(ref: HoldRef, counts: Mapping[str, int], language: str) -> str:
+    """A booked start and its seats for a reader of `language` ("" when nothing describes this kind)."""
+    booker = current_app.extensions.get(EXTENSION, {}).get(ref.kind)
+    return booker.describe(ref, counts, language) if booker is not None else ""
 
 
 def clean_units(units: Mapping[str, object]) -> dict[str, int]:

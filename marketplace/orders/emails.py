@@ -12,6 +12,7 @@ from marketplace.catalog.services import country_name
 from marketplace.core.i18n import DEFAULT_LANGUAGE
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver_or_log
+from marketplace.orders.bookings import describe_booking
 from marketplace.orders.models import Order, PaymentState, VendorOrder
 from marketplace.orders.packing import label_address, packing_lines
 from marketplace.orders.states import FULFILMENT_LABELS
@@ -21,9 +22,16 @@ ABOUT = "order e-mail"  # how a message that could not be sent is named in the l
 
 
 def _lines(order: Order) -> str:
-    rows = [f"- {line.quantity} × {line.name} ({line.vendor_order.store.name}): "
+    rows = [f"- {line.name} ({line.vendor_order.store.name}): {line.detail}: "
+            f"{line.charge_total.format(order.language)}" if line.booking is not None else
+            f"- {line.quantity} × {line.name} ({line.vendor_order.store.name}): "
             f"{line.charge_total.format(order.language)}" for line in order.lines]
     return "\n".join(rows)
+
+
+def _is_booking(vendor_order: VendorOrder) -> bool:
+    """Whether the store's part is bookings only (seats on dated starts): nothing to pack or ship."""
+    return bool(vendor_order.lines) and all(line.booking is not None for line in vendor_order.lines)
 
 
 def order_placed(order: Order) -> bool:
@@ -39,7 +47,11 @@ def order_placed(order: Order) -> bool:
             _lines(order),
             _("Total: %(total)s", total=order.total.format(order.language)),
             how,
-            _("Each vendor ships its own part and you will hear from us when it moves."),
+            *([_("Each vendor ships its own part and you will hear from us when it moves.")]
+              if any(line.booking is None for line in order.lines) else []),
+            *([_("Your booking is confirmed. Your order page shows the meeting point, the time on the local "
+                 "clocks and how to cancel under the experience's policy.")]
+              if any(line.booking is not None for line in order.lines) else []),
         ])
         sent = deliver_or_log(Message(order.email or order.shopper.email, str(subject), body, order.language), ABOUT)
     for vendor_order in order.vendor_orders:
@@ -71,9 +83,35 @@ def _vendor_address(order: Order, language: str) -> str:
     return "\n\n".join(blocks)
 
 
+def _booking_lines(vendor_order: VendorOrder, language: str) -> str:
+    """Each booking of the store's part for its operator: when and for whom, then every traveller."""
+    blocks = []
+    for line in vendor_order.lines:
+        counts = {kind: priced["count"] for kind, priced in (line.units or {}).items()}
+        travellers = "\n".join(f"  {person.position}. {person.name}" + (f" ({person.notes})" if person.notes else "")
+                               for person in line.travellers)
+        blocks.append(f"- {line.name}: {describe_booking(line.booking, counts, language) or line.detail}\n{travellers}")
+    return "\n".join(blocks)
+
+
+def _notify_operator(vendor_order: VendorOrder, language: str) -> None:
+    store, order = vendor_order.store, vendor_order.order
+    subject = _("New booking %(reference)s for %(store)s", reference=order.reference, store=store.name)
+    send_to_store(store, str(subject), [
+        _booking_lines(vendor_order, language),
+        _("Lead traveller: %(name)s, %(phone)s", name=order.recipient_name, phone=order.phone),
+        _("Paid online. The departure's manifest, with every traveller and check-in on the day, is on your "
+          "experiences page."),
+    ])
+
+
 def _notify_vendor(vendor_order: VendorOrder) -> None:
     store, order = vendor_order.store, vendor_order.order
     language = store.original_language
+    if _is_booking(vendor_order):
+        with force_locale(language):
+            _notify_operator(vendor_order, language)
+        return
     with force_locale(language):
         subject = _("New order %(reference)s for %(store)s", reference=order.reference, store=store.name)
         send_to_store(store, str(subject), [

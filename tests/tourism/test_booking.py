@@ -32,7 +32,7 @@ from tests.tourism.conftest import DAY, NOW
 
 # Fixtures of the order and payment tests, for this module (a conftest reaches only its own folder).
 shopper = order_fixtures.shopper
-fake_stripe, stripe_app = payment_fixtures.fake_stripe, payment_fixtures.stripe_app
+fake_stripe, stripe_app, outbox = payment_fixtures.fake_stripe, payment_fixtures.stripe_app, payment_fixtures.outbox
 
 LEAD = dict(recipient_name="Li Wei", phone="+86 138 0013 8000", email="li.wei@example.com")
 
@@ -223,12 +223,19 @@ def place_paid_later(shopper, departure, *names: str) -> Order:
     return place_order(shopper, party(departure, *names), new_checkout_key(), "zh", base_url="https://shop.test")
 
 
-def test_payment_sells_the_held_seats(client, stripe_app, fake_stripe, departure, shopper):
+def test_payment_sells_the_held_seats_and_tells_shopper_and_operator(
+        client, stripe_app, fake_stripe, outbox, departure, shopper, vendor):
     book(shopper, departure, adult=2)
     order = place_paid_later(shopper, departure, "Li Wei", "Wang Fang")
     assert seats(departure.id) == (2, 0)
     assert paid(client, fake_stripe, order) == "paid"
     assert seats(departure.id) == (0, 2)
+    to_shopper = next(m for m in outbox if m.to == LEAD["email"])  # the lead traveller's address
+    assert "卡萨布兰卡" in to_shopper.body and "2 × 成人" in to_shopper.body and "分别发出" not in to_shopper.body
+    to_operator = next(m for m in outbox if m.to == vendor.email)
+    assert "Nouvelle réservation" in to_operator.subject
+    assert "2 × Adulte" in to_operator.body and "Li Wei" in to_operator.body and "Wang Fang" in to_operator.body
+    assert "Livrer à" not in to_operator.body
     assert {part.status for part in db.session.get(Order, order.id).vendor_orders} == {FulfilmentState.PAID}
     assert paid(client, fake_stripe, order) == "already_paid" and seats(departure.id) == (0, 2)
 
