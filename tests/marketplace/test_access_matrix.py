@@ -211,6 +211,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "staff_orders.advance": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/pack", POST_ONLY),
     "staff_orders.cancel": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/cancel", POST_ONLY),
     "staff_orders.record_payment": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/payment", POST_ONLY),
+    "staff_refunds.queue": ("/{lang}/staff/refunds/", STAFF_ONLY),
     "staff_refunds.refund_part": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/refunds", POST_ONLY),
     "staff_refunds.refund_order": ("/{lang}/staff/orders/{vendor_order_order_id}/refunds", POST_ONLY),
     "staff_refunds.retry": ("/{lang}/staff/refunds/{refund_id}/retry", POST_ONLY),

@@ -13,7 +13,6 @@ from marketplace.orders import fulfilment
 from marketplace.orders.models import FulfilmentState, Order, PaymentState, VendorOrder
 from marketplace.orders.refunds import services as refunds
 from marketplace.orders.refunds.models import Refund, RefundState
-from marketplace.orders.refunds.sync import retry_refunds, send_refund
 from marketplace.payments import get_payment_gateway
 from marketplace.vendors.models import PayableEntry, PayableKind
 from tests.concurrency import run_at_once
@@ -212,6 +211,9 @@ def test_a_refund_that_failed_is_shown_to_staff_and_retried_with_a_new_key(
     login(staff)
     page = client.get(f"/en/staff/orders/{order.id}").text
     assert "Failed" in page and "expired_or_canceled_card" in page and "Retry" in page
+    assert 'data-work="refunds-waiting"' in client.get("/en/staff/").text
+    waiting = client.get("/en/staff/refunds/").text
+    assert order.reference in waiting and "expired_or_canceled_card" in waiting
 
     fake_stripe.refund_status = "succeeded"
     client.post(f"/en/staff/refunds/{refund.id}/retry")

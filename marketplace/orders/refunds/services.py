@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from marketplace.accounts.models import User
 from marketplace.core import clock
@@ -177,10 +177,11 @@ def refund_vendor_order(actor: User | None, vendor_order: VendorOrder, amount: i
     order back to them, through the gateway they paid with, and take it off what the store is owed.
 
     `actor` is who asks: staff, the order's shopper (a cancellation the caller found within its policy), or
-    None for the system; a vendor cancels its part instead (orders/fulfilment.py refunds it). The refund is committed before the gateway is called; the
-    returned refund says how that went (succeeded, pending, to pay out, still requested when the gateway
-    could not be reached — retried later with the same key —, or failed). Raises PermissionDenied (actor),
-    ValidationError (amount, reason, or more than what is left: nothing recorded), Conflict (nothing paid).
+    None for the system; a vendor cancels its part instead (orders/fulfilment.py refunds it). The refund is
+    committed before the gateway is called; the returned refund says how that went (succeeded, pending, to
+    pay out, still requested when the gateway could not be reached — retried later with the same key —, or
+    failed). Raises PermissionDenied (actor), ValidationError (amount, reason, or more than what is left:
+    nothing recorded), Conflict (nothing paid).
     """
     order = vendor_order.order
     _check_actor(actor, order)
@@ -298,3 +299,21 @@ def mark_refund_paid_out(staff: User, refund_id: int, payout_reference: str = ""
 def refunds_of(order: Order) -> list[Refund]:
     """The order's refunds, oldest first."""
     return list(db.session.scalars(select(Refund).where(Refund.order_id == order.id).order_by(Refund.id)))
+
+
+# Refunds staff must act on: not taken by the gateway yet, refused, or to be paid out by hand.
+NEEDS_STAFF = (RefundState.REQUESTED, RefundState.FAILED, RefundState.TO_PAY_OUT)
+QUEUE_LIMIT = 200
+
+
+def refunds_needing_staff(staff: User) -> list[Refund]:
+    """The refunds waiting for staff (to retry, or to pay out), oldest first, at most 200; PermissionDenied for
+    non-staff."""
+    _require_staff(staff)
+    return list(db.session.scalars(select(Refund).where(Refund.state.in_(NEEDS_STAFF))
+                                   .order_by(Refund.created_at, Refund.id).limit(QUEUE_LIMIT)))
+
+
+def count_refunds_needing_staff() -> int:
+    """How many refunds wait for staff."""
+    return db.session.scalar(select(func.count(Refund.id)).where(Refund.state.in_(NEEDS_STAFF))) or 0

@@ -1,8 +1,9 @@
 """Staff refund buttons on the staff order page: refund a vendor's part (amount, reason) or money no part
-holds, retry a refund that did not go out, record a cash or mobile-money refund as paid out."""
+holds, retry a refund that did not go out, record a cash or mobile-money refund as paid out; and the queue
+of refunds waiting for staff, counted on the staff home."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,6 +18,7 @@ from marketplace.orders.backoffice.labels import template_labels
 from marketplace.orders.backoffice.staff_views import order_page, refund_form
 from marketplace.orders.refunds import services
 from marketplace.orders.refunds.models import Refund, RefundState
+from marketplace.staff.registry import PendingWork, register_pending_work
 
 bp = Blueprint("staff_refunds", __name__, url_prefix="/<lang:lang_code>/staff")
 ORDER = "<int(max=2147483647):order_id>"
@@ -24,6 +26,27 @@ VENDOR_ORDER = "<int(max=2147483647):vendor_order_id>"
 REFUND = "<int(max=2147483647):refund_id>"
 
 bp.context_processor(template_labels)  # a refused form shows the staff order page again
+
+
+def refunds_waiting() -> list[PendingWork]:
+    """The staff home's count of refunds to retry or to pay out, linking to their queue."""
+    return [PendingWork("refunds-waiting", _("Refunds to retry or pay out"), services.count_refunds_needing_staff(),
+                        url_for("staff_refunds.queue"), 45)]
+
+
+def init_app(app: Flask) -> None:
+    """Register the refund pages and the staff home's count."""
+    app.register_blueprint(bp)
+    register_pending_work(app, refunds_waiting)
+
+
+@bp.get("/refunds/")
+@staff_required
+def queue() -> str:
+    """Refunds waiting for staff: not sent yet (the payment service could not be reached), refused, or to be
+    paid back in cash or by mobile money; each links to its order page, where its buttons are."""
+    return render_template("refunds/queue.html", refunds=services.refunds_needing_staff(current_user),
+                           limit=services.QUEUE_LIMIT)
 
 
 def _flash_outcome(refund: Refund) -> None:
