@@ -90,9 +90,11 @@ def post_refund_reversal(vendor_order: VendorOrder, refund_id: int, amount: int)
                func.coalesce(func.sum(PayableEntry.commission_amount), 0))
         .where(PayableEntry.vendor_order_id == vendor_order.id, PayableEntry.kind == PayableKind.REVERSAL)
     ).one()
+    # Never past the sale: a part cancelled before refunds sent money had its whole sale reversed at once.
+    amount = min(amount, sale.gross_amount + int(reversed_gross))
+    if amount <= 0:
+        return None
     refunded = -int(reversed_gross) + amount
-    if refunded > sale.gross_amount:
-        raise ValueError("a refund larger than what is left of the sale")
     share = (Decimal(sale.commission_amount) * refunded / sale.gross_amount) if sale.gross_amount else Decimal(0)
     commission = int(share.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)) + int(reversed_commission)
     entry = PayableEntry(store_id=sale.store_id, vendor_order_id=vendor_order.id, kind=PayableKind.REVERSAL,

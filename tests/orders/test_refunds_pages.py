@@ -8,7 +8,7 @@ from marketplace.extensions import db
 from marketplace.orders import fulfilment
 from marketplace.orders.refunds import services as refunds
 from marketplace.orders.refunds.models import Refund, RefundState
-from marketplace.vendors.models import PayableEntry
+from marketplace.vendors.models import PayableEntry, PayableKind
 
 pytest_plugins = ["tests.orders.fulfilment_fixtures"]
 
@@ -56,3 +56,19 @@ def test_a_vendor_cancelling_a_paid_part_refunds_what_is_left_once(app, client, 
                         follow_redirects=True)
     assert "cannot become" in again.text
     assert db.session.scalar(select(func.count()).select_from(Refund)) == 2
+
+
+def test_a_part_whose_sale_was_reversed_before_refunds_sent_money_is_not_reversed_twice(
+        app, place, make_product, staff):
+    product = make_product(price=1000, stock=5)
+    part = place(product).vendor_orders[0]
+    fulfilment.record_offline_payment(product.store.owner, part.id)
+    sale = db.session.scalars(select(PayableEntry)).one()
+    db.session.add(PayableEntry(store_id=sale.store_id, vendor_order_id=part.id, kind=PayableKind.REVERSAL,
+                                currency=sale.currency, gross_amount=-1000, commission_amount=0, amount=-1000,
+                                commission_rate=sale.commission_rate))  # as a cancellation posted it then
+    db.session.commit()
+    refund = refunds.refund_vendor_order(staff, part, 1000, "Cancelled last month")
+    assert refund.state == RefundState.TO_PAY_OUT
+    assert db.session.scalar(select(func.count()).select_from(PayableEntry)) == 2
+    assert db.session.scalar(select(func.sum(PayableEntry.amount))) == 0

@@ -112,12 +112,16 @@ def _apply(refund: Refund, report: RefundReport) -> tuple[str, bool]:
         log.error("refund %s: the gateway reports %s %s, we asked for %s %s", refund.id, report.amount,
                   report.currency, refund.amount, refund.currency)
     target = RefundState(report.outcome)
-    if target == RefundState.FAILED:
-        refund.last_error = (report.failure or "refused by the payment service")[:1000]
     note = " ".join(part for part in (report.event_type, report.failure) if part)
+    before = refund.state
     moved, tell = move_refund(refund, target, None, note)
-    if moved and target == RefundState.FAILED:
+    if target == RefundState.FAILED and moved:
+        refund.last_error = (report.failure or "refused by the payment service")[:1000]
         log.error("refund %s of order %s failed: %s", refund.id, refund.order_id, refund.last_error)
+    elif target == RefundState.FAILED and before == RefundState.SUCCEEDED:
+        # Stripe may report a refund failed after it succeeded (the bank returned it): a person must look.
+        log.error("refund %s of order %s failed after it had succeeded: %s", refund.id, refund.order_id,
+                  report.failure)
     return (MOVED if moved else UNCHANGED), tell
 
 
