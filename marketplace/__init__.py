@@ -53,6 +53,7 @@ def import_models() -> None:
     import marketplace.accounts.models  # noqa: F401
     import marketplace.catalog.models  # noqa: F401
     import marketplace.orders.models  # noqa: F401
+    import marketplace.orders.refunds.models  # noqa: F401
     import marketplace.vendors.models  # noqa: F401
 
 
@@ -132,6 +133,7 @@ def configure_blueprints(app: Flask) -> None:
     from marketplace.orders import views as order_pages
     from marketplace.orders.backoffice.staff_views import bp as staff_orders_bp
     from marketplace.orders.backoffice.vendor_views import bp as vendor_orders_bp
+    from marketplace.orders.refunds import views as refund_pages
     from marketplace.orders.webhook_views import bp as payment_webhooks_bp
     from marketplace.search.views import bp as search_bp
     from marketplace.staff.views import bp as staff_home_bp
@@ -146,6 +148,7 @@ def configure_blueprints(app: Flask) -> None:
     vendors.init_app(app)
     app.register_blueprint(vendor_orders_bp)
     app.register_blueprint(staff_orders_bp)
+    refund_pages.init_app(app)
     app.register_blueprint(staff_home_bp)
     app.register_blueprint(payment_webhooks_bp)
     csrf.exempt(payment_webhooks_bp)  # Stripe signs its events instead; the view verifies the signature

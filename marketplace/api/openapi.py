@@ -18,9 +18,15 @@ def _parameter(name: str, description: str, schema: dict, required: bool = False
 LANG = _parameter("lang", "The shopper's language: names and formatted amounts come in it, and products written "
                           "in it rank higher (the Accept-Language header is not read here).",
                   {"type": "string", "enum": list(LANGUAGES), "default": "en"})
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 # What changed in each version of the document, newest first, so client authors can see what to update.
 CHANGES = [
+    {"version": "1.2.0", "changes": [
+        "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "
+        "is new, the order's refunds oldest first, each with `store_id` (null for the whole payment), `amount` "
+        "(Money), `state` (requested, pending, to_pay_out, succeeded, failed), `state_label`, `reason`, "
+        "`created_at` and `completed_at`.",
+    ]},
     {"version": "1.1.0", "changes": [
         "Every money field of every response is one shape, the `Money` schema: {\"amount\": integer in the "
         "currency's minor unit, \"currency\": ISO 4217 code, \"formatted\": text for display}.",

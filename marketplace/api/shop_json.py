@@ -26,6 +26,7 @@ from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.orders.cart import CartLine, PricedCart, VendorGroup
 from marketplace.orders.models import Order, OrderLine, VendorOrder
+from marketplace.orders.refunds.models import Refund, RefundState
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
 
 
@@ -134,6 +135,20 @@ def order_summary_json(order: Order, language: str) -> dict:
     }
 
 
+def refund_json(refund: Refund, language: str) -> dict:
+    """One refund of the order: for which store's part (null: the whole payment), how much, and how it stands."""
+    return {
+        "id": refund.id,
+        "store_id": refund.vendor_order.store_id if refund.vendor_order is not None else None,
+        "amount": money_json(refund.money, language),
+        "state": refund.state.value,
+        "state_label": refund.label,
+        "reason": refund.reason,
+        "created_at": iso(refund.created_at),
+        "completed_at": iso(refund.completed_at),
+    }
+
+
 def order_json(order: Order, language: str) -> dict:
     """The whole order: the summary plus where to pay (while payment is awaited), destination and lines."""
     destination = {name: getattr(order, name) for name in (
@@ -146,6 +161,7 @@ def order_json(order: Order, language: str) -> dict:
         "paid_at": iso(order.paid_at),
         "destination": destination,
         "lines": [order_line_json(line, language) for line in order.lines],
+        "refunds": [refund_json(refund, language) for refund in order.refunds],
     }
 
 
@@ -209,6 +225,18 @@ ORDER_LINE = obj({
     "charge_unit_price": {**MONEY, "description": "In the charge currency"}, "charge_total": MONEY,
     "offer_source": OPTIONAL_TEXT, "is_tourism": BOOLEAN, "booking": nullable(BOOKING),
 })
+REFUND = obj({
+    "id": INTEGER,
+    "store_id": {**nullable(INTEGER), "description": "The store whose part is refunded; null for a refund of the "
+                                                    "whole payment (it arrived after the order had lapsed)"},
+    "amount": {**MONEY, "description": "In the currency the payment was taken in"},
+    "state": {"type": "string", "enum": [state.value for state in RefundState],
+              "description": "requested: recorded, not yet taken by the payment service (sent again "
+                             "automatically); pending: on its way; to_pay_out: paid on delivery, to be paid back "
+                             "in cash or by mobile money; succeeded: back with the shopper; failed: refused, "
+                             "staff retry it"},
+    "state_label": STRING, "reason": STRING, "created_at": INSTANT, "completed_at": nullable(INSTANT),
+})
 DESTINATION_NAMES = ("recipient_name", "phone", "email", "country_code", "region", "city", "address_line",
                      "postal_code", "recipient_name_latin", "region_latin", "city_latin", "address_line_latin",
                      "travel_date", "travellers", "notes")
@@ -219,6 +247,7 @@ ORDER_SCHEMA = {**ORDER_SUMMARY, "properties": {
     "reserved_until": nullable(INSTANT), "paid_at": nullable(INSTANT),
     "destination": obj({name: INTEGER if name == "travellers" else STRING for name in DESTINATION_NAMES}),
     "lines": array(ORDER_LINE),
+    "refunds": {**array(REFUND), "description": "Money sent back to the shopper, oldest first"},
 }}
 ORDER_SCHEMA["required"] = list(ORDER_SCHEMA["properties"])
 ORDER = json_response("The order", ORDER_SCHEMA)

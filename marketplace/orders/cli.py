@@ -1,4 +1,4 @@
-"""`flask payments …`: repair orders whose payment webhooks never arrived."""
+"""`flask payments …`: repair orders whose payment webhooks never arrived, and send refunds that did not go out."""
 from __future__ import annotations
 
 import sys
@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from marketplace.core import clock
+from marketplace.orders.refunds.sync import retry_refunds
 from marketplace.orders.webhooks import reconcile_payments
 from marketplace.payments import GatewayError, get_payment_gateway
 
@@ -36,3 +37,14 @@ def reconcile_command(hours: int) -> None:
         click.echo(f"Order {reference}: {outcome.replace('_', ' ')}")
     click.echo(f"Checked {result['checked']} payments from the last {hours} hours; "
                f"repaired {result['repaired']} orders.")
+
+
+@payments_cli.command("refunds")
+def refunds_command() -> None:
+    """Send the refunds the payment gateway could not be reached for (with their own idempotency keys, so none
+    is paid twice) and re-read those on their way; exit 1 when some could still not be sent."""
+    result = retry_refunds()
+    click.echo(f"Sent {result['sent']} waiting refunds; {result['still_requested']} could not be sent yet; "
+               f"re-read {result['reread']} refunds on their way.")
+    if result["still_requested"]:
+        sys.exit(1)

@@ -1,4 +1,6 @@
-"""Vendor orders after checkout: vendors pack, ship, deliver, cancel and record payment; staff refund.
+"""Vendor orders after checkout: vendors pack, ship, deliver, cancel and record payment.
+
+Refunds are in orders/refunds; cancelling a paid part records the refund of what is left of it.
 
 Every function takes the acting user and checks it: a vendor reaches only vendor orders of stores
 it owns (another store's is NotFound, so ids cannot be probed), staff reach all. Each change is one
@@ -25,10 +27,13 @@ from marketplace.extensions import db
 from marketplace.orders import emails
 from marketplace.orders.holds.stock import give_back_lines
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentState, VendorOrder
-from marketplace.orders.states import can_move, move_vendor_order, record_payment_state
+from marketplace.orders.refunds.models import Refund
+from marketplace.orders.refunds.services import all_refunds_succeeded, left_to_refund, record_vendor_order_refund
+from marketplace.orders.refunds.sync import send_refund
+from marketplace.orders.states import can_move, move_vendor_order, update_payment_state
 from marketplace.payments.offline_gateway import OfflineGateway
 from marketplace.vendors.models import Store
-from marketplace.vendors.payables import post_reversal, post_sale
+from marketplace.vendors.payables import post_sale
 
 F = FulfilmentState
 PER_PAGE = 25
@@ -38,10 +43,6 @@ MIN_REASON = 3
 ADVANCES = frozenset({F.PACKED, F.SHIPPED, F.DELIVERED})
 # Offline orders are paid on delivery, so payment may be recorded at any point before cancellation.
 PAYABLE_OFFLINE = frozenset({F.CONFIRMED, F.PACKED, F.SHIPPED, F.DELIVERED})
-# The order payment states this module derives from its vendor orders; pending, expired and failed
-# belong to checkout and the payment webhooks.
-DERIVED_PAYMENT_STATES = frozenset({PaymentState.UNPAID, PaymentState.PAID, PaymentState.REFUND_DUE,
-                                    PaymentState.REFUNDED, PaymentState.CANCELLED})
 PAYMENT_RECORDED = "payment_recorded"  # history `to_state` of a payment recorded without a state move
 vendor_orders_table = VendorOrder.__table__
 
@@ -52,7 +53,6 @@ class Action(enum.StrEnum):
     DELIVER = "deliver"
     CANCEL = "cancel"
     RECORD_PAYMENT = "record_payment"
-    REFUND = "refund"
 
 
 ADVANCE_ACTIONS = {Action.PACK: F.PACKED, Action.SHIP: F.SHIPPED, Action.DELIVER: F.DELIVERED}
@@ -128,8 +128,6 @@ def allowed_actions(user: User, vendor_order: VendorOrder) -> frozenset[Action]:
         actions.add(Action.CANCEL)
     if is_offline(vendor_order.order) and vendor_order.paid_at is None and status in PAYABLE_OFFLINE:
         actions.add(Action.RECORD_PAYMENT)
-    if user.is_staff and vendor_order.paid_at is not None and can_move(status, F.REFUNDED):
-        actions.add(Action.REFUND)
     return frozenset(actions)
 
 
@@ -198,28 +196,6 @@ def _claim(vendor_order: VendorOrder) -> None:
     db.session.expire_all()  # everything read before the lock is re-read from here on
 
 
-def _derived_payment_state(order: Order) -> PaymentState:
-    parts = order.vendor_orders
-    if any(part.paid_at is not None and part.status == F.CANCELLED for part in parts):
-        return PaymentState.REFUND_DUE  # money was taken for a part that will not be delivered
-    live = [part for part in parts if part.status not in (F.CANCELLED, F.REFUNDED)]
-    if live:
-        return PaymentState.PAID if all(part.paid_at is not None for part in live) else PaymentState.UNPAID
-    if any(part.status == F.REFUNDED for part in parts):
-        return PaymentState.REFUNDED
-    return PaymentState.CANCELLED
-
-
-def _update_payment_state(order: Order, actor_id: int | None) -> None:
-    if order.payment_state not in DERIVED_PAYMENT_STATES:
-        return
-    target = _derived_payment_state(order)
-    if target != order.payment_state:
-        record_payment_state(order, target, actor_id)
-        if target == PaymentState.PAID and order.paid_at is None:
-            order.paid_at = clock.now()
-
-
 def _commit_or_rollback() -> None:
     try:
         db.session.commit()
@@ -268,8 +244,9 @@ def advance_vendor_order(user: User, vendor_order_id: int, target: FulfilmentSta
 
 
 def cancel_vendor_order(user: User, vendor_order_id: int, reason: str) -> VendorOrder:
-    """Cancel the vendor order before it ships: units back in stock, a paid part reversed in the ledger and
-    owed back to the shopper; NotFound (not yours), ValidationError (no reason), Conflict (too late)."""
+    """Cancel the vendor order before it ships: units back in stock, and for a paid part a refund of what is
+    left of it (reversed in the ledger, sent after the commit); NotFound (not yours), ValidationError (no
+    reason), Conflict (too late)."""
     vendor_order = get_vendor_order(user, vendor_order_id)
     note = check_cancel_reason(reason)
     if vendor_order.status == F.PENDING:
@@ -280,14 +257,20 @@ def cancel_vendor_order(user: User, vendor_order_id: int, reason: str) -> Vendor
     try:
         move_vendor_order(vendor_order, F.CANCELLED, user.id, note)
         give_back_lines(vendor_order.lines, vendor_order.order.shopper_id, settled=vendor_order.paid_at is not None)
-        if vendor_order.paid_at is not None:
-            post_reversal(vendor_order)
-        _update_payment_state(vendor_order.order, user.id)
+        refund: Refund | None = None
+        left = left_to_refund(vendor_order)
+        if left.amount > 0:
+            refund = record_vendor_order_refund(vendor_order, left.amount, note, user.id)
+        elif vendor_order.paid_at is not None and all_refunds_succeeded(vendor_order):
+            move_vendor_order(vendor_order, F.REFUNDED, user.id, note)  # its money was all sent back before
+        update_payment_state(vendor_order.order, user.id)
     except DomainError:
         db.session.rollback()
         raise
     _commit_or_rollback()
     emails.vendor_order_moved(vendor_order, reason=note, by_staff=user.is_staff)
+    if refund is not None:
+        send_refund(refund.id)
     return vendor_order
 
 
@@ -307,7 +290,7 @@ def record_offline_payment(user: User, vendor_order_id: int) -> VendorOrder:
         mark_vendor_order_paid(vendor_order, user.id)
         vendor_order.order.paid_amount += vendor_order.subtotal_amount
         vendor_order.order.paid_currency = vendor_order.order.currency
-        _update_payment_state(vendor_order.order, user.id)
+        update_payment_state(vendor_order.order, user.id)
     except DomainError:
         db.session.rollback()
         raise
@@ -329,63 +312,3 @@ def mark_vendor_order_paid(vendor_order: VendorOrder, actor_id: int | None) -> N
                                   to_state=PAYMENT_RECORDED))
     db.session.flush()
     post_sale(vendor_order)
-
-
-def _check_refund_note(text: str) -> str:
-    value = (text or "").strip()
-    if len(value) > MAX_REASON:
-        message = _("Keep the note under 1,000 characters.")
-        raise ValidationError(message, {"note": message})
-    return value
-
-
-def refund_vendor_order(staff: User, vendor_order_id: int, note: str = "") -> VendorOrder:
-    """Mark a paid, delivered or cancelled vendor order refunded (the money goes back outside the site) and
-    reverse its sale; PermissionDenied (not staff), NotFound, ValidationError (note), Conflict (not now)."""
-    _require_staff(staff)
-    vendor_order = get_vendor_order(staff, vendor_order_id)
-    note = _check_refund_note(note)
-    if vendor_order.paid_at is None:
-        raise Conflict(_("Nothing was paid for this order, so there is nothing to refund."))
-    _claim(vendor_order)
-    try:
-        move_vendor_order(vendor_order, F.REFUNDED, staff.id, note)
-        post_reversal(vendor_order)
-        _update_payment_state(vendor_order.order, staff.id)
-    except DomainError:
-        db.session.rollback()
-        raise
-    _commit_or_rollback()
-    emails.vendor_order_moved(vendor_order, by_staff=True)
-    return vendor_order
-
-
-def can_refund_whole_order(order: Order) -> bool:
-    """Whether the order's money is owed back with no vendor order holding it (the payment service took
-    money for an order that had already expired, failed or was cancelled), so staff refund it as a whole."""
-    return (order.payment_state == PaymentState.REFUND_DUE
-            and all(part.paid_at is None for part in order.vendor_orders))
-
-
-def refund_order(staff: User, order_id: int, note: str = "") -> Order:
-    """Mark a refund-due order that no vendor order was paid for refunded (the money goes back outside the
-    site); PermissionDenied (not staff), NotFound, ValidationError (note), Conflict (not refund-due like that)."""
-    order = get_order_for_staff(staff, order_id)
-    note = _check_refund_note(note)
-    if not can_refund_whole_order(order):
-        raise Conflict(_("This order has no refund due as a whole; refund each paid part instead."))
-    orders_table = Order.__table__
-    claimed = db.session.execute(
-        update(orders_table).where(orders_table.c.id == order.id,
-                                   orders_table.c.payment_state == PaymentState.REFUND_DUE.value)
-        .values(payment_state=PaymentState.REFUNDED.value)
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        raise Conflict(_("This order was changed meanwhile. Check how it stands now."))
-    db.session.add(OrderEvent(order_id=order.id, actor_id=staff.id,
-                              from_state=f"payment:{PaymentState.REFUND_DUE.value}",
-                              to_state=f"payment:{PaymentState.REFUNDED.value}", note=note))
-    _commit_or_rollback()
-    db.session.refresh(order)
-    return order

@@ -108,6 +108,8 @@ class Order(db.Model):
     total_amount: Mapped[int]  # minor units of `currency`
     paid_amount: Mapped[int] = mapped_column(default=0)  # what the gateway took, in `paid_currency`
     paid_currency: Mapped[str] = mapped_column(String(3), default="")  # empty: nothing taken online, or `currency`
+    # Refunds asked for so far, in `paid_currency` (orders/refunds: never more than `paid_amount`).
+    refunded_amount: Mapped[int] = mapped_column(default=0, server_default="0")
     reserved_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -164,6 +166,8 @@ class VendorOrder(db.Model):
     status: Mapped[FulfilmentState] = mapped_column(enum_column(FulfilmentState), default=FulfilmentState.PENDING)
     currency: Mapped[str] = mapped_column(String(3))  # the order's charge currency
     subtotal_amount: Mapped[int]
+    # Refunds asked for so far (orders/refunds raises it by a conditional UPDATE, never past the subtotal).
+    refunded_amount: Mapped[int] = mapped_column(default=0, server_default="0")
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     tracking_reference: Mapped[str] = mapped_column(String(80), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)

@@ -26,6 +26,11 @@ ALLOWED_MOVES: dict[FulfilmentState, frozenset[FulfilmentState]] = {
     F.REFUNDED: frozenset(),
 }
 
+# The order payment states derived from its vendor orders; pending, expired and failed belong to checkout
+# and the payment webhooks.
+DERIVED_PAYMENT_STATES = frozenset({PaymentState.UNPAID, PaymentState.PAID, PaymentState.REFUND_DUE,
+                                    PaymentState.REFUNDED, PaymentState.CANCELLED})
+
 # What a vendor may do to its own vendor orders; staff may also refund.
 VENDOR_MOVES = frozenset({F.PACKED, F.SHIPPED, F.DELIVERED, F.CANCELLED})
 
@@ -116,3 +121,29 @@ def reinstate_vendor_order(vendor_order: VendorOrder, note: str = "") -> None:
     vendor_order.updated_at = clock.now()
     db.session.add(OrderEvent(order_id=vendor_order.order_id, vendor_order_id=vendor_order.id, actor_id=None,
                               from_state=current.value, to_state=F.PAID.value, note=note))
+
+
+def derived_payment_state(order: Order) -> PaymentState:
+    """The order's payment state as its vendor orders make it: refund due while a paid part is cancelled and
+    not yet refunded, else paid or unpaid by its live parts, else refunded or cancelled."""
+    parts = order.vendor_orders
+    if any(part.paid_at is not None and part.status == F.CANCELLED for part in parts):
+        return PaymentState.REFUND_DUE  # money was taken for a part that will not be delivered
+    live = [part for part in parts if part.status not in (F.CANCELLED, F.REFUNDED)]
+    if live:
+        return PaymentState.PAID if all(part.paid_at is not None for part in live) else PaymentState.UNPAID
+    if any(part.status == F.REFUNDED for part in parts):
+        return PaymentState.REFUNDED
+    return PaymentState.CANCELLED
+
+
+def update_payment_state(order: Order, actor_id: int | None) -> None:
+    """Set the order's payment state from its vendor orders (when it is one of the derived states) and record
+    the change, in the caller's transaction."""
+    if order.payment_state not in DERIVED_PAYMENT_STATES:
+        return
+    target = derived_payment_state(order)
+    if target != order.payment_state:
+        record_payment_state(order, target, actor_id)
+        if target == PaymentState.PAID and order.paid_at is None:
+            order.paid_at = clock.now()

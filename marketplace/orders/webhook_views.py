@@ -9,8 +9,9 @@ from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 
 from marketplace.core import clock
+from marketplace.orders.refunds.sync import apply_refund_event
 from marketplace.orders.webhooks import apply_payment_report
-from marketplace.payments import WebhookRejected, get_payment_gateway
+from marketplace.payments import RefundReport, WebhookRejected, get_payment_gateway
 
 bp = Blueprint("payment_webhooks", __name__)
 
@@ -21,7 +22,8 @@ def _error(code: str, message: str, status: int) -> tuple[Response, int]:
 
 @bp.post("/webhooks/stripe")
 def stripe_webhook() -> tuple[Response, int]:
-    """Apply one signed Stripe event to its order; 400 when the event is rejected, 404 when Stripe is not configured."""
+    """Apply one signed Stripe event to its order or refund; 400 when the event is rejected, 404 when Stripe is
+    not configured."""
     gateway = get_payment_gateway()
     if gateway.name != "stripe":
         return _error("not_found", _("Online payments are not enabled on this site."), 404)
@@ -31,5 +33,8 @@ def stripe_webhook() -> tuple[Response, int]:
     except WebhookRejected as rejected:
         return _error("webhook_rejected", _("The event was rejected: %(reason)s", reason=str(rejected)), 400)
     # A failure here is a 500, so Stripe sends the event again later; nothing of it was recorded.
-    outcome = apply_payment_report(report, gateway.name, clock.now())
+    if isinstance(report, RefundReport):
+        outcome = apply_refund_event(report, gateway.name, clock.now())
+    else:
+        outcome = apply_payment_report(report, gateway.name, clock.now())
     return jsonify(received=True, outcome=outcome), 200

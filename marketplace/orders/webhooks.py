@@ -7,7 +7,9 @@ gateway's retry applies it again. Events may arrive in any order: every change i
 order's state as it is under the lock, never from the event alone.
 
 Money is never lost and stock never oversold: a payment for units that were given back takes them
-again if they are still there, and otherwise flags the order `refund_due` for staff.
+again if they are still there, and otherwise flags the order `refund_due` and records a refund of it,
+sent to the gateway once the event is committed (orders/refunds). Refund events (`refund.*`,
+`charge.refunded`) go to `orders/refunds/sync.py`.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,6 +30,9 @@ from marketplace.orders import emails
 from marketplace.orders.holds.lapsed import end_reservation
 from marketplace.orders.holds.stock import HoldRefused, retake_lines, settle_lines
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentEvent, PaymentState
+from marketplace.orders.refunds.models import Refund, RefundState
+from marketplace.orders.refunds.services import record_order_refund
+from marketplace.orders.refunds.sync import send_refund
 from marketplace.orders.states import move_vendor_order, record_payment_state, reinstate_vendor_order
 from marketplace.payments import PaymentReport, get_payment_gateway
 from marketplace.vendors.payables import post_sale
@@ -89,7 +96,16 @@ def apply_payment_report(report: PaymentReport, gateway_name: str, at: datetime 
         raise
     if outcome == PAID:
         emails.order_placed(order)
+    elif outcome in (REFUND_DUE, AMOUNT_MISMATCH):
+        _send_order_refunds(order.id)
     return outcome
+
+
+def _send_order_refunds(order_id: int) -> None:
+    """Send the refunds of money no vendor order holds that the event just recorded (after its commit)."""
+    for refund_id in db.session.scalars(select(Refund.id).where(
+            Refund.order_id == order_id, Refund.vendor_order_id.is_(None), Refund.state == RefundState.REQUESTED)):
+        send_refund(refund_id)
 
 
 def _locked_order(report: PaymentReport, gateway_name: str) -> Order | None:
@@ -137,7 +153,7 @@ def _apply_paid(order: Order, report: PaymentReport, at: datetime) -> str:
         return UNCHANGED  # already flagged for staff, or not an online payment at all
     if report.currency != order.currency or report.amount != order.total_amount:
         _flag_refund(order, f"paid {report.amount} {report.currency or '?'}, but the order is "
-                            f"{order.total_amount} {order.currency}", report)
+                            f"{order.total_amount} {order.currency}", report, mismatch=True)
         log.error("order %s: amount mismatch on %s %s", order.reference, report.event_type, report.event_id)
         return AMOUNT_MISMATCH
     if state == PaymentState.PENDING:
@@ -182,16 +198,22 @@ def _mark_paid(order: Order, report: PaymentReport, at: datetime, note: str, lat
         settle_lines(vendor_order.lines, order.shopper_id)  # booked seats held for it are now sold
 
 
-def _flag_refund(order: Order, note: str, report: PaymentReport) -> None:
-    """Money arrived that the order cannot keep: flag it for staff, giving back any units still held.
+def _flag_refund(order: Order, note: str, report: PaymentReport, mismatch: bool = False) -> None:
+    """Money arrived that the order cannot keep: flag it refund due, giving back any units still held, and
+    record a refund of all of it (sent after the commit).
 
-    What was taken is recorded as it came, in its own currency, whatever the order's: staff refund that.
+    What was taken is recorded as it came, in its own currency, whatever the order's: that is refunded.
     """
     if order.payment_state == PaymentState.PENDING:
         end_reservation(order.id, PaymentState.REFUND_DUE, note)  # reloads the order: record the payment after
+        order = db.session.get(Order, order.id)
     else:
         record_payment_state(order, PaymentState.REFUND_DUE, None, note)
     order.paid_amount, order.paid_currency = report.amount, (report.currency or order.currency).upper()[:3]
+    with force_locale(order.language):  # the reason is in the shopper's e-mail
+        reason = (_("Your payment did not match the order's total, so it is sent back in full.") if mismatch
+                  else _("Your payment arrived after the order had lapsed and its items were no longer available."))
+    record_order_refund(order, reason, None)
 
 
 def reconcile_payments(since: datetime, at: datetime | None = None) -> dict[str, Any]:

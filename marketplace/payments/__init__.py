@@ -14,12 +14,15 @@ from marketplace.payments.port import (
     PaymentReport,
     PaymentRequest,
     PaymentStart,
+    RefundRefused,
+    RefundReport,
+    RefundRequest,
     WebhookRejected,
 )
 
 __all__ = [
     "ChargeLine", "GatewayError", "PaymentGateway", "PaymentReport", "PaymentRequest", "PaymentStart",
-    "WebhookRejected", "get_payment_gateway", "init_app",
+    "RefundRefused", "RefundReport", "RefundRequest", "WebhookRejected", "get_payment_gateway", "init_app",
 ]
 
 

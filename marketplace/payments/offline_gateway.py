@@ -1,10 +1,23 @@
-"""Pay on delivery (cash or mobile money): nothing is collected online, so nothing can arrive by webhook."""
+"""Pay on delivery (cash or mobile money): nothing is collected online, so nothing can arrive by webhook.
+
+A refund moves no money here: it is recorded "to pay out", and staff pay it in cash or by mobile money
+and then mark it paid out.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
 
-from marketplace.payments.port import PaymentReport, PaymentRequest, PaymentStart, WebhookRejected
+from marketplace.payments.port import (
+    REFUND_TO_PAY_OUT,
+    GatewayError,
+    PaymentReport,
+    PaymentRequest,
+    PaymentStart,
+    RefundReport,
+    RefundRequest,
+    WebhookRejected,
+)
 
 
 class OfflineGateway:
@@ -22,3 +35,10 @@ class OfflineGateway:
 
     def expire_payment(self, reference: str) -> None:
         return None
+
+    def refund(self, request: RefundRequest) -> RefundReport:
+        return RefundReport(reference="", refund_id=request.refund_id, outcome=REFUND_TO_PAY_OUT,
+                            amount=request.amount, currency=request.currency)
+
+    def refund_status(self, reference: str) -> RefundReport:
+        raise GatewayError("the offline method keeps no refunds to re-read")

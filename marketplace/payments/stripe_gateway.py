@@ -3,7 +3,10 @@
 A payment is one Checkout Session (cards, Alipay, WeChat Pay) built from the server's prices. Its
 events arrive signed at `/webhooks/stripe`; `parse_webhook` verifies them on the raw body and turns
 them into `PaymentReport`s, and `recent_payments` re-reads sessions for `flask payments reconcile`.
-Sessions are handled as plain dicts (`to_dict()`), so nothing outside this module sees Stripe objects.
+Refunds go through Stripe's Refund API against the session's PaymentIntent, with our refund id in their
+metadata and our idempotency key, so a retried request never refunds twice; `refund.*` and
+`charge.refunded` events become `RefundReport`s. Stripe objects are handled as plain dicts
+(`to_dict()`), so nothing outside this module sees them.
 """
 from __future__ import annotations
 
@@ -15,7 +18,19 @@ from typing import Any
 import stripe
 
 from marketplace.core import clock
-from marketplace.payments.port import GatewayError, PaymentReport, PaymentRequest, PaymentStart, WebhookRejected
+from marketplace.payments.port import (
+    REFUND_FAILED,
+    REFUND_PENDING,
+    REFUND_SUCCEEDED,
+    GatewayError,
+    PaymentReport,
+    PaymentRequest,
+    PaymentStart,
+    RefundRefused,
+    RefundReport,
+    RefundRequest,
+    WebhookRejected,
+)
 
 # Stripe Checkout speaks these of our languages; Arabic and Swahili pages let Stripe pick from the browser.
 STRIPE_LOCALES = {"en": "en", "fr": "fr", "pt": "pt", "zh": "zh"}
@@ -32,6 +47,10 @@ SESSION_EVENTS = {
     "checkout.session.async_payment_failed": "failed",
     "checkout.session.expired": "expired",
 }
+REFUND_EVENTS = frozenset({"refund.created", "refund.updated", "refund.failed"})
+# Stripe's refund statuses as ours ("requires_action": the payer must give bank details; still on its way).
+REFUND_STATUSES = {"pending": REFUND_PENDING, "requires_action": REFUND_PENDING, "succeeded": REFUND_SUCCEEDED,
+                   "failed": REFUND_FAILED, "canceled": REFUND_FAILED}
 
 
 class StripeGateway:
@@ -114,7 +133,7 @@ class StripeGateway:
             params["customer_email"] = request.customer_email
         return params
 
-    def parse_webhook(self, payload: bytes, signature_header: str) -> PaymentReport:
+    def parse_webhook(self, payload: bytes, signature_header: str) -> PaymentReport | RefundReport:
         """The verified event in `payload`; WebhookRejected for a bad signature, a stale timestamp or a non-event."""
         try:
             # Verified on the raw bytes Stripe signed, before anything in them is believed.
@@ -133,6 +152,16 @@ class StripeGateway:
         event_id, event_type = event["id"], event["type"]
         data = event.get("data")
         session = data.get("object") if isinstance(data, dict) else None
+        if isinstance(session, dict) and event_type in REFUND_EVENTS:
+            return refund_report(session, event_id, event_type)
+        if isinstance(session, dict) and event_type == "charge.refunded":
+            # The charge's refunds are not in the event (API versions since 2022-11-15): re-read ours.
+            amount = session.get("amount_refunded")
+            return RefundReport(reference="", refund_id=None, outcome="",
+                                amount=amount if isinstance(amount, int) else 0,
+                                currency=str(session.get("currency") or "").upper(),
+                                payment_reference=str(session.get("payment_intent") or ""),
+                                event_id=event_id, event_type=event_type)
         if not event_type.startswith("checkout.session.") or not isinstance(session, dict):
             return PaymentReport(reference="", order_id=None, outcome="ignored", amount=0, currency="",
                                  event_id=event_id, event_type=event_type)
@@ -170,6 +199,58 @@ class StripeGateway:
                 raise GatewayError(_describe(exc)) from exc
         except stripe.StripeError as exc:
             raise GatewayError(_describe(exc)) from exc
+
+    def refund(self, request: RefundRequest) -> RefundReport:
+        """Refund part or all of the session's payment with the request's idempotency key; RefundRefused when
+        Stripe refuses it (more than is left, a payment not captured …), GatewayError when it cannot be reached."""
+        try:
+            session = self.client.v1.checkout.sessions.retrieve(request.payment_reference).to_dict()
+            payment_intent = session.get("payment_intent")
+            if isinstance(payment_intent, dict):
+                payment_intent = payment_intent.get("id")
+            if not payment_intent:
+                raise RefundRefused(f"Stripe session {request.payment_reference} has no payment to refund")
+            params = {
+                "payment_intent": payment_intent, "amount": request.amount,
+                "metadata": {"refund_id": str(request.refund_id), "order_reference": request.order_reference},
+                "reason": "requested_by_customer",
+            }
+            refund = self.client.v1.refunds.create(
+                params,  # type: ignore[arg-type]
+                options={"idempotency_key": request.idempotency_key},
+            )
+        except (stripe.InvalidRequestError, stripe.CardError) as exc:
+            raise RefundRefused(_describe(exc)) from exc
+        except stripe.StripeError as exc:
+            raise GatewayError(_describe(exc)) from exc
+        return refund_report(refund.to_dict())
+
+    def refund_status(self, reference: str) -> RefundReport:
+        """The refund as Stripe sees it now; GatewayError when it cannot be read."""
+        try:
+            return refund_report(self.client.v1.refunds.retrieve(reference).to_dict())
+        except stripe.StripeError as exc:
+            raise GatewayError(_describe(exc)) from exc
+
+
+def refund_report(refund: Mapping[str, Any], event_id: str = "", event_type: str = "") -> RefundReport:
+    """A RefundReport for a Stripe Refund given as a plain dict."""
+    metadata = refund.get("metadata") or {}
+    try:
+        refund_id: int | None = int(metadata.get("refund_id"))
+    except (TypeError, ValueError):
+        refund_id = None
+    amount = refund.get("amount")
+    payment_intent = refund.get("payment_intent")
+    if isinstance(payment_intent, dict):
+        payment_intent = payment_intent.get("id")
+    return RefundReport(
+        reference=str(refund.get("id") or ""), refund_id=refund_id,
+        outcome=REFUND_STATUSES.get(str(refund.get("status")), REFUND_PENDING),
+        amount=amount if isinstance(amount, int) and not isinstance(amount, bool) else 0,
+        currency=str(refund.get("currency") or "").upper(), payment_reference=str(payment_intent or ""),
+        failure=str(refund.get("failure_reason") or "")[:200], event_id=event_id, event_type=event_type,
+    )
 
 
 def session_expiry(reserved_until: datetime | None, now: datetime) -> datetime:

@@ -5,7 +5,18 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core import clock
@@ -139,7 +150,7 @@ class SlotQuota(db.Model):
 
 class PayableKind(enum.StrEnum):
     SALE = "sale"  # a vendor order was paid: the store is owed its subtotal less commission
-    REVERSAL = "reversal"  # that sale was cancelled or refunded: the same amount, negated
+    REVERSAL = "reversal"  # money of that sale went back to the shopper (a refund): its amount, negated
 
 
 class PayableEntry(db.Model):
@@ -147,7 +158,10 @@ class PayableEntry(db.Model):
 
     __tablename__ = "payable_entries"
     __table_args__ = (
-        UniqueConstraint("vendor_order_id", "kind"),  # one sale and at most one reversal per vendor order
+        # One sale per vendor order, and one reversal per refund (a part may be refunded in several goes).
+        Index("uq_payable_entries_one_sale", "vendor_order_id", unique=True,
+              sqlite_where=text("kind = 'sale'"), postgresql_where=text("kind = 'sale'")),
+        UniqueConstraint("refund_id"),
         Index("ix_payable_entries_store_settlement", "store_id", "settlement_id"),
     )
 
@@ -162,6 +176,7 @@ class PayableEntry(db.Model):
     commission_rate: Mapped[Decimal] = mapped_column(DecimalText)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, index=True)
     settlement_id: Mapped[int | None] = mapped_column(ForeignKey("payable_settlements.id"))
+    refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id"))  # what a reversal gave back
 
 
 class Settlement(db.Model):

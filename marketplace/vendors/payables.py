@@ -1,8 +1,9 @@
 """The vendor payables ledger: what the campaign owes each store, as signed entries and nothing else.
 
-A paid vendor order posts one sale entry (its subtotal less the campaign's commission); a refund or
-a cancellation after payment posts one reversal of the same amounts. A unique constraint on
-(vendor order, kind) makes posting idempotent, so a replayed payment event cannot pay a store twice.
+A paid vendor order posts one sale entry (its subtotal less the campaign's commission); each refund of
+it (a cancellation after payment is a refund of what is left) posts one reversal of exactly what it
+gives back. A unique index on the sale of a vendor order and a unique refund id on reversals make
+posting idempotent, so a replayed payment event cannot pay a store twice nor a refund reverse twice.
 Balances, exports and settlements are sums over these entries.
 
 Staff settle a store per currency and period: the unsettled entries created in the half-open
@@ -71,19 +72,34 @@ def post_sale(vendor_order: VendorOrder) -> PayableEntry:
     return entry
 
 
-def post_reversal(vendor_order: VendorOrder) -> PayableEntry | None:
-    """Reverse the vendor order's sale entry (a refund or a cancellation after payment); None when
-    nothing was owed for it. Once only."""
+def post_refund_reversal(vendor_order: VendorOrder, refund_id: int, amount: int) -> PayableEntry | None:
+    """Take `amount` (what refund `refund_id` sends back of the vendor order) off what the store is owed, in
+    the caller's transaction; once per refund. None when nothing was owed for the part (no sale entry).
+
+    The commission given back is the sale's commission on everything refunded so far less what earlier
+    reversals gave back, so refunding a whole part in several goes reverses exactly its sale.
+    """
     sale = _entry(vendor_order, PayableKind.SALE)
     if sale is None:
         return None
-    existing = _entry(vendor_order, PayableKind.REVERSAL)
+    existing = db.session.scalars(select(PayableEntry).where(PayableEntry.refund_id == refund_id)).first()
     if existing is not None:
         return existing
+    reversed_gross, reversed_commission = db.session.execute(
+        select(func.coalesce(func.sum(PayableEntry.gross_amount), 0),
+               func.coalesce(func.sum(PayableEntry.commission_amount), 0))
+        .where(PayableEntry.vendor_order_id == vendor_order.id, PayableEntry.kind == PayableKind.REVERSAL)
+    ).one()
+    # Never past the sale: a part cancelled before refunds sent money had its whole sale reversed at once.
+    amount = min(amount, sale.gross_amount + int(reversed_gross))
+    if amount <= 0:
+        return None
+    refunded = -int(reversed_gross) + amount
+    share = (Decimal(sale.commission_amount) * refunded / sale.gross_amount) if sale.gross_amount else Decimal(0)
+    commission = int(share.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)) + int(reversed_commission)
     entry = PayableEntry(store_id=sale.store_id, vendor_order_id=vendor_order.id, kind=PayableKind.REVERSAL,
-                         currency=sale.currency, gross_amount=-sale.gross_amount,
-                         commission_amount=-sale.commission_amount, amount=-sale.amount,
-                         commission_rate=sale.commission_rate)
+                         currency=sale.currency, gross_amount=-amount, commission_amount=-commission,
+                         amount=-(amount - commission), commission_rate=sale.commission_rate, refund_id=refund_id)
     db.session.add(entry)
     return entry
 

@@ -214,11 +214,14 @@ RULES: dict[str, tuple[str, dict]] = {
     "vendor_orders.record_payment": ("/{lang}/vendor/orders/{own_vendor_order_id}/payment", POST_ONLY),
     "staff_orders.index": ("/{lang}/staff/orders/", STAFF_ONLY),
     "staff_orders.detail": ("/{lang}/staff/orders/{vendor_order_order_id}", STAFF_ONLY),
-    "staff_orders.refund": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/refund", POST_ONLY),
     "staff_orders.advance": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/pack", POST_ONLY),
     "staff_orders.cancel": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/cancel", POST_ONLY),
     "staff_orders.record_payment": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/payment", POST_ONLY),
-    "staff_orders.refund_whole_order": ("/{lang}/staff/orders/{vendor_order_order_id}/refund", POST_ONLY),
+    "staff_refunds.queue": ("/{lang}/staff/refunds/", STAFF_ONLY),
+    "staff_refunds.refund_part": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/refunds", POST_ONLY),
+    "staff_refunds.refund_order": ("/{lang}/staff/orders/{vendor_order_order_id}/refunds", POST_ONLY),
+    "staff_refunds.retry": ("/{lang}/staff/refunds/{refund_id}/retry", POST_ONLY),
+    "staff_refunds.paid_out": ("/{lang}/staff/refunds/{refund_id}/paid-out", POST_ONLY),
     "staff_orders.payables_page": ("/{lang}/staff/payables/", STAFF_ONLY),
     "staff_orders.export_payables": ("/{lang}/staff/payables/export.csv?start=2024-01-01&end=2024-02-01", STAFF_ONLY),
     "staff_orders.settle": ("/{lang}/staff/payables/settle", POST_ONLY),
@@ -316,11 +319,13 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "vendor_orders.advance": (VENDOR_MAY, {}),
     "vendor_orders.cancel": (VENDOR_MAY, {"reason": "Out of stock"}),
     "vendor_orders.record_payment": (VENDOR_MAY, {}),
-    "staff_orders.refund": (STAFF_MAY, {}),
     "staff_orders.advance": (STAFF_MAY, {}),
     "staff_orders.cancel": (STAFF_MAY, {"reason": "Shopper asked"}),
     "staff_orders.record_payment": (STAFF_MAY, {}),
-    "staff_orders.refund_whole_order": (STAFF_MAY, {}),
+    "staff_refunds.refund_part": (STAFF_MAY, {}),
+    "staff_refunds.refund_order": (STAFF_MAY, {}),
+    "staff_refunds.retry": (STAFF_MAY, {}),
+    "staff_refunds.paid_out": (STAFF_MAY, {"payout_reference": "MM-1"}),
     "staff_orders.settle": (STAFF_MAY, {"store_id": "{store_id}", "currency": "USD", "start": "2024-01-01",
                                         "end": "2024-02-01", "transfer_reference": "TR-1"}),
 }
@@ -399,7 +404,18 @@ def build_world(app) -> dict:
                                                       country_code="CN", city="Shanghai", postal_code="200120",
                                                       address_line="88 Century Avenue"),
                                    new_checkout_key(), "en").vendor_orders[0]
+    # A second one, paid on delivery and partly refunded, for the staff refund buttons.
+    from marketplace.orders import fulfilment
+    from marketplace.orders.refunds.services import refund_vendor_order
+
+    carts.add_item(buyer, None, own_product.id, 1)
+    refunded = place_order(buyer, Destination(recipient_name="Li Wei", phone="+86 138 0013 8000", country_code="CN",
+                                              city="Shanghai", postal_code="200120", address_line="88 Century Avenue"),
+                           new_checkout_key(), "en").vendor_orders[0]
+    fulfilment.record_offline_payment(users[STAFF], refunded.id)
+    refund = refund_vendor_order(users[STAFF], refunded, 100, "Scratched lid")
     return {
+        "refund_id": refund.id,
         "festival": festival.slug,
         "festival_id": festival.id,
         "lecture_id": lecture.id,

@@ -88,6 +88,7 @@ def test_staff_home_counts_each_queue_and_links_to_it(client, login, staff, busy
         "products": ("/en/staff/products/", 3),
         f"festival-entries-{coming.id}": (f"/en/staff/festivals/{coming.id}", 2),
         "refunds": ("/en/staff/orders/?state=refund_due", 1),
+        "refunds-waiting": ("/en/staff/refunds/", 0),
         "settlements": ("/en/staff/payables/", 1),
     }
     assert "Festival entries to approve: Ramadan Fair" in page

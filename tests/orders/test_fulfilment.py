@@ -14,6 +14,8 @@ from marketplace.extensions import db
 from marketplace.orders import fulfilment
 from marketplace.orders.fulfilment import PAYMENT_RECORDED
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, PaymentState, VendorOrder
+from marketplace.orders.refunds import services as refunds
+from marketplace.orders.refunds.models import Refund, RefundState
 from marketplace.orders.states import ALLOWED_MOVES, VENDOR_MOVES
 from marketplace.vendors.models import PayableEntry, PayableKind
 from tests.orders.fulfilment_helpers import part_of, put_in_state, snapshot
@@ -76,14 +78,14 @@ def test_every_allowed_vendor_move_is_made_and_recorded(app, place, make_product
 
 
 @pytest.mark.parametrize("state", [s for s in F if s not in (F.DELIVERED, F.CANCELLED)])
-def test_staff_cannot_refund_a_paid_part_that_is_neither_delivered_nor_cancelled(app, place, make_product, staff,
-                                                                                 state):
-    part = place(make_product()).vendor_orders[0]
+def test_a_full_refund_moves_a_part_to_refunded_only_when_the_table_allows(app, place, make_product, staff, state):
+    product = make_product(price=900)
+    part = place(product).vendor_orders[0]
     put_in_state(part, state, paid=True)
-    before = snapshot(part.id)
-    with pytest.raises(Conflict):
-        fulfilment.refund_vendor_order(staff, part.id, "")
-    assert snapshot(part.id) == before
+    refund = refunds.refund_vendor_order(staff, part, 900, "Damaged on arrival")
+    refunds.mark_refund_paid_out(staff, refund.id, "MM-1")
+    db.session.expire_all()
+    assert db.session.get(VendorOrder, part.id).status == state  # the money is back; the parcel's state stays
 
 
 def test_a_vendor_packs_ships_delivers_and_records_payment(app, place, make_product, outbox, shopper):
@@ -138,13 +140,13 @@ def test_another_vendor_can_neither_see_nor_move_the_order(app, place, make_prod
         with pytest.raises(NotFound):
             call()
     with pytest.raises(PermissionDenied):
-        fulfilment.refund_vendor_order(other, part.id, "")
+        refunds.refund_vendor_order(other, part, 100, "Not mine to refund")
     assert fulfilment.vendor_orders_for(other).items == []
     assert [p.id for p in fulfilment.vendor_orders_for(product.store.owner).items] == [part.id]
     assert snapshot(part.id) == before
 
 
-def test_cancelling_a_paid_part_reverses_its_sale_and_staff_then_refund(app, place, make_product, staff, monkeypatch):
+def test_cancelling_a_paid_part_refunds_it_and_staff_then_pay_it_out(app, place, make_product, staff, monkeypatch):
     monkeypatch.setitem(app.config, "COMMISSION_RATE", "0.1")
     product = make_product(price=2000, stock=5)
     vendor = product.store.owner
@@ -161,13 +163,17 @@ def test_cancelling_a_paid_part_reverses_its_sale_and_staff_then_refund(app, pla
         .order_by(PayableEntry.id)).all()
     assert entries == [(PayableKind.SALE, 2000, 200, 1800), (PayableKind.REVERSAL, -2000, -200, -1800)]
 
-    fulfilment.refund_vendor_order(staff, part.id, "Sent back by mobile money, ref MM-77")
+    [refund] = db.session.scalars(select(Refund)).all()
+    assert (refund.amount, refund.state, refund.reason, refund.requested_by_id) == (
+        2000, RefundState.TO_PAY_OUT, "Broken in the warehouse", vendor.id)
+
+    refunds.mark_refund_paid_out(staff, refund.id, "Sent back by mobile money, ref MM-77")
     db.session.expire_all()
     part = db.session.get(VendorOrder, part.id)
     assert part.status == F.REFUNDED and part.order.payment_state == PaymentState.REFUNDED
     assert db.session.scalar(select(func.count()).select_from(PayableEntry)) == 2  # reversed once only
-    refund_event = [e for e in part.order.events if e.to_state == "refunded"][0]
-    assert (refund_event.actor_id, refund_event.note) == (staff.id, "Sent back by mobile money, ref MM-77")
+    paid_out = [e for e in part.order.events if e.to_state == "refund:succeeded"][0]
+    assert (paid_out.actor_id, paid_out.note) == (staff.id, "Sent back by mobile money, ref MM-77")
 
 
 def test_an_unpaid_part_cannot_be_refunded_and_vendors_cannot_refund(app, place, make_product, staff):
@@ -175,9 +181,9 @@ def test_an_unpaid_part_cannot_be_refunded_and_vendors_cannot_refund(app, place,
     part = place(product).vendor_orders[0]
     put_in_state(part, F.DELIVERED)
     with pytest.raises(Conflict, match="nothing to refund"):
-        fulfilment.refund_vendor_order(staff, part.id, "")
+        refunds.refund_vendor_order(staff, part, 100, "Returned")
     with pytest.raises(PermissionDenied):
-        fulfilment.refund_vendor_order(product.store.owner, part.id, "")
+        refunds.refund_vendor_order(product.store.owner, part, 100, "Returned")
 
 
 def test_two_payment_records_at_once_post_one_sale(app, make_app, place, make_product):

@@ -12,6 +12,8 @@ from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import fulfilment
 from marketplace.orders.models import FulfilmentState, Order, PaymentState, VendorOrder
+from marketplace.orders.refunds import services as refunds
+from marketplace.orders.refunds.models import Refund
 from marketplace.vendors.models import PayableEntry, PayableKind
 from tests.factories import PASSWORD
 from tests.orders.fulfilment_helpers import put_in_state, snapshot
@@ -93,24 +95,48 @@ def test_staff_refund_a_delivered_part_from_the_order_page(app, client, login, p
     put_in_state(part, F.DELIVERED)
     fulfilment.record_offline_payment(product.store.owner, part.id)
     login(staff)
-    too_long = client.post(f"/en/staff/orders/parts/{part.id}/refund", data={f"refund-{part.id}-note": "x" * 1001})
-    assert too_long.status_code == 422 and "under 1,000 characters" in too_long.text
+    url = f"/en/staff/orders/parts/{part.id}/refunds"
+    field = f"refund-{part.id}-"
+    for data, message in (({"amount": "abc", "reason": "Returned"}, "as a number greater than zero"),
+                          ({"amount": "-1", "reason": "Returned"}, "as a number greater than zero"),
+                          ({"amount": "4.001", "reason": "Returned"}, "as a number greater than zero"),
+                          ({"amount": "4.00", "reason": "x" * 1001}, "3 to 1,000 characters"),
+                          ({"amount": "9.01", "reason": "Returned"}, "At most $9.00 is left")):
+        refused = client.post(url, data={field + key: value for key, value in data.items()})
+        assert refused.status_code == 422 and message in refused.text
+    assert db.session.scalar(select(func.count()).select_from(Refund)) == 0
+    assert db.session.scalar(select(func.sum(PayableEntry.amount))) == 900
     page = client.get(f"/en/staff/orders/{order.id}").text
-    assert "Mark refunded" in page and "This site does not move money" in page
+    assert "Refund the shopper" in page and "Paid on delivery: the refund is recorded" in page
     assert product.store.owner.email in page  # the history names who recorded the payment
-    done = client.post(f"/en/staff/orders/parts/{part.id}/refund", data={f"refund-{part.id}-note": "Returned damaged"},
+    outbox.clear()
+    done = client.post(url, data={field + "amount": "4.00", field + "reason": "Returned damaged"},
                        follow_redirects=True)
-    assert "Recorded as refunded" in done.text and "Campaign staff (Amina (staff))" in done.text
+    assert "Refund of $4.00 recorded: pay it back" in done.text and "To be paid back in cash" in done.text
+    assert "Campaign staff (Amina (staff))" in done.text
+    [refund] = db.session.scalars(select(Refund)).all()
+    assert db.session.scalar(select(func.sum(PayableEntry.amount))) == 500
+    assert [(m.to, m.language) for m in outbox] == [(order.email, "en")] and "$4.00" in outbox[0].body
+    paid = client.post(f"/en/staff/refunds/{refund.id}/paid-out", data={"payout_reference": "MM-4411"},
+                       follow_redirects=True)
+    assert "Refunded: $4.00 went back" in paid.text and "MM-4411" in paid.text
     db.session.expire_all()
+    assert db.session.get(VendorOrder, part.id).status == F.DELIVERED  # $5.00 of it is still paid for
+    rest = client.post(url, data={field + "amount": "5", field + "reason": "The other one too"},
+                       follow_redirects=True)
+    assert "Refund of $5.00 recorded" in rest.text
+    last = db.session.scalars(select(Refund).order_by(Refund.id.desc())).first()
+    client.post(f"/en/staff/refunds/{last.id}/paid-out", data={"payout_reference": ""})
+    db.session.expire_all()
+    assert db.session.get(VendorOrder, part.id).status == F.REFUNDED
     assert db.session.get(Order, order.id).payment_state == PaymentState.REFUNDED
-    assert [e.note for e in db.session.get(Order, order.id).events if e.to_state == "refunded"] == ["Returned damaged"]
     assert db.session.scalar(select(func.sum(PayableEntry.amount))) == 0
-    # the shopper is told, and the store too since staff made the change
-    assert [(m.to, m.language) for m in outbox] == [(product.store.owner.email, "en"), (order.email, "en")]
-    again = client.post(f"/en/staff/orders/parts/{part.id}/refund", data={f"refund-{part.id}-note": ""},
+    again = client.post(url, data={field + "amount": "1", field + "reason": "Once more"})
+    assert again.status_code == 422 and "Nothing is left to refund" in again.text
+    twice = client.post(f"/en/staff/refunds/{last.id}/paid-out", data={"payout_reference": ""},
                         follow_redirects=True)
-    assert "cannot become" in again.text
-    assert db.session.scalar(select(func.count()).select_from(PayableEntry)) == 2
+    assert "not waiting to be paid out" in twice.text
+    assert db.session.scalar(select(func.count()).select_from(PayableEntry)) == 3
 
 
 def test_recording_a_payment_twice_posts_one_sale(app, client, login, place, make_product):
@@ -129,24 +155,30 @@ def test_recording_a_payment_twice_posts_one_sale(app, client, login, place, mak
 
 
 def test_a_refund_due_order_nobody_was_paid_for_is_refunded_as_a_whole(app, client, login, place, make_product,
-                                                                      staff):
+                                                                      staff, shopper, outbox):
     order = place(make_product())
     part = order.vendor_orders[0]
     fulfilment.cancel_vendor_order(staff, part.id, "Paid after it had expired")
     order = db.session.get(Order, order.id)
-    order.payment_state, order.paid_amount = PaymentState.REFUND_DUE, 1000  # as the webhook leaves it
-    db.session.commit()
-    with pytest.raises(PermissionDenied):
-        fulfilment.refund_order(part.store.owner, order.id, "")
+    order.payment_state, order.paid_amount, order.paid_currency = PaymentState.REFUND_DUE, 1000, "USD"
+    db.session.commit()  # as a webhook left it before refunds were sent
+    for someone in (part.store.owner, shopper):
+        with pytest.raises(PermissionDenied):
+            refunds.refund_order_payment(someone, order, "Paid too late")
     login(staff)
     assert "cannot be filled" in client.get(f"/en/staff/orders/{order.id}").text
-    done = client.post(f"/en/staff/orders/{order.id}/refund", data={"refund-order-note": "Refunded in Stripe"},
+    short = client.post(f"/en/staff/orders/{order.id}/refunds", data={"refund-order-reason": "x"})
+    assert short.status_code == 422 and "3 to 1,000 characters" in short.text
+    done = client.post(f"/en/staff/orders/{order.id}/refunds", data={"refund-order-reason": "Paid too late"},
                        follow_redirects=True)
-    assert "Recorded as refunded" in done.text
+    assert "Refund of $10.00 recorded" in done.text and "Refunds of the payment" in done.text
+    [refund] = db.session.scalars(select(Refund)).all()
+    assert (refund.vendor_order_id, refund.amount, refund.currency) == (None, 1000, "USD")
+    with pytest.raises(Conflict):
+        refunds.refund_order_payment(staff, db.session.get(Order, order.id), "Again")
+    refunds.mark_refund_paid_out(staff, refund.id, "")
     db.session.expire_all()
     assert db.session.get(Order, order.id).payment_state == PaymentState.REFUNDED
-    with pytest.raises(Conflict):
-        fulfilment.refund_order(staff, order.id, "")
 
 
 def test_staff_list_orders_by_payment_state_and_store(app, client, login, place, make_product, make_store, staff,

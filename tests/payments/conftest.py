@@ -1,7 +1,9 @@
 """Payment fixtures: a fake Stripe API on 127.0.0.1, the app switched to the Stripe gateway, signed events.
 
-The fake answers the few Checkout Session calls the gateway makes, records every request as it
-arrived (form fields flattened as Stripe encodes them, headers), and can be told to fail.
+The fake answers the few Checkout Session and Refund calls the gateway makes, records every request as
+it arrived (form fields flattened as Stripe encodes them, headers), and can be told to fail. Like Stripe,
+it replays the first answer for a repeated idempotency key and refuses a refund larger than what is left
+of the payment.
 """
 from __future__ import annotations
 
@@ -54,6 +56,9 @@ class FakeStripe:
         self.requests: list[Recorded] = []
         self.fail_status: int | None = None  # answer every request with this error status
         self.page_size: int | None = None  # smaller list pages than asked for, to exercise paging
+        self.refunds: dict[str, dict] = {}
+        self.refund_keys: dict[str, str] = {}
+        self.refund_status = "succeeded"  # what a new refund answers (cards are refunded at once)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -63,11 +68,44 @@ class FakeStripe:
     def created(self) -> list[Recorded]:
         return [r for r in self.requests if r.method == "POST" and r.path == "/v1/checkout/sessions"]
 
+    def refund_requests(self) -> list[Recorded]:
+        return [r for r in self.requests if r.method == "POST" and r.path == "/v1/refunds"]
+
     def complete(self, session_id: str, payment_status: str = "paid") -> dict:
         """The shopper paid on Stripe's page: the session as Stripe would now show it."""
         session = self.sessions[session_id]
-        session.update(status="complete", payment_status=payment_status)
+        session.update(status="complete", payment_status=payment_status,
+                       payment_intent=f"pi_{session_id.removeprefix('cs_')}")
         return dict(session)
+
+    def settle_refund(self, refund_id: str, status: str, failure_reason: str | None = None) -> dict:
+        """Stripe finished a refund: the refund as Stripe would now show it (and send in `refund.updated`)."""
+        refund = self.refunds[refund_id]
+        refund.update(status=status, failure_reason=failure_reason)
+        return dict(refund)
+
+    def create_refund(self, form: dict[str, str], key: str | None) -> tuple[int, dict]:
+        if key and key in self.refund_keys:
+            return 200, self.refunds[self.refund_keys[key]]
+        intent = form.get("payment_intent", "")
+        session = next((s for s in self.sessions.values() if s.get("payment_intent") == intent), None)
+        if session is None:
+            return 404, {"error": {"type": "invalid_request_error", "message": "No such payment_intent."}}
+        amount = int(form.get("amount") or session["amount_total"])
+        taken = sum(r["amount"] for r in self.refunds.values()
+                    if r["payment_intent"] == intent and r["status"] in ("pending", "succeeded"))
+        if taken + amount > session["amount_total"]:
+            return 400, {"error": {"type": "invalid_request_error", "code": "amount_too_large",
+                                   "message": "Refund amount is greater than the amount left on the charge."}}
+        refund_id = f"re_test_{next(_numbers):06d}"
+        self.refunds[refund_id] = {
+            "id": refund_id, "object": "refund", "amount": amount, "currency": session["currency"],
+            "payment_intent": intent, "status": self.refund_status, "failure_reason": None,
+            "metadata": {k[len("metadata["):-1]: v for k, v in form.items() if k.startswith("metadata[")},
+        }
+        if key:
+            self.refund_keys[key] = refund_id
+        return 200, self.refunds[refund_id]
 
     def expire(self, session_id: str) -> dict:
         session = self.sessions[session_id]
@@ -131,6 +169,14 @@ def _handler(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                 if fake.fail_status:
                     return self.answer(fake.fail_status, {"error": {"type": "api_error", "message": "Boom."}})
                 segments = parts.path.strip("/").split("/")
+                if segments[:2] == ["v1", "refunds"]:
+                    if method == "POST" and len(segments) == 2:
+                        return self.answer(*fake.create_refund(form, self.headers.get("Idempotency-Key")))
+                    refund = fake.refunds.get(segments[2]) if len(segments) == 3 else None
+                    if refund is None:
+                        return self.answer(404, {"error": {"type": "invalid_request_error",
+                                                           "message": "No such refund."}})
+                    return self.answer(200, refund)
                 if segments[:3] != ["v1", "checkout", "sessions"]:
                     return self.answer(404, {"error": {"type": "invalid_request_error", "message": "No such path."}})
                 if method == "POST" and len(segments) == 3:
@@ -218,7 +264,7 @@ def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = N
 
 
 def event(kind: str, session: dict, event_id: str | None = None) -> bytes:
-    """A webhook body for a Checkout Session event."""
+    """A webhook body for an event about `session` (a Checkout Session, a Refund or a Charge)."""
     return json.dumps({
         "id": event_id or f"evt_test_{next(_numbers):06d}", "object": "event", "type": kind,
         "created": int(time.time()), "livemode": False, "data": {"object": session},

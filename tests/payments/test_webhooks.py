@@ -118,7 +118,8 @@ def test_paid_after_expired_when_the_stock_was_sold_is_refund_due_and_never_over
     assert completed(client, fake_stripe, order) == "refund_due"
     order = fresh(order)
     assert order.payment_state == PaymentState.REFUND_DUE and order.paid_amount == order.total_amount
-    assert order.events[-1].note == "paid after the reservation ended and the stock was sold"
+    [flagged] = [e for e in order.events if e.to_state == "payment:refund_due"]
+    assert flagged.note == "paid after the reservation ended and the stock was sold"
     assert {vo.status for vo in order.vendor_orders} == {FulfilmentState.CANCELLED}
     # The beads could be taken again, but an order that cannot be filled holds nothing.
     assert (stock(scarce), stock(plenty)) == (0, 5)
@@ -345,12 +346,15 @@ def test_a_wrong_amount_payment_records_what_was_taken_for_staff(
     from marketplace.accounts.models import Role
 
     order = place_stripe_order(make_product(price=1250, stock=5))
+    fake_stripe.complete(order.gateway_reference)  # the session now names its PaymentIntent, which is refunded
     assert deliver(client, fake_stripe, order, "checkout.session.completed", status="complete",
                    payment_status="paid", **changes) == "amount_mismatch"
     order = fresh(order)
-    assert order.payment_state == PaymentState.REFUND_DUE
+    assert "payment:refund_due" in [e.to_state for e in order.events]
+    assert order.payment_state == PaymentState.REFUNDED  # flagged, then all of what was taken sent back
     assert (order.paid_amount, order.paid_currency) == paid, "what the payment service took, in its currency"
+    assert [r.form["amount"] for r in fake_stripe.refund_requests()] == [str(paid[0])]
     login(make_user(role=Role.STAFF))
     page = client.get(f"/en/staff/orders/{order.id}").get_data(as_text=True)
     shown = {"USD": "$0.01", "EUR": "€9.00"}[paid[1]]
-    assert f"The payment service took {shown} for this order" in page
+    assert "Refunds of the payment" in page and shown in page.split("Refunds of the payment")[1]

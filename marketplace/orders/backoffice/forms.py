@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from marketplace.core.forms import SiteForm
 from marketplace.orders.fulfilment import MAX_REASON, MAX_TRACKING
 from marketplace.orders.models import PaymentState
+from marketplace.orders.refunds.services import MAX_PAYOUT_REFERENCE
 from marketplace.orders.states import PAYMENT_LABELS
 from marketplace.vendors.models import Store
 from marketplace.vendors.payables import MAX_TRANSFER_REFERENCE
@@ -29,8 +30,14 @@ class CancelForm(SiteForm):
 
 
 class RefundForm(SiteForm):
-    note = TextAreaField(_l("Note (optional): how and when the money was sent back"),
-                         render_kw={"maxlength": MAX_REASON, "rows": 2})
+    amount = StringField(_l("Amount to refund"), render_kw={"inputmode": "decimal", "autocomplete": "off",
+                                                            "maxlength": 20})
+    reason = TextAreaField(_l("Reason (the shopper reads it)"), render_kw={"maxlength": MAX_REASON, "rows": 2})
+
+
+class PayoutForm(SiteForm):
+    payout_reference = StringField(_l("Mobile-money or receipt reference (optional)"),
+                                   render_kw={"maxlength": MAX_PAYOUT_REFERENCE, "autocomplete": "off"})
 
 
 class OrderFilterForm(SiteForm):

@@ -8,9 +8,11 @@ from marketplace.core.i18n import DEFAULT_LANGUAGE
 from marketplace.orders.fulfilment import PAYMENT_RECORDED, is_offline
 from marketplace.orders.models import FulfilmentState, OrderEvent, PaymentState, VendorOrder
 from marketplace.orders.packing import label_address, packing_lines
+from marketplace.orders.refunds.models import REFUND_LABELS, RefundState
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS, gateway_label
 
 PAYMENT_PREFIX = "payment:"
+REFUND_PREFIX = "refund:"
 
 
 def state_label(state: str) -> str:
@@ -25,6 +27,11 @@ def state_label(state: str) -> str:
         value = state.removeprefix(PAYMENT_PREFIX)
         if value in set(PaymentState):
             return _("Payment: %(state)s", state=PAYMENT_LABELS[PaymentState(value)])
+        return state
+    if state.startswith(REFUND_PREFIX):
+        value = state.removeprefix(REFUND_PREFIX)
+        if value in set(RefundState):
+            return _("Refund: %(state)s", state=REFUND_LABELS[RefundState(value)])
         return state
     if state in set(FulfilmentState):
         return str(FULFILMENT_LABELS[FulfilmentState(state)])

@@ -1,4 +1,5 @@
-"""Campaign staff pages for orders and vendor payables: every order, refunds, balances, export, settlement."""
+"""Campaign staff pages for orders and vendor payables: every order, balances, export, settlement (refunds:
+orders/refunds/views.py, on the same order page)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,6 +19,7 @@ from marketplace.orders.backoffice.forms import (
     ActionForm,
     CancelForm,
     OrderFilterForm,
+    PayoutForm,
     PeriodForm,
     RefundForm,
     SettleForm,
@@ -26,6 +28,7 @@ from marketplace.orders.backoffice.forms import (
 from marketplace.orders.backoffice.labels import template_labels
 from marketplace.orders.fulfilment import Action, OrderFilters
 from marketplace.orders.models import Order
+from marketplace.orders.refunds import services as refunds
 from marketplace.vendors import payables
 
 bp = Blueprint("staff_orders", __name__, url_prefix="/<lang:lang_code>/staff")
@@ -46,9 +49,15 @@ def index() -> str:
     return render_template("staff_orders/list.html", form=form, page=page)
 
 
-def _refund_form(key: str, formdata: bool = True) -> RefundForm:
-    # One refund form per part on the page: the prefix keeps their fields' names and ids apart.
-    return RefundForm(prefix=f"refund-{key}") if formdata else RefundForm(formdata=None, prefix=f"refund-{key}")
+def refund_form(key: str, formdata: bool = True, amount: Money | None = None) -> RefundForm:
+    """The refund form of one part (`key` its id) or of the whole order ("order"); the prefix keeps the page's
+    forms apart. A blank form offers what is left to refund."""
+    if formdata:
+        return RefundForm(prefix=f"refund-{key}")
+    form = RefundForm(formdata=None, prefix=f"refund-{key}")
+    if amount is not None and amount.amount > 0:
+        form.amount.data = format(amount.to_decimal(), "f")
+    return form
 
 
 def _ship_form(part_id: int, formdata: bool = True) -> ShipForm:
@@ -59,11 +68,12 @@ def _cancel_form(part_id: int, formdata: bool = True) -> CancelForm:
     return CancelForm(prefix=f"cancel-{part_id}") if formdata else CancelForm(formdata=None, prefix=f"cancel-{part_id}")
 
 
-def _detail(order: Order, failed: tuple[str, FlaskForm] | None = None, status: int = 200) -> tuple[str, int]:
+def order_page(order: Order, failed: tuple[str, FlaskForm] | None = None, status: int = 200) -> tuple[str, int]:
     """The order page; `failed` is a refused form (keyed like the page's forms) to show with its messages."""
-    forms: dict[str, FlaskForm] = {"order": _refund_form("order", formdata=False)}
+    forms: dict[str, FlaskForm] = {"order": refund_form("order", formdata=False)}
+    left = {part.id: refunds.left_to_refund(part) for part in order.vendor_orders}
     for part in order.vendor_orders:
-        forms[str(part.id)] = _refund_form(str(part.id), formdata=False)
+        forms[str(part.id)] = refund_form(str(part.id), formdata=False, amount=left[part.id])
         forms[f"ship-{part.id}"] = _ship_form(part.id, formdata=False)
         forms[f"cancel-{part.id}"] = _cancel_form(part.id, formdata=False)
     if failed is not None:
@@ -72,8 +82,8 @@ def _detail(order: Order, failed: tuple[str, FlaskForm] | None = None, status: i
         "staff_orders/detail.html", order=order, forms=forms, action_form=ActionForm(),
         actions={part.id: fulfilment.allowed_actions(current_user, part) for part in order.vendor_orders},
         parts={part.id: part.store.name for part in order.vendor_orders}, Action=Action,
-        whole_refund=fulfilment.can_refund_whole_order(order),
-        order_paid=Money(order.paid_amount, order.paid_currency or order.currency),
+        whole_refund=refunds.whole_order_refundable(order), left=left, payout_form=PayoutForm(formdata=None),
+        order_paid=Money(order.paid_amount - order.refunded_amount, order.paid_currency or order.currency),
     ), status
 
 
@@ -85,27 +95,7 @@ def _order_of(vendor_order_id: int) -> int:
 @staff_required
 def detail(order_id: int) -> tuple[str, int]:
     """One order: its shopper, delivery, every vendor's part, the full history, and refunds."""
-    return _detail(fulfilment.get_order_for_staff(current_user, order_id))
-
-
-@bp.post(f"/orders/parts/{VENDOR_ORDER}/refund")
-@staff_required
-def refund(vendor_order_id: int) -> Response | tuple[str, int]:
-    """Record that a paid vendor order's money went back to the shopper, and reverse its payable."""
-    vendor_order = fulfilment.get_vendor_order(current_user, vendor_order_id)
-    order_id = vendor_order.order_id
-    form = _refund_form(str(vendor_order_id))
-    if form.validate_on_submit():
-        try:
-            fulfilment.refund_vendor_order(current_user, vendor_order_id, form.note.data or "")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return _detail(fulfilment.get_order_for_staff(current_user, order_id), (str(vendor_order_id), form), 422)
-        except Conflict as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("Recorded as refunded, and taken off what the store is owed."), "success")
-    return redirect(url_for(".detail", order_id=order_id))
+    return order_page(fulfilment.get_order_for_staff(current_user, order_id))
 
 
 @bp.post(f"/orders/parts/{VENDOR_ORDER}/<any(pack, ship, deliver):move>")
@@ -113,7 +103,7 @@ def refund(vendor_order_id: int) -> Response | tuple[str, int]:
 def advance(vendor_order_id: int, move: str) -> Response | tuple[str, int]:
     """Mark a vendor order packed, shipped or delivered for its store (a store that cannot, or a mistake)."""
     order_id = _order_of(vendor_order_id)
-    page = part_actions.advance(vendor_order_id, move, _ship_form(vendor_order_id), lambda form: _detail(
+    page = part_actions.advance(vendor_order_id, move, _ship_form(vendor_order_id), lambda form: order_page(
         fulfilment.get_order_for_staff(current_user, order_id), (f"ship-{vendor_order_id}", form), 422))
     return page or redirect(url_for(".detail", order_id=order_id))
 
@@ -125,9 +115,9 @@ def cancel(vendor_order_id: int) -> Response | tuple[str, int]:
     order_id = _order_of(vendor_order_id)
     page = part_actions.cancel(
         vendor_order_id, _cancel_form(vendor_order_id),
-        lambda form: _detail(fulfilment.get_order_for_staff(current_user, order_id),
+        lambda form: order_page(fulfilment.get_order_for_staff(current_user, order_id),
                              (f"cancel-{vendor_order_id}", form), 422),
-        lambda: _("The shopper had paid: send the money back, then mark this part refunded."))
+        lambda: _("The shopper had paid: what was left of the payment is being refunded (see below)."))
     return page or redirect(url_for(".detail", order_id=order_id))
 
 
@@ -138,24 +128,6 @@ def record_payment(vendor_order_id: int) -> Response:
     order_id = _order_of(vendor_order_id)
     part_actions.record_payment(
         vendor_order_id, lambda: _("Payment recorded. It is added to what the campaign owes the store."))
-    return redirect(url_for(".detail", order_id=order_id))
-
-
-@bp.post(f"/orders/{ORDER}/refund")
-@staff_required
-def refund_whole_order(order_id: int) -> Response | tuple[str, int]:
-    """Record that money taken for an order that was never filled went back to the shopper."""
-    form = _refund_form("order")
-    if form.validate_on_submit():
-        try:
-            fulfilment.refund_order(current_user, order_id, form.note.data or "")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-            return _detail(fulfilment.get_order_for_staff(current_user, order_id), ("order", form), 422)
-        except Conflict as exc:
-            flash(exc.message, "error")
-        else:
-            flash(_("Recorded as refunded."), "success")
     return redirect(url_for(".detail", order_id=order_id))
 
 

@@ -94,7 +94,7 @@ def cancel(vendor_order_id: int) -> Response | tuple[str, int]:
     page = part_actions.cancel(
         vendor_order_id, CancelForm(),
         lambda form: _detail(fulfilment.get_vendor_order(current_user, vendor_order_id), cancel_form=form, status=422),
-        lambda: _("The shopper had paid: campaign staff will refund them."))
+        lambda: _("The shopper had paid: what they paid for it is being refunded, and taken off what you are owed."))
     return page or redirect(url_for(".detail", vendor_order_id=vendor_order_id))
 
 
