@@ -195,14 +195,6 @@ def owned_departure(user: User, departure_id: int) -> Departure:
     return departure
 
 
-def cancel_departure(user: User, departure_id: int) -> Departure:
-    """Cancel the vendor's departure: shoppers see it cancelled and can no longer book it; NotFound."""
-    departure = owned_departure(user, departure_id)
-    departure.status = DepartureStatus.CANCELLED
-    db.session.commit()
-    return departure
-
-
 def change_capacity(user: User, departure_id: int, capacity: int | None) -> Departure:
     """Set the seats of the vendor's departure; NotFound, ValidationError out of range, Conflict (nothing changed)
     below the seats already sold or held. One conditional UPDATE, so a seat taken meanwhile is never lost."""

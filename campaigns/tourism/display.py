@@ -7,8 +7,9 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_skeleton, format_time
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from campaigns.tourism.calendar import state_label
 from campaigns.tourism.models import Departure, Experience, ExperienceOption, UnitKind
@@ -93,9 +94,19 @@ def booking_when(ref: HoldRef | None) -> str:
     return f"{option_name(departure.option, reading_order()).text} · {when}"
 
 
+def booking_cancel_url(line) -> str:
+    """Where the shopper may cancel a paid booking line of theirs ("" when it cannot be cancelled now)."""
+    order = line.order
+    if (line.booking is None or line.cancelled_at is not None or order.payment_state.value != "paid"
+            or not current_user.is_authenticated or order.shopper_id != current_user.id):
+        return ""
+    return url_for("tourism.cancel_booking", reference=order.reference, line_id=line.id)
+
+
 def init_templates(app: Flask) -> None:
     """Template helpers for experience pages, in the page's language."""
     app.add_template_global(booking_when, "booking_when")
+    app.add_template_global(booking_cancel_url, "booking_cancel_url")
     app.add_template_global(lambda departure: HoldRef("departure", departure.id), "departure_ref")
     app.add_template_global(lambda experience, field: experience_text(experience, reading_order(), field),
                             "experience_text")

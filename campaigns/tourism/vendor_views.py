@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from wtforms.fields.choices import SelectChoice
 
 from campaigns.festivals.scheduling import COMMON_ZONES
-from campaigns.tourism import departures, experiences, options
+from campaigns.tourism import cancellation, departures, experiences, options
 from campaigns.tourism import manifest as manifests
 from campaigns.tourism.display import language_name, unit_label
 from campaigns.tourism.forms import (
@@ -250,25 +251,33 @@ def rule(option_id: int):
     return redirect(url_for(".option", option_id=option_id, _anchor="departures"))
 
 
-def _departure_action(departure_id: int, action) -> Response:
+def _departure_action(departure_id: int, action, done) -> Response:
     departure = departures.owned_departure(current_user, departure_id)
     option_id = departure.option_id
     if ActionForm().validate_on_submit():
         try:
-            action(current_user, departure_id)
+            result = action(current_user, departure_id)
         except Conflict as exc:
             flash(exc.message, "error")
         else:
-            flash(_("Departure cancelled: shoppers can no longer book it.") if action is departures.cancel_departure
-                  else _("Departure deleted."), "info")
+            flash(done(result), "info")
     return redirect(url_for(".option", option_id=option_id, _anchor="departures"))
+
+
+def _cancelled(result) -> str:
+    _departure, refunded = result
+    if not refunded:
+        return _("Departure cancelled: shoppers can no longer book it.")
+    return ngettext("Departure cancelled: %(num)d booking is refunded in full and its traveller told by e-mail.",
+                    "Departure cancelled: %(num)d bookings are refunded in full and their travellers told by e-mail.",
+                    refunded)
 
 
 @bp.post(f"/departures/{DEPARTURE}/cancel")
 @vendor_only
 def cancel_departure(departure_id: int) -> Response:
-    """Cancel a departure (kept, shown cancelled)."""
-    return _departure_action(departure_id, departures.cancel_departure)
+    """Cancel a departure (kept, shown cancelled); its paid bookings are refunded in full."""
+    return _departure_action(departure_id, cancellation.cancel_departure, _cancelled)
 
 
 @bp.post(f"/departures/{DEPARTURE}/capacity")
@@ -291,7 +300,7 @@ def change_capacity(departure_id: int) -> Response:
 @vendor_only
 def delete_departure(departure_id: int) -> Response:
     """Delete a departure nobody has booked."""
-    return _departure_action(departure_id, departures.delete_departure)
+    return _departure_action(departure_id, departures.delete_departure, lambda _result: _("Departure deleted."))
 
 
 

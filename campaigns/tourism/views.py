@@ -7,20 +7,23 @@ from __future__ import annotations
 
 from babel import Locale
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_percent
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
-from campaigns.tourism import calendar, listing
+from campaigns.tourism import calendar, cancellation, listing
 from campaigns.tourism.models import Experience, UnitKind
 from marketplace.catalog.currency import shopper_display_currency, shopper_display_prices
 from marketplace.catalog.services import get_visible_product
 from marketplace.catalog.views import shopper
 from marketplace.core import clock
-from marketplace.core.errors import DomainError, NotFound, ValidationError
+from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.page_cache import cached_page
+from marketplace.core.templating import format_money
 from marketplace.core.zones import viewer_zone
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
@@ -115,3 +118,35 @@ def book(slug: str) -> Response:
         return redirect(back)
     flash(_("Booking added to your cart. Seats are held when you check out."), "success")
     return redirect(url_for("orders.cart"))
+
+
+@bp.route("/orders/<reference>/bookings/<int(max=2147483647):line_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_booking(reference: str, line_id: int):
+    """The refund cancelling a paid booking gives now, in plain words, then (POST, with the amount shown) the
+    cancellation itself: seats freed, the refund sent. Another shopper's booking is 404."""
+    order_page = url_for("orders.order_detail", reference=reference)
+    try:
+        quote = cancellation.quote_refund(current_user, reference, line_id)
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(order_page)
+    if request.method == "POST":
+        amount = request.form.get("amount", "")
+        try:
+            done = cancellation.cancel_booking(current_user, reference, line_id,
+                                               int(amount) if amount.isdecimal() and len(amount) < 13 else -1)
+        except Conflict as error:
+            flash(error.message, "error")
+            return redirect(url_for("tourism.cancel_booking", reference=reference, line_id=line_id))
+        if done.amount.amount:
+            flash(_("Booking cancelled. %(amount)s is on its way back to you.",
+                    amount=format_money(done.amount)), "success")
+        else:
+            flash(_("Booking cancelled. Under the experience's policy nothing is refunded."), "info")
+        return redirect(order_page)
+    return render_template("tourism/cancel_booking.html", quote=quote, order=quote.line.order,
+                           percent_text=format_percent(quote.percent / 100),
+                           zone=viewer_zone(quote.experience.time_zone), zones=COMMON_ZONES)

@@ -208,6 +208,7 @@ class OrderLine(db.Model):
     seats: Mapped[int] = mapped_column(default=0)
     units: Mapped[dict] = mapped_column(JSON, default=dict)
     detail: Mapped[str] = mapped_column(String(200), default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # a booking given up alone
 
     order: Mapped[Order] = relationship(back_populates="lines")
     vendor_order: Mapped[VendorOrder] = relationship(back_populates="lines")

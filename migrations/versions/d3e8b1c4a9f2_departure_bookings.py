@@ -24,6 +24,7 @@ def upgrade():
         batch_op.add_column(sa.Column('seats', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('units', sa.JSON(), nullable=False, server_default='{}'))
         batch_op.add_column(sa.Column('detail', sa.String(length=200), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         'order_travellers',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -47,6 +48,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_order_travellers_line_id'))
     op.drop_table('order_travellers')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.drop_column('cancelled_at')
         batch_op.drop_column('detail')
         batch_op.drop_column('units')
         batch_op.drop_column('seats')

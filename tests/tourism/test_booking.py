@@ -11,6 +11,7 @@ from datetime import time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from campaigns.tourism import cancellation
 from campaigns.tourism import departures as departure_service
 from campaigns.tourism.departures import DepartureSpec
 from campaigns.tourism.models import Departure
@@ -120,7 +121,7 @@ def test_a_closed_cancelled_or_full_departure_is_refused_with_its_reason(app, ve
     db.session.commit()
     with pytest.raises(Conflict, match="Only 1 seat is left"):
         book(shopper, departure, adult=2)
-    departure_service.cancel_departure(vendor, departure.id)
+    cancellation.cancel_departure(vendor, departure.id)
     with pytest.raises(Conflict, match="cancelled by the operator"):
         book(shopper, departure, adult=1)
     assert cart_lines(shopper) == 0

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from campaigns.tourism import departures
+from campaigns.tourism import cancellation, departures
 from campaigns.tourism.departures import DepartureRule, DepartureSpec
 from campaigns.tourism.models import Departure, DepartureStatus
 from marketplace.accounts.models import Role
@@ -132,7 +132,7 @@ def test_a_booked_departure_can_be_cancelled_but_not_deleted(frozen, make_experi
     db.session.commit()
     with pytest.raises(Conflict):
         departures.delete_departure(vendor, booked.id)
-    assert departures.cancel_departure(vendor, booked.id).status == DepartureStatus.CANCELLED
+    assert cancellation.cancel_departure(vendor, booked.id)[0].status == DepartureStatus.CANCELLED
     departures.delete_departure(vendor, spare.id)
     assert departure_count() == 1
 
@@ -142,7 +142,7 @@ def test_another_vendors_departures_are_not_found(frozen, make_experience, vendo
     departure = departures.add_departure(vendor, option.id, date(2027, 2, 10), time(9, 0), SPEC)
     other = make_user(role=Role.VENDOR)
     make_store(owner=other)
-    for attempt in (lambda: departures.cancel_departure(other, departure.id),
+    for attempt in (lambda: cancellation.cancel_departure(other, departure.id),
                     lambda: departures.delete_departure(other, departure.id),
                     lambda: departures.add_departure(other, option.id, date(2027, 2, 12), time(9, 0), SPEC),
                     lambda: departures.plan_rule(other, option.id, rule(date(2027, 2, 1), date(2027, 2, 2)))):
