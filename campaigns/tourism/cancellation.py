@@ -15,8 +15,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import force_locale, format_percent
 from flask_babel import gettext as _
-from marketplace.orders.refunds.services import record_vendor_order_refund
-from marketplace.orders.refunds.sync import send_refund
 from sqlalchemy import select, update
 
 from campaigns.tourism.booking import DepartureSeats
@@ -31,7 +29,9 @@ from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders.holds.refs import HoldRef
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, OrderLine, PaymentState, VendorOrder
-from marketplace.orders.states import move_vendor_order
+from marketplace.orders.refunds.services import left_to_refund, record_vendor_order_refund
+from marketplace.orders.refunds.sync import send_refund
+from marketplace.orders.states import move_vendor_order, update_payment_state
 
 order_lines = OrderLine.__table__
 departures = Departure.__table__
@@ -134,8 +134,13 @@ def _cancel_line(line: OrderLine, actor_id: int | None, amount: int, reason: str
     db.session.add(OrderEvent(order_id=line.order_id, vendor_order_id=vendor_order.id, actor_id=actor_id,
                               from_state="booking", to_state="booking:cancelled", note=reason))
     db.session.refresh(vendor_order)
-    if all(other.cancelled_at is not None for other in vendor_order.lines):
+    for other in vendor_order.lines:
+        db.session.expire(other, ["cancelled_at"])  # claimed by the UPDATE above
+    # The store's part ends cancelled once nothing is left in it and all its money goes back (then refunded when
+    # the refunds arrive); a late cancellation's share kept under the policy leaves it paid, nothing owed back.
+    if all(other.cancelled_at is not None for other in vendor_order.lines) and not left_to_refund(vendor_order).amount:
         move_vendor_order(vendor_order, FulfilmentState.CANCELLED, actor_id, reason)
+        update_payment_state(vendor_order.order, actor_id)
     return refund.id if refund is not None else None
 
 

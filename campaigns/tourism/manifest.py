@@ -69,8 +69,8 @@ def departure_manifest(user: User, departure_id: int) -> Manifest:
     departure = owned_departure(user, departure_id)
     lines = db.session.scalars(
         select(OrderLine).join(OrderLine.vendor_order).join(VendorOrder.order)
-        .where(OrderLine.booking == HoldRef("departure", departure.id), VendorOrder.status.in_(LIVE_PARTS),
-               Order.payment_state.in_([PaymentState.PAID, PaymentState.PENDING]))
+        .where(OrderLine.booking == HoldRef("departure", departure.id), OrderLine.cancelled_at.is_(None),
+               VendorOrder.status.in_(LIVE_PARTS), Order.payment_state.in_([PaymentState.PAID, PaymentState.PENDING]))
         .options(selectinload(OrderLine.travellers), selectinload(OrderLine.order))
         .order_by(Order.id)
     ).all()
@@ -93,6 +93,7 @@ def check_in(user: User, departure_id: int, traveller_id: int, present: bool, at
     traveller = db.session.scalar(
         select(Traveller).join(Traveller.line).join(OrderLine.vendor_order).join(VendorOrder.order)
         .where(Traveller.id == traveller_id, OrderLine.booking == HoldRef("departure", departure.id),
+               OrderLine.cancelled_at.is_(None),
                VendorOrder.status.in_(LIVE_PARTS), Order.payment_state == PaymentState.PAID))
     if traveller is None:
         raise NotFound(_("This traveller is not on this departure's manifest."))

@@ -256,7 +256,8 @@ def cancel_vendor_order(user: User, vendor_order_id: int, reason: str) -> Vendor
     _claim(vendor_order)
     try:
         move_vendor_order(vendor_order, F.CANCELLED, user.id, note)
-        give_back_lines(vendor_order.lines, vendor_order.order.shopper_id, settled=vendor_order.paid_at is not None)
+        give_back_lines([line for line in vendor_order.lines if line.cancelled_at is None],  # not given back alone
+                        vendor_order.order.shopper_id, settled=vendor_order.paid_at is not None)
         refund: Refund | None = None
         left = left_to_refund(vendor_order)
         if left.amount > 0:

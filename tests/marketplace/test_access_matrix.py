@@ -122,6 +122,9 @@ RULES: dict[str, tuple[str, dict]] = {
     "lectures_api.lecture_detail": ("/api/v1/lectures/{lecture_id}", PUBLIC),
     "lectures_api.register": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
     "lectures_api.cancel": ("/api/v1/lectures/{lecture_id}/registration", POST_ONLY),
+    "tourism_api.list_experiences": ("/api/v1/experiences", PUBLIC),
+    "tourism_api.departures": ("/api/v1/experiences/{experience}/departures", PUBLIC),
+    "tourism_api.add_booking": ("/api/v1/cart/bookings", POST_ONLY),
     # Questions: asking and voting are POST forms; staff moderate. Materials download for anyone; staff manage
     # them and speakers' photos.
     "lecture_questions.ask": ("/{lang}/lectures/{lecture_id}/questions/", POST_ONLY),
@@ -166,6 +169,8 @@ RULES: dict[str, tuple[str, dict]] = {
     "tourism.landing": ("/{lang}/visit-africa/", PUBLIC),
     "tourism.experience": ("/{lang}/experiences/{experience}", PUBLIC),
     "tourism.book": ("/{lang}/experiences/{experience}/book", POST_ONLY),
+    "tourism.cancel_booking": ("/{lang}/orders/NOSUCHORDER/bookings/1/cancel",
+                               {ANON: "login", SHOPPER: 404, VENDOR: 404, STAFF: 404}),
     "tourism_vendor.manifest": ("/{lang}/vendor/experiences/departures/{own_departure_id}/manifest", VENDOR_ONLY),
     "tourism_vendor.manifest_csv": ("/{lang}/vendor/experiences/departures/{own_departure_id}/manifest.csv",
                                     VENDOR_ONLY),
@@ -291,6 +296,7 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "lectures.cancel": (SIGNED_IN_MAY, {}),
     "lectures_api.register": (TOKEN_ONLY, {}),
     "lectures_api.cancel": (TOKEN_ONLY, {}),
+    "tourism_api.add_booking": (TOKEN_ONLY, {}),
     "lecture_staff.cancel": (STAFF_MAY, {}),
     "lecture_attendance.check_in": (SIGNED_IN_MAY, {"code": "000000"}),
     "lecture_attendance.issue_certificate": (SIGNED_IN_MAY, {"name": "Visitor"}),
