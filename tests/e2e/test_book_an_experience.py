@@ -159,3 +159,12 @@ def test_a_chinese_shopper_books_a_desert_night_for_three_and_the_operator_reads
     desk.screenshot(path=str(tmp_path / "manifest-fr-laptop.png"), full_page=True)
     check_accessibility(desk)
     context.close()
+
+    # Plans change: the shopper sees what cancelling gives back before confirming, three weeks ahead: all of it.
+    page.locator(".booking-detail ~ p a[href*='/cancel']").click()
+    expect(page.locator(".refund-quote .total")).to_contain_text("现在取消可退款")
+    page.screenshot(path=str(tmp_path / "cancel-zh-phone.png"), full_page=True)
+    check_accessibility(page)
+    page.locator("form.cancel-booking button[type=submit]").click()
+    expect(page.locator(".flash-success")).to_contain_text("预订已取消")
+    expect(page.locator("main")).to_contain_text("已取消")
