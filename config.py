@@ -22,6 +22,14 @@ def _database_url(url: str | None) -> str | None:
     return url
 
 
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    """The setting `name` as a whole number of 0 or more; RuntimeError naming it for anything else."""
+    value = env.get(name, str(default)).strip()
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number (0 or more), not {value!r}")
+    return int(value)
+
+
 def _instance_secret() -> str:
     """A per-checkout secret kept under instance/, so development sessions survive a restart."""
     path = INSTANCE_DIR / "secret_key"
@@ -51,6 +59,9 @@ def _settings(env: Mapping[str, str]) -> type:
         # The site's public address (https://shop.example.org): hreflang links and payment return URLs use it,
         # never the request's Host header. Required in production; development falls back to the request.
         SITE_URL = (env.get("SITE_URL") or "").rstrip("/") or None
+        # How many reverse proxies stand in front of the application (nginx: 1). Their X-Forwarded-For,
+        # -Proto and -Host headers are believed for that many hops; 0 ignores them (marketplace/core/proxy.py).
+        TRUSTED_PROXIES = _whole_number(env, "TRUSTED_PROXIES", 0)
         REDIS_URL = env.get("REDIS_URL")
         INSTANCE_PATH = str(instance)
         MEDIA_STORE = env.get("MEDIA_STORE", "local")

@@ -14,3 +14,13 @@ graceful_timeout = 20
 keepalive = 5
 backlog = 2048  # connections the kernel holds before a worker accepts them (and sheds the excess)
 accesslog = "-"
+
+
+def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
+    """Refuse to start, before any socket is opened, when TRUSTED_PROXIES is set but a bind address is
+    reachable without the proxy. Checked here and not in the app factory: only gunicorn knows where it
+    listens, and the same factory also builds the CLI, the job worker and the tests, which listen nowhere."""
+    from config import Config
+    from marketplace.core.proxy import check_proxy_binds
+
+    check_proxy_binds(server.cfg.bind, Config.TRUSTED_PROXIES)

@@ -25,6 +25,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     configure_campaigns(app)
     configure_blueprints(app)
     check_wiring(app)
+    configure_proxies(app)
     return app
 
 
@@ -149,6 +150,14 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_home_bp)
     app.register_blueprint(payment_webhooks_bp)
     csrf.exempt(payment_webhooks_bp)  # Stripe signs its events instead; the view verifies the signature
+
+
+def configure_proxies(app: Flask) -> None:
+    """Believe the reverse proxies' X-Forwarded-* headers (`TRUSTED_PROXIES` hops); last, so the fix wraps
+    every other middleware and all of them see the client's address."""
+    from marketplace.core.proxy import trust_proxies
+
+    trust_proxies(app)
 
 
 def check_wiring(app: Flask) -> None:

@@ -43,7 +43,8 @@ def http_error(error: HTTPException) -> Response:
     if status in (400, 413) and error.description and getattr(error, "shown_to_user", False):
         message = error.description  # a refusal at the edge says exactly what was wrong
     code = (error.name or "error").lower().replace(" ", "_")
-    retry_after = RETRY_AFTER_SECONDS if status == 503 else None
+    # Every 429 and 503 says when to come back (the rate limiter replaces this with its window's end).
+    retry_after = RETRY_AFTER_SECONDS if status in (429, 503) else None
     response = error_response(status, code, title, message, retry_after)
     if getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)
