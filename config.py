@@ -63,6 +63,11 @@ def _settings(env: Mapping[str, str]) -> type:
         # -Proto and -Host headers are believed for that many hops; 0 ignores them (marketplace/core/proxy.py).
         TRUSTED_PROXIES = _whole_number(env, "TRUSTED_PROXIES", 0)
         REDIS_URL = env.get("REDIS_URL")
+        # "json": every log line, and one access line per request, as JSON on stderr; "text": Flask's plain
+        # lines and no access lines (marketplace/core/request_log.py).
+        LOG_FORMAT = env.get("LOG_FORMAT", "json")
+        # /readyz: the longest each dependency (database, Redis, search) may take to answer, in seconds.
+        READINESS_TIMEOUT = float(env.get("READINESS_TIMEOUT", 2))
         INSTANCE_PATH = str(instance)
         MEDIA_STORE = env.get("MEDIA_STORE", "local")
         MEDIA_ROOT = env.get("MEDIA_ROOT", str(instance / "media"))
@@ -106,6 +111,9 @@ def _settings(env: Mapping[str, str]) -> type:
 
         WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         RATELIMIT_STORAGE_URI = env.get("REDIS_URL") or "memory://"
+        # Key prefixes in Redis, for sites (or test runs) sharing one Redis database.
+        RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX", "")
+        PAGE_CACHE_PREFIX = env.get("PAGE_CACHE_PREFIX", "srm:pages:")
         RATELIMIT_HEADERS_ENABLED = True
         LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 
@@ -173,6 +181,7 @@ class TestingConfig(_settings({})):
     production DATABASE_URL, REDIS_URL or PAYMENT_GATEWAY left in a shell must not reach a test)."""
 
     TESTING = True
+    LOG_FORMAT = "text"  # the suite's output stays readable; tests that need JSON lines turn it on
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
