@@ -22,6 +22,14 @@ def _database_url(url: str | None) -> str | None:
     return url
 
 
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    """The setting `name` as a whole number of 0 or more; RuntimeError naming it for anything else."""
+    value = env.get(name, str(default)).strip()
+    if not value.isdigit():
+        raise RuntimeError(f"{name} must be a whole number (0 or more), not {value!r}")
+    return int(value)
+
+
 def _instance_secret() -> str:
     """A per-checkout secret kept under instance/, so development sessions survive a restart."""
     path = INSTANCE_DIR / "secret_key"
@@ -51,7 +59,15 @@ def _settings(env: Mapping[str, str]) -> type:
         # The site's public address (https://shop.example.org): hreflang links and payment return URLs use it,
         # never the request's Host header. Required in production; development falls back to the request.
         SITE_URL = (env.get("SITE_URL") or "").rstrip("/") or None
+        # How many reverse proxies stand in front of the application (nginx: 1). Their X-Forwarded-For,
+        # -Proto and -Host headers are believed for that many hops; 0 ignores them (marketplace/core/proxy.py).
+        TRUSTED_PROXIES = _whole_number(env, "TRUSTED_PROXIES", 0)
         REDIS_URL = env.get("REDIS_URL")
+        # "json": every log line, and one access line per request, as JSON on stderr; "text": Flask's plain
+        # lines and no access lines (marketplace/core/request_log.py).
+        LOG_FORMAT = env.get("LOG_FORMAT", "json")
+        # /readyz: the longest each dependency (database, Redis, search) may take to answer, in seconds.
+        READINESS_TIMEOUT = float(env.get("READINESS_TIMEOUT", 2))
         INSTANCE_PATH = str(instance)
         MEDIA_STORE = env.get("MEDIA_STORE", "local")
         MEDIA_ROOT = env.get("MEDIA_ROOT", str(instance / "media"))
@@ -95,6 +111,9 @@ def _settings(env: Mapping[str, str]) -> type:
 
         WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
         RATELIMIT_STORAGE_URI = env.get("REDIS_URL") or "memory://"
+        # Key prefixes in Redis, for sites (or test runs) sharing one Redis database.
+        RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX", "")
+        PAGE_CACHE_PREFIX = env.get("PAGE_CACHE_PREFIX", "srm:pages:")
         RATELIMIT_HEADERS_ENABLED = True
         LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 
@@ -162,6 +181,7 @@ class TestingConfig(_settings({})):
     production DATABASE_URL, REDIS_URL or PAYMENT_GATEWAY left in a shell must not reach a test)."""
 
     TESTING = True
+    LOG_FORMAT = "text"  # the suite's output stays readable; tests that need JSON lines turn it on
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False

@@ -15,6 +15,7 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
         static_url_path="/static",
     )
     app.config.from_object(config if config is not None else config_from_env())
+    configure_logging(app)
     configure_extensions(app)
     configure_i18n(app)
     configure_security(app)
@@ -25,7 +26,14 @@ def create_app(config: Config | type[Config] | None = None) -> Flask:
     configure_campaigns(app)
     configure_blueprints(app)
     check_wiring(app)
+    configure_proxies(app)
     return app
+
+
+def configure_logging(app: Flask) -> None:
+    from marketplace.core import request_log
+
+    request_log.init_app(app)
 
 
 def configure_extensions(app: Flask) -> None:
@@ -72,15 +80,19 @@ def configure_security(app: Flask) -> None:
 
 
 def configure_adapters(app: Flask) -> None:
+    from marketplace.core import readiness
     from marketplace.mail import init_app as init_mail
     from marketplace.media import init_app as init_media
     from marketplace.payments import init_app as init_payments
+    from marketplace.search import get_search_index
     from marketplace.search import init_app as init_search
 
     init_media(app)
     init_search(app)
     init_mail(app)
     init_payments(app)
+    readiness.init_app(app)
+    readiness.add_check(app, "search", lambda: get_search_index().count())
 
 
 def configure_templates(app: Flask) -> None:
@@ -152,6 +164,14 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_home_bp)
     app.register_blueprint(payment_webhooks_bp)
     csrf.exempt(payment_webhooks_bp)  # Stripe signs its events instead; the view verifies the signature
+
+
+def configure_proxies(app: Flask) -> None:
+    """Believe the reverse proxies' X-Forwarded-* headers (`TRUSTED_PROXIES` hops); last, so the fix wraps
+    every other middleware and all of them see the client's address."""
+    from marketplace.core.proxy import trust_proxies
+
+    trust_proxies(app)
 
 
 def check_wiring(app: Flask) -> None:

@@ -1,13 +1,14 @@
 """Flask extensions, created unbound and bound to the app in `create_app`."""
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from marketplace.core.rate_limits import rate_limit_key
 
 
 class Base(DeclarativeBase):
@@ -28,4 +29,4 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = Limiter(key_func=rate_limit_key, default_limits=[])

@@ -5,26 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from campaigns.festivals.display import time_in_zone
 from campaigns.lectures.display import lecture_title
 from campaigns.lectures.models import Lecture, Registration
+from marketplace.core.site import page_link
 from marketplace.core.zones import zone_name
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver_or_log
 
 Writer = Callable[[Lecture, Registration], tuple[str, list[str]]]
-
-
-def page_link(endpoint: str, language: str, **values: object) -> str:
-    """The absolute address of a page in `language`: from the request, or from `SERVER_NAME` in a job or
-    on the command line; "" when neither is known."""
-    if not has_request_context() and not current_app.config.get("SERVER_NAME"):
-        return ""
-    return url_for(endpoint, lang_code=language, _external=True, **values)
 
 
 def zone_label(zone: str, language: str) -> str:

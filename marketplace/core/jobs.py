@@ -5,6 +5,8 @@ A worker started with `flask jobs worker` runs every job inside the app it was s
 request. `rq worker --url "$REDIS_URL" silkroad` works too: a job that finds no application builds
 one from `SILKROAD_APP` ("wsgi:app" by default), as gunicorn does, once per worker process. The
 application is found by name, never imported here, so no feature's module imports the factory.
+Each job carries the id of the request that queued it (core/request_log.py): its log lines and the
+e-mails it sends name that request.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from flask import Flask, has_app_context
 from werkzeug.utils import import_string
+
+from marketplace.core.request_log import current_request_id, forget_request_id, use_request_id
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -70,7 +74,16 @@ def enqueue(app: Flask, function: Callable, *args, queue_name: str | None = None
 
     retry = Retry(max=len(policy.retry_seconds), interval=list(policy.retry_seconds)) if policy.retry_seconds else None
     return queue(app, queue_name).enqueue(function, *args, job_timeout=policy.timeout, retry=retry,
-                                          result_ttl=policy.result_ttl, failure_ttl=policy.failure_ttl)
+                                          result_ttl=policy.result_ttl, failure_ttl=policy.failure_ttl,
+                                          meta={"request_id": current_request_id()})
+
+
+def queued_request_id() -> str | None:
+    """The id of the request that queued the job this worker is running; None outside a job."""
+    from rq import get_current_job
+
+    running = get_current_job()
+    return running.meta.get("request_id") if running is not None else None
 
 
 @functools.cache
@@ -84,10 +97,15 @@ def job(function: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(function)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        if has_app_context():
-            return function(*args, **kwargs)
-        with worker_app().app_context():
-            return function(*args, **kwargs)
+        token = use_request_id(queued_request_id()) if current_request_id() is None else None
+        try:
+            if has_app_context():
+                return function(*args, **kwargs)
+            with worker_app().app_context():
+                return function(*args, **kwargs)
+        finally:
+            if token is not None:
+                forget_request_id(token)
 
     return run
 

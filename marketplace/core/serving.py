@@ -29,7 +29,21 @@ from gunicorn.workers.gthread import ThreadWorker
 from marketplace.core.error_pages import RETRY_AFTER_SECONDS, busy_answers
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Liveness answers however busy the worker is: shedding it would have a supervisor restart a worker for being
+# busy. Readiness (/readyz) is shed like a page: a worker that cannot serve in time is not ready.
+NEVER_SHED = frozenset({"/healthz"})
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+def release_connections(app: Flask, close: bool) -> None:
+    """Let go of the application's pooled database connections: closed in the gunicorn master before it
+    forks (`close=True`), only forgotten in a new worker (`close=False`), whose inherited sockets still
+    belong to the master. Redis clients need nothing: redis-py's pools notice the new process themselves."""
+    from marketplace.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=close)
 
 
 class LoadShedding:
@@ -76,7 +90,8 @@ class LoadShedding:
         self.answers = busy_answers(flask_app)
 
         def shedding_app(environ: dict, start_response: Callable) -> Iterable[bytes]:
-            if not self.should_shed(environ.get("REQUEST_METHOD", "GET")):
+            shed = self.should_shed(environ.get("REQUEST_METHOD", "GET"))
+            if not shed or environ.get("PATH_INFO") in NEVER_SHED:
                 return app(environ, start_response)
             with self.lock:
                 self.shed_count += 1

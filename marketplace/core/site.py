@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 
 
 def site_url() -> str:
@@ -16,6 +16,25 @@ def site_url() -> str:
     if configured:
         return configured.rstrip("/")
     return request.host_url.rstrip("/")
+
+
+def external_url(endpoint: str, **values: object) -> str:
+    """The absolute address of a view for links that leave the site (e-mails, payment pages): on SITE_URL,
+    never the request's Host header. Outside a request (a job, the command line) it needs SITE_URL and is
+    "" without it (development only: production requires SITE_URL)."""
+    if has_request_context():
+        return site_url() + url_for(endpoint, **values)
+    configured = current_app.config.get("SITE_URL")
+    if not configured:
+        return ""
+    current_app.inject_url_defaults(endpoint, values)
+    # Only the path is built here: the scheme and host come from SITE_URL.
+    return configured.rstrip("/") + current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def page_link(endpoint: str, language: str, **values: object) -> str:
+    """The absolute address of a page in `language`, for an e-mail (see `external_url`)."""
+    return external_url(endpoint, lang_code=language, **values)
 
 
 def home_url(**values: object) -> str:

@@ -11,7 +11,9 @@ from marketplace.core.database import is_database_unavailable
 from marketplace.core.error_pages import RETRY_AFTER_SECONDS, error_message, error_response, rollback_session
 from marketplace.core.errors import NotFound as DomainNotFound
 from marketplace.core.i18n import best_language
+from marketplace.core.readiness import readiness
 from marketplace.core.site import home_url
+from marketplace.extensions import limiter
 
 bp = Blueprint("core", __name__)
 
@@ -25,9 +27,28 @@ def root() -> Response:
 
 
 @bp.get("/healthz")
+@limiter.exempt
 def health() -> Response:
-    """Liveness for load balancers: answers without touching the database."""
-    return jsonify(status="ok")
+    """Liveness: answers without touching the database, never rate-limited nor shed under load."""
+    response = jsonify(status="ok")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def ready() -> Response:
+    """Readiness: 200 when the database, Redis (when configured) and search answer in time, else 503 naming
+    the ones that did not (JSON)."""
+    # The application itself, not the proxy, goes to the checks' threads (Flask's documented way).
+    is_ready, outcomes = readiness(current_app._get_current_object())  # noqa: SLF001
+    response = jsonify(status="ready" if is_ready else "not ready",
+                       checks={name: outcome.as_json() for name, outcome in outcomes.items()})
+    response.status_code = 200 if is_ready else 503
+    response.headers["Cache-Control"] = "no-store"
+    if not is_ready:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 ERROR_STATUSES = frozenset((400, 403, 404, 405, 413, 429, 500, 503))
@@ -43,7 +64,8 @@ def http_error(error: HTTPException) -> Response:
     if status in (400, 413) and error.description and getattr(error, "shown_to_user", False):
         message = error.description  # a refusal at the edge says exactly what was wrong
     code = (error.name or "error").lower().replace(" ", "_")
-    retry_after = RETRY_AFTER_SECONDS if status == 503 else None
+    # Every 429 and 503 says when to come back (the rate limiter replaces this with its window's end).
+    retry_after = RETRY_AFTER_SECONDS if status in (429, 503) else None
     response = error_response(status, code, title, message, retry_after)
     if getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)

@@ -19,6 +19,8 @@ def compose(message: Message, sender: str) -> EmailMessage:
     email["Date"], email["Message-ID"] = formatdate(localtime=False), make_msgid(domain=domain)
     email.set_content(message.body)
     email["Content-Language"] = message.language  # after set_content, which drops every Content-* header
+    if message.request_id:
+        email["X-Request-ID"] = message.request_id
     return email
 
 

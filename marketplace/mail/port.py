@@ -1,8 +1,10 @@
 """The interface every mail adapter implements."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
+
+from marketplace.core.request_log import current_request_id
 
 
 @dataclass(frozen=True)
@@ -11,6 +13,8 @@ class Message:
     subject: str
     body: str  # plain text
     language: str = "en"
+    # The request (or job) that wrote the message, sent as its X-Request-ID header.
+    request_id: str | None = field(default_factory=current_request_id)
 
 
 class Mailer(Protocol):

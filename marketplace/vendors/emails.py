@@ -5,13 +5,12 @@ a mail failure is logged and never undoes the decision.
 """
 from __future__ import annotations
 
-from flask import has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from marketplace.catalog.models import Product, ProductStatus
 from marketplace.catalog.services import localized
-from marketplace.core.site import site_url
+from marketplace.core.site import page_link
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver_or_log
 from marketplace.vendors.models import Store, StoreStatus
@@ -23,14 +22,6 @@ def send_to_store(store: Store, subject: str, paragraphs: list[str]) -> bool:
         return False
     message = Message(store.owner.email, subject, "\n\n".join(p for p in paragraphs if p), store.original_language)
     return deliver_or_log(message, "vendor e-mail")
-
-
-def page_link(endpoint: str, language: str, **values: object) -> str:
-    """The absolute address of a page in `language` (on SITE_URL, never the request's Host header), or ""
-    outside a request (a job or the command line)."""
-    if not has_request_context():
-        return ""
-    return site_url() + url_for(endpoint, lang_code=language, **values)
 
 
 def application_decided(store: Store, holds_campaign_slot: bool = False) -> bool:

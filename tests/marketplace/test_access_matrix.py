@@ -26,6 +26,7 @@ STAFF_ONLY = {ANON: "login", SHOPPER: 403, VENDOR: 403, STAFF: 200}
 RULES: dict[str, tuple[str, dict]] = {
     "core.root": ("/", {role: 302 for role in ROLES}),
     "core.health": ("/healthz", PUBLIC),
+    "core.ready": ("/readyz", PUBLIC),
     "catalog.set_display_currency": ("/en/display-currency", POST_ONLY),
     "static": ("/static/css/site.css", PUBLIC),
     "assets.serve": ("{asset}", PUBLIC),
