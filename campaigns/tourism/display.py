@@ -103,10 +103,18 @@ def booking_cancel_url(line) -> str:
     return url_for("tourism.cancel_booking", reference=order.reference, line_id=line.id)
 
 
+def booking_manifest_url(ref: HoldRef | None) -> str:
+    """The operator's manifest of a booked departure ("" for another kind of booking)."""
+    if ref is None or ref.kind != "departure":
+        return ""
+    return url_for("tourism_vendor.manifest", departure_id=ref.id)
+
+
 def init_templates(app: Flask) -> None:
     """Template helpers for experience pages, in the page's language."""
     app.add_template_global(booking_when, "booking_when")
     app.add_template_global(booking_cancel_url, "booking_cancel_url")
+    app.add_template_global(booking_manifest_url, "booking_manifest_url")
     app.add_template_global(lambda departure: HoldRef("departure", departure.id), "departure_ref")
     app.add_template_global(lambda experience, field: experience_text(experience, reading_order(), field),
                             "experience_text")

@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.orders.models import CartItem, Order
+from marketplace.orders.webhooks import apply_payment_report
+from marketplace.payments import PaymentReport
 from tests.orders import conftest as order_fixtures
 
 shopper = order_fixtures.shopper
@@ -84,7 +86,14 @@ def test_the_operator_reads_the_booking_and_its_travellers_in_its_own_language(
     client.post("/zh/checkout", data={"key": key, "recipient_name": "李伟", "phone": "+86 138 0013 8000",
                                       f"traveller-{pid}-1-name": "李伟", f"traveller-{pid}-1-notes": "素食"})
     order = db.session.scalar(select(Order))
+    report = PaymentReport(order.gateway_reference, order.id, "paid", order.total_amount, order.currency,
+                           event_id="evt-paid", event_type="test.paid")
+    assert apply_payment_report(report, "fake") == "paid"
     part = order.vendor_orders[0]
     login(vendor)
     page = client.get(f"/fr/vendor/orders/{part.id}").text
     assert "李伟" in page and "素食" in page and "1 × Adulte" in page
+    # Nothing to pack or ship: the manifest instead of the packing slip, no "packed" button.
+    assert f"/fr/vendor/experiences/departures/{departure.id}/manifest" in page
+    assert "/packing-slip" not in page and "Marquer comme emballée" not in page
+    assert "Annuler cette commande" in page  # the operator may still cancel it (and refund it)
