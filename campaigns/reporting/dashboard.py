@@ -16,10 +16,12 @@ from flask_babel import gettext as _
 from campaigns.lectures.display import lecture_title
 from campaigns.reporting import campaign, lectures, sales
 from campaigns.reporting.currency import Converter, UsedRate, reporting_converter, total
+from campaigns.reporting.festival_results import FestivalLink, recent_festivals
 from campaigns.reporting.period import ReportPeriod
 from campaigns.reporting.tables import CODE, COUNT, DAY, DAYS, MONEY, PERCENT, TEXT, Column, ReportTable
 from marketplace.accounts.models import User
 from marketplace.catalog.services import country_name, localized
+from marketplace.core import clock
 from marketplace.core.errors import PermissionDenied
 from marketplace.core.zones import format_in_zone
 from marketplace.orders.states import gateway_label
@@ -63,6 +65,7 @@ class Dashboard:
     rates: list[UsedRate]
     unconverted: list[str]
     country_sort: CountrySort
+    festivals: list[FestivalLink]
 
 
 def _require_staff(user: User) -> None:
@@ -100,7 +103,8 @@ def campaign_dashboard(staff: User, period: ReportPeriod, language: str,
     }
     return Dashboard(period, converter.currency, language, tables, totals, daily, goals,
                      {code: count.stores for code, count in counts.items()}, names, funnel,
-                     converter.rates_used(), sorted(converter.unconverted), sort)
+                     converter.rates_used(), sorted(converter.unconverted), sort,
+                     recent_festivals(language, clock.now()))
 
 
 def _goals_table(goals: tuple[campaign.Goal, campaign.Goal]) -> ReportTable:
