@@ -16,6 +16,7 @@ TOP_BARS = 10
 
 @dataclass(frozen=True)
 class ResultsCharts:
+    funnel: list[charts.FunnelBar]
     waves: charts.BarChart
     stores: charts.BarChart
     products: charts.BarChart
@@ -42,6 +43,7 @@ def results_charts(report: FestivalResults, rtl: bool) -> ResultsCharts:
 
     tables = report.tables
     return ResultsCharts(
+        funnel=charts.funnel([(str(row[0]), row[1]) for row in tables["funnel"].rows]),
         waves=money_bars(tables["waves"], "gross"),
         stores=money_bars(tables["stores"], "gross"),
         products=count_bars(tables["products"], "units"),

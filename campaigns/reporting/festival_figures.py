@@ -16,8 +16,9 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, func, select
 
-from campaigns.festivals.models import Deal, Wave
+from campaigns.festivals.models import Deal, DealStatus, Wave
 from campaigns.reporting.currency import Amount, Converter
+from campaigns.reporting.models import FunnelCount
 from campaigns.reporting.sales import NOT_PLACED_STATES, UNDONE_PARTS, SalesFigures
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
@@ -209,3 +210,25 @@ def stores_of(store_ids: Sequence[int]) -> dict[int, Store]:
     if not store_ids:
         return {}
     return {store.id: store for store in db.session.scalars(select(Store).where(Store.id.in_(store_ids)))}
+
+
+def journey_counts(festival_id: int) -> dict[str, int]:
+    """How often the festival's approved deals' products were seen, added to carts and taken to checkout
+    while their wave was open, per step (journey counts written so far)."""
+    return {step: int(count or 0) for step, count in db.session.execute(
+        select(FunnelCount.step, func.sum(FunnelCount.count))
+        .join(Deal, Deal.product_id == FunnelCount.product_id)
+        .join(Wave, Wave.id == Deal.wave_id)
+        .where(Deal.festival_id == festival_id, Deal.status == DealStatus.APPROVED,
+               FunnelCount.minute >= Wave.starts_at, FunnelCount.minute < Wave.ends_at)
+        .group_by(FunnelCount.step)
+    )}
+
+
+def lines_bought(deal_ids: Sequence[int]) -> int:
+    """Order lines at these deals' prices in placed orders (one per deal product in an order)."""
+    if not deal_ids:
+        return 0
+    return int(db.session.scalar(
+        select(func.count(OrderLine.id)).join(Order, Order.id == OrderLine.order_id)
+        .where(OrderLine.offer_hold.in_([deal_hold(i) for i in deal_ids]), _placed())) or 0)

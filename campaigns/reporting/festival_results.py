@@ -23,6 +23,7 @@ from campaigns.festivals.labels import DEAL_STATUS_LABELS
 from campaigns.festivals.models import Deal, Festival, Wave
 from campaigns.reporting import festival_figures as figures
 from campaigns.reporting.currency import Amount, Converter, UsedRate, reporting_converter, total
+from campaigns.reporting.models import FunnelStep
 from campaigns.reporting.sales import SalesFigures
 from campaigns.reporting.tables import CODE, COUNT, MINUTES, MONEY, PERCENT, TEXT, Column, ReportTable
 from marketplace.accounts.models import User
@@ -35,7 +36,7 @@ from marketplace.extensions import db
 REFRESH_SECONDS = 60
 TOP = 5
 RUNNING = (phases.Phase.LIVE, phases.Phase.INTERVAL, phases.Phase.PAUSED)
-RESULT_TABLES = ("comparison", "waves", "deals", "stores", "products", "vendor_countries", "buyer_countries")
+RESULT_TABLES = ("comparison", "funnel", "waves", "deals", "stores", "products", "vendor_countries", "buyer_countries")
 
 
 @dataclass
@@ -173,6 +174,7 @@ def work_out_results(staff: User, festival_id: int, language: str, now: datetime
     name = festival_name(festival, language)
     tables = {
         "comparison": _comparison_table(name, totals, previous, previous_totals, language),
+        "funnel": _funnel_table(figures.journey_counts(festival.id), figures.lines_bought(deal_ids)),
         "waves": _waves_table(festival, deals, sold, language, converter),
         "deals": _deals_table(festival, deals, sold, reserved, figures.sold_out_at(deals, now), language),
         **_store_tables(deals, sold, language, converter),
@@ -242,6 +244,20 @@ def _comparison_table(name: LocalText, totals: SalesFigures, previous: Festival 
         Column("gross", _("Gross sales"), MONEY), Column("net", _("Net of refunds and cancellations"), MONEY),
         Column("average_order", _("Average order"), MONEY),
     ], rows)
+
+
+def funnel_step_label(step: str) -> str:
+    """A step of the festival's funnel as the page names it."""
+    return {FunnelStep.PRODUCT_VIEW: _("Deal views"), FunnelStep.ADD_TO_CART: _("Added to cart"),
+            FunnelStep.CHECKOUT_START: _("Checkouts started"), "bought": _("Bought")}[step]
+
+
+def _funnel_table(counts: dict[str, int], bought: int) -> ReportTable:
+    steps = [(step.value, counts.get(step.value, 0)) for step in FunnelStep] + [("bought", bought)]
+    first = steps[0][1]
+    return ReportTable("funnel", _("From deal views to purchases"), [
+        Column("step", _("Step")), Column("count", _("Times"), COUNT), Column("share", _("Of deal views"), PERCENT),
+    ], [[funnel_step_label(step), count, round(100 * count / first) if first else None] for step, count in steps])
 
 
 def _waves_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.DealSales], language: str,

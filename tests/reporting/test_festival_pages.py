@@ -58,7 +58,7 @@ def test_the_page_shows_the_figures_charts_and_the_refresh_promise(staff_client,
         svg = parse_svg(re.search(r"<svg.*?</svg>", figure, re.S).group(0))
         assert svg.find(f"{SVG}title").text and svg.find(f"{SVG}desc").text
         assert "<table" in figure  # the chart's data table under it
-    assert len(FIGURE.findall(html)) == 5
+    assert len(FIGURE.findall(html)) == 6
 
 
 def test_after_the_festival_the_page_does_not_reload(staff_client, festival_world):
