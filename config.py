@@ -130,6 +130,10 @@ def _settings(env: Mapping[str, str]) -> type:
         # The campaign's reports: days run from midnight to midnight in this zone, money is shown in this currency.
         CAMPAIGN_TIME_ZONE = env.get("CAMPAIGN_TIME_ZONE", "Africa/Nairobi")
         REPORTING_CURRENCY = env.get("REPORTING_CURRENCY", env.get("CHARGE_CURRENCY", "USD"))
+        # Shopper-journey counts (product pages, add-to-carts, checkout starts) are kept in each worker and
+        # written every FUNNEL_FLUSH_SECONDS, or once FUNNEL_FLUSH_EVENTS have gathered (0 s: only then, no thread).
+        FUNNEL_FLUSH_SECONDS = float(env.get("FUNNEL_FLUSH_SECONDS", 10))
+        FUNNEL_FLUSH_EVENTS = int(env.get("FUNNEL_FLUSH_EVENTS", 1000))
         # The working days within which staff promise to decide a vendor application (said on the join page).
         VENDOR_REVIEW_DAYS = int(env.get("VENDOR_REVIEW_DAYS", 3))
         # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
@@ -199,6 +203,7 @@ class TestingConfig(_settings({})):
     SEARCH_WARM_UP = False
     MAIL_BACKEND = "memory"
     MAIL_QUEUE = "inline"
+    FUNNEL_FLUSH_SECONDS = 0  # journey counts are written when a test flushes them, never by a thread
     # Scrypt with a small work factor: the suite logs in thousands of times (production keeps the default).
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

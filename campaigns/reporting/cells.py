@@ -11,10 +11,11 @@ from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
+from babel.units import format_unit
 from markupsafe import Markup, escape
 
 from campaigns.reporting.currency import Amount
-from campaigns.reporting.tables import CODE, COUNT, DAY, DAYS, MONEY, PERCENT, TEXT
+from campaigns.reporting.tables import CODE, COUNT, DAY, DAYS, MINUTES, MONEY, PERCENT, TEXT
 from marketplace.core.money import Money
 
 
@@ -38,6 +39,17 @@ def _day(value: date, language: str) -> str:
     return format_date(value, "medium", locale=language)
 
 
+@lru_cache(maxsize=2048)
+def duration(minutes: int, language: str) -> str:
+    """Whole minutes as days, hours and minutes in the reader's units ("1d 2h 5m", "2小时 5分钟"); the
+    largest two units that are not zero."""
+    days, rest = divmod(max(0, minutes), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [(days, "duration-day"), (hours, "duration-hour"), (mins, "duration-minute")]
+    shown = [(value, unit) for value, unit in parts if value][:2] or [(0, "duration-minute")]
+    return " ".join(format_unit(value, unit, length="narrow", locale=language) for value, unit in shown)
+
+
 def write_cell(value: Any, kind: str, language: str) -> Markup:
     """The cell's value as the page shows it ("–" for a figure that does not apply)."""
     if value is None or value == "":
@@ -52,6 +64,8 @@ def write_cell(value: Any, kind: str, language: str) -> Markup:
         return escape(_number(value, language))
     if kind == PERCENT:
         return escape(_percent(value, language))
+    if kind == MINUTES:
+        return escape(duration(value, language))
     if kind == DAY and isinstance(value, date):
         return Markup('<time datetime="%s">%s</time>') % (value.isoformat(), _day(value, language))
     return escape(str(value))

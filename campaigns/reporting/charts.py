@@ -18,6 +18,7 @@ LINE_HEIGHT = 220
 SPARK_WIDTH, SPARK_HEIGHT = 120, 28
 TILE = 40
 TILE_SHADES = 5  # classes of the tile map, from "none" to "most"
+LABEL_GAP = 20  # between the baselines of two line names: 12-unit text with room for Arabic and CJK ascents
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Series:
     css: str  # its colour and dash pattern
     end_x: float
     end_y: float
+    label_y: float  # the baseline of its name after the last point, kept clear of the other series' names
 
 
 @dataclass(frozen=True)
@@ -111,14 +113,33 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
     def y(value: float) -> float:
         return round(8 + plot_height * (1 - value / top), 1)
 
+    ends = [(y(values[-1]) if values else y(0)) for _, values, _ in series]
+    baselines = spread_labels(ends, top=14, bottom=8 + plot_height + 4)
     drawn = []
-    for name, values, css in series:
+    for (name, values, css), end_y, label_y in zip(series, ends, baselines, strict=True):
         points = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
-        drawn.append(Series(name, points, css, x(len(values) - 1) + 6, y(values[-1]) if values else y(0)))
+        drawn.append(Series(name, points, css, x(len(values) - 1) + 6, end_y, label_y))
     y_ticks = [Tick(y(top * step / 4), format_value(top * step / 4)) for step in range(5)]
     wanted = sorted({0, len(labels) // 2, len(labels) - 1}) if labels else []
     x_ticks = [Tick(x(i), labels[i]) for i in wanted]
     return LineChart(width, LINE_HEIGHT, left, plot_width, plot_height, drawn, y_ticks, x_ticks)
+
+
+def spread_labels(ends: Sequence[float], top: float, bottom: float, gap: float = LABEL_GAP) -> list[float]:
+    """Baselines for the names written after the lines' last points (`ends`, in the order given): each near
+    its point, at least `gap` apart so that two lines ending close together keep legible names, and all
+    between `top` and `bottom`."""
+    order = sorted(range(len(ends)), key=lambda index: ends[index])
+    placed: dict[int, float] = {}
+    previous = top - gap
+    for index in order:
+        placed[index] = max(ends[index] + 4, previous + gap, top)
+        previous = placed[index]
+    overflow = previous - bottom
+    if overflow > 0:  # pushed below the plot: move the whole stack up, keeping the gaps
+        for index in placed:
+            placed[index] = max(top, placed[index] - overflow)
+    return [round(placed[index], 1) for index in range(len(ends))]
 
 
 def sparkline(values: Sequence[float]) -> str:

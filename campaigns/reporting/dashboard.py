@@ -2,8 +2,9 @@
 
 `campaign_dashboard` is the one entry point (the page and the CSV files both call it). It reads the
 campaign's zone and reporting currency from the configuration and does a fixed number of grouped
-queries whatever the number of orders: the work is bounded by the period (at most 366 days), the 54
-states, the categories and the stores that applied in the period.
+queries whatever the number of orders: sales of closed days come from the daily roll-up (`rollup.py`,
+summed once per day), today's from the orders; the rest is bounded by the 54 states, the categories and
+the stores that applied in the period.
 """
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from campaigns.lectures.display import lecture_title
-from campaigns.reporting import campaign, lectures, sales
+from campaigns.reporting import campaign, lectures, rollup, sales
 from campaigns.reporting.currency import Converter, UsedRate, reporting_converter, total
+from campaigns.reporting.festival_results import FestivalLink, recent_festivals
 from campaigns.reporting.period import ReportPeriod
 from campaigns.reporting.tables import CODE, COUNT, DAY, DAYS, MONEY, PERCENT, TEXT, Column, ReportTable
 from marketplace.accounts.models import User
 from marketplace.catalog.services import country_name, localized
+from marketplace.core import clock
 from marketplace.core.errors import PermissionDenied
 from marketplace.core.zones import format_in_zone
 from marketplace.orders.states import gateway_label
@@ -63,6 +66,7 @@ class Dashboard:
     rates: list[UsedRate]
     unconverted: list[str]
     country_sort: CountrySort
+    festivals: list[FestivalLink]
 
 
 def _require_staff(user: User) -> None:
@@ -78,7 +82,8 @@ def campaign_dashboard(staff: User, period: ReportPeriod, language: str,
     config = current_app.config
     converter = reporting_converter(config["REPORTING_CURRENCY"])
     sort = country_sort or CountrySort(DEFAULT_COUNTRY_SORT, True)
-    daily = sales.daily_sales(period, converter)
+    rows = rollup.sales_rows(period) if config.get("REPORTING_ROLLUP", True) else sales.live_rows(period)
+    daily = sales.daily_sales(rows, period, converter)
     totals = sales.SalesFigures(converter.currency)
     for figures in daily.values():
         totals.add(figures)
@@ -89,18 +94,19 @@ def campaign_dashboard(staff: User, period: ReportPeriod, language: str,
     tables = {
         "goals": _goals_table(goals),
         "daily": _daily_table(daily, totals),
-        "countries": _countries_table(counts, sales.sales_by_vendor_country(period, converter), names, sort,
+        "countries": _countries_table(counts, sales.sales_by_vendor_country(rows, converter), names, sort,
                                       converter),
-        "categories": _categories_table(campaign.counts_by_category(), sales.sales_by_category(period, converter),
+        "categories": _categories_table(campaign.counts_by_category(), sales.sales_by_category(rows, converter),
                                         language, converter),
         "onboarding": _onboarding_table(funnel),
-        "buyers": _buyers_table(sales.sales_by_buyer_country(period, converter), language, converter),
-        "payments": _payments_table(sales.sales_by_payment_method(period, converter), converter),
+        "buyers": _buyers_table(sales.sales_by_buyer_country(rows, converter), language, converter),
+        "payments": _payments_table(sales.sales_by_payment_method(rows, converter), converter),
         "lectures": _lectures_table(lectures.lecture_figures(period), period, language),
     }
     return Dashboard(period, converter.currency, language, tables, totals, daily, goals,
                      {code: count.stores for code, count in counts.items()}, names, funnel,
-                     converter.rates_used(), sorted(converter.unconverted), sort)
+                     converter.rates_used(), sorted(converter.unconverted), sort,
+                     recent_festivals(language, clock.now()))
 
 
 def _goals_table(goals: tuple[campaign.Goal, campaign.Goal]) -> ReportTable:

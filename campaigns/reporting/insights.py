@@ -18,6 +18,7 @@ from sqlalchemy import case, distinct, func, select
 from campaigns.festivals.display import festival_name
 from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.reporting.currency import Amount, Converter, reporting_converter, total
+from campaigns.reporting.models import FunnelCount, FunnelStep
 from campaigns.reporting.period import ReportPeriod, local_day
 from campaigns.reporting.sales import UNDONE_PARTS, placed_in
 from campaigns.reporting.tables import CODE, COUNT, DAY, MONEY, PERCENT, Column, ReportTable
@@ -35,7 +36,7 @@ from marketplace.vendors.services import store_of
 
 TOP_PRODUCTS = 10
 MAX_DEALS = 50
-INSIGHT_TABLES = ("daily", "best_sellers", "deals")
+INSIGHT_TABLES = ("daily", "journey", "best_sellers", "deals")
 
 
 def insights_store(vendor: User) -> Store:
@@ -91,12 +92,35 @@ def store_insights(vendor: User, period: ReportPeriod, language: str) -> StoreIn
     ).one()
     return StoreInsights(
         store, period, currency,
-        {"daily": daily_table, "best_sellers": _best_sellers(store, period, converter, language),
+        {"daily": daily_table, "journey": _journey(store, period, orders),
+         "best_sellers": _best_sellers(store, period, converter, language),
          "deals": _deals(store, period, language)},
         [day[2].minor for day in daily.values()], [day[3].minor for day in daily.values()],
         [day[1] for day in daily.values()], orders, units, gross_total, net_total, vendor_balances(vendor),
         int(live or 0), int(campaign or 0), sorted(converter.unconverted),
     )
+
+
+def journey_label(step: str) -> str:
+    """A step of a store's shopper journey as the page names it."""
+    return {FunnelStep.PRODUCT_VIEW: _("Product views"), FunnelStep.ADD_TO_CART: _("Added to cart"),
+            FunnelStep.CHECKOUT_START: _("Checkouts started"), "orders": _("Orders")}[step]
+
+
+def _journey(store: Store, period: ReportPeriod, orders: int) -> ReportTable:
+    """How often the store's products were seen, added to carts and taken to checkout in the period, and its
+    orders, each as a share of the views (the last one is the conversion)."""
+    counted = dict(db.session.execute(
+        select(FunnelCount.step, func.sum(FunnelCount.count))
+        .join(Product, Product.id == FunnelCount.product_id)
+        .where(Product.store_id == store.id, FunnelCount.minute >= period.starts_at,
+               FunnelCount.minute < period.ends_at)
+        .group_by(FunnelCount.step)).all())
+    steps = [(step.value, int(counted.get(step.value) or 0)) for step in FunnelStep] + [("orders", orders)]
+    views = steps[0][1]
+    return ReportTable("journey", _("From views to orders"), [
+        Column("step", _("Step")), Column("count", _("Times"), COUNT), Column("share", _("Of product views"), PERCENT),
+    ], [[journey_label(step), count, round(100 * count / views) if views else None] for step, count in steps])
 
 
 def _daily(store: Store, period: ReportPeriod, converter: Converter) -> dict[date, list]:

@@ -14,6 +14,7 @@ from marketplace.core.spreadsheet import safe_cell
 
 # Kinds of cell: how the page writes them and how the CSV file does.
 TEXT, CODE, DAY, COUNT, MONEY, DAYS, PERCENT = "text", "code", "day", "count", "money", "days", "percent"
+MINUTES = "minutes"  # a duration in whole minutes: "2h 5m" on the page, the number of minutes in CSV
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Column:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in (COUNT, MONEY, DAYS, PERCENT)
+        return self.kind in (COUNT, MONEY, DAYS, PERCENT, MINUTES)
 
 
 @dataclass
@@ -60,7 +61,7 @@ def _csv_cell(value: Any, kind: str) -> Any:
             value.to_decimal(), "f")
     if kind == DAY:
         return value.isoformat() if isinstance(value, date) else str(value)
-    if kind in (COUNT, PERCENT, DAYS):
+    if kind in (COUNT, PERCENT, DAYS, MINUTES):
         return value
     return safe_cell(str(value))  # text from people (names, titles) never runs as a formula
 

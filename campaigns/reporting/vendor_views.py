@@ -66,8 +66,9 @@ def insights() -> tuple[str, int] | Response:
     best = charts.bar_chart([(row[0], row[1], format_decimal(row[1], locale=language.code))
                              for row in report.tables["best_sellers"].rows], language.direction == "rtl")
     sparklines = {"units": charts.sparkline(report.units), "gross": charts.sparkline(report.gross)}
+    journey = charts.funnel([(row[0], row[1]) for row in report.tables["journey"].rows])
     return render_template("reporting/insights.html", report=report, chart=chart, best=best, sparklines=sparklines,
-                           **context), 200
+                           journey=journey, **context), 200
 
 
 @bp.get(f"/<{TABLE_NAMES}:table>.csv")

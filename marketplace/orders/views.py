@@ -14,6 +14,7 @@ from marketplace.catalog.currency import exchange_rates, shopper_display_currenc
 from marketplace.catalog.services import country_name
 from marketplace.core.errors import Conflict, DomainError, NotFound, PaymentUnavailable
 from marketplace.core.forms import apply_errors
+from marketplace.core.funnel import ADD_TO_CART, CHECKOUT_START, count_step
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.money import Money, MoneyError
 from marketplace.core.page_cache import per_response_value
@@ -79,6 +80,7 @@ def add_to_cart() -> Response:
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back_to(url_for("orders.cart")))
+    count_step(ADD_TO_CART, [form.product_id.data])
     if note:  # fewer than asked (maybe none) went in: say why instead of "added"
         flash(note, "info")
     else:
@@ -178,6 +180,7 @@ def checkout() -> Response | str:
         flash(refusal or _("Your cart is empty."), "info")
         return redirect(url_for("orders.cart"))
     if request.method == "GET":
+        count_step(CHECKOUT_START, [line.product.id for line in priced.lines])
         form.key.data = new_checkout_key()
         form.email.data = current_user.email
         _prefill_delivery(form, language)

@@ -33,6 +33,15 @@ def test_the_dashboard_reads_right_to_left_on_a_phone(live_server, phone, check_
     assert abs((label_box["x"] + label_box["width"]) - (box["x"] + box["width"])) < 4
     bar = chart.locator("rect").first.bounding_box()
     assert abs((bar["x"] + bar["width"]) - (box["x"] + box["width"])) < 2
+    # The two lines' names after their last points do not overlap, even when the lines end together.
+    names = [box for box in (text.bounding_box() for text in
+                             page.locator("svg[aria-labelledby^='chart-daily'] text[font-weight='600']").all())]
+    assert len(names) == 2
+    first, second = sorted(names, key=lambda box: box["y"])
+    assert first["y"] + first["height"] <= second["y"] + 1
+    # The daily table fits the phone's width: no sideways scrolling to read a day's figures.
+    daily = page.locator(".table-wrap:has(table[data-table='daily'])")
+    assert daily.evaluate("wrap => wrap.scrollWidth <= wrap.clientWidth + 1")
     # Every chart is followed, inside its figure, by the table of its numbers.
     figures = page.locator("figure.chart")
     assert figures.count() == 7

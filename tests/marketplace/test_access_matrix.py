@@ -146,6 +146,8 @@ RULES: dict[str, tuple[str, dict]] = {
     "reporting.export": ("/{lang}/staff/dashboard/countries.csv", STAFF_ONLY),
     "reporting_vendor.insights": ("/{lang}/vendor/insights/", VENDOR_ONLY),
     "reporting_vendor.export": ("/{lang}/vendor/insights/best_sellers.csv", VENDOR_ONLY),
+    "reporting_festival.results": ("/{lang}/staff/festivals/{festival_id}/results", STAFF_ONLY),
+    "reporting_festival.export": ("/{lang}/staff/festivals/{festival_id}/results/deals.csv", STAFF_ONLY),
     "lecture_staff.new": ("/{lang}/staff/lectures/new", STAFF_ONLY),
     "lecture_staff.edit": ("/{lang}/staff/lectures/{lecture_id}/edit", STAFF_ONLY),
     "lecture_staff.move": ("/{lang}/staff/lectures/{lecture_id}/move", STAFF_ONLY),

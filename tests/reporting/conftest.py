@@ -132,3 +132,124 @@ def campaign_world(frozen, make_user, make_store, make_product, make_category):
     db.session.commit()
     return {"orders": orders, "stores": {"GH": ghana, "KE": kenya}, "lecture": lecture,
             "categories": {"crafts": crafts, "coffee": coffee}}
+
+
+# A festival world: the festival before (ended) and the current one, live in its second wave at NOW.
+FESTIVAL_WAVES = ((datetime(2026, 11, 18, 9, 0, tzinfo=UTC), datetime(2026, 11, 19, 9, 0, tzinfo=UTC)),
+                  (datetime(2026, 11, 20, 6, 0, tzinfo=UTC), datetime(2026, 11, 21, 6, 0, tzinfo=UTC)))
+
+
+def add_festival(slug: str, waves, staff, names: dict[str, str]):
+    from campaigns.festivals.models import Festival, FestivalText, Wave
+
+    opens = waves[0][0] - timedelta(days=10)
+    festival = Festival(slug=slug, time_zone="Africa/Nairobi", registration_opens_at=opens,
+                        registration_closes_at=opens + timedelta(days=3), warmup_starts_at=opens + timedelta(days=5),
+                        created_by_id=staff.id,
+                        texts=[FestivalText(language=code, name=name) for code, name in names.items()],
+                        waves=[Wave(starts_at=start, ends_at=end) for start, end in waves])
+    db.session.add(festival)
+    db.session.commit()
+    return festival
+
+
+def add_deal(festival, wave_index: int, product, cap: int, sold: int, price: int = 800):
+    from campaigns.festivals.models import Deal, DealStatus
+
+    wave = sorted(festival.waves, key=lambda w: w.starts_at)[wave_index]
+    deal = Deal(festival_id=festival.id, wave_id=wave.id, product_id=product.id, store_id=product.store_id,
+                price_amount=price, currency=product.currency, cap=cap, sold=sold, status=DealStatus.APPROVED)
+    db.session.add(deal)
+    db.session.commit()
+    return deal
+
+
+def add_deal_order(created_at: datetime, currency: str, parts: list[tuple], shopper, state: PaymentState = P.PAID,
+                   country: str = "CN", reserved_until: datetime | None = None) -> Order:
+    """An order with one vendor order per (store, status, [(deal or product, quantity, charge unit amount)]);
+    lines of a deal carry its hold, as checkout writes them."""
+    from campaigns.festivals.models import Deal
+    from marketplace.orders.holds.refs import HoldRef
+
+    number = next(_numbers)
+    order = Order(reference=f"FES{number:08d}", shopper_id=shopper.id, idempotency_key=f"festival-key-{number}",
+                  gateway="stripe", payment_state=state, currency=currency, total_amount=0, created_at=created_at,
+                  country_code=country, reserved_until=reserved_until)
+    for store, status, lines in parts:
+        part = VendorOrder(store_id=store.id, status=status, currency=currency,
+                           subtotal_amount=sum(quantity * unit for _, quantity, unit in lines))
+        order.vendor_orders.append(part)
+        for item, quantity, unit in lines:
+            deal = item if isinstance(item, Deal) else None
+            line = OrderLine(product_id=deal.product_id if deal else item.id, name="x", quantity=quantity,
+                             unit_amount=unit, currency=currency, regular_amount=unit, charge_unit_amount=unit,
+                             rate=Decimal(1), offer_hold=HoldRef("deal", deal.id) if deal else None,
+                             offer_source="festival:x" if deal else "")
+            part.lines.append(line)
+            order.lines.append(line)
+        order.total_amount += part.subtotal_amount
+    db.session.add(order)
+    db.session.commit()
+    return order
+
+
+@pytest.fixture
+def festival_world(frozen, staff, make_user, make_store, make_product):
+    """Two festivals: the one before (ended) and Harvest Week, live in its second wave. Harvest Week has
+    a deal sold out in its first wave (three orders, the last taking the last unit), a deal partly
+    cancelled, a deal with units held by a checkout, orders in USD, EUR, CNY and GBP (no rate), an
+    expired checkout and a plain order without deals, which count nowhere."""
+    shopper = make_user()
+    ghana = make_store("Kente House", country_code="GH")
+    kenya = make_store("Nairobi Roasters", country_code="KE")
+    egypt = make_store("Cairo Cotton", country_code="EG")
+    cloth = make_product("Kente cloth", store=ghana, price=3000, stock=40,
+                         texts={"en": "Kente cloth", "ar": "قماش كنتي"})
+    beans = make_product("Coffee beans", store=kenya, price=1500, stock=40)
+    towel = make_product("Cotton towel", store=egypt, price=900, stock=40)
+    plain = make_product("Plain basket", store=ghana, price=500, stock=40)
+    db.session.add_all([
+        ExchangeRate(base="EUR", quote="USD", rate=Decimal("1.10"), updated_at=RATES_STORED),
+        ExchangeRate(base="USD", quote="CNY", rate=Decimal("7.00"), updated_at=RATES_STORED),
+    ])
+    db.session.commit()
+    before = add_festival("spring-fair", ((datetime(2026, 10, 1, 9, tzinfo=UTC), datetime(2026, 10, 2, 9, tzinfo=UTC)),),
+                          staff, {"en": "Spring Fair"})
+    older = add_festival("old-fair", ((datetime(2026, 6, 1, 9, tzinfo=UTC), datetime(2026, 6, 2, 9, tzinfo=UTC)),),
+                         staff, {"en": "Old Fair"})
+    festival = add_festival("harvest-week", FESTIVAL_WAVES, staff, {"en": "Harvest Week", "ar": "أسبوع الحصاد"})
+    old_deal = add_deal(before, 0, beans, cap=20, sold=3)
+    older_deal = add_deal(older, 0, beans, cap=20, sold=9)
+    wave1 = FESTIVAL_WAVES[0][0]
+    sold_out = add_deal(festival, 0, cloth, cap=4, sold=4)
+    partly = add_deal(festival, 0, beans, cap=10, sold=3)
+    held = add_deal(festival, 1, towel, cap=5, sold=3)
+    untouched = add_deal(festival, 1, plain, cap=6, sold=0)
+    orders = {
+        "before": add_deal_order(datetime(2026, 10, 1, 12, tzinfo=UTC), "USD", [(kenya, F.PAID, [(old_deal, 3, 1200)])],
+                                 shopper, country="KE"),
+        "older": add_deal_order(datetime(2026, 6, 1, 12, tzinfo=UTC), "USD", [(kenya, F.PAID, [(older_deal, 9, 1200)])],
+                                shopper),
+        "first": add_deal_order(wave1 + timedelta(minutes=10), "USD",
+                                [(ghana, F.PAID, [(sold_out, 2, 2400)]), (kenya, F.PAID, [(partly, 1, 1200)])], shopper),
+        # Cancelled: its units came back to the deal, and it leaves net.
+        "cancelled": add_deal_order(wave1 + timedelta(minutes=30), "USD", [(ghana, F.CANCELLED, [(sold_out, 1, 2400)])],
+                                    shopper, P.CANCELLED, country="NG"),
+        "euro": add_deal_order(wave1 + timedelta(hours=1), "EUR", [(ghana, F.PAID, [(sold_out, 1, 2200)]),
+                                                                   (kenya, F.REFUNDED, [(partly, 2, 1100)])],
+                               shopper, country="KE"),
+        "last_unit": add_deal_order(wave1 + timedelta(hours=2, minutes=5), "CNY",
+                                    [(ghana, F.PAID, [(sold_out, 1, 16800), (plain, 1, 3500)])], shopper),
+        "offline": add_deal_order(wave1 + timedelta(hours=3), "USD", [(kenya, F.CONFIRMED, [(partly, 2, 1200)])],
+                                  shopper, P.UNPAID, "KE"),
+        "pound": add_deal_order(FESTIVAL_WAVES[1][0] + timedelta(minutes=5), "GBP",
+                                [(egypt, F.PAID, [(held, 1, 700)])], shopper, country="GB"),
+        "holding": add_deal_order(NOW - timedelta(minutes=5), "USD", [(egypt, F.PENDING, [(held, 2, 900)])],
+                                  shopper, P.PENDING, reserved_until=NOW + timedelta(minutes=10)),
+        "expired": add_deal_order(NOW - timedelta(hours=2), "USD", [(egypt, F.CANCELLED, [(held, 1, 900)])],
+                                  shopper, P.EXPIRED, reserved_until=NOW - timedelta(hours=1)),
+        "plain": add_deal_order(wave1 + timedelta(hours=4), "USD", [(ghana, F.PAID, [(plain, 3, 500)])], shopper),
+    }
+    return {"festival": festival, "before": before, "older": older, "orders": orders, "shopper": shopper,
+            "deals": {"sold_out": sold_out, "partly": partly, "held": held, "untouched": untouched},
+            "stores": {"GH": ghana, "KE": kenya, "EG": egypt}}

@@ -91,3 +91,13 @@ def test_sql_puts_each_instant_on_the_zones_day(app, zone):
     wrong = [(instants[n], text) for n, text in rows
              if text != instants[n].astimezone(ZoneInfo(zone)).date().isoformat()]
     assert wrong == []
+
+
+def test_line_names_keep_apart_and_inside_the_chart():
+    from campaigns.reporting.charts import LABEL_GAP, spread_labels
+
+    assert spread_labels([100, 101], 14, 200) == [104, 104 + LABEL_GAP]  # ending together: one under the other
+    assert spread_labels([50, 150], 14, 200) == [54, 154]  # far apart: each beside its own line
+    low = spread_labels([199, 199], 14, 200)
+    assert max(low) <= 200 and abs(low[0] - low[1]) >= LABEL_GAP  # at the bottom: the pair moves up
+    assert min(spread_labels([0, 0], 14, 200)) >= 14

@@ -117,3 +117,34 @@ def test_bad_periods_are_refused_and_pages_render_in_arabic_and_chinese(ghana_ve
     for lang in ("ar", "zh"):
         response = client.get(f"/{lang}/vendor/insights/?{PERIOD}")
         assert response.status_code == 200 and "chart-store-daily" in response.get_data(as_text=True)
+
+
+def test_views_add_to_carts_and_conversion_equal_plain_sql(ghana_vendor, campaign_world, app, client, login):
+    from campaigns.reporting.funnel import journey_counter
+
+    counter = journey_counter(app)
+    counter.take()
+    ghana, kenya = campaign_world["stores"]["GH"], campaign_world["stores"]["KE"]
+    cloth = db.session.scalar(select(Product).where(Product.store_id == ghana.id, Product.slug.is_not(None))
+                              .order_by(Product.id))
+    beans = db.session.scalar(select(Product).where(Product.store_id == kenya.id).order_by(Product.id))
+    inside = datetime(2026, 11, 12, 10, 0, tzinfo=UTC)
+    counter.add("product_view", [cloth.id] * 50 + [beans.id] * 70, at=inside)
+    counter.add("product_view", [cloth.id] * 9, at=datetime(2026, 11, 9, 23, 59, tzinfo=UTC))  # before (Accra)
+    counter.add("product_view", [cloth.id] * 5, at=datetime(2026, 11, 16, 0, 0, tzinfo=UTC))  # after the period
+    counter.add("add_to_cart", [cloth.id] * 10, at=inside)
+    counter.add("checkout_start", [cloth.id] * 4, at=datetime(2026, 11, 15, 23, 59, tzinfo=UTC))
+    counter.flush()
+    expected = dict(sql("""SELECT f.step, SUM(f.count) FROM funnel_counts f JOIN products p ON p.id = f.product_id
+                           WHERE p.store_id = :store AND f.minute >= :start AND f.minute < :end GROUP BY f.step""",
+                        store=ghana.id, start=GHANA.starts_at, end=GHANA.ends_at))
+    report = store_insights(ghana_vendor, GHANA, "en")
+    rows = report.tables["journey"].rows
+    assert [row[1] for row in rows[:3]] == [expected["product_view"], expected["add_to_cart"],
+                                           expected["checkout_start"]] == [50, 10, 4]
+    assert rows[3][1] == report.orders and rows[3][2] == round(100 * report.orders / 50)  # the conversion
+    login(ghana_vendor)
+    page = client.get(f"/en/vendor/insights/?{PERIOD}").get_data(as_text=True)
+    assert "From views to orders" in page and 'id="chart-store-journey-title"' in page
+    exported = client.get(f"/en/vendor/insights/journey.csv?{PERIOD}").get_data(as_text=True)
+    assert list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))[1][:2] == ["Product views", "50"]

@@ -1,0 +1,133 @@
+"""What counting a product view adds to a product page: the same page with and without journey counting,
+requests alternated in one run (SQLite, and PostgreSQL when asked).
+
+    .venv/bin/python bench/funnel.py                         # SQLite, 2,000 requests of each kind
+    BENCH_DATABASE_URL=postgresql://USER@HOST/SCRATCH .venv/bin/python bench/funnel.py --requests 5000
+
+It builds the schema in a scratch database (a temporary SQLite file, or the PostgreSQL database named,
+whose tables it drops and creates: never point it at real data), seeds a store and 50 products, and
+makes two apps on that database: one with `FUNNEL_COUNTING` off, one counting as in production (a
+writer thread flushing every 10 s or 1,000 events). A browser's user agent asks for product pages
+round-robin, alternating the two apps request by request so both see the same machine load, with the
+page cache off (every page rendered) and on (most pages from the cache, where counting weighs most).
+It prints p50/p95 per app, the added time per request and the ratio, and checks every view was written.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from campaigns.reporting.funnel import journey_counter  # noqa: E402
+from campaigns.reporting.models import FunnelCount  # noqa: E402
+from config import TestingConfig, _database_url  # noqa: E402
+from marketplace import create_app  # noqa: E402
+from marketplace.accounts.models import Role, User  # noqa: E402
+from marketplace.accounts.services import hash_password  # noqa: E402
+from marketplace.catalog.countries import ensure_countries  # noqa: E402
+from marketplace.catalog.models import Category, CategoryText, Product, ProductText  # noqa: E402
+from marketplace.extensions import db  # noqa: E402
+from marketplace.vendors.models import Store, StoreStatus, StoreText  # noqa: E402
+
+BROWSER = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+PRODUCTS = 50
+
+
+def seed() -> list[str]:
+    ensure_countries()
+    owner = User(email="bench-vendor@example.com", password_hash=hash_password("bench password 1"), role=Role.VENDOR)
+    category = Category(slug="crafts", texts=[CategoryText(language="en", name="Crafts")])
+    store = Store(slug="bench-store", name="Bench Store", owner=owner, country_code="GH", city="Accra",
+                  original_language="en", status=StoreStatus.APPROVED,
+                  texts=[StoreText(language="en", tagline="Woven by hand", story="A cooperative.")])
+    db.session.add_all([owner, category, store])
+    db.session.flush()
+    products = [Product(slug=f"product-{n}", store_id=store.id, category_id=category.id, original_language="en",
+                        price_amount=1000 + n, currency="USD", stock=100, status="published",
+                        texts=[ProductText(language="en", name=f"Basket {n}", description="Sisal, dyed by hand.")])
+                for n in range(PRODUCTS)]
+    db.session.add_all(products)
+    db.session.commit()
+    return [product.slug for product in products]
+
+
+def timed(client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url, headers={"User-Agent": BROWSER})
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    return elapsed
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def compare(plain, counting, slugs: list[str], requests: int, label: str) -> int:
+    """Alternate the two apps' requests; print their figures; return how many views were counted."""
+    clients = {"without counting": plain.test_client(), "with counting": counting.test_client()}
+    for client in clients.values():  # warm templates and caches up
+        for slug in slugs:
+            client.get(f"/en/products/{slug}", headers={"User-Agent": BROWSER})
+    journey_counter(counting).take()
+    journey_counter(counting).pages_by_address.clear()
+    times: dict[str, list[float]] = {name: [] for name in clients}
+    for n in range(requests):
+        url = f"/en/products/{slugs[n % len(slugs)]}"
+        order = list(clients.items()) if n % 2 == 0 else list(reversed(clients.items()))
+        for name, client in order:
+            # A new address every 20 requests, as many shoppers would be, so the rate check lets them count.
+            client.environ_base["REMOTE_ADDR"] = f"10.0.{n // 5120}.{(n // 20) % 256}"
+            times[name].append(timed(client, url))
+    base, counted = times["without counting"], times["with counting"]
+    added = statistics.median(counted) - statistics.median(base)
+    print(f"{label}: without counting p50 {statistics.median(base):.3f} ms, p95 {p95(base):.3f} ms; "
+          f"with counting p50 {statistics.median(counted):.3f} ms, p95 {p95(counted):.3f} ms; "
+          f"added {added * 1000:.0f} µs per page (p50), ratio {statistics.median(counted) / statistics.median(base):.3f}")
+    return requests
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=2000, help="requests of each app per page-cache setting")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="funnel-bench-")
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+
+    def config(**settings):
+        return type("Config", (TestingConfig,), {
+            "SQLALCHEMY_DATABASE_URI": _database_url(url), "MEDIA_ROOT": folder, "PRIVATE_UPLOAD_DIR": folder,
+            "SEARCH_INDEX_DIR": "memory", "FUNNEL_FLUSH_SECONDS": 10, "FUNNEL_FLUSH_EVENTS": 1000, **settings})
+
+    builder = create_app(config())
+    with builder.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.create_all()
+        slugs = seed()
+        print(f"{db.engine.dialect.name}: {PRODUCTS} products, {args.requests:,} requests per app and setting")
+    expected = 0
+    for seconds, label in ((0, "page cache off"), (30, "page cache on")):
+        plain = create_app(config(FUNNEL_COUNTING=False, PAGE_CACHE_SECONDS=seconds))
+        counting = create_app(config(PAGE_CACHE_SECONDS=seconds))
+        expected += compare(plain, counting, slugs, args.requests, label)
+        journey_counter(counting).flush()
+    with builder.app_context():
+        written = db.session.scalar(select(func.coalesce(func.sum(FunnelCount.count), 0)))
+        rows = db.session.scalar(select(func.count()).select_from(FunnelCount))
+        print(f"views written: {written:,} of {expected:,} requested, in {rows:,} per-minute rows")
+        db.session.remove()
+        db.drop_all()
+
+
+if __name__ == "__main__":
+    main()
