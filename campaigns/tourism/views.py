@@ -21,6 +21,7 @@ from marketplace.catalog.services import get_visible_product
 from marketplace.catalog.views import shopper
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
+from marketplace.core.funnel import ADD_TO_CART, count_step
 from marketplace.core.i18n import current_language, reading_order
 from marketplace.core.page_cache import cached_page
 from marketplace.core.templating import format_money
@@ -116,6 +117,7 @@ def book(slug: str) -> Response:
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)
+    count_step(ADD_TO_CART, found.product_id)
     flash(_("Booking added to your cart. Seats are held when you check out."), "success")
     return redirect(url_for("orders.cart"))
 
