@@ -1,7 +1,9 @@
-"""Behaviour every SearchIndex must have, run against each backend (Whoosh on disk and in memory)."""
+"""Behaviour every SearchIndex must have, run against each backend (Whoosh on disk and in memory, and
+PostgreSQL when TEST_DATABASE_URL is set)."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from marketplace.search.port import (
     MatchMode,
@@ -12,6 +14,7 @@ from marketplace.search.port import (
     SearchQuery,
     SortOrder,
 )
+from tests.search.conftest import POSTGRES
 
 
 def whoosh_on_disk(tmp_path) -> SearchIndex:
@@ -26,8 +29,39 @@ def whoosh_in_memory(tmp_path) -> SearchIndex:
     return WhooshIndex("memory", refresh_seconds=0)
 
 
-@pytest.fixture(params=[whoosh_on_disk, whoosh_in_memory])
+SEARCH_TABLES = ("search_documents", "search_terms", "search_pending", "search_state")
+
+
+@pytest.fixture(scope="session")
+def search_tables(tmp_path_factory):
+    """An engine whose search path is a new PostgreSQL schema holding the search tables."""
+    from marketplace.extensions import db
+    from marketplace.search.postgres import models  # noqa: F401 - the tables
+    from tests.search.conftest import own_schema
+
+    with own_schema(tmp_path_factory) as (url, options):
+        engine = create_engine(url, **options)
+        db.metadata.create_all(engine, tables=[db.metadata.tables[name] for name in SEARCH_TABLES])
+        yield engine
+        engine.dispose()
+
+
+def postgres(request, tmp_path) -> SearchIndex:
+    from marketplace.search.postgres import PostgresIndex
+
+    engine = request.getfixturevalue("search_tables")
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(SEARCH_TABLES)}"))
+    return PostgresIndex(lambda: engine)
+
+
+BACKENDS = [whoosh_on_disk, whoosh_in_memory] + ([postgres] if POSTGRES else [])
+
+
+@pytest.fixture(params=BACKENDS)
 def index(request, tmp_path) -> SearchIndex:
+    if request.param is postgres:
+        return postgres(request, tmp_path)
     return request.param(tmp_path)
 
 

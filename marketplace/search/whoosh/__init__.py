@@ -14,7 +14,7 @@ segment each, committed together under the parent's lock (search/bulk.py), as Wh
 multiprocessing writer does.
 
 Modules: `storage` (schema, opening), `writing` (changes and rebuilds), `postings` (reading a
-searcher as arrays), `scoring` (BM25F in numpy), `spelling` (words for suggestions and corrections),
+searcher as arrays), `scoring` (BM25F in numpy), `search/spelling.py` (words for suggestions and corrections, shared with PostgreSQL),
 `index` (the SearchIndex itself) and `internals`, the one module that touches Whoosh's private
 internals, checked against the pinned version.
 """

@@ -1,0 +1,304 @@
+"""PostgresIndex: the SearchIndex Protocol over tables in the application's PostgreSQL database.
+
+Terms arrive analysed (analyzers.py: Snowball stems, accent folding, Arabic normalisation, jieba for
+Chinese, glossary concepts), so both backends match the very same strings. A query's units become one
+`tsquery` of quoted lexemes (nothing reaches PostgreSQL's text parser); the GIN index on `body` finds
+the candidates, which are counted for the total and facets in one grouped pass and ranked by Whoosh's
+BM25 formula (names count twice), bounded to the page plus the re-ranked extra. Spelling candidates
+come from a trigram index over the words, suggestions from a byte-ordered range of them, and a Chinese
+word the index does not know (jieba cut the text differently) is looked for inside the Chinese words
+of each product, also through a trigram index.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+
+from marketplace.search.analyzers import is_chinese
+from marketplace.search.port import (
+    FacetValue,
+    MatchMode,
+    QueryUnit,
+    SearchDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    SortOrder,
+)
+from marketplace.search.postgres.writing import TERM, WORD, Writer, idf
+from marketplace.search.ranking import RERANK_EXTRA, boosted
+from marketplace.search.spelling import Words, distance
+
+K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, as the Whoosh backend scores
+TRIGRAM_THRESHOLD = "0.15"  # low: a swap in a short word ("hoeny") shares few trigrams with the word
+SUGGEST_CANDIDATES = 400
+SORTS = {
+    SortOrder.PRICE_LOW: "d.price, d.product_id",
+    SortOrder.PRICE_HIGH: "d.price DESC, d.product_id",
+    SortOrder.NEWEST: "d.published DESC, d.product_id DESC",
+}
+CATALOGUE_ORDER = "d.campaign DESC, d.published DESC, d.product_id DESC"
+FACET_COLUMNS = {"country": "country", "category": "category", "price_band": "price_band",
+                 "in_festival": "in_festival"}
+# GROUPING(country, category, price_band, in_festival) of each grouping set: a set's own column is 0.
+GROUPING_OF = {"": 15, "country": 7, "category": 11, "price_band": 13, "in_festival": 14}
+
+
+def lexeme(term: str) -> str:
+    """`term` as a quoted tsquery lexeme, taken as it is (quotes and backslashes doubled)."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def like_pattern(term: str) -> str:
+    """A LIKE pattern finding `term` anywhere in a text."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass
+class Plan:
+    """A query turned into SQL: the match condition, its parameters and the scored terms."""
+
+    condition: str
+    params: dict
+    scored: list[tuple[str, float]]  # (term, idf)
+
+
+class PostgresIndex:
+    """Search documents in PostgreSQL tables, shared by every web machine using the database."""
+
+    def __init__(self, engine: Callable[[], Engine], lock_timeout: float = 2.0) -> None:
+        self.engine = engine
+        self._writer = Writer(engine, lock_timeout)
+        self._extra: tuple[Iterable[str], Words] | None = None
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def index(self, documents: Sequence[SearchDocument]) -> None:
+        self._writer.index(documents)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        self._writer.remove(ids)
+
+    def rebuild(self, documents: Iterable[SearchDocument]) -> int:
+        return self._writer.rebuild(documents)
+
+    # --- searching ---------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        with self.engine().connect() as connection:
+            state = connection.execute(text("SELECT documents, total_length FROM search_state")).first() or (0, 0)
+            documents, average = state[0], (state[1] / state[0] if state[0] else 1.0)
+            frequencies = self._frequencies(connection, {t for u in query.units for t in _terms(u)})
+            plan = self._plan(query, frequencies, documents)
+            if plan is None:
+                return SearchResult([], 0, {name: [] for name in query.facets})
+            filters, params = _filters(query)
+            total, facets = self._counts(connection, plan, query, params)
+            limit = max(query.page, 1) * query.per_page
+            start = limit - query.per_page
+            if not total or start >= total:
+                return SearchResult([], total, facets)
+            hits = self._page(connection, plan, query, filters, {**plan.params, **params}, average, limit)
+            return SearchResult(hits[start:limit], total, facets)
+
+    def _frequencies(self, connection, terms: set[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        found = connection.execute(text("SELECT term, documents FROM search_terms WHERE kind = :kind "
+                                        "AND term = ANY(CAST(:terms AS text[]))"),
+                                   {"kind": TERM, "terms": sorted(terms)})
+        return dict(found.all())
+
+    def _plan(self, query: SearchQuery, frequencies: dict[str, int], documents: int) -> Plan | None:
+        """The match condition of the query's units, or None when nothing can match."""
+        if not query.units:
+            return Plan("TRUE", {}, [])
+        params: dict = {}
+        conditions: list[str] = []
+        for number, unit in enumerate(query.units):
+            known = _unit_query(unit, frequencies)
+            parts = []
+            if known:
+                params[f"u{number}"] = known
+                parts.append(f"d.body @@ CAST(:u{number} AS tsquery)")
+            for position, term in enumerate(t for t in unit.any_of if is_chinese(t) and not frequencies.get(t)):
+                params[f"c{number}_{position}"] = like_pattern(term)
+                parts.append(f"d.cjk LIKE :c{number}_{position}")
+            if parts:
+                conditions.append("(" + " OR ".join(parts) + ")")
+            elif query.mode is MatchMode.ALL:
+                return None  # a unit nothing carries: no document has every unit
+        if not conditions:
+            return None
+        joiner = " AND " if query.mode is MatchMode.ALL else " OR "
+        scored = [(t, idf(documents, f)) for t, f in sorted(frequencies.items()) if f]
+        return Plan("(" + joiner.join(conditions) + ")", params, scored)
+
+    def _counts(self, connection, plan: Plan, query: SearchQuery, params: dict) -> tuple[int, dict[str, list[FacetValue]]]:
+        """The total under every filter, and each facet's counts under every filter but its own."""
+        counts = []
+        for name in ("", *FACET_COLUMNS):
+            condition = _filter_sql(query, skip=name or None)
+            counts.append(f"count(*) FILTER (WHERE {condition})" if condition else "count(*)")
+        rows = connection.execute(text(f"""
+            SELECT GROUPING(country, category, price_band, in_festival), country, category, price_band, in_festival,
+                   {", ".join(counts)}
+            FROM search_documents d WHERE {plan.condition}
+            GROUP BY GROUPING SETS ((), (country), (category), (price_band), (in_festival))
+        """), {**plan.params, **params}).all()  # noqa: S608 - conditions are built from constants; values are bound
+        total = 0
+        found: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
+        for row in rows:
+            grouping = row[0]
+            if grouping == GROUPING_OF[""]:
+                total = row[5]
+                continue
+            for position, name in enumerate(FACET_COLUMNS, 1):
+                if grouping == GROUPING_OF[name]:
+                    value = row[position]
+                    value = ("true" if value else "false") if name == "in_festival" else value
+                    found[name][value] = row[5 + position]
+        facets = {name: [FacetValue(value, count) for value, count in
+                         sorted(found[name].items(), key=lambda item: (-item[1], item[0])) if count]
+                  for name in query.facets}
+        return total, facets
+
+    def _page(self, connection, plan: Plan, query: SearchQuery, filters: str, params: dict, average: float,
+              limit: int) -> list[SearchHit]:
+        """The first `limit` hits in the query's order (relevance: the best by BM25, then boosted)."""
+        where = f"{plan.condition} AND {filters}" if filters else plan.condition
+        if not query.units or query.sort is not SortOrder.RELEVANCE or not plan.scored:
+            order = SORTS.get(query.sort, CATALOGUE_ORDER)
+            if query.units and query.sort is SortOrder.RELEVANCE:
+                order = "d.product_id"  # nothing to score (only the Chinese fallback matched)
+            rows = connection.execute(text(f"SELECT d.product_id FROM search_documents d WHERE {where} "
+                                           f"ORDER BY {order} LIMIT :limit"),  # noqa: S608 - constants
+                                      {**params, "limit": limit}).scalars()
+            return [SearchHit(int(i), 0.0) for i in rows]
+        frequencies, scores = [], []
+        for number, (term, weight) in enumerate(plan.scored):
+            params[f"t{number}"], params[f"w{number}"] = lexeme(term), weight
+            frequencies.append(f"CASE WHEN d.body @@ CAST(:t{number} AS tsquery) THEN "
+                               f"CASE WHEN d.title @@ CAST(:t{number} AS tsquery) THEN 2 ELSE 1 END ELSE 0 END AS f{number}")
+            scores.append(f"CAST(:w{number} AS float8) * f.f{number} * {K1 + 1} / (f.f{number} + f.norm)")
+        rows = connection.execute(text(f"""
+            SELECT d.product_id, d.languages, d.campaign, {" + ".join(scores)} AS score
+            FROM search_documents d
+            CROSS JOIN LATERAL (SELECT {K1} * ({1 - B} + {B} * d.length / CAST(:average AS float8)) AS norm,
+                                       {", ".join(frequencies)}) f
+            WHERE {where}
+            ORDER BY score DESC, d.product_id LIMIT :limit
+        """), {**params, "average": average or 1.0, "limit": limit + RERANK_EXTRA}).all()  # noqa: S608
+        ranked = sorted(((boosted(score, query.language in languages.split(","), campaign), product_id)
+                         for product_id, languages, campaign, score in rows), key=lambda item: (-item[0], item[1]))
+        return [SearchHit(int(product_id), round(score, 4)) for score, product_id in ranked[:limit]]
+
+    # --- words -------------------------------------------------------------------------------
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[tuple[str, int]]:
+        if not prefix:
+            return []
+        with self.engine().connect() as connection:
+            rows = connection.execute(text("""
+                SELECT term, documents FROM search_terms
+                WHERE kind = :kind AND term >= :prefix AND term < :beyond ORDER BY term LIMIT :limit
+            """), {"kind": WORD, "prefix": prefix, "beyond": prefix + "\U0010ffff", "limit": SUGGEST_CANDIDATES}).all()
+        ranked = sorted(((word, count) for word, count in rows if word.startswith(prefix)),
+                        key=lambda item: (-item[1], len(item[0]), item[0]))
+        return ranked[:limit]
+
+    def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
+        with self.engine().connect() as connection:
+            found = self._frequencies(connection, set(terms))
+        return {t: found.get(t, 0) for t in terms}
+
+    def correct(self, words: Sequence[str], vocabulary: Iterable[str] = ()) -> dict[str, str]:
+        if self._extra is None or self._extra[0] is not vocabulary:
+            self._extra = (vocabulary, Words((word, 0) for word in vocabulary))
+        extra = self._extra[1]
+        corrections: dict[str, str] = {}
+        with self.engine().connect() as connection:
+            for word in dict.fromkeys(words):
+                if len(word) < 4 or extra.has(word) or self._word_count(connection, word):
+                    continue
+                limit = 1 if len(word) <= 5 else 2
+                counts = self._near(connection, word, limit)
+                candidates = set(counts) | set(extra.near(word, limit))
+                if candidates:
+                    corrections[word] = min(candidates, key=lambda w: (distance(w, word), -counts.get(w, 0), w))
+        return corrections
+
+    def _word_count(self, connection, word: str) -> int:
+        return connection.execute(text("SELECT documents FROM search_terms WHERE kind = :kind AND term = :word"),
+                                  {"kind": WORD, "word": word}).scalar() or 0
+
+    def _near(self, connection, word: str, limit: int) -> dict[str, int]:
+        """Indexed words with the same first letter at most `limit` edits from `word`, with their counts."""
+        # Local to the connection's transaction, which ends (rolled back) when the connection is returned.
+        connection.execute(text("SELECT set_config('pg_trgm.similarity_threshold', :threshold, true)"),
+                           {"threshold": TRIGRAM_THRESHOLD})
+        rows = connection.execute(text("""
+            SELECT term, documents FROM search_terms
+            WHERE kind = :kind AND term % :word AND term >= :first AND term < :beyond
+              AND length(term) BETWEEN :shortest AND :longest
+        """), {"kind": WORD, "word": word, "first": word[0], "beyond": word[0] + "\U0010ffff",
+               "shortest": len(word) - limit, "longest": len(word) + limit}).all()
+        return {term: count for term, count in rows if distance(term, word) <= limit}
+
+    # --- state -------------------------------------------------------------------------------
+
+    def stamps(self) -> dict[int, str]:
+        with self.engine().connect() as connection:
+            return dict(connection.execute(text("SELECT product_id, stamp FROM search_documents")).all())
+
+    def count(self) -> int:
+        with self.engine().connect() as connection:
+            return int(connection.execute(text("SELECT documents FROM search_state")).scalar() or 0)
+
+    def version(self) -> str:
+        with self.engine().connect() as connection:
+            state = connection.execute(text("SELECT token, generation FROM search_state")).first()
+        return f"pg:{state[0]}:{state[1]}" if state else "pg:empty"
+
+    def outdated(self) -> bool:
+        return False  # the tables' form is the migrations' business
+
+
+def _terms(unit: QueryUnit) -> list[str]:
+    return [*unit.any_of, *(t for group in unit.all_of for t in group)]
+
+
+def _unit_query(unit: QueryUnit, frequencies: dict[str, int]) -> str:
+    """A unit as tsquery text over the terms some document has: any of its terms, or every group."""
+    parts = []
+    known = [lexeme(t) for t in dict.fromkeys(unit.any_of) if frequencies.get(t)]
+    if known:
+        parts.append(" | ".join(known))
+    groups = [[lexeme(t) for t in dict.fromkeys(group) if frequencies.get(t)] for group in unit.all_of]
+    if groups and all(groups):
+        parts.append(" & ".join("(" + " | ".join(group) + ")" for group in groups))
+    return " | ".join(f"({part})" for part in parts)
+
+
+def _filters(query: SearchQuery) -> tuple[str, dict]:
+    """Every active filter as SQL, and the values it binds."""
+    active = query.filters.active()
+    params = {f"f_{name}": value for name, value in active.items()}
+    return _filter_sql(query), params
+
+
+def _filter_sql(query: SearchQuery, skip: str | None = None) -> str:
+    """The active filters except the facet `skip`, as a condition on `d` (empty when none)."""
+    conditions = []
+    for name in query.filters.active():
+        if name == skip:
+            continue
+        if name == "min_price":
+            conditions.append("d.price >= :f_min_price")
+        elif name == "max_price":
+            conditions.append("d.price <= :f_max_price")
+        else:
+            conditions.append(f"d.{name} = :f_{name}")
+    return " AND ".join(conditions)
