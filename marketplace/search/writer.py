@@ -38,7 +38,7 @@ def spool_dir(app: Flask) -> Path | None:
 
 def in_database(app: Flask) -> bool:
     """Whether the index lives in the application's database (`SEARCH_BACKEND=postgres`)."""
-    return app.config["SEARCH_BACKEND"] == "postgres"
+    return app.config.get("SEARCH_BACKEND") == "postgres"
 
 
 def drain_pending(app: Flask, apply: Callable[[set[int]], None]) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from config import TestingConfig
 from marketplace import create_app
@@ -23,6 +24,22 @@ from tests.conftest import IsolatedClient, backend_url
 POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 SEARCH_SESSIONS = [("sqlite", "whoosh")] + ([("postgresql", "whoosh"), ("postgresql", "postgres")] if POSTGRES else [])
 DEMO_BACKENDS = ["whoosh"] + (["postgres"] if POSTGRES else [])
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "whoosh_only: tests of how the Whoosh index is stored and built "
+                                       "(folders, lock files, segments); not run with the PostgreSQL index")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the Whoosh-only tests' runs on the PostgreSQL index (deselected, not skipped)."""
+    kept, dropped = [], []
+    for item in items:
+        session = getattr(item, "callspec", None) and item.callspec.params.get("app_session")
+        (dropped if item.get_closest_marker("whoosh_only") and session and session[1] != "whoosh" else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @contextmanager
@@ -40,6 +57,38 @@ def own_schema(tmp_path_factory):
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+SEARCH_TABLES = ("search_documents", "search_terms", "search_pending", "search_state")
+
+
+@dataclass(frozen=True)
+class SearchTables:
+    engine: Engine
+    url: str
+    options: dict
+
+
+@pytest.fixture(scope="session")
+def search_tables(tmp_path_factory) -> SearchTables:
+    """An engine whose search path is a new PostgreSQL schema holding only the search tables."""
+    from marketplace.search.postgres import models  # noqa: F401 - the tables
+
+    with own_schema(tmp_path_factory) as (url, options):
+        engine = create_engine(url, **options)
+        db.metadata.create_all(engine, tables=[db.metadata.tables[name] for name in SEARCH_TABLES])
+        yield SearchTables(engine, url, options)
+        engine.dispose()
+
+
+@pytest.fixture
+def postgres_index(search_tables):
+    """An empty PostgresIndex on the search tables."""
+    from marketplace.search.postgres import PostgresIndex
+
+    with search_tables.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(SEARCH_TABLES)}"))
+    return PostgresIndex(lambda: search_tables.engine, lock_timeout=0.2)
 
 
 @pytest.fixture(scope="session", params=SEARCH_SESSIONS, ids=lambda p: f"{p[0]}-{p[1]}")

@@ -3,7 +3,6 @@ PostgreSQL when TEST_DATABASE_URL is set)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from marketplace.search.port import (
     MatchMode,
@@ -29,30 +28,8 @@ def whoosh_in_memory(tmp_path) -> SearchIndex:
     return WhooshIndex("memory", refresh_seconds=0)
 
 
-SEARCH_TABLES = ("search_documents", "search_terms", "search_pending", "search_state")
-
-
-@pytest.fixture(scope="session")
-def search_tables(tmp_path_factory):
-    """An engine whose search path is a new PostgreSQL schema holding the search tables."""
-    from marketplace.extensions import db
-    from marketplace.search.postgres import models  # noqa: F401 - the tables
-    from tests.search.conftest import own_schema
-
-    with own_schema(tmp_path_factory) as (url, options):
-        engine = create_engine(url, **options)
-        db.metadata.create_all(engine, tables=[db.metadata.tables[name] for name in SEARCH_TABLES])
-        yield engine
-        engine.dispose()
-
-
 def postgres(request, tmp_path) -> SearchIndex:
-    from marketplace.search.postgres import PostgresIndex
-
-    engine = request.getfixturevalue("search_tables")
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(SEARCH_TABLES)}"))
-    return PostgresIndex(lambda: engine)
+    return request.getfixturevalue("postgres_index")
 
 
 BACKENDS = [whoosh_on_disk, whoosh_in_memory] + ([postgres] if POSTGRES else [])

@@ -27,7 +27,7 @@ from marketplace.search.port import (
     SearchResult,
     SortOrder,
 )
-from marketplace.search.postgres.writing import TERM, WORD, Writer, idf
+from marketplace.search.postgres.writing import TERM, WORD, Writer, idf, lexeme
 from marketplace.search.ranking import RERANK_EXTRA, boosted
 from marketplace.search.spelling import Words, distance
 
@@ -44,11 +44,6 @@ FACET_COLUMNS = {"country": "country", "category": "category", "price_band": "pr
                  "in_festival": "in_festival"}
 # GROUPING(country, category, price_band, in_festival) of each grouping set: a set's own column is 0.
 GROUPING_OF = {"": 15, "country": 7, "category": 11, "price_band": 13, "in_festival": 14}
-
-
-def lexeme(term: str) -> str:
-    """`term` as a quoted tsquery lexeme, taken as it is (quotes and backslashes doubled)."""
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def like_pattern(term: str) -> str:
@@ -136,7 +131,8 @@ class PostgresIndex:
         scored = [(t, idf(documents, f)) for t, f in sorted(frequencies.items()) if f]
         return Plan("(" + joiner.join(conditions) + ")", params, scored)
 
-    def _counts(self, connection, plan: Plan, query: SearchQuery, params: dict) -> tuple[int, dict[str, list[FacetValue]]]:
+    def _counts(self, connection, plan: Plan, query: SearchQuery,
+                params: dict) -> tuple[int, dict[str, list[FacetValue]]]:
         """The total under every filter, and each facet's counts under every filter but its own."""
         counts = []
         for name in ("", *FACET_COLUMNS):
@@ -147,7 +143,7 @@ class PostgresIndex:
                    {", ".join(counts)}
             FROM search_documents d WHERE {plan.condition}
             GROUP BY GROUPING SETS ((), (country), (category), (price_band), (in_festival))
-        """), {**plan.params, **params}).all()  # noqa: S608 - conditions are built from constants; values are bound
+        """), {**plan.params, **params}).all()
         total = 0
         found: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
         for row in rows:
@@ -174,25 +170,38 @@ class PostgresIndex:
             if query.units and query.sort is SortOrder.RELEVANCE:
                 order = "d.product_id"  # nothing to score (only the Chinese fallback matched)
             rows = connection.execute(text(f"SELECT d.product_id FROM search_documents d WHERE {where} "
-                                           f"ORDER BY {order} LIMIT :limit"),  # noqa: S608 - constants
+                                           f"ORDER BY {order} LIMIT :limit"),
                                       {**params, "limit": limit}).scalars()
             return [SearchHit(int(i), 0.0) for i in rows]
         frequencies, scores = [], []
         for number, (term, weight) in enumerate(plan.scored):
             params[f"t{number}"], params[f"w{number}"] = lexeme(term), weight
-            frequencies.append(f"CASE WHEN d.body @@ CAST(:t{number} AS tsquery) THEN "
-                               f"CASE WHEN d.title @@ CAST(:t{number} AS tsquery) THEN 2 ELSE 1 END ELSE 0 END AS f{number}")
+            frequencies.append(f"CASE WHEN d.body @@ CAST(:t{number} AS tsquery) THEN CASE WHEN d.title @@ "
+                               f"CAST(:t{number} AS tsquery) THEN 2 ELSE 1 END ELSE 0 END AS f{number}")
             scores.append(f"CAST(:w{number} AS float8) * f.f{number} * {K1 + 1} / (f.f{number} + f.norm)")
+        # An estimate (names count 2, other terms 1) picks the candidates with the GIN index's matches; the
+        # exact BM25 of Whoosh (term frequencies from the vector's positions) orders them.
         rows = connection.execute(text(f"""
-            SELECT d.product_id, d.languages, d.campaign, {" + ".join(scores)} AS score
-            FROM search_documents d
-            CROSS JOIN LATERAL (SELECT {K1} * ({1 - B} + {B} * d.length / CAST(:average AS float8)) AS norm,
-                                       {", ".join(frequencies)}) f
-            WHERE {where}
-            ORDER BY score DESC, d.product_id LIMIT :limit
-        """), {**params, "average": average or 1.0, "limit": limit + RERANK_EXTRA}).all()  # noqa: S608
+            WITH candidates AS (
+                SELECT d.product_id, {" + ".join(scores)} AS estimate
+                FROM search_documents d
+                CROSS JOIN LATERAL (SELECT {K1} * ({1 - B} + {B} * d.length / CAST(:average AS float8)) AS norm,
+                                           {", ".join(frequencies)}) f
+                WHERE {where}
+                ORDER BY estimate DESC, d.product_id LIMIT :candidates
+            )
+            SELECT d.product_id, d.languages, d.campaign, d.length,
+                   (SELECT json_object_agg(u.lexeme, array_length(u.positions, 1)) FROM unnest(d.body) u
+                    WHERE u.lexeme = ANY(CAST(:terms AS text[])))
+            FROM candidates c JOIN search_documents d ON d.product_id = c.product_id
+        """), {**params, "average": average or 1.0, "candidates": candidates(limit),
+               "terms": [term for term, _weight in plan.scored]}).all()
+        weights = dict(plan.scored)
+        scored = sorted(((bm25(query, tf or {}, weights, K1 * ((1 - B) + B * length_ / (average or 1.0))), product_id,
+                          languages, campaign) for product_id, languages, campaign, length_, tf in rows),
+                        key=lambda item: (-item[0], item[1]))[:limit + RERANK_EXTRA]
         ranked = sorted(((boosted(score, query.language in languages.split(","), campaign), product_id)
-                         for product_id, languages, campaign, score in rows), key=lambda item: (-item[0], item[1]))
+                         for score, product_id, languages, campaign in scored), key=lambda item: (-item[0], item[1]))
         return [SearchHit(int(product_id), round(score, 4)) for score, product_id in ranked[:limit]]
 
     # --- words -------------------------------------------------------------------------------
@@ -264,6 +273,35 @@ class PostgresIndex:
 
     def outdated(self) -> bool:
         return False  # the tables' form is the migrations' business
+
+
+def candidates(limit: int) -> int:
+    """How many matches the estimate hands to exact ranking for the first `limit` results: those re-ranked
+    with the boosts, twice over (the estimate ignores how often a term occurs)."""
+    return 2 * (limit + RERANK_EXTRA) + 50
+
+
+def bm25(query: SearchQuery, frequencies: dict[str, int], weights: dict[str, float], norm: float) -> float:
+    """Whoosh's BM25F score of a document for the query, as the Whoosh backend computes it: a unit adds the
+    scores of its terms the document has, and of its groups when the document has every group."""
+
+    def terms(found: Iterable[str]) -> tuple[bool, float]:
+        score, matched = 0.0, False
+        for term in dict.fromkeys(found):
+            frequency = frequencies.get(term, 0)
+            if frequency and term in weights:
+                matched = True
+                score += weights[term] * frequency * (K1 + 1) / (frequency + norm)
+        return matched, score
+
+    total = 0.0
+    for unit in query.units:
+        total += terms(unit.any_of)[1]
+        if unit.all_of:
+            groups = [terms(group) for group in unit.all_of]
+            if all(matched for matched, _score in groups):
+                total += sum(score for _matched, score in groups)
+    return total
 
 
 def _terms(unit: QueryUnit) -> list[str]:

@@ -85,4 +85,5 @@ class SearchState(db.Model):
 
 
 for _table in (SearchDocumentRow.__table__, SearchTermCount.__table__):  # their trigram indexes need it
-    event.listen(_table, "before_create", DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+    event.listen(_table, "before_create",
+                 DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))

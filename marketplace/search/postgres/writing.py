@@ -23,11 +23,12 @@ from marketplace.search.port import IndexBusy, SearchDocument
 WRITE_LOCK = 0x5EA2C4  # names the index's advisory lock among the database's others
 BATCH = 500
 TERM, WORD = "t", "w"
+MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme
 
 INSERT = text("""
     INSERT INTO search_documents (product_id, title, body, words, cjk, length, languages, country, category,
                                   store_id, price, price_band, published, campaign, in_festival, stamp)
-    VALUES (:id, array_to_tsvector(CAST(:title AS text[])), array_to_tsvector(CAST(:body AS text[])), :words,
+    VALUES (:id, array_to_tsvector(CAST(:title AS text[])), CAST(:body AS tsvector), :words,
             :cjk, :length, :languages, :country, :category, :store_id, :price, :price_band, :published,
             :campaign, :in_festival, :stamp)
 """)
@@ -36,7 +37,21 @@ COUNT_CHANGE = text("""
     SELECT :kind, t.term, t.change FROM unnest(CAST(:terms AS text[]), CAST(:changes AS int[])) AS t(term, change)
     ON CONFLICT (kind, term) DO UPDATE SET documents = search_terms.documents + EXCLUDED.documents
 """)
-DROP_UNUSED = text("DELETE FROM search_terms WHERE kind = :kind AND term = ANY(CAST(:terms AS text[])) AND documents <= 0")
+DROP_UNUSED = text("DELETE FROM search_terms "
+                   "WHERE kind = :kind AND term = ANY(CAST(:terms AS text[])) AND documents <= 0")
+
+
+def lexeme(term: str) -> str:
+    """`term` quoted as a tsvector or tsquery lexeme, taken as it is (quotes and backslashes doubled)."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def frequencies_vector(document: SearchDocument) -> str:
+    """The document's terms as tsvector text, each with as many positions as Whoosh's scored field has
+    occurrences of it (names twice): the positions carry the term frequencies BM25 reads."""
+    counts = Counter(t for t in document.title + document.title + document.text if t)
+    return " ".join(f"{lexeme(term)}:{','.join(map(str, range(1, min(count, MAX_POSITIONS) + 1)))}"
+                    for term, count in sorted(counts.items()))
 
 
 def matched_terms(document: SearchDocument) -> set[str]:
@@ -52,7 +67,7 @@ def length(document: SearchDocument) -> int:
 def row(document: SearchDocument) -> dict:
     """A document as the parameters of INSERT."""
     return {
-        "id": document.id, "title": sorted({t for t in document.title if t}), "body": sorted(matched_terms(document)),
+        "id": document.id, "title": sorted({t for t in document.title if t}), "body": frequencies_vector(document),
         "words": sorted(set(document.words)), "cjk": " ".join(w for w in document.words if is_chinese(w)),
         "length": length(document), "languages": ",".join(document.languages), "country": document.country,
         "category": document.category, "store_id": document.store_id, "price": document.price,
@@ -122,7 +137,7 @@ class Writer:
                 connection.execute(text(f"""
                     INSERT INTO search_terms (kind, term, documents)
                     SELECT :kind, term, count(*) FROM search_documents, unnest({column}) AS term GROUP BY term
-                """), {"kind": kind})  # noqa: S608 - both columns are constants above
+                """), {"kind": kind})
             total = connection.execute(text("""
                 UPDATE search_state SET generation = generation + 1,
                        documents = (SELECT count(*) FROM search_documents),
