@@ -12,7 +12,7 @@ from config import TestingConfig
 from marketplace import create_app
 from marketplace.search.port import QueryUnit, SearchDocument, SearchQuery
 from marketplace.search.postgres import PostgresIndex, pending
-from marketplace.search.postgres.writing import WRITE_LOCK
+from marketplace.search.postgres.writing import LOCK, WRITE_LOCK
 from tests.search.conftest import POSTGRES
 
 needs_postgres = pytest.mark.skipif(not POSTGRES, reason="needs TEST_DATABASE_URL")
@@ -87,7 +87,7 @@ def test_a_refresh_that_finds_the_index_busy_waits_in_the_database_for_the_next_
     engine = search_tables.engine
     apply = lambda ids: postgres_index.index([document(i) for i in sorted(ids)])  # noqa: E731
     with engine.connect() as rebuild:  # a rebuild elsewhere holds the index
-        rebuild.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+        rebuild.execute(text(LOCK), {"key": WRITE_LOCK})
         pending.submit(engine, {1}, apply)  # no exception: the product's own change is already saved
         assert pending.waiting(engine) == 1 and postgres_index.count() == 0
         rebuild.rollback()

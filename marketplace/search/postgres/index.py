@@ -83,28 +83,21 @@ class PostgresIndex:
 
     def search(self, query: SearchQuery) -> SearchResult:
         with self.engine().connect() as connection:
-            state = connection.execute(text("SELECT documents, total_length FROM search_state")).first() or (0, 0)
-            documents, average = state[0], (state[1] / state[0] if state[0] else 1.0)
-            frequencies = self._frequencies(connection, {t for u in query.units for t in _terms(u)})
-            plan = self._plan(query, frequencies, documents)
+            documents, total_length, frequencies = connection.execute(text("""
+                SELECT s.documents, s.total_length,
+                       (SELECT json_object_agg(term, documents) FROM search_terms
+                        WHERE kind = :kind AND term = ANY(CAST(:terms AS text[])))
+                FROM (SELECT 1) AS one LEFT JOIN search_state s ON TRUE
+            """), {"kind": TERM, "terms": sorted({t for u in query.units for t in _terms(u)})}).one()
+            plan = self._plan(query, frequencies or {}, documents or 0)
             if plan is None:
                 return SearchResult([], 0, {name: [] for name in query.facets})
-            filters, params = _filters(query)
-            total, facets = self._counts(connection, plan, query, params)
+            average = total_length / documents if documents else 1.0
             limit = max(query.page, 1) * query.per_page
-            start = limit - query.per_page
-            if not total or start >= total:
-                return SearchResult([], total, facets)
-            hits = self._page(connection, plan, query, filters, {**plan.params, **params}, average, limit)
-            return SearchResult(hits[start:limit], total, facets)
-
-    def _frequencies(self, connection, terms: set[str]) -> dict[str, int]:
-        if not terms:
-            return {}
-        found = connection.execute(text("SELECT term, documents FROM search_terms WHERE kind = :kind "
-                                        "AND term = ANY(CAST(:terms AS text[]))"),
-                                   {"kind": TERM, "terms": sorted(terms)})
-        return dict(found.all())
+            rows = connection.execute(*self._statement(plan, query, limit)).all()
+        total, facets = _counts(rows, query)
+        hits = self._order([row[-6:] for row in rows if row[0] == "page"], plan, query, average, limit)
+        return SearchResult(hits[limit - query.per_page:limit], total, facets)
 
     def _plan(self, query: SearchQuery, frequencies: dict[str, int], documents: int) -> Plan | None:
         """The match condition of the query's units, or None when nothing can match."""
@@ -131,74 +124,64 @@ class PostgresIndex:
         scored = [(t, idf(documents, f)) for t, f in sorted(frequencies.items()) if f]
         return Plan("(" + joiner.join(conditions) + ")", params, scored)
 
-    def _counts(self, connection, plan: Plan, query: SearchQuery,
-                params: dict) -> tuple[int, dict[str, list[FacetValue]]]:
-        """The total under every filter, and each facet's counts under every filter but its own."""
-        counts = []
-        for name in ("", *FACET_COLUMNS):
-            condition = _filter_sql(query, skip=name or None)
-            counts.append(f"count(*) FILTER (WHERE {condition})" if condition else "count(*)")
-        rows = connection.execute(text(f"""
-            SELECT GROUPING(country, category, price_band, in_festival), country, category, price_band, in_festival,
-                   {", ".join(counts)}
-            FROM search_documents d WHERE {plan.condition}
-            GROUP BY GROUPING SETS ((), (country), (category), (price_band), (in_festival))
-        """), {**plan.params, **params}).all()
-        total = 0
-        found: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
-        for row in rows:
-            grouping = row[0]
-            if grouping == GROUPING_OF[""]:
-                total = row[5]
-                continue
-            for position, name in enumerate(FACET_COLUMNS, 1):
-                if grouping == GROUPING_OF[name]:
-                    value = row[position]
-                    value = ("true" if value else "false") if name == "in_festival" else value
-                    found[name][value] = row[5 + position]
-        facets = {name: [FacetValue(value, count) for value, count in
-                         sorted(found[name].items(), key=lambda item: (-item[1], item[0])) if count]
-                  for name in query.facets}
-        return total, facets
+    def _statement(self, plan: Plan, query: SearchQuery, limit: int) -> tuple:
+        """One statement over one scan of the matches: the total and facet counts (a row per value), and the
+        first rows in the query's order, with the term frequencies exact ranking reads.
 
-    def _page(self, connection, plan: Plan, query: SearchQuery, filters: str, params: dict, average: float,
-              limit: int) -> list[SearchHit]:
-        """The first `limit` hits in the query's order (relevance: the best by BM25, then boosted)."""
-        where = f"{plan.condition} AND {filters}" if filters else plan.condition
-        if not query.units or query.sort is not SortOrder.RELEVANCE or not plan.scored:
-            order = SORTS.get(query.sort, CATALOGUE_ORDER)
+        For relevance, the GIN index finds the matches and an estimate that reads only the narrow row (the
+        query's terms in the names, weighted by rarity, then the shortest texts, as BM25 favours them) keeps
+        the best few; Whoosh's BM25 over the term frequencies (the vector's positions, read from TOAST for
+        those few rows only) orders them.
+        """
+        params = {**plan.params, **{f"f_{name}": value for name, value in query.filters.active().items()}}
+        relevance = bool(query.units) and query.sort is SortOrder.RELEVANCE and bool(plan.scored)
+        if relevance:
+            estimate = []
+            for number, (term, weight) in enumerate(plan.scored):
+                params[f"t{number}"], params[f"w{number}"] = lexeme(term), weight
+                estimate.append(f"CASE WHEN d.title @@ CAST(:t{number} AS tsquery) THEN CAST(:w{number} AS float8) "
+                                f"ELSE 0 END")
+            order = "estimate DESC, length, product_id"
+            params.update(terms=[term for term, _weight in plan.scored], rows=candidates(limit))
+            frequencies = ("(SELECT json_object_agg(u.lexeme, array_length(u.positions, 1)) FROM unnest(d.body) u "
+                           "WHERE u.lexeme = ANY(CAST(:terms AS text[])))")
+        else:
+            estimate = ["0"]
+            order = SORTS.get(query.sort, CATALOGUE_ORDER).replace("d.", "")
             if query.units and query.sort is SortOrder.RELEVANCE:
-                order = "d.product_id"  # nothing to score (only the Chinese fallback matched)
-            rows = connection.execute(text(f"SELECT d.product_id FROM search_documents d WHERE {where} "
-                                           f"ORDER BY {order} LIMIT :limit"),
-                                      {**params, "limit": limit}).scalars()
-            return [SearchHit(int(i), 0.0) for i in rows]
-        frequencies, scores = [], []
-        for number, (term, weight) in enumerate(plan.scored):
-            params[f"t{number}"], params[f"w{number}"] = lexeme(term), weight
-            frequencies.append(f"CASE WHEN d.body @@ CAST(:t{number} AS tsquery) THEN CASE WHEN d.title @@ "
-                               f"CAST(:t{number} AS tsquery) THEN 2 ELSE 1 END ELSE 0 END AS f{number}")
-            scores.append(f"CAST(:w{number} AS float8) * f.f{number} * {K1 + 1} / (f.f{number} + f.norm)")
-        # An estimate (names count 2, other terms 1) picks the candidates with the GIN index's matches; the
-        # exact BM25 of Whoosh (term frequencies from the vector's positions) orders them.
-        rows = connection.execute(text(f"""
-            WITH candidates AS (
-                SELECT d.product_id, {" + ".join(scores)} AS estimate
-                FROM search_documents d
-                CROSS JOIN LATERAL (SELECT {K1} * ({1 - B} + {B} * d.length / CAST(:average AS float8)) AS norm,
-                                           {", ".join(frequencies)}) f
-                WHERE {where}
-                ORDER BY estimate DESC, d.product_id LIMIT :candidates
+                order = "product_id"  # nothing to score (only the Chinese fallback matched)
+            params["rows"] = limit
+            frequencies = "NULL"
+        counts = ", ".join(f"count(*) FILTER (WHERE {condition})" if condition else "count(*)"
+                           for condition in (_filter_sql(query, skip=name or None, alias="m")
+                                             for name in ("", *FACET_COLUMNS)))
+        filters = _filter_sql(query, alias="m") or "TRUE"
+        statement = text(f"""
+            WITH m AS MATERIALIZED (
+                SELECT d.product_id, d.country, d.category, d.price_band, d.in_festival, d.price, d.published,
+                       d.campaign, d.length, {" + ".join(estimate)} AS estimate
+                FROM search_documents d WHERE {plan.condition}
+            ), first_rows AS (
+                SELECT product_id, row_number() OVER (ORDER BY {order}) AS position
+                FROM m WHERE {filters} ORDER BY {order} LIMIT :rows
             )
-            SELECT d.product_id, d.languages, d.campaign, d.length,
-                   (SELECT json_object_agg(u.lexeme, array_length(u.positions, 1)) FROM unnest(d.body) u
-                    WHERE u.lexeme = ANY(CAST(:terms AS text[])))
-            FROM candidates c JOIN search_documents d ON d.product_id = c.product_id
-        """), {**params, "average": average or 1.0, "candidates": candidates(limit),
-               "terms": [term for term, _weight in plan.scored]}).all()
+            SELECT 'counts', GROUPING(country, category, price_band, in_festival), country, category, price_band,
+                   in_festival, {counts}, NULL, NULL, NULL, NULL, NULL, NULL
+            FROM m GROUP BY GROUPING SETS ((), (country), (category), (price_band), (in_festival))
+            UNION ALL
+            SELECT 'page', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                   f.position, d.product_id, d.languages, d.campaign, d.length, {frequencies}
+            FROM first_rows f JOIN search_documents d ON d.product_id = f.product_id
+        """)
+        return statement, params
+
+    def _order(self, rows: list, plan: Plan, query: SearchQuery, average: float, limit: int) -> list[SearchHit]:
+        """The first `limit` hits: in the statement's order, or for relevance by BM25 and then the boosts."""
+        if not query.units or query.sort is not SortOrder.RELEVANCE or not plan.scored:
+            return [SearchHit(int(product_id), 0.0) for _position, product_id, *_rest in sorted(rows)]
         weights = dict(plan.scored)
-        scored = sorted(((bm25(query, tf or {}, weights, K1 * ((1 - B) + B * length_ / (average or 1.0))), product_id,
-                          languages, campaign) for product_id, languages, campaign, length_, tf in rows),
+        scored = sorted(((bm25(query, tf or {}, weights, K1 * ((1 - B) + B * length / (average or 1.0))), product_id,
+                          languages, campaign) for _position, product_id, languages, campaign, length, tf in rows),
                         key=lambda item: (-item[0], item[1]))[:limit + RERANK_EXTRA]
         ranked = sorted(((boosted(score, query.language in languages.split(","), campaign), product_id)
                          for score, product_id, languages, campaign in scored), key=lambda item: (-item[0], item[1]))
@@ -220,7 +203,9 @@ class PostgresIndex:
 
     def document_counts(self, terms: Sequence[str]) -> dict[str, int]:
         with self.engine().connect() as connection:
-            found = self._frequencies(connection, set(terms))
+            found = dict(connection.execute(text(
+                "SELECT term, documents FROM search_terms WHERE kind = :kind AND term = ANY(CAST(:terms AS text[]))"
+            ), {"kind": TERM, "terms": sorted(set(terms))}).all())
         return {t: found.get(t, 0) for t in terms}
 
     def correct(self, words: Sequence[str], vocabulary: Iterable[str] = ()) -> dict[str, str]:
@@ -320,23 +305,39 @@ def _unit_query(unit: QueryUnit, frequencies: dict[str, int]) -> str:
     return " | ".join(f"({part})" for part in parts)
 
 
-def _filters(query: SearchQuery) -> tuple[str, dict]:
-    """Every active filter as SQL, and the values it binds."""
-    active = query.filters.active()
-    params = {f"f_{name}": value for name, value in active.items()}
-    return _filter_sql(query), params
+def _counts(rows: list, query: SearchQuery) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The total under every filter, and each facet's counts under every filter but its own, from the
+    statement's grouped rows (one per facet value, told apart by their GROUPING number)."""
+    total = 0
+    found: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
+    for row in rows:
+        if row[0] != "counts":
+            continue
+        grouping = row[1]
+        if grouping == GROUPING_OF[""]:
+            total = row[6]
+            continue
+        for position, name in enumerate(FACET_COLUMNS, 1):
+            if grouping == GROUPING_OF[name]:
+                value = row[1 + position]
+                value = ("true" if value else "false") if name == "in_festival" else value
+                found[name][value] = row[6 + position]
+    facets = {name: [FacetValue(value, count) for value, count in
+                     sorted(found[name].items(), key=lambda item: (-item[1], item[0])) if count]
+              for name in query.facets}
+    return total, facets
 
 
-def _filter_sql(query: SearchQuery, skip: str | None = None) -> str:
-    """The active filters except the facet `skip`, as a condition on `d` (empty when none)."""
+def _filter_sql(query: SearchQuery, skip: str | None = None, alias: str = "d") -> str:
+    """The active filters except the facet `skip`, as a condition on `alias` (empty when none)."""
     conditions = []
     for name in query.filters.active():
         if name == skip:
             continue
         if name == "min_price":
-            conditions.append("d.price >= :f_min_price")
+            conditions.append(f"{alias}.price >= :f_min_price")
         elif name == "max_price":
-            conditions.append("d.price <= :f_max_price")
+            conditions.append(f"{alias}.price <= :f_max_price")
         else:
-            conditions.append(f"d.{name} = :f_{name}")
+            conditions.append(f"{alias}.{name} = :f_{name}")
     return " AND ".join(conditions)

@@ -20,7 +20,10 @@ from sqlalchemy.exc import OperationalError
 from marketplace.search.analyzers import is_chinese
 from marketplace.search.port import IndexBusy, SearchDocument
 
-WRITE_LOCK = 0x5EA2C4  # names the index's advisory lock among the database's others
+# The index's advisory lock: this class with the documents table's oid, so indexes in two schemas of one
+# database (tests, benchmarks) do not wait for each other.
+WRITE_LOCK = 0x5EA2C4
+LOCK = "SELECT pg_advisory_xact_lock(:key, CAST(CAST(to_regclass('search_documents') AS oid) AS integer))"
 BATCH = 500
 TERM, WORD = "t", "w"
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme
@@ -84,18 +87,23 @@ class Writer:
         self.lock_timeout = lock_timeout
 
     @contextmanager
-    def locked(self, wait: float | None = None) -> Iterator[Connection]:
-        """A transaction holding the write lock; IndexBusy when it stayed taken for `wait` seconds."""
+    def locked(self, wait: float | None = None, unlimited: bool = False) -> Iterator[Connection]:
+        """A transaction holding the write lock; IndexBusy when it stayed taken for `wait` seconds.
+        `unlimited` lifts the statement timeout for the transaction (a full rebuild's statements)."""
         wait = self.lock_timeout if wait is None else wait
         with self.engine().begin() as connection:
-            connection.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": str(int(wait * 1000))})
+            settings = {"lock": str(int(wait * 1000)), "statement": "0" if unlimited else str(int(wait * 1000) + 1000)}
+            connection.execute(text("SELECT set_config('lock_timeout', :lock, true), "
+                                    "set_config('statement_timeout', :statement, true)"), settings)
             try:
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+                connection.execute(text(LOCK), {"key": WRITE_LOCK})
             except OperationalError as exc:
-                if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available
+                if getattr(exc.orig, "sqlstate", None) in ("55P03", "57014"):  # lock not available, timed out
                     raise IndexBusy("another writer kept the search index locked") from exc
                 raise
-            connection.execute(text("SELECT set_config('lock_timeout', '0', true)"))
+            connection.execute(text("SET LOCAL lock_timeout TO DEFAULT"))  # the connection's own settings again
+            if not unlimited:
+                connection.execute(text("SET LOCAL statement_timeout TO DEFAULT"))
             connection.execute(text("""
                 INSERT INTO search_state (id, token, generation, documents, total_length)
                 SELECT 1, :token, 0, count(*), coalesce(sum(length), 0) FROM search_documents
@@ -124,7 +132,7 @@ class Writer:
 
     def rebuild(self, documents: Iterable[SearchDocument]) -> int:
         """Replace every document in one transaction: readers keep the previous index until it commits."""
-        with self.locked(wait=max(self.lock_timeout, 60.0)) as connection:
+        with self.locked(wait=max(self.lock_timeout, 60.0), unlimited=True) as connection:
             connection.execute(text("DELETE FROM search_documents"))
             connection.execute(text("DELETE FROM search_terms"))
             stream = iter(documents)
