@@ -12,7 +12,7 @@ of each product, also through a trigram index.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
 
@@ -58,6 +58,7 @@ class Plan:
     condition: str
     params: dict
     scored: list[tuple[str, float]]  # (term, idf)
+    units: list[tuple[str, float]] = field(default_factory=list)  # (parameter of a unit's tsquery, its idf)
 
 
 class PostgresIndex:
@@ -96,7 +97,7 @@ class PostgresIndex:
             limit = max(query.page, 1) * query.per_page
             rows = connection.execute(*self._statement(plan, query, limit)).all()
         total, facets = _counts(rows, query)
-        hits = self._order([row[-6:] for row in rows if row[0] == "page"], plan, query, average, limit)
+        hits = self._order([row[-7:] for row in rows if row[0] == "page"], plan, query, average, limit)
         return SearchResult(hits[limit - query.per_page:limit], total, facets)
 
     def _plan(self, query: SearchQuery, frequencies: dict[str, int], documents: int) -> Plan | None:
@@ -105,13 +106,15 @@ class PostgresIndex:
             return Plan("TRUE", {}, [])
         params: dict = {}
         conditions: list[str] = []
+        units: list[tuple[str, float]] = []
         for number, unit in enumerate(query.units):
             known = _unit_query(unit, frequencies)
             parts = []
             if known:
                 params[f"u{number}"] = known
                 parts.append(f"d.body @@ CAST(:u{number} AS tsquery)")
-            for position, term in enumerate(t for t in unit.any_of if is_chinese(t) and not frequencies.get(t)):
+                units.append((f"u{number}", idf(documents, min(f for t in _terms(unit) if (f := frequencies.get(t))))))
+            for position, term in enumerate(t for t in unit.any_of if _fallback(t, frequencies)):
                 params[f"c{number}_{position}"] = like_pattern(term)
                 parts.append(f"d.cjk LIKE :c{number}_{position}")
             if parts:
@@ -122,7 +125,7 @@ class PostgresIndex:
             return None
         joiner = " AND " if query.mode is MatchMode.ALL else " OR "
         scored = [(t, idf(documents, f)) for t, f in sorted(frequencies.items()) if f]
-        return Plan("(" + joiner.join(conditions) + ")", params, scored)
+        return Plan("(" + joiner.join(conditions) + ")", params, scored, units)
 
     def _statement(self, plan: Plan, query: SearchQuery, limit: int) -> tuple:
         """One statement over one scan of the matches: the total and facet counts (a row per value), and the
@@ -136,11 +139,8 @@ class PostgresIndex:
         params = {**plan.params, **{f"f_{name}": value for name, value in query.filters.active().items()}}
         relevance = bool(query.units) and query.sort is SortOrder.RELEVANCE and bool(plan.scored)
         if relevance:
-            estimate = []
-            for number, (term, weight) in enumerate(plan.scored):
-                params[f"t{number}"], params[f"w{number}"] = lexeme(term), weight
-                estimate.append(f"CASE WHEN d.title @@ CAST(:t{number} AS tsquery) THEN CAST(:w{number} AS float8) "
-                                f"ELSE 0 END")
+            estimate = [f"CASE WHEN d.title @@ CAST(:{name} AS tsquery) THEN {weight!r} ELSE 0 END"
+                        for name, weight in plan.units] or ["0"]
             order = "estimate DESC, length, product_id"
             params.update(terms=[term for term, _weight in plan.scored], rows=candidates(limit))
             frequencies = ("(SELECT json_object_agg(u.lexeme, array_length(u.positions, 1)) FROM unnest(d.body) u "
@@ -162,15 +162,14 @@ class PostgresIndex:
                        d.campaign, d.length, {" + ".join(estimate)} AS estimate
                 FROM search_documents d WHERE {plan.condition}
             ), first_rows AS (
-                SELECT product_id, row_number() OVER (ORDER BY {order}) AS position
-                FROM m WHERE {filters} ORDER BY {order} LIMIT :rows
+                SELECT product_id FROM m WHERE {filters} ORDER BY {order} LIMIT :rows
             )
             SELECT 'counts', GROUPING(country, category, price_band, in_festival), country, category, price_band,
-                   in_festival, {counts}, NULL, NULL, NULL, NULL, NULL, NULL
+                   in_festival, {counts}, NULL, NULL, NULL, NULL, NULL, NULL, NULL
             FROM m GROUP BY GROUPING SETS ((), (country), (category), (price_band), (in_festival))
             UNION ALL
             SELECT 'page', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                   f.position, d.product_id, d.languages, d.campaign, d.length, {frequencies}
+                   d.product_id, d.price, d.published, d.languages, d.campaign, d.length, {frequencies}
             FROM first_rows f JOIN search_documents d ON d.product_id = f.product_id
         """)
         return statement, params
@@ -178,10 +177,11 @@ class PostgresIndex:
     def _order(self, rows: list, plan: Plan, query: SearchQuery, average: float, limit: int) -> list[SearchHit]:
         """The first `limit` hits: in the statement's order, or for relevance by BM25 and then the boosts."""
         if not query.units or query.sort is not SortOrder.RELEVANCE or not plan.scored:
-            return [SearchHit(int(product_id), 0.0) for _position, product_id, *_rest in sorted(rows)]
+            return [SearchHit(int(row[0]), 0.0) for row in sorted(rows, key=_sort_key(query))]
         weights = dict(plan.scored)
         scored = sorted(((bm25(query, tf or {}, weights, K1 * ((1 - B) + B * length / (average or 1.0))), product_id,
-                          languages, campaign) for _position, product_id, languages, campaign, length, tf in rows),
+                          languages, campaign) for product_id, _price, _published, languages, campaign, length, tf
+                         in rows),
                         key=lambda item: (-item[0], item[1]))[:limit + RERANK_EXTRA]
         ranked = sorted(((boosted(score, query.language in languages.split(","), campaign), product_id)
                          for score, product_id, languages, campaign in scored), key=lambda item: (-item[0], item[1]))
@@ -303,6 +303,25 @@ def _unit_query(unit: QueryUnit, frequencies: dict[str, int]) -> str:
     if groups and all(groups):
         parts.append(" & ".join("(" + " | ".join(group) + ")" for group in groups))
     return " | ".join(f"({part})" for part in parts)
+
+
+def _fallback(term: str, frequencies: dict[str, int]) -> bool:
+    """Whether a query term is looked for inside the products' Chinese words: a Chinese term the index does
+    not know, of three characters or more (shorter ones would read every row: no trigram to look up)."""
+    return is_chinese(term) and len(term) >= 3 and not frequencies.get(term)
+
+
+def _sort_key(query: SearchQuery) -> Callable[[tuple], tuple]:
+    """The order of SORTS (or the catalogue's) over the statement's page rows, as Python sorts them."""
+    if query.sort is SortOrder.PRICE_LOW:
+        return lambda row: (row[1], row[0])
+    if query.sort is SortOrder.PRICE_HIGH:
+        return lambda row: (-row[1], row[0])
+    if query.sort is SortOrder.NEWEST:
+        return lambda row: (-row[2], -row[0])
+    if query.units:
+        return lambda row: row[0]  # relevance with nothing to score (only the Chinese fallback matched)
+    return lambda row: (not row[4], -row[2], -row[0])
 
 
 def _counts(rows: list, query: SearchQuery) -> tuple[int, dict[str, list[FacetValue]]]:
