@@ -45,7 +45,7 @@ def upgrade():
         sa.Column('stamp', sa.String(length=40), nullable=False),
         sa.PrimaryKeyConstraint('product_id'),
     )
-    if postgres:  # vectors and words in TOAST: the rows matching and facets read stay narrow
+    if postgres:  # the names' vector uncompressed in the row; a toasted row cut down to 256 bytes
         op.execute('ALTER TABLE search_documents SET (toast_tuple_target = 256), ALTER COLUMN title SET STORAGE PLAIN')
     op.create_index('ix_search_documents_body', 'search_documents', ['body'], postgresql_using='gin')
     op.create_index('ix_search_documents_cjk', 'search_documents', ['cjk'], postgresql_using='gin',

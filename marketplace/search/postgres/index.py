@@ -131,10 +131,10 @@ class PostgresIndex:
         """One statement over one scan of the matches: the total and facet counts (a row per value), and the
         first rows in the query's order, with the term frequencies exact ranking reads.
 
-        For relevance, the GIN index finds the matches and an estimate that reads only the narrow row (the
-        query's terms in the names, weighted by rarity, then the shortest texts, as BM25 favours them) keeps
-        the best few; Whoosh's BM25 over the term frequencies (the vector's positions, read from TOAST for
-        those few rows only) orders them.
+        For relevance, the GIN index finds the matches and a cheap estimate (one check of the names' small
+        vector per query unit, weighted by rarity, then the shortest texts, as BM25 favours them) keeps the
+        best few; Whoosh's BM25 over the term frequencies (the positions in `body`, unpacked for those few
+        rows only) orders them.
         """
         params = {**plan.params, **{f"f_{name}": value for name, value in query.filters.active().items()}}
         relevance = bool(query.units) and query.sort is SortOrder.RELEVANCE and bool(plan.scored)

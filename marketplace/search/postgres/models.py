@@ -84,9 +84,9 @@ class SearchState(db.Model):
     total_length: Mapped[int] = mapped_column(BigInteger)
 
 
-# Vectors and words go to TOAST whenever a row passes 256 bytes, so the rows that matching, facets and the
-# ranking estimate read stay narrow (about 400 bytes instead of 2 KB: five times fewer pages per match);
-# the names' vector stays in the row, uncompressed, since the estimate reads it for every match.
+# The names' vector stays in the row, uncompressed: the ranking estimate reads it for every match. A row that
+# PostgreSQL toasts (over about 2 KB: products with long texts in several languages) is cut down to 256
+# bytes, its other vectors and words moved to TOAST, so matching and facets read fewer pages.
 event.listen(SearchDocumentRow.__table__, "after_create", DDL(
     "ALTER TABLE search_documents SET (toast_tuple_target = 256), ALTER COLUMN title SET STORAGE PLAIN"
 ).execute_if(dialect="postgresql"))
