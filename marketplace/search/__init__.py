@@ -20,10 +20,32 @@ def _whoosh_index(app: Flask) -> SearchIndex:
     )
 
 
-SEARCH_BACKENDS = {"whoosh": _whoosh_index}
+def _postgres_index(app: Flask) -> SearchIndex:
+    from marketplace.extensions import db
+    from marketplace.search.postgres import PostgresIndex
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        raise RuntimeError("SEARCH_BACKEND=postgres needs DATABASE_URL to be a PostgreSQL database "
+                           "(it keeps the index in the application's database); use SEARCH_BACKEND=whoosh "
+                           "with SQLite")
+
+    engines = []
+
+    def engine():
+        if not engines:  # the application's engine (and pool), made when the app was: looked up once
+            with app.app_context():
+                engines.append(db.engine)
+        return engines[0]
+
+    return PostgresIndex(engine, lock_timeout=app.config.get("SEARCH_LOCK_TIMEOUT", 2.0))
+
+
+SEARCH_BACKENDS = {"whoosh": _whoosh_index, "postgres": _postgres_index}
 
 
 def init_app(app: Flask) -> None:
+    import marketplace.search.postgres.models  # noqa: F401 - registers the tables (one schema for every backend)
+
     name = app.config["SEARCH_BACKEND"]
     if name not in SEARCH_BACKENDS:
         raise RuntimeError(f"SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}")

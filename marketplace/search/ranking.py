@@ -160,14 +160,15 @@ def _by_relevance(columns: Columns, docs: np.ndarray, scores: np.ndarray, langua
     top = _first((pid, -scores), limit + RERANK_EXTRA)
     langs, flags = columns.langs, columns.flags
     speaks = np.array([language in value.split(",") for value in langs.values] or [False], dtype=bool)
-    boosted = []
+    ranked = []
     for position in top:
         docnum = int(docs[position])
-        score = float(scores[position])
-        if speaks[langs.codes[docnum]]:
-            score += LANGUAGE_BOOST
-        if flags[docnum] & CAMPAIGN:
-            score += CAMPAIGN_BOOST
-        boosted.append((docnum, score, int(pid[position])))
-    boosted.sort(key=lambda item: (-item[1], item[2]))
-    return [(docnum, score) for docnum, score, _pid in boosted[:limit]]
+        score = boosted(float(scores[position]), bool(speaks[langs.codes[docnum]]), bool(flags[docnum] & CAMPAIGN))
+        ranked.append((docnum, score, int(pid[position])))
+    ranked.sort(key=lambda item: (-item[1], item[2]))
+    return [(docnum, score) for docnum, score, _pid in ranked[:limit]]
+
+
+def boosted(score: float, speaks_language: bool, campaign: bool) -> float:
+    """A match's score with the boosts for a text in the shopper's language and for a campaign product."""
+    return score + (LANGUAGE_BOOST if speaks_language else 0.0) + (CAMPAIGN_BOOST if campaign else 0.0)

@@ -134,9 +134,7 @@ def rebuild_index(full: bool = False, progress: Callable[[int], None] | None = N
 
 
 def _drain_spool() -> None:
-    folder = writer.spool_dir(current_app._get_current_object())  # noqa: SLF001
-    if folder is not None:
-        writer.drain(folder, apply_refresh)
+    writer.drain_pending(current_app._get_current_object(), apply_refresh)  # noqa: SLF001
 
 
 @dataclass(frozen=True)

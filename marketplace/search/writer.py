@@ -3,7 +3,9 @@
 A refresh reads the products' current rows and indexes the visible ones, removing the rest, so it is
 idempotent and order-free: two workers refreshing the same product can only both write the truth.
 With `REDIS_URL` set, refreshes go to an RQ queue and one `flask search worker` applies them. Without
-it (the embedded setup), a refresh is first written to a spool folder beside the index and then
+it, on PostgreSQL (`SEARCH_BACKEND=postgres`) a refresh is applied at once in one transaction, and kept
+in the database for the next writer when a rebuild holds the index (postgres/pending.py); with Whoosh
+(the embedded setup), a refresh is first written to a spool folder beside the index and then
 applied under Whoosh's write lock (waited for, with retries); whoever holds the lock drains the
 whole spool before leaving, so an update whose worker gave up waiting is applied by the next writer,
 and never lost.
@@ -28,9 +30,28 @@ MAX_SPOOL_BATCH = 500  # files drained per commit
 
 
 def spool_dir(app: Flask) -> Path | None:
-    """Where pending refreshes wait (None for an in-memory index, which has one writer anyway)."""
+    """Where pending refreshes wait (None for an in-memory index, which has one writer anyway, and for the
+    PostgreSQL index, whose pending refreshes wait in the database)."""
     folder = app.config["SEARCH_INDEX_DIR"]
-    return None if folder == "memory" else Path(folder) / SPOOL_FOLDER
+    return None if folder == "memory" or in_database(app) else Path(folder) / SPOOL_FOLDER
+
+
+def in_database(app: Flask) -> bool:
+    """Whether the index lives in the application's database (`SEARCH_BACKEND=postgres`)."""
+    return app.config.get("SEARCH_BACKEND") == "postgres"
+
+
+def drain_pending(app: Flask, apply: Callable[[set[int]], None]) -> None:
+    """Apply every refresh that found the index busy (after a rebuild, which holds it throughout)."""
+    if in_database(app):
+        from marketplace.extensions import db
+        from marketplace.search.postgres import pending
+
+        pending.drain(db.engine, apply)
+        return
+    folder = spool_dir(app)
+    if folder is not None:
+        drain(folder, apply)
 
 
 def submit(app: Flask, product_ids: Iterable[int], apply: Callable[[set[int]], None]) -> None:
@@ -44,6 +65,12 @@ def submit(app: Flask, product_ids: Iterable[int], apply: Callable[[set[int]], N
             return
         except Exception:  # noqa: BLE001 - Redis down: fall back to writing here rather than losing it
             log.exception("search: could not queue a refresh; applying it in this process")
+    if in_database(app):
+        from marketplace.extensions import db
+        from marketplace.search.postgres import pending
+
+        pending.submit(db.engine, ids, apply)
+        return
     folder = spool_dir(app)
     if folder is None:
         apply(ids)

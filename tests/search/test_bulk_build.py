@@ -115,6 +115,7 @@ def test_the_common_words_dictionary_still_segments_product_names():
     assert [t.text for t in tokenize("非洲手工编织篮子", "zh")] == ["非洲", "手工编织", "篮子"]  # a glossary term, kept whole
 
 
+@pytest.mark.whoosh_only
 def test_reindex_from_the_database_in_two_processes_with_its_progress_bar(app, make_product, runner, monkeypatch):
     from marketplace.search import get_search_index
 

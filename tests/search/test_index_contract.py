@@ -1,4 +1,5 @@
-"""Behaviour every SearchIndex must have, run against each backend (Whoosh on disk and in memory)."""
+"""Behaviour every SearchIndex must have, run against each backend (Whoosh on disk and in memory, and
+PostgreSQL when TEST_DATABASE_URL is set)."""
 from __future__ import annotations
 
 import pytest
@@ -12,6 +13,7 @@ from marketplace.search.port import (
     SearchQuery,
     SortOrder,
 )
+from tests.search.conftest import POSTGRES
 
 
 def whoosh_on_disk(tmp_path) -> SearchIndex:
@@ -26,8 +28,17 @@ def whoosh_in_memory(tmp_path) -> SearchIndex:
     return WhooshIndex("memory", refresh_seconds=0)
 
 
-@pytest.fixture(params=[whoosh_on_disk, whoosh_in_memory])
+def postgres(request, tmp_path) -> SearchIndex:
+    return request.getfixturevalue("postgres_index")
+
+
+BACKENDS = [whoosh_on_disk, whoosh_in_memory] + ([postgres] if POSTGRES else [])
+
+
+@pytest.fixture(params=BACKENDS)
 def index(request, tmp_path) -> SearchIndex:
+    if request.param is postgres:
+        return postgres(request, tmp_path)
     return request.param(tmp_path)
 
 

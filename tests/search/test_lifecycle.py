@@ -92,6 +92,7 @@ def test_check_reports_missing_and_extra_and_reindex_repairs(index, make_product
     assert (again.indexed, again.unchanged) == (0, 2)  # nothing changed: nothing rewritten
 
 
+@pytest.mark.whoosh_only
 def test_reindex_works_on_a_deleted_folder_and_a_stale_lock(app, make_product, runner):
     product = make_product(name="Rooibos tea")
     folder = Path(app.config["SEARCH_INDEX_DIR"])
@@ -104,6 +105,7 @@ def test_reindex_works_on_a_deleted_folder_and_a_stale_lock(app, make_product, r
     get_search_index().rebuild(iter(()))
 
 
+@pytest.mark.whoosh_only
 def test_reindex_rewrites_an_index_an_earlier_version_stored_as_compound_files(app, make_product, monkeypatch):
     from marketplace.search.whoosh import storage
 

@@ -14,9 +14,9 @@ segment each, committed together under the parent's lock (search/bulk.py), as Wh
 multiprocessing writer does.
 
 Modules: `storage` (schema, opening), `writing` (changes and rebuilds), `postings` (reading a
-searcher as arrays), `scoring` (BM25F in numpy), `spelling` (words for suggestions and corrections),
-`index` (the SearchIndex itself) and `internals`, the one module that touches Whoosh's private
-internals, checked against the pinned version.
+searcher as arrays), `scoring` (BM25F in numpy), `index` (the SearchIndex itself) and `internals`,
+the one module that touches Whoosh's private internals, checked against the pinned version. Words for
+suggestions and corrections are in `search/spelling.py`, shared with the PostgreSQL backend.
 """
 from marketplace.search.whoosh.index import WhooshIndex
 

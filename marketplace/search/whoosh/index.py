@@ -10,10 +10,10 @@ import numpy as np
 
 from marketplace.search.port import MatchMode, SearchDocument, SearchHit, SearchQuery, SearchResult
 from marketplace.search.ranking import facet, order, passing
+from marketplace.search.spelling import Words, distance
 from marketplace.search.whoosh import storage
 from marketplace.search.whoosh.postings import Segment, View, segment_id
 from marketplace.search.whoosh.scoring import Scorer
-from marketplace.search.whoosh.spelling import Words, distance
 from marketplace.search.whoosh.writing import Writer
 
 

@@ -8,9 +8,9 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
 from marketplace.search.ranking import CODED, Columns
+from marketplace.search.spelling import Words
 from marketplace.search.whoosh import internals
 from marketplace.search.whoosh.scoring import LENGTHS, length_norms
-from marketplace.search.whoosh.spelling import Words
 
 NONE = (np.zeros(0, dtype=np.int64), np.zeros(0))
 

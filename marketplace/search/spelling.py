@@ -1,4 +1,4 @@
-"""Words for suggestions and spelling corrections, held in memory per segment."""
+"""Words for suggestions and spelling corrections: a sorted word list in memory, and edit distance."""
 from __future__ import annotations
 
 import bisect
