@@ -151,7 +151,7 @@ def test_staff_start_at_the_staff_home_and_reach_every_queue(live_server, browse
         queues = page.locator(".work-list a")
         expected_headings = {
             "applications": "Vendor applications", "products": "Products waiting for approval",
-            "refunds": "Orders", "settlements": "Vendor payables",
+            "refunds": "Orders", "refunds-waiting": "Refunds to retry or pay out", "settlements": "Vendor payables",
         }
         keys = page.locator(".work-list li").evaluate_all("items => items.map(i => i.dataset.work)")
         assert {"applications", "products", "refunds", "settlements"} <= set(keys)
