@@ -26,6 +26,10 @@ CHANGES = [
         "is new, the order's refunds oldest first, each with `store_id` (null for the whole payment), `amount` "
         "(Money), `state` (requested, pending, to_pay_out, succeeded, failed), `state_label`, `reason`, "
         "`created_at` and `completed_at`.",
+        "Tourism is new: GET /experiences, GET /experiences/{slug}/departures (a month of departures with seats "
+        "left and each option's prices) and POST /cart/bookings (a departure and its travellers in the cart).",
+        "Cart items and order lines: `booking` is new, null for goods; for a booking {kind, id, seats, units, "
+        "detail}, the line's `quantity` is 1 and its price the whole booking's.",
     ]},
     {"version": "1.1.0", "changes": [
         "Every money field of every response is one shape, the `Money` schema: {\"amount\": integer in the "
