@@ -117,7 +117,7 @@ def book(slug: str) -> Response:
     except DomainError as error:
         flash(error.message, "error")
         return redirect(back)
-    count_step(ADD_TO_CART, found.product_id)
+    count_step(ADD_TO_CART, [found.product_id])
     flash(_("Booking added to your cart. Seats are held when you check out."), "success")
     return redirect(url_for("orders.cart"))
 
