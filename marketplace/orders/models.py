@@ -185,7 +185,11 @@ class OrderLine(db.Model):
     """A product bought, with its price locked at checkout in its own currency and in the charge currency."""
 
     __tablename__ = "order_lines"
-    __table_args__ = (CheckConstraint("quantity > 0", name="line_quantity_positive"),)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="line_quantity_positive"),
+        Index("ix_order_lines_booking", "booking"),  # a departure's manifest and cancellation read its lines
+        Index("ix_order_lines_offer_hold", "offer_hold"),  # a festival's results read its deals' lines
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)

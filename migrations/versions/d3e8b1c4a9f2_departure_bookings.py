@@ -1,4 +1,4 @@
-"""tourism: bookings of departures in carts and orders, and their travellers
+"""tourism: bookings of departures in carts and orders, and their travellers; order lines found by what they hold
 
 Revision ID: d3e8b1c4a9f2
 Revises: c7d2a91e5f30
@@ -25,6 +25,8 @@ def upgrade():
         batch_op.add_column(sa.Column('units', sa.JSON(), nullable=False, server_default='{}'))
         batch_op.add_column(sa.Column('detail', sa.String(length=200), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_index('ix_order_lines_booking', ['booking'], unique=False)
+        batch_op.create_index('ix_order_lines_offer_hold', ['offer_hold'], unique=False)
     op.create_table(
         'order_travellers',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -48,6 +50,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_order_travellers_line_id'))
     op.drop_table('order_travellers')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.drop_index('ix_order_lines_offer_hold')
+        batch_op.drop_index('ix_order_lines_booking')
         batch_op.drop_column('cancelled_at')
         batch_op.drop_column('detail')
         batch_op.drop_column('units')
