@@ -50,7 +50,7 @@ def test_the_manifest_lists_confirmed_travellers_and_bookings_awaiting_payment_a
     assert "Amina Diallo" in confirmed and "Moussa Diallo" in confirmed and "Végétarien" in confirmed
     assert paid.reference in confirmed and "+212 600 000000" in confirmed
     assert waiting.reference in awaiting and "Li Wei" in awaiting and waiting.reference not in confirmed
-    assert "2 vendues, 1 en attente de paiement, 10 au total" in page
+    assert "Places : 2 vendues, 1 en attente de paiement, 10 au total" in page
     assert "en dehors du Marché" not in page
     departure.seats_sold += 3  # the operator sold three seats at its own desk
     db.session.commit()
