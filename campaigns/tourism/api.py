@@ -31,8 +31,9 @@ from marketplace.api.schemas import (
     obj,
 )
 from marketplace.api.shop import MAX_ID, priced_cart_response, shopper_user, whole_number
-from marketplace.api.shop_json import CART
+from marketplace.api.shop_json import CART, iso
 from marketplace.api.tokens import json_body
+from marketplace.catalog.services import localized
 from marketplace.core import clock
 from marketplace.core.errors import NotFound, ValidationError
 from marketplace.core.i18n import reading_order
@@ -44,16 +45,11 @@ bp = Blueprint("tourism_api", __name__, url_prefix="/api/v1")
 register_json_errors(bp)
 
 
-def _iso(value) -> str | None:
-    return clock.to_utc(value).isoformat().replace("+00:00", "Z") if value is not None else None
-
-
 def _summary(experience: Experience, language: str) -> dict:
     product = experience.product
-    name = next((t for t in product.texts if t.language == language), None) or next(
-        (t for t in product.texts if t.language == product.original_language), product.texts[0])
+    name = localized(product.texts, reading_order(language), product.original_language, "name")
     return {
-        "slug": product.slug, "name": name.name, "name_language": name.language,
+        "slug": product.slug, "name": name.text, "name_language": name.language,
         "store": {"slug": product.store.slug, "name": product.store.name, "country_code": product.store.country_code},
         "time_zone": experience.time_zone, "duration_minutes": experience.duration_minutes,
         "guide_languages": experience.languages, "minimum_age": experience.minimum_age,
@@ -75,17 +71,17 @@ def list_experiences() -> ResponseReturnValue:
     experiences = {e.product_id: e for e in db.session.query(Experience).filter(
         Experience.product_id.in_([p.id for p in products]))} if products else {}
     return jsonify(items=[_summary(experiences[p.id], language) for p in products if p.id in experiences],
-                   now=_iso(clock.now()))
+                   now=iso(clock.now()))
 
 
 def _departure_json(view: calendar.DepartureView, experience: Experience, language: str) -> dict:
     departure = view.departure
     return {
         "id": departure.id, "option_id": departure.option_id,
-        "starts_at": _iso(departure.starts_at), "local_date": departure.local_date.isoformat(),
+        "starts_at": iso(departure.starts_at), "local_date": departure.local_date.isoformat(),
         "local_time": departure.local_time.strftime("%H:%M"), "time_zone": experience.time_zone,
         "capacity": departure.capacity, "seats_left": departure.seats_left, "state": view.state.value,
-        "state_label": calendar.state_label(view.state), "booking_closes_at": _iso(departure.closes_at),
+        "state_label": calendar.state_label(view.state), "booking_closes_at": iso(departure.closes_at),
     }
 
 
@@ -118,7 +114,7 @@ def departures(slug: str) -> ResponseReturnValue:
         meeting_point=meeting.text or None, meeting_lat=experience.meeting_lat, meeting_lon=experience.meeting_lon,
         options=[_option_json(option, language) for option in experience.options if option.units],
         departures=[_departure_json(view, experience, language) for view in grid.departures()],
-        now=_iso(now))
+        now=iso(now))
 
 
 @bp.post("/cart/bookings")
