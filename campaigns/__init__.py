@@ -28,6 +28,8 @@ def init_festivals(app: Flask) -> None:
     from campaigns.festivals import back_office, labels, page_cache
     from campaigns.festivals.api import bp as festivals_api_bp
     from campaigns.festivals.cli import festivals_cli
+    from campaigns.festivals.experience_deals import KIND as DEAL_SEATS
+    from campaigns.festivals.experience_deals import DealSeats
     from campaigns.festivals.pricing_rule import festival_price_rule
     from campaigns.festivals.reservations import DealUnits
     from campaigns.festivals.staff_views import bp as festivals_staff_bp
@@ -39,6 +41,7 @@ def init_festivals(app: Flask) -> None:
 
     register_price_rule(app, festival_price_rule)
     register_holder(app, "deal", DealUnits())
+    register_holder(app, DEAL_SEATS, DealSeats())
     page_cache.init_app(app)
     back_office.init_app(app)
     labels.register_festival_labels()

@@ -21,7 +21,7 @@ from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.phases import Phase
 from marketplace.accounts.models import User
 from marketplace.catalog.currency import shopper_display_prices
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductKind
 from marketplace.catalog.services import LocalText, localized
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
@@ -57,6 +57,7 @@ class DealCard:
     saved: bool
     product_id: int = 0
     per_shopper_limit: int | None = None
+    experience: bool = False  # booked by date on its own page; `cap` is seats per date
 
     @property
     def product_slug(self) -> str:
@@ -200,7 +201,7 @@ def deal_cards(festival: Festival, shopper: User | None, language: str | Sequenc
     release_expired_reservations(at)
     rows = db.session.execute(
         select(Deal.id, Deal.wave_id, Deal.cap, Deal.sold, Product.id, Product.price_amount, Product.currency,
-               Deal.per_shopper_limit)
+               Deal.per_shopper_limit, Product.kind)
         .join(Product, Deal.product_id == Product.id)
         .where(Deal.festival_id == festival.id, Deal.status == DealStatus.APPROVED)
         .order_by(Deal.wave_id, Deal.id)
@@ -219,13 +220,14 @@ def deal_cards(festival: Festival, shopper: User | None, language: str | Sequenc
     faces = deal_faces(festival, [row[0] for row in rows], (language,) if isinstance(language, str) else language)
     source = f"festival:{festival.slug}"
     cards = []
-    for deal_id, wave_id, cap, sold, product_id, _amount, _currency, limit in rows:
+    for deal_id, wave_id, cap, sold, product_id, _amount, _currency, limit, kind in rows:
         quote = quotes[product_id]
         granted = quote.offer is not None and quote.offer.source == source
         cards.append(DealCard(
             deal_id=deal_id, face=faces[deal_id], regular=quote.regular,
             festival_price=quote.price if granted else None, cap=cap, sold=sold,
             live=live[wave_id], saved=deal_id in saved, product_id=product_id, per_shopper_limit=limit,
+            experience=kind == ProductKind.EXPERIENCE,
         ))
     return cards
 
@@ -236,7 +238,7 @@ def deal_grid(cards: list[DealCard], phase: Phase) -> Markup:
     language = current_language().code
     before_opening = phase in (Phase.WARM_UP, Phase.INTERVAL)
     prices = shopper_display_prices()  # the shopper's display currency, as on every other page
-    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.per_shopper_limit,
+    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.per_shopper_limit, c.experience,
              c.regular.amount, c.festival_price.amount if c.festival_price else None, id(c.face), prices.currency)
             for c in cards]
     kept = _kept()

@@ -14,11 +14,17 @@ from sqlalchemy.orm import selectinload
 
 from campaigns.festivals import phases
 from campaigns.festivals.entry_rules import check_entry
+from campaigns.festivals.experience_deals import (
+    MAX_SEATS_PER_DEPARTURE,
+    cap_condition,
+    largest_pair_sold,
+    pair_departures,
+)
 from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.phases import Phase
 from campaigns.festivals.services import ACTIVE_DEAL_STATES, product_overlap, require_staff
 from marketplace.accounts.models import User
-from marketplace.catalog.models import PriceChange, Product, ProductKind, ProductStatus
+from marketplace.catalog.models import PriceChange, Product, ProductStatus
 from marketplace.catalog.price_history import ensure_price_history
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
@@ -86,6 +92,15 @@ def _check_cap(cap: int | None, limit: int | None, stock: int, sold: int = 0) ->
         raise ValidationError(message, {"per_shopper_limit": message})
 
 
+def _check_seat_cap(cap: int | None, sold: int = 0) -> None:
+    if cap is None or not 1 <= cap <= MAX_SEATS_PER_DEPARTURE:
+        message = _("Seats per date at the festival price: between 1 and %(most)d.", most=MAX_SEATS_PER_DEPARTURE)
+        raise ValidationError(message, {"cap": message})
+    if cap < sold:
+        message = _("%(sold)d seats of one date are already sold; the number cannot be lower.", sold=sold)
+        raise ValidationError(message, {"cap": message})
+
+
 def propose_deal(vendor: User, festival: Festival, data: EntryInput) -> Deal:
     """Enter one of the vendor's products into a wave during registration; ValidationError or
     Conflict (nothing saved) for a price not below the 30-day low, a cap above stock, or a clash;
@@ -104,8 +119,8 @@ def propose_deal(vendor: User, festival: Festival, data: EntryInput) -> Deal:
     if product.status != ProductStatus.PUBLISHED:
         raise ValidationError(_("Only published products can enter a festival."),
                               {"product_id": _("Not published.")})
-    if product.is_experience:  # sold by departure and seat, not from stock: deals on them come with booking
-        message = _("Experiences enter festivals once they can be booked online.")
+    if product.is_experience and product.price_amount <= 0:
+        message = _("Give the experience a price for adults before entering it.")
         raise ValidationError(message, {"product_id": message})
     try:
         price = Money.parse(data.price, product.currency)
@@ -120,7 +135,11 @@ def propose_deal(vendor: User, festival: Festival, data: EntryInput) -> Deal:
         message = _("The festival price must be below %(low)s, the lowest price of the last 30 days.",
                     low=format_money(low))
         raise ValidationError(message, {"price": message})
-    _check_cap(data.cap, data.per_shopper_limit, product.stock)
+    if product.is_experience:  # the cap counts seats of each departure; no stock, no limit per shopper
+        _check_seat_cap(data.cap)
+        data.per_shopper_limit = None
+    else:
+        _check_cap(data.cap, data.per_shopper_limit, product.stock)
     if product_overlap(product.id, phases.window(wave)):
         raise Conflict(_("This product is already in a deal at that time."),
                        {"product_id": _("Already in a deal at that time.")})
@@ -130,6 +149,9 @@ def propose_deal(vendor: User, festival: Festival, data: EntryInput) -> Deal:
                 price_amount=price.amount, currency=price.currency, cap=data.cap,
                 per_shopper_limit=data.per_shopper_limit)
     db.session.add(deal)
+    if product.is_experience:
+        db.session.flush()
+        pair_departures(deal_ids=[deal.id])
     db.session.commit()
     return deal
 
@@ -165,13 +187,12 @@ def open_for_registration(at: datetime | None = None) -> list[Festival]:
 
 
 def vendor_products(vendor: User) -> list[Product]:
-    """The vendor's published goods, which may enter festivals (experiences are booked by departure)."""
+    """The vendor's published products, which may enter festivals (an experience's deal caps seats per date)."""
     store = store_of(vendor)
     if store is None:
         return []
     return list(db.session.scalars(select(Product).where(Product.store_id == store.id,
-                                                         Product.status == ProductStatus.PUBLISHED,
-                                                         Product.kind == ProductKind.GOODS)
+                                                         Product.status == ProductStatus.PUBLISHED)
                                    .order_by(Product.id)))
 
 
@@ -204,6 +225,9 @@ def approve_deal(staff: User, deal: Deal) -> None:
     require_staff(staff)
     _before_wave(deal)
     _decide(deal, DealStatus.APPROVED, "", staff)
+    if deal.product.is_experience:  # departures the operator added since the entry get their festival seats
+        pair_departures(deal_ids=[deal.id])
+        db.session.commit()
 
 
 def reject_deal(staff: User, deal: Deal, reason: str) -> None:
@@ -229,11 +253,17 @@ def _decide(deal: Deal, status: DealStatus, note: str, staff: User) -> None:
 def set_deal_cap(staff: User, deal: Deal, cap: int | None) -> None:
     """Change a deal's quantity cap; ValidationError below units sold or above stock."""
     require_staff(staff)
-    _check_cap(cap, deal.per_shopper_limit if deal.per_shopper_limit and deal.per_shopper_limit <= (cap or 0)
-               else None, deal.product.stock + deal.sold, deal.sold)
-    changed = db.session.execute(
-        update(Deal).where(Deal.id == deal.id, Deal.sold <= cap).values(cap=cap)
-    ).rowcount
+    if deal.product.is_experience:
+        _check_seat_cap(cap, largest_pair_sold(deal.id))
+        changed = db.session.execute(
+            update(Deal).where(Deal.id == deal.id, cap_condition(deal.id, cap)).values(cap=cap)
+        ).rowcount
+    else:
+        _check_cap(cap, deal.per_shopper_limit if deal.per_shopper_limit and deal.per_shopper_limit <= (cap or 0)
+                   else None, deal.product.stock + deal.sold, deal.sold)
+        changed = db.session.execute(
+            update(Deal).where(Deal.id == deal.id, Deal.sold <= cap).values(cap=cap)
+        ).rowcount
     if not changed:
         db.session.rollback()
         raise Conflict(_("More units were sold meanwhile; try again."))

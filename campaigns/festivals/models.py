@@ -189,3 +189,19 @@ class Reminder(db.Model):
     user = relationship("User")
     festival: Mapped[Festival] = relationship()
     deal: Mapped[Deal | None] = relationship()
+
+
+class DealDeparture(db.Model):
+    """The seats of one departure sold at an experience deal's price: a deal on an experience caps the seats
+    each departure sells at the festival price (`Deal.cap` is per departure), counted here."""
+
+    __tablename__ = "festival_deal_departures"
+    __table_args__ = (
+        UniqueConstraint("deal_id", "departure_id"),
+        CheckConstraint("sold >= 0", name="deal_departure_sold_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("festival_deals.id", ondelete="CASCADE"))
+    departure_id: Mapped[int] = mapped_column(ForeignKey("experience_departures.id", ondelete="CASCADE"), index=True)
+    sold: Mapped[int] = mapped_column(default=0)

@@ -55,7 +55,8 @@ def enter(slug: str) -> Response | tuple[str, int] | str:
                             enumerate(entries.waves_of(festival))]
     form.product_id.choices = [
         SelectChoice(p.id, f"{localized(p.texts, language, p.original_language, 'name').text} — "
-                           f"{format_money(p.price)} · {p.stock}")
+                           + (_("from %(price)s · seats by date", price=format_money(p.price)) if p.is_experience
+                              else f"{format_money(p.price)} · {p.stock}"))
         for p in entries.vendor_products(current_user)
     ]
     store = store_of(current_user)

@@ -17,6 +17,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from campaigns.festivals.experience_deals import booking_price, festival_seats
 from campaigns.tourism.calendar import quote_units
 from campaigns.tourism.display import departure_when, option_name, unit_label
 from campaigns.tourism.models import Departure, DepartureStatus, Experience
@@ -121,11 +122,14 @@ class DepartureBooker:
         experience = db.session.get(Experience, departure.experience_id) if departure is not None else None
         if experience is None or experience.product_id != product_id or not departure.option.units:
             raise NotFound(_("This date is not one of this experience's departures."))
-        price = quote_units(departure.option, units)  # ValidationError for units out of bounds
+        regular = quote_units(departure.option, units)  # ValidationError for units out of bounds
         counts = {unit.kind.value: units.get(unit.kind.value, 0) for unit in departure.option.units}
-        priced = {unit.kind.value: {"count": counts[unit.kind.value], "amount": unit.price_amount}
-                  for unit in departure.option.units if counts[unit.kind.value]}
         seats = sum(counts.values())
+        festival = festival_seats(product_id, departure.id, seats, at) if regular.amount else None
+        amounts = {unit.kind.value: festival.unit_amount(unit.price_amount) if festival else unit.price_amount
+                   for unit in departure.option.units}
+        priced = {kind: {"count": counts[kind], "amount": amounts[kind]} for kind in amounts if counts[kind]}
+        price = booking_price(priced, regular.currency) if festival else regular
         reader = _reader(language)
         with force_locale(reader):  # the detail is kept on the order as the shopper read it
             party = ", ".join(f"{entry['count']} × {unit_label(kind)}" for kind, entry in priced.items())
@@ -136,7 +140,8 @@ class DepartureBooker:
         problem = closed_reason(departure, at)
         if not problem and departure.seats_left < seats:
             problem = _full(departure.seats_left)
-        return BookingQuote(price=price, seats=seats, units=priced, unit_labels=labels, detail=detail, problem=problem)
+        return BookingQuote(price=price, seats=seats, units=priced, unit_labels=labels, detail=detail, problem=problem,
+                            regular=regular if festival else None, offer=festival.offer if festival else None)
 
     def describe(self, ref: HoldRef, counts: Mapping[str, int], language: str) -> str:
         departure = db.session.get(Departure, ref.id) if ref.kind == KIND else None

@@ -14,6 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
+from campaigns.festivals.experience_deals import pair_departures
 from campaigns.festivals.scheduling import local_to_utc
 from campaigns.tourism.experiences import owned_option
 from campaigns.tourism.models import Departure, DepartureStatus, ExperienceOption
@@ -115,6 +116,8 @@ def add_departure(user: User, option_id: int, local_date: date | None, local_tim
         raise ValidationError(message, {"local_time": message})
     departure = _new_departure(option, PlannedDeparture(local_date, local_time, starts_at, False), spec)
     db.session.add(departure)
+    db.session.flush()
+    pair_departures(departure_ids=[departure.id])  # a festival deal on the experience covers it too
     db.session.commit()
     return departure
 
@@ -179,6 +182,8 @@ def create_from_rule(user: User, option_id: int, rule: DepartureRule) -> list[De
         raise Conflict(_("Every departure of this rule is already scheduled."))
     created = [_new_departure(option, item, rule.spec) for item in planned]
     db.session.add_all(created)
+    db.session.flush()
+    pair_departures(departure_ids=[departure.id for departure in created])
     db.session.commit()
     return created
 

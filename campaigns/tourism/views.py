@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from campaigns.festivals.experience_deals import festival_seats, seats_left_note
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
 from campaigns.tourism import calendar, cancellation, listing
 from campaigns.tourism.models import Experience, UnitKind
@@ -23,11 +24,13 @@ from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
 from marketplace.core.funnel import ADD_TO_CART, count_step
 from marketplace.core.i18n import current_language, reading_order
+from marketplace.core.money import Money
 from marketplace.core.page_cache import cached_page
 from marketplace.core.templating import format_money
 from marketplace.core.zones import viewer_zone
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
+from marketplace.orders.bookings import quote_booking
 from marketplace.orders.holds.refs import HoldRef
 from marketplace.orders.views import shopper as cart_owner
 from marketplace.orders.views import visitor_token
@@ -84,17 +87,26 @@ def experience(slug: str):
     grid = calendar.month_calendar(found, *month, now, today, first_weekday=locale.first_week_day)
     chosen = calendar.option_departure(found, request.args.get("departure", type=int))
     prices = shopper_display_prices()
-    total = problem = None
+    total = regular_total = problem = festival = None
     counts = _counts()
+    if chosen is not None:  # a festival deal's price for these seats, shown beside each unit's regular price
+        festival = festival_seats(found.product_id, chosen.id, max(1, sum(counts.values())), now)
+    festival_units = {unit.kind.value: Money(festival.unit_amount(unit.price_amount), unit.currency)
+                      for unit in chosen.option.units} if festival else {}
     if chosen is not None and request.args.get("quote"):
         try:
-            total = prices.price(calendar.quote_units(chosen.option, counts))
-        except ValidationError as exc:
+            booking = quote_booking(HoldRef("departure", chosen.id), found.product_id, counts, now, reading_order())
+        except (ValidationError, NotFound) as exc:
             problem = exc
+        else:
+            total = prices.price(booking.price)
+            regular_total = prices.price(booking.regular) if booking.regular else None
     return render_template(
         "tourism/experience.html", experience=found, product=found.product, grid=grid, chosen=chosen,
         chosen_state=calendar.departure_state(chosen, now) if chosen else None, prices=prices, counts=counts,
-        total=total, problem=problem, zone=viewer_zone(found.time_zone), zones=COMMON_ZONES, now=now,
+        total=total, regular_total=regular_total, festival=festival, festival_units=festival_units,
+        festival_note=seats_left_note(festival.left) if festival else "", problem=problem,
+        zone=viewer_zone(found.time_zone), zones=COMMON_ZONES, now=now,
         week_days=[(locale.first_week_day + offset) % 7 for offset in range(7)], locale=locale,
     )
 

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from marketplace.core.errors import NotFound
 from marketplace.core.money import Money
 from marketplace.orders.holds.refs import HoldRef
+from marketplace.orders.pricing import Offer
 
 EXTENSION = "bookers"
 MAX_SEATS = 50  # travellers in one booking, whatever an option allows
@@ -38,6 +39,8 @@ class BookingQuote:
     detail: str = ""  # e.g. "Sat 12 Dec 2026, 07:30 (Nairobi time) · 2 × Adult, 1 × Child"
     problem: str = ""
     paid_online_only: bool = True
+    regular: Money | None = None  # the price without `offer` (None: no offer applies)
+    offer: Offer | None = None  # a festival price for these seats, whose hold checkout takes with the seats
 
 
 class Booker(Protocol):

@@ -329,7 +329,8 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
     if not _claim_cart(priced):
         db.session.rollback()  # another tab's checkout ordered this cart while we priced it
         raise ValidationError(_("Your cart is empty."))
-    holds = [LineHold(line.product.id, 1, booking=line.booking_ref, seats=line.booking.seats) if line.is_booking
+    holds = [LineHold(line.product.id, 1, offer=line.quote.offer.hold if line.quote.offer else None,
+                      booking=line.booking_ref, seats=line.booking.seats) if line.is_booking
              else LineHold(line.product.id, line.quantity, line.quote.regular.amount,
                            line.quote.offer.hold if line.quote.offer else None) for line in priced.lines]
     try:

@@ -276,7 +276,7 @@ def _price_booking(line: CartLine, item: CartItem, language: str | Sequence[str]
         line.quote, line.problem = None, refusal.message
         return
     line.booking = booking
-    line.quote = PriceQuote(booking.price, booking.price)
+    line.quote = PriceQuote(booking.price, booking.regular or booking.price, booking.offer)
 
 
 def _describe(line: CartLine, item: CartItem, prices: DisplayPrices, shopper: User | None, at: datetime) -> None:

@@ -130,14 +130,20 @@ def test_a_stock_change_by_file_or_api_is_refused_for_an_experience(make_experie
     assert "stock" in refused.value.fields
 
 
-def test_an_experience_cannot_enter_a_festival_before_it_can_be_booked(make_experience, vendor):
+def test_an_experience_without_a_price_cannot_enter_a_festival(app, vendor, category):
     from datetime import timedelta
 
-    from campaigns.festivals.entries import EntryInput, propose_deal, vendor_products
+    from campaigns.festivals.entries import EntryInput, propose_deal
     from campaigns.festivals.models import Deal, Festival, FestivalText, Wave
+    from campaigns.tourism import experiences
+    from marketplace.catalog.models import ProductStatus
     from marketplace.core import clock
+    from tests.tourism.conftest import facts
 
-    experience = make_experience()
+    experience = experiences.create_experience(
+        vendor, name="Sans prix", description="Pas encore de tarif.", original_language="fr",
+        category_id=str(category.id), facts=facts(), words=experiences.ExperienceWords())
+    experience.product.status = ProductStatus.PUBLISHED
     now, day = clock.now(), timedelta(days=1)
     festival = Festival(slug="tourism-week", registration_opens_at=now - day / 24,
                         registration_closes_at=now + 2 * day, warmup_starts_at=now + 2 * day,
@@ -145,8 +151,7 @@ def test_an_experience_cannot_enter_a_festival_before_it_can_be_booked(make_expe
                         waves=[Wave(starts_at=now + 3 * day, ends_at=now + 4 * day)])
     db.session.add(festival)
     db.session.commit()
-    assert experience.product not in vendor_products(vendor)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError, match="price for adults") as refused:
         propose_deal(vendor, festival, EntryInput(festival.waves[0].id, experience.product_id, "500", 2))
     assert "product_id" in refused.value.fields
     assert db.session.scalar(select(func.count(Deal.id))) == 0

@@ -21,8 +21,9 @@ instead of each holding a row the other needs (a deadlock on PostgreSQL, a busy 
 
 1. products, by id;
 2. festival deal units (the deal row, then the shopper's purchase row), by deal id;
-3. tourism departure seats, by departure id;
-4. lecture seats, by lecture id.
+3. festival seats of an experience deal on one departure, by the (deal, departure) pair's id;
+4. tourism departure seats, by departure id;
+5. lecture seats, by lecture id.
 
 `LOCK_ORDER` below is that list; `HoldRef.lock_key` sorts by it, and a holder may only be registered for
 a kind named in it, so a new kind of hold has to take its place here first.
@@ -30,4 +31,4 @@ a kind named in it, so a new kind of hold has to take its place here first.
 from __future__ import annotations
 
 # The lock order described above: products first, then each registered kind, by id within a kind.
-LOCK_ORDER: tuple[str, ...] = ("product", "deal", "departure", "seat")
+LOCK_ORDER: tuple[str, ...] = ("product", "deal", "deal_seats", "departure", "seat")

@@ -48,12 +48,12 @@ class HeldLine(Protocol):
 
 def _unit_holds(lines: Iterable[LineHold | HeldLine]) -> list[tuple[HoldRef, int, int]]:
     """(reference, units, product id) of every line's registered holds, offers and booked seats, in the lock
-    order; a booking's seats are its units, an offer's the line's quantity."""
+    order; a booking's seats are its units (its offer's too), a goods line's offer the line's quantity."""
     holds = []
     for line in lines:
         offer = line.offer if isinstance(line, LineHold) else line.offer_hold
-        if offer is not None:
-            holds.append((offer, line.quantity, line.product_id))
+        if offer is not None:  # a booking's offer (festival seats) counts its seats, as its start does
+            holds.append((offer, line.seats if line.booking is not None else line.quantity, line.product_id))
         if line.booking is not None:
             holds.append((line.booking, line.seats, line.product_id))
     return sorted(holds, key=lambda hold: hold[0].lock_key)
