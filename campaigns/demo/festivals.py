@@ -1,4 +1,5 @@
-"""Demo festivals: one live around the time of seeding, one in warm-up opening within days, one past.
+"""Demo festivals: one live around the time of seeding, two in warm-up opening within days (Tourism Week with
+deals on tourism experiences, seeded once they exist), one past.
 
 Deals come from products of many countries (one product per store, round the pavilions); each
 festival is created only when its slug is missing, so a second run adds nothing. Each gets a banner
@@ -13,9 +14,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from campaigns.festivals.banners import attach_banner, banner_renditions, store_banner
+from campaigns.festivals.experience_deals import pair_departures
 from campaigns.festivals.models import Deal, DealStatus, Festival, FestivalText, Wave
-from marketplace.catalog.models import PriceChange, Product, ProductStatus
+from marketplace.catalog.models import PriceChange, Product, ProductKind, ProductStatus
 from marketplace.core import clock
+from marketplace.core.clock import to_utc
 from marketplace.core.money import precision
 from marketplace.extensions import db
 from marketplace.vendors.models import Store, StoreStatus
@@ -34,6 +37,7 @@ class DemoFestival:
     deals: int
     sold_share: float = 0.0  # of each cap, already sold (a past festival's results)
     palette: int = 0  # the banner's colours, from the product artwork's palettes
+    experiences: int = 0  # deals on tourism experiences (seeded once the experiences exist)
 
 
 DEMO_FESTIVALS = (
@@ -62,14 +66,27 @@ DEMO_FESTIVALS = (
         ((3 * DAY, 5 * DAY),), 20, palette=3,  # coffee and cocoa
     ),
     DemoFestival(
+        "crafts-week",
+        {"en": "Made by hand", "fr": "Fait main", "ar": "صُنع يدويًا", "pt": "Feito à mão",
+         "sw": "Imetengenezwa kwa mkono", "zh": "手工制作"},
+        "Africa/Lagos",
+        {"en": "Crafts Week", "fr": "Semaine de l’artisanat", "ar": "أسبوع الحِرف اليدوية", "pt": "Semana do Artesanato",
+         "sw": "Wiki ya Kazi za Mikono", "zh": "手工艺周"},
+        {"en": "Baskets, textiles and carvings from the campaign's pavilions."},
+        ((-20 * DAY, -18 * DAY),), 15, 0.6, palette=1,
+    ),
+    DemoFestival(
         "tourism-week",
         {"en": "Journeys across Africa", "fr": "Voyages à travers l’Afrique", "ar": "رحلات عبر أفريقيا",
          "pt": "Viagens pela África", "sw": "Safari kote Afrika", "zh": "畅游非洲"},
-        "Africa/Lagos",
+        "Africa/Nairobi",
         {"en": "Tourism Week", "fr": "Semaine du tourisme", "ar": "أسبوع السياحة", "pt": "Semana do Turismo",
          "sw": "Wiki ya Utalii", "zh": "旅游周"},
-        {"en": "Crafts and journeys from the campaign's pavilions."},
-        ((-20 * DAY, -18 * DAY),), 15, 0.6, palette=7,  # coast and safari
+        {"en": "Safaris, desert nights, coffee farms and spice tours at festival prices: book now, travel later.",
+         "fr": "Safaris, nuits dans le désert, fermes de café et route des épices à prix de festival : "
+               "réservez maintenant, voyagez plus tard.",
+         "zh": "狩猎之旅、沙漠之夜、咖啡农场和香料之旅，享受节日价格：现在预订，日后出行。"},
+        ((2 * DAY, 4 * DAY),), 4, palette=7, experiences=12,  # coast and safari
     ),
 )
 
@@ -86,6 +103,23 @@ def seed_festivals(now: datetime | None = None) -> int:
         create_demo_festival(demo, now, used)
         added += 1
     return added
+
+
+def experience_products(count: int) -> list[Product]:
+    """Up to `count` priced, published experiences, one per operator."""
+    rows = db.session.scalars(
+        select(Product).join(Product.store)
+        .where(Product.kind == ProductKind.EXPERIENCE, Product.status == ProductStatus.PUBLISHED,
+               Store.status == StoreStatus.APPROVED, Product.price_amount > 1)
+        .order_by(Product.id)
+    )
+    chosen: list[Product] = []
+    stores: set[int] = set()
+    for product in rows:
+        if product.store_id not in stores:
+            stores.add(product.store_id)
+            chosen.append(product)
+    return chosen[:count]
 
 
 def deal_products(count: int, exclude: set[int]) -> list[Product]:
@@ -158,5 +192,40 @@ def create_demo_festival(demo: DemoFestival, now: datetime, used: set[int]) -> F
             sold=int(cap * demo.sold_share), per_shopper_limit=2 if index % 3 == 0 else None,
             status=DealStatus.APPROVED, reviewed_at=first - 5 * DAY,
         ))
+    _add_experience_deals(festival, demo)
     db.session.commit()
     return festival
+
+
+def seed_experience_deals() -> int:
+    """Give the demo festivals that sell experiences their deals once the experiences exist (a festival seeded
+    before the tourism operators has none yet); returns how many deals were added."""
+    added = 0
+    for demo in DEMO_FESTIVALS:
+        festival = db.session.scalar(select(Festival).where(Festival.slug == demo.slug)) if demo.experiences else None
+        if festival is None or db.session.scalar(
+                select(Deal.id).join(Product, Deal.product_id == Product.id)
+                .where(Deal.festival_id == festival.id, Product.kind == ProductKind.EXPERIENCE).limit(1)):
+            continue
+        added += _add_experience_deals(festival, demo)
+        db.session.commit()
+    return added
+
+
+def _add_experience_deals(festival: Festival, demo: DemoFestival) -> int:
+    """Approved deals on up to `demo.experiences` experiences, one per operator, with their festival seats."""
+    first = to_utc(festival.waves[0].starts_at)
+    experience_deals = []
+    for index, product in enumerate(experience_products(demo.experiences)):
+        db.session.add(PriceChange(product_id=product.id, price_amount=product.price_amount,
+                                   currency=product.currency, changed_at=first - 40 * DAY))
+        # Deal.cap counts each date's seats at the festival price (campaigns/festivals/experience_deals.py).
+        experience_deals.append(Deal(
+            festival_id=festival.id, wave_id=festival.waves[index % len(festival.waves)].id, product_id=product.id,
+            store_id=product.store_id, price_amount=_festival_price(product), currency=product.currency,
+            cap=2 + index % 4, status=DealStatus.APPROVED, reviewed_at=first - 5 * DAY))
+    if experience_deals:
+        db.session.add_all(experience_deals)
+        db.session.flush()
+        pair_departures(deal_ids=[deal.id for deal in experience_deals])
+    return len(experience_deals)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from campaigns.demo.festivals import seed_festivals
+from campaigns.demo.festivals import seed_experience_deals, seed_festivals
 from campaigns.demo.lecture_attendance import seed_lecture_attendance
 from campaigns.demo.lecture_extras import seed_lecture_extras
 from campaigns.demo.lectures import seed_lectures
@@ -100,6 +100,7 @@ def seed_demo(
     seed_lecture_attendance()
     report.experiences = seed_tourism(password_hash, load("experiences.json"), load("countries.json"))
     sync_quotas()  # the operators and their experiences take campaign slots too
+    seed_experience_deals()  # Tourism Week's deals are on the experiences
     report.orders = seed_orders()
     return report
 
