@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from campaigns.festivals.experience_deals import festival_seats, seats_left_note
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
-from campaigns.tourism import calendar, cancellation, listing
+from campaigns.tourism import calendar, cancellation, finder, listing
 from campaigns.tourism.models import Experience, UnitKind
 from marketplace.catalog.currency import shopper_display_currency, shopper_display_prices
 from marketplace.catalog.services import get_visible_product
@@ -74,6 +74,26 @@ def _counts(values=None) -> dict[str, int]:
         text = values.get(f"units-{kind.value}", "").strip()
         counts[kind.value] = int(text) if text.isdecimal() and len(text) <= MAX_COUNT_TEXT else 0
     return counts
+
+
+@bp.get("/visit-africa/find")
+def find():
+    """Experiences by words, country, length, a month with a bookable date and a guide's language."""
+    now = clock.now()
+    today = now.date()
+    try:
+        query, notes = finder.parse_finder(request.args, today)
+        result = finder.find_experiences(query, now, today, reading_order(), shopper(), shopper_display_currency())
+    except NotFound:
+        abort(404)
+    result.notes = notes
+
+    def page_url(number: int) -> str:
+        return url_for("tourism.find", **{name: value for name, value in (("q", query.text), *query.chosen().items())
+                                          if value}, page=number)
+
+    return render_template("tourism/find.html", result=result, query=query, page_url=page_url,
+                           bands=finder.DURATION_BANDS)
 
 
 @bp.get("/experiences/<slug>")

@@ -170,6 +170,7 @@ RULES: dict[str, tuple[str, dict]] = {
     "calendar_feed.revoke_feed": ("/{lang}/me/calendar-feed/off", POST_ONLY),
     "lecture_staff.edit_series": ("/{lang}/staff/lectures/series/{lecture_series_id}", STAFF_ONLY),
     "tourism.landing": ("/{lang}/visit-africa/", PUBLIC),
+    "tourism.find": ("/{lang}/visit-africa/find?country=KE&guide=en", PUBLIC),
     "tourism.experience": ("/{lang}/experiences/{experience}", PUBLIC),
     "tourism.book": ("/{lang}/experiences/{experience}/book", POST_ONLY),
     "tourism.cancel_booking": ("/{lang}/orders/NOSUCHORDER/bookings/1/cancel",
