@@ -34,6 +34,7 @@ from marketplace.orders.bookings import quote_booking
 from marketplace.orders.holds.refs import HoldRef
 from marketplace.orders.views import shopper as cart_owner
 from marketplace.orders.views import visitor_token
+from marketplace.payments import get_payment_gateway
 
 bp = Blueprint("tourism", __name__, url_prefix="/<lang:lang_code>")
 MAX_COUNT_TEXT = 3
@@ -126,6 +127,7 @@ def experience(slug: str):
         chosen_state=calendar.departure_state(chosen, now) if chosen else None, prices=prices, counts=counts,
         total=total, regular_total=regular_total, festival=festival, festival_units=festival_units,
         festival_note=seats_left_note(festival.left) if festival else "", problem=problem,
+        pays_online=get_payment_gateway().collects_online,
         zone=viewer_zone(found.time_zone), zones=COMMON_ZONES, now=now,
         week_days=[(locale.first_week_day + offset) % 7 for offset in range(7)], locale=locale,
     )

@@ -23,7 +23,7 @@ def book(client, departure, language: str = "zh", **units):
                        data={"departure": departure.id, **{f"units-{kind}": n for kind, n in units.items()}})
 
 
-def test_the_book_form_puts_the_booking_in_the_cart_shown_without_a_quantity_box(client, departure):
+def test_the_book_form_puts_the_booking_in_the_cart_shown_without_a_quantity_box(client, online, departure):
     page = client.get(f"/zh/experiences/{slug(departure)}?departure={departure.id}&quote=1&units-adult=2&units-child=1")
     assert f'action="/zh/experiences/{slug(departure)}/book"' in page.text
     response = book(client, departure, adult=2, child=1)
@@ -31,6 +31,22 @@ def test_the_book_form_puts_the_booking_in_the_cart_shown_without_a_quantity_box
     cart = client.get("/zh/cart").text
     assert "2 × 成人, 1 × 儿童" in cart  # the units in the reader's language
     assert 'name="quantity"' not in cart and "更改日期或旅客" in cart
+
+
+def test_a_site_without_online_payment_lets_shoppers_plan_but_says_so_before_any_form(
+        client, login, departure, shopper):
+    page = client.get(f"/en/experiences/{slug(departure)}?departure={departure.id}&quote=1&units-adult=2").text
+    assert "Total:" in page and "this site cannot take online payments right now" in page
+    assert "/book" not in page  # no Book button that would lead to a refusal
+    from marketplace.orders import cart as carts
+    from marketplace.orders.holds.refs import HoldRef
+
+    carts.add_booking(shopper, None, departure.option.experience.product_id, HoldRef("departure", departure.id),
+                      {"adult": 1}, "en")  # e.g. booked before the site's payments were switched off
+    login(shopper)
+    checkout = client.get("/en/checkout").text
+    assert "online payment is not available on this site right now" in checkout
+    assert 'class="checkout-form"' not in checkout and "Back to your cart" in checkout  # no traveller form to fill
 
 
 def test_a_tampered_or_full_departure_is_refused_on_the_page_with_nothing_in_the_cart(
