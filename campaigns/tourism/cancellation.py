@@ -17,8 +17,8 @@ from flask_babel import force_locale, format_percent
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from campaigns.tourism.booking import DepartureSeats
 from campaigns.tourism.departures import owned_departure
+from campaigns.tourism.display import departure_when
 from campaigns.tourism.models import Departure, DepartureStatus, Experience
 from campaigns.tourism.policy import refund_percent
 from marketplace.accounts.models import User
@@ -26,8 +26,10 @@ from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, NotFound
 from marketplace.core.i18n import current_language
 from marketplace.core.money import Money
+from marketplace.core.site import page_link
 from marketplace.extensions import db
 from marketplace.orders.holds.refs import HoldRef
+from marketplace.orders.holds.stock import give_back_lines
 from marketplace.orders.models import FulfilmentState, Order, OrderEvent, OrderLine, PaymentState, VendorOrder
 from marketplace.orders.refunds.services import left_to_refund, record_vendor_order_refund
 from marketplace.orders.refunds.sync import send_refund
@@ -36,6 +38,7 @@ from marketplace.orders.states import move_vendor_order, update_payment_state
 order_lines = OrderLine.__table__
 departures = Departure.__table__
 CANCELLABLE_PARTS = (FulfilmentState.PAID,)
+OTHER_DATES = 3  # offered to the shoppers of a cancelled departure
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def _cancel_line(line: OrderLine, actor_id: int | None, amount: int, reason: str
                                  .values(cancelled_at=at)).rowcount
     if not claimed:
         raise Conflict(_("This booking is cancelled already."))
-    DepartureSeats().give_back(line.booking, line.order.shopper_id, line.seats, settled=True)
+    # The departure's seats, and festival seats when it was booked at a festival price, in the lock order.
+    give_back_lines([line], line.order.shopper_id, settled=True)
     vendor_order = line.vendor_order
     refund = record_vendor_order_refund(vendor_order, amount, reason, actor_id) if amount else None
     db.session.add(OrderEvent(order_id=line.order_id, vendor_order_id=vendor_order.id, actor_id=actor_id,
@@ -164,10 +168,13 @@ def cancel_departure(user: User, departure_id: int, at: datetime | None = None) 
     if not marked:
         raise NotFound(_("No such departure."))
     refunds = []
+    others = other_dates(departure, at)
     try:
         for line in lines:
             with force_locale(line.order.language):
                 reason = _("The operator cancelled this departure: the booking is refunded in full.")
+                offer = other_dates_offer(departure, others, line.order.language)
+                reason = f"{reason}\n\n{offer}" if offer else reason
             refund = _cancel_line(line, user.id, line.charge_unit_amount * line.quantity, reason, at)
             if refund is not None:
                 refunds.append(refund)
@@ -179,3 +186,27 @@ def cancel_departure(user: User, departure_id: int, at: datetime | None = None) 
         send_refund(refund)
     db.session.refresh(departure)
     return departure, len(lines)
+
+
+def other_dates(departure: Departure, at: datetime, limit: int = OTHER_DATES) -> list[Departure]:
+    """The experience's next departures (any option) that still take bookings and have seats, soonest first."""
+    rows = db.session.scalars(
+        select(Departure).where(Departure.experience_id == departure.experience_id, Departure.id != departure.id,
+                                Departure.status == DepartureStatus.SCHEDULED, Departure.starts_at > at,
+                                Departure.seats_sold + Departure.seats_held < Departure.capacity)
+        .order_by(Departure.starts_at, Departure.id).limit(limit * 4)
+    ).all()
+    return [row for row in rows if row.closes_at > clock.to_utc(at)][:limit]
+
+
+def other_dates_offer(departure: Departure, others: list[Departure], language: str) -> str:
+    """A cancelled departure's shoppers are offered the experience's next dates with seats, with a link to book
+    one of them, in `language` (the caller's locale); "" when there is none."""
+    if not others:
+        return ""
+    experience = db.session.get(Experience, departure.experience_id)
+    dates = "; ".join(departure_when(other, experience.time_zone, language) for other in others)
+    link = page_link("tourism.experience", language, slug=experience.product.slug,
+                     departure=others[0].id, month=f"{others[0].local_date:%Y-%m}")
+    offer = _("Other dates with seats: %(dates)s.", dates=dates)
+    return f"{offer} {_('Book one of them here: %(link)s', link=link)}" if link else offer

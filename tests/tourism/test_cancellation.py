@@ -163,3 +163,36 @@ def test_an_operator_cancelling_a_departure_refunds_every_booking_in_full(
     amounts = sorted(db.session.scalars(select(Refund.amount)))
     assert amounts == sorted([first.order.total_amount, second.order.total_amount])
     assert sum(1 for m in outbox if "cancelled this departure" in m.body) == 2
+
+
+def test_the_shoppers_of_a_cancelled_departure_are_offered_the_next_dates_with_seats(
+        app, monkeypatch, client, stripe_app, fake_stripe, outbox, departure, shopper, vendor):
+    monkeypatch.setitem(app.config, "SITE_URL", "https://shop.test")
+    full = departure_service.add_departure(vendor, departure.option_id, departure.local_date + timedelta(days=1),
+                                           time(7, 30), DepartureSpec(capacity=2, cutoff_hours=48))
+    full.seats_sold = 2
+    later = departure_service.add_departure(vendor, departure.option_id, departure.local_date + timedelta(days=7),
+                                            time(7, 30), DepartureSpec(capacity=8, cutoff_hours=48))
+    db.session.commit()
+    paid_booking(client, fake_stripe, departure, shopper)
+    cancellation.cancel_departure(vendor, departure.id)
+    [mail] = [m for m in outbox if "cancelled this departure" in m.body]
+    assert "Other dates with seats:" in mail.body
+    assert f"{later.local_date:%b} {later.local_date.day}" in mail.body  # the later date, on the meeting point's clocks
+    assert f"{full.local_date:%b} {full.local_date.day}," not in mail.body  # the full one is not offered
+    assert "https://shop.test/en/experiences/" in mail.body and f"departure={later.id}" in mail.body  # to book it
+
+
+def test_cancelling_a_booking_made_at_a_festival_price_gives_the_festival_seats_back(
+        client, stripe_app, fake_stripe, departure, shopper):
+    from campaigns.festivals.models import DealDeparture
+    from tests.tourism.test_festival_seats import live_deal
+
+    deal = live_deal(departure, cap=4)
+    line = paid_booking(client, fake_stripe, departure, shopper)
+    assert line.offer_hold is not None and line.offer_hold.kind == "deal_seats"
+    quote = cancellation.quote_refund(shopper, line.order.reference, line.id)
+    cancellation.cancel_booking(shopper, line.order.reference, line.id, quote.amount.amount)
+    db.session.expire_all()
+    assert db.session.scalar(select(DealDeparture.sold).where(DealDeparture.deal_id == deal.id)) == 0
+    assert seats(departure.id) == (0, 0)
