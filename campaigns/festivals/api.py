@@ -94,6 +94,7 @@ def festival_detail(slug: str):
             "regular_price": money_json(card.regular, language),
             "festival_price": money_json(card.festival_price, language),
             "cap": card.cap, "left": card.left, "sold_out": card.sold_out,
+            "kind": "experience" if card.experience else "goods",
         })
     waves = [{"number": i + 1, "starts_at": _iso(w.starts_at), "ends_at": _iso(w.ends_at),
               "open": phases.deal_is_live(festival, w, now), "deals": by_wave.get(i + 1, [])}
@@ -117,6 +118,8 @@ DEAL = obj({
     "regular_price": MONEY,
     "festival_price": {**OPTIONAL_MONEY, "description": "Only while the deal is live and has units left"},
     "cap": INTEGER, "left": INTEGER, "sold_out": BOOLEAN,
+    "kind": {"type": "string", "enum": ["goods", "experience"], "description": "experience: booked by date on "
+             "its own page; `cap` and `left` count the seats of each date at the festival price"},
 })
 WAVE = obj({"number": INTEGER, "starts_at": INSTANT, "ends_at": INSTANT, "open": BOOLEAN, "deals": array(DEAL)})
 OPENAPI_PATHS = {

@@ -76,23 +76,30 @@ def festival_seats(product_id: int, departure_id: int, seats: int, at: datetime)
     """The festival price a booking of `seats` on the departure gets at `at`: None when the experience has no
     deal on sale then, or its pair has fewer than `seats` festival seats left (the booking pays the regular
     price; a booking is never split between two prices)."""
+    found = festival_seats_of_departures(product_id, [departure_id], at).get(departure_id)
+    return found if found is not None and found.left >= seats else None
+
+
+def festival_seats_of_departures(product_id: int, departure_ids: Iterable[int],
+                                 at: datetime) -> dict[int, FestivalSeats]:
+    """The festival price of each of these departures of the experience at `at` with festival seats left, by
+    departure id (one query for the deal, one for the pairs); empty when no deal of it is on sale then."""
     from marketplace.catalog.models import Product
 
     product = db.session.get(Product, product_id)
-    if product is None or product.price_amount <= 0:
-        return None
-    quote = quote_price(product, None, at)
-    offer = quote.offer
+    ids = list(departure_ids)
+    if product is None or product.price_amount <= 0 or not ids:
+        return {}
+    offer = quote_price(product, None, at).offer
     if offer is None or offer.hold is None or offer.hold.kind != "deal":
-        return None
-    row = db.session.execute(
-        select(pairs.c.id, pairs.c.sold, deals.c.cap).join(deals, deals.c.id == pairs.c.deal_id)
-        .where(pairs.c.deal_id == offer.hold.id, pairs.c.departure_id == departure_id)
-    ).first()
-    if row is None or row.sold + seats > row.cap:
-        return None
-    held = Offer(offer.price, offer.source, offer.ends_at, hold=HoldRef(KIND, row.id))
-    return FestivalSeats(held, offer.price.amount, product.price_amount, row.cap - row.sold)
+        return {}
+    rows = db.session.execute(
+        select(pairs.c.id, pairs.c.departure_id, pairs.c.sold, deals.c.cap).join(deals, deals.c.id == pairs.c.deal_id)
+        .where(pairs.c.deal_id == offer.hold.id, pairs.c.departure_id.in_(ids), pairs.c.sold < deals.c.cap)
+    ).all()
+    return {row.departure_id: FestivalSeats(Offer(offer.price, offer.source, offer.ends_at, hold=HoldRef(KIND, row.id)),
+                                            offer.price.amount, product.price_amount, row.cap - row.sold)
+            for row in rows}
 
 
 def booking_price(units: Mapping[str, dict], currency: str) -> Money:

@@ -12,6 +12,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from campaigns.festivals.experience_deals import FestivalSeats, festival_seats_of_departures
 from campaigns.tourism import calendar, listing
 from campaigns.tourism.display import experience_text, option_name, unit_label
 from campaigns.tourism.models import Experience
@@ -37,6 +38,7 @@ from marketplace.catalog.services import localized
 from marketplace.core import clock
 from marketplace.core.errors import NotFound, ValidationError
 from marketplace.core.i18n import reading_order
+from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
 from marketplace.orders.holds.refs import HoldRef
@@ -74,7 +76,16 @@ def list_experiences() -> ResponseReturnValue:
                    now=iso(clock.now()))
 
 
-def _departure_json(view: calendar.DepartureView, experience: Experience, language: str) -> dict:
+def _festival_json(festival: FestivalSeats | None, departure, language: str) -> dict | None:
+    if festival is None:
+        return None
+    return {"seats_left": festival.left, "ends_at": iso(festival.offer.ends_at), "units": [
+        {"kind": unit.kind.value, "price": money_json(Money(festival.unit_amount(unit.price_amount), unit.currency),
+                                                     language)} for unit in departure.option.units]}
+
+
+def _departure_json(view: calendar.DepartureView, experience: Experience, language: str,
+                    festival: FestivalSeats | None = None) -> dict:
     departure = view.departure
     return {
         "id": departure.id, "option_id": departure.option_id,
@@ -82,6 +93,7 @@ def _departure_json(view: calendar.DepartureView, experience: Experience, langua
         "local_time": departure.local_time.strftime("%H:%M"), "time_zone": experience.time_zone,
         "capacity": departure.capacity, "seats_left": departure.seats_left, "state": view.state.value,
         "state_label": calendar.state_label(view.state), "booking_closes_at": iso(departure.closes_at),
+        "festival": _festival_json(festival, departure, language),
     }
 
 
@@ -108,12 +120,14 @@ def departures(slug: str) -> ResponseReturnValue:
                     count=calendar.MONTHS_AHEAD)
         raise ValidationError(message, {"month": message})
     grid = calendar.month_calendar(experience, *month, now, today)
+    views = grid.departures()
+    festival = festival_seats_of_departures(experience.product_id, [view.departure.id for view in views], now)
     meeting = experience_text(experience, reading_order(language), "meeting_point")
     return jsonify(
         experience=_summary(experience, language), month=f"{month[0]:04d}-{month[1]:02d}",
         meeting_point=meeting.text or None, meeting_lat=experience.meeting_lat, meeting_lon=experience.meeting_lon,
         options=[_option_json(option, language) for option in experience.options if option.units],
-        departures=[_departure_json(view, experience, language) for view in grid.departures()],
+        departures=[_departure_json(view, experience, language, festival.get(view.departure.id)) for view in views],
         now=iso(now))
 
 
@@ -156,6 +170,9 @@ DEPARTURE = obj({
     "time_zone": STRING, "capacity": INTEGER, "seats_left": INTEGER,
     "state": {"type": "string", "enum": [state.value for state in calendar.DepartureState]}, "state_label": STRING,
     "booking_closes_at": INSTANT,
+    "festival": nullable(obj({"seats_left": INTEGER, "ends_at": INSTANT,
+                                    "units": array(obj({"kind": STRING, "price": MONEY}))},
+                                   "A festival deal's price per traveller on this date while its festival seats last")),
 })
 OPTION = obj({"id": INTEGER, "name": STRING, "name_language": STRING, "units": array(obj({
     "kind": STRING, "label": STRING, "price": MONEY, "min_per_booking": INTEGER, "max_per_booking": INTEGER,

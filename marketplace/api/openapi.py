@@ -18,9 +18,16 @@ def _parameter(name: str, description: str, schema: dict, required: bool = False
 LANG = _parameter("lang", "The shopper's language: names and formatted amounts come in it, and products written "
                           "in it rank higher (the Accept-Language header is not read here).",
                   {"type": "string", "enum": list(LANGUAGES), "default": "en"})
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 # What changed in each version of the document, newest first, so client authors can see what to update.
 CHANGES = [
+    {"version": "1.3.0", "changes": [
+        "GET /experiences/{slug}/departures: each departure's `festival` is new, null unless a festival deal "
+        "on the experience is on sale: {seats_left (festival seats left on that date), ends_at, units: [{kind, "
+        "price}]}. A booking of more travellers than `seats_left` pays the regular prices.",
+        "GET /festivals/{slug}: each deal's `kind` is new, goods or experience (an experience is booked by date; "
+        "its `cap` and `left` count the seats of each date at the festival price).",
+    ]},
     {"version": "1.2.0", "changes": [
         "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "
         "is new, the order's refunds oldest first, each with `store_id` (null for the whole payment), `amount` "

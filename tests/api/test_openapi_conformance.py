@@ -13,6 +13,7 @@ import io
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -21,11 +22,11 @@ from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
 
 from campaigns.demo.seed import DEMO_PASSWORD, seed_demo
-from campaigns.festivals.models import Festival
+from campaigns.festivals.models import Deal, Festival
 from campaigns.festivals.phases import phase_at
 from campaigns.lectures.models import Lecture
 from campaigns.tourism.models import Departure
-from marketplace.catalog.models import Category, Product, ProductStatus
+from marketplace.catalog.models import Category, Product, ProductKind, ProductStatus
 from marketplace.core import clock
 from marketplace.core.money import Money
 from marketplace.extensions import db
@@ -178,12 +179,13 @@ def issue(walk: Walk, email: str) -> str:
 
 def test_the_document_has_one_money_schema_that_every_money_field_uses(client):
     document = client.get("/api/v1/openapi.json").get_json()
-    assert document["openapi"].startswith("3.1") and document["info"]["version"] == "1.2.0"
+    assert document["openapi"].startswith("3.1") and document["info"]["version"] == "1.3.0"
     money = document["components"]["schemas"]["Money"]
     assert money["required"] == ["amount", "currency", "formatted"]
     assert money["properties"]["amount"]["type"] == "integer"
     changes = {entry["version"]: " ".join(entry["changes"]) for entry in document["x-changes"]}
-    assert list(changes)[0] == "1.2.0" and "`refunds`" in changes["1.2.0"]
+    assert list(changes)[0] == "1.3.0" and "`festival`" in changes["1.3.0"]
+    assert "`refunds`" in changes["1.2.0"]
     notes = changes["1.1.0"]
     assert "GET /search" in notes and "/vendor/products" in notes and '"9.00"' in notes and '"12.50"' in notes
     wrong = []
@@ -369,6 +371,13 @@ def test_every_operation_answers_as_documented_with_money_in_one_shape(client, d
                  expect=200)
     walk("get", "/experiences/{slug}/departures", f"/experiences/{slug}/departures?month=1999-01", expect=422)
     walk("get", "/experiences/{slug}/departures", "/experiences/no-such-trip/departures", expect=404)
+    # While Tourism Week is on, its experiences' dates carry the festival price per traveller.
+    week = db.session.scalar(select(Festival).where(Festival.slug == "tourism-week"))
+    dealt = db.session.scalar(select(Product.slug).join(Deal, Deal.product_id == Product.id)
+                              .where(Deal.festival_id == week.id, Product.kind == ProductKind.EXPERIENCE).limit(1))
+    with clock.freeze(clock.to_utc(week.waves[0].starts_at) + timedelta(hours=1)):
+        on_sale = walk("get", "/experiences/{slug}/departures", f"/experiences/{dealt}/departures", expect=200)
+    assert any(d["festival"] and d["festival"]["units"] for d in on_sale["departures"])
     bookable = next(d for d in month["departures"] if d["state"] in ("available", "limited"))
     option = next(o for o in month["options"] if o["id"] == bookable["option_id"])
     first = option["units"][0]
