@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from campaigns.festivals import announcements, banners, entries, phases, services
+from campaigns.festivals.experience_deals import seats_sold
 from campaigns.festivals.forms import FORM_WAVES, CapForm, ExtendForm, FestivalForm
 from campaigns.festivals.scheduling import COMMON_ZONES, utc_to_local
 from marketplace.accounts.auth import staff_required
@@ -170,8 +171,10 @@ def edit(festival_id: int) -> Response | tuple[str, int] | str:
 def entries_page(festival_id: int) -> str:
     """A festival's state, its controls, and every vendor entry to curate."""
     festival = _festival_or_404(festival_id)
+    deals = entries.festival_entries(festival)
     return render_template(
-        "festivals/staff/entries.html", festival=festival, deals=entries.festival_entries(festival),
+        "festivals/staff/entries.html", festival=festival, deals=deals,
+        seats_sold=seats_sold(deal.id for deal in deals if deal.product.is_experience),
         phase=phases.phase_at(festival, clock.now()), confirm_form=ConfirmForm(), reason_form=ReasonForm(),
         cap_form=CapForm(), extend_form=ExtendForm(), waves=entries.waves_of(festival),
     )

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from campaigns.festivals import entries, phases, services
 from campaigns.festivals.entry_rules import EntryRefused, entry_refusal
+from campaigns.festivals.experience_deals import seats_sold
 from campaigns.festivals.forms import EntryForm
 from campaigns.festivals.phases import Phase
 from marketplace.accounts.auth import role_required
@@ -33,8 +34,10 @@ def index() -> str:
     open_festivals = entries.open_for_registration()
     store = store_of(current_user)
     refusals = {f.id: entry_refusal(f, store.id) for f in open_festivals} if store is not None else {}
+    deals = entries.vendor_deals(current_user)
     return render_template("festivals/vendor/index.html", open_festivals=open_festivals, refusals=refusals,
-                           deals=entries.vendor_deals(current_user), form=ConfirmForm(), now=clock.now(),
+                           deals=deals, form=ConfirmForm(), now=clock.now(),
+                           seats_sold=seats_sold(deal.id for deal in deals if deal.product.is_experience),
                            phase_at=phases.phase_at, store=store)
 
 

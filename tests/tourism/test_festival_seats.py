@@ -204,3 +204,16 @@ def test_the_festival_seats_hold_ref_sorts_between_deal_units_and_departure_seat
 
     refs = [HoldRef("departure", 1), HoldRef("deal_seats", 9), HoldRef("deal", 50), HoldRef("seat", 2)]
     assert [r.kind for r in in_lock_order(refs)] == ["deal", "deal_seats", "departure", "seat"]
+
+
+def test_staff_and_the_operator_see_festival_seats_sold_over_every_date(
+        app, online, frozen, client, login, vendor, departure, shopper, make_user):
+    deal = live_deal(departure, cap=4)
+    book(shopper, departure, adult=3)
+    place_order(shopper, party(departure, "A", "B", "C"), new_checkout_key(), "en")
+    login(make_user(email="staff@example.com", role=Role.STAFF))
+    staff_page = client.get(f"/en/staff/festivals/{deal.festival_id}").get_data(as_text=True)
+    assert "3 seats sold · 4 seats per date at this price" in staff_page
+    login(vendor)
+    vendor_page = client.get("/en/vendor/festivals/").get_data(as_text=True)
+    assert "3 seats sold · 4 seats per date at this price" in vendor_page
