@@ -150,12 +150,20 @@ def test_demo_seed_makes_live_upcoming_and_past_festivals_once(app, client):
     from campaigns.demo.seed import seed_demo
     from campaigns.festivals.services import festivals_by_status
 
+    from campaigns.demo.festivals import seed_experience_deals
+    from campaigns.festivals.models import DealDeparture
+
     seed_demo(stores=40, products=120)
     groups = festivals_by_status(clock.now())
-    assert [len(groups[k]) for k in ("live", "upcoming", "past")] == [1, 1, 1]
+    assert [len(groups[k]) for k in ("live", "upcoming", "past")] == [1, 2, 1]
     live = groups["live"][0]
     countries = {d.store.country_code for d in entries.festival_entries(live)}
     assert len(countries) >= 10
-    assert seed_festivals() == 0
+    week = next(f for f in groups["upcoming"] if f.slug == "tourism-week")  # its deals are on experiences
+    on_experiences = [d for d in entries.festival_entries(week) if d.product.is_experience]
+    assert len(on_experiences) == 12 and len({d.store_id for d in on_experiences}) == 12
+    paired = db.session.scalars(select(DealDeparture.deal_id).distinct()).all()
+    assert sorted(paired) == sorted(d.id for d in on_experiences)  # every date of each has festival seats
+    assert seed_festivals() == 0 and seed_experience_deals() == 0
     page = client.get(f"/zh/festivals/{live.slug}").get_data(as_text=True)
     assert "非洲优质产品节" in page and "festival-price" in page
