@@ -134,6 +134,13 @@ def _settings(env: Mapping[str, str]) -> type:
         # written every FUNNEL_FLUSH_SECONDS, or once FUNNEL_FLUSH_EVENTS have gathered (0 s: only then, no thread).
         FUNNEL_FLUSH_SECONDS = float(env.get("FUNNEL_FLUSH_SECONDS", 10))
         FUNNEL_FLUSH_EVENTS = int(env.get("FUNNEL_FLUSH_EVENTS", 1000))
+        # "redis": every worker counts into Redis (one hash for the site) and the job worker or the scheduled
+        # `flask reporting flush-counts` writes the counts; "memory": each worker batches its own counts.
+        FUNNEL_COUNTER = env.get("FUNNEL_COUNTER", "redis" if env.get("REDIS_URL") else "memory")
+        FUNNEL_REDIS_PREFIX = env.get("FUNNEL_REDIS_PREFIX", "srm:funnel:")
+        # Festival results and the campaign dashboard are kept this long, in Redis with REDIS_URL (every
+        # worker shares them), else per worker; REPORT_CACHE_PREFIX prefixes their keys.
+        REPORT_CACHE_PREFIX = env.get("REPORT_CACHE_PREFIX", "srm:reports:")
         # The working days within which staff promise to decide a vendor application (said on the join page).
         VENDOR_REVIEW_DAYS = int(env.get("VENDOR_REVIEW_DAYS", 3))
         # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
@@ -204,6 +211,7 @@ class TestingConfig(_settings({})):
     MAIL_BACKEND = "memory"
     MAIL_QUEUE = "inline"
     FUNNEL_FLUSH_SECONDS = 0  # journey counts are written when a test flushes them, never by a thread
+    FUNNEL_COUNTER = "memory"
     # Scrypt with a small work factor: the suite logs in thousands of times (production keeps the default).
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

@@ -3,15 +3,15 @@ previous festival beside it.
 
 `festival_results` is the one entry point (the page and its CSV files both call it). While a festival
 runs its figures change by the minute, so they are kept for `REFRESH_SECONDS` per festival and
-language (`ResultsCache`): however many staff reload the page, each worker reads the orders at most
-once a minute. The kept results hold plain values only (texts, numbers, amounts), never database rows.
+language (`report_cache.ReportCache`: in Redis with `REDIS_URL`, so however many staff on however many
+machines reload the page, the orders are read about once a minute). The kept results hold plain values
+only (texts, numbers, amounts), never database rows.
 """
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from campaigns.festivals.models import Deal, Festival, Wave
 from campaigns.reporting import festival_figures as figures
 from campaigns.reporting.currency import Amount, Converter, UsedRate, reporting_converter, total
 from campaigns.reporting.models import FunnelStep
+from campaigns.reporting.report_cache import ReportCache, report_cache
 from campaigns.reporting.sales import SalesFigures
 from campaigns.reporting.tables import CODE, COUNT, MINUTES, MONEY, PERCENT, TEXT, Column, ReportTable
 from marketplace.accounts.models import User
@@ -75,50 +76,18 @@ def _plain(value) -> int:
     return value.minor if isinstance(value, Amount) else int(value)
 
 
-class ResultsCache:
-    """Results kept per (festival, language, currency) until `REFRESH_SECONDS` after they were worked out
-    (on `clock.now()`, so tests move it); at most `max_entries`, the oldest dropped first. Thread-safe."""
-
-    def __init__(self, max_entries: int = 256) -> None:
-        self.entries: dict[tuple, tuple[datetime, FestivalResults]] = {}
-        self.lock = threading.Lock()
-        self.max_entries = max_entries
-
-    def get(self, key: tuple, now: datetime) -> FestivalResults | None:
-        with self.lock:
-            entry = self.entries.get(key)
-        return entry[1] if entry is not None and entry[0] > now else None
-
-    def put(self, key: tuple, results: FestivalResults) -> None:
-        with self.lock:
-            self.entries.pop(key, None)
-            self.entries[key] = (results.computed_at + timedelta(seconds=REFRESH_SECONDS), results)
-            while len(self.entries) > self.max_entries:
-                self.entries.pop(next(iter(self.entries)))
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
 def init_cache(app: Flask) -> None:
-    """The application's own cache of festival results."""
-    app.extensions["festival_results"] = ResultsCache()
+    """The application's cache of festival results (in Redis with `REDIS_URL`, shared by every worker)."""
+    app.extensions["festival_results"] = report_cache(app, REFRESH_SECONDS)
 
 
 def festival_results(staff: User, festival_id: int, language: str) -> FestivalResults:
     """The festival's results for a reader of `language`, worked out at most once a minute per worker;
     PermissionDenied for anyone but staff, NotFound for an unknown festival."""
     _require_staff(staff)
-    cache: ResultsCache = current_app.extensions["festival_results"]
-    currency = current_app.config["REPORTING_CURRENCY"]
-    key = (festival_id, language, currency)
-    now = clock.now()
-    kept = cache.get(key, now)
-    if kept is None:
-        kept = work_out_results(staff, festival_id, language, now)
-        cache.put(key, kept)
-    return kept
+    cache: ReportCache = current_app.extensions["festival_results"]
+    key = f"festival:{festival_id}:{language}:{current_app.config['REPORTING_CURRENCY']}"
+    return cache.get_or_work_out(key, lambda now: work_out_results(staff, festival_id, language, now))
 
 
 def _require_staff(user: User) -> None:

@@ -25,6 +25,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import Flask, Response, request
 from flask_login import current_user
@@ -38,6 +39,9 @@ from marketplace.catalog.models import Product
 from marketplace.core import clock
 from marketplace.core.funnel import register_funnel_counter
 from marketplace.extensions import db
+
+if TYPE_CHECKING:
+    from campaigns.reporting.funnel_redis import RedisJourneyCounter
 
 log = logging.getLogger(__name__)
 ROBOT = re.compile(r"bot|crawl|spider|slurp|scrap|fetch|scan|monitor|preview|headless|phantom|lighthouse|"
@@ -94,6 +98,14 @@ class JourneyCounter:
                 self.pages_by_address.clear()
             self.pages_by_address[digest] += 1
             return self.pages_by_address[digest] > MAX_PAGES_PER_MINUTE
+
+    def add_page(self, slug: str, address: str, at: datetime | None = None) -> bool:
+        """Count a product page seen from `address`, unless that address is over the minute's limit;
+        whether it was counted."""
+        if self.too_fast(address, at):
+            return False
+        self.add(FunnelStep.PRODUCT_VIEW.value, [slug], at)
+        return True
 
     def _flush_soon(self) -> None:
         if self.flush_seconds > 0:
@@ -175,8 +187,8 @@ def write_counts(pending: dict[tuple[datetime, str, int | str], int]) -> int:
     return len(values)
 
 
-def journey_counter(app: Flask) -> JourneyCounter:
-    """The application's counter."""
+def journey_counter(app: Flask) -> JourneyCounter | RedisJourneyCounter:
+    """The application's counter: in Redis with `FUNNEL_COUNTER = "redis"`, else in this worker's memory."""
     return app.extensions["journey_counter"]
 
 
@@ -188,9 +200,17 @@ def _person_shopping() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Count product pages, add-to-carts and checkout starts in `app` (unless `FUNNEL_COUNTING` is off)."""
-    counter = JourneyCounter(app, float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)),
-                             int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)))
+    """Count product pages, add-to-carts and checkout starts in `app` (unless `FUNNEL_COUNTING` is off), in
+    Redis when `FUNNEL_COUNTER` is "redis" (and `REDIS_URL` set), else in each worker's memory."""
+    local = JourneyCounter(app, float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)),
+                           int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)))
+    counter: JourneyCounter | RedisJourneyCounter = local
+    if app.config.get("FUNNEL_COUNTER") == "redis" and app.config.get("REDIS_URL"):
+        from campaigns.reporting.funnel_redis import RedisJourneyCounter
+
+        counter = RedisJourneyCounter(app, app.config["REDIS_URL"],
+                                      app.config.get("FUNNEL_REDIS_PREFIX", "srm:funnel:"),
+                                      float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)), local)
     app.extensions["journey_counter"] = counter
     if not app.config.get("FUNNEL_COUNTING", True):
         return
@@ -201,14 +221,14 @@ def init_app(app: Flask) -> None:
 
     def count_product_page(response: Response) -> Response:
         if (request.endpoint == PRODUCT_PAGE and request.method == "GET" and response.status_code == 200
-                and _person_shopping() and not counter.too_fast(request.remote_addr or "")):
-            counter.add(FunnelStep.PRODUCT_VIEW.value, [request.view_args["slug"]])
+                and _person_shopping()):
+            counter.add_page(request.view_args["slug"], request.remote_addr or "")
         return response
 
     register_funnel_counter(app, count_step)
     app.after_request(count_product_page)
-    if counter.flush_seconds > 0:  # with a writer thread, what it has not written yet is written at exit
-        finished = weakref.ref(counter)
+    if local.flush_seconds > 0:  # with a writer thread, what it has not written yet is written at exit
+        finished = weakref.ref(local)
         atexit.register(lambda: _flush_at_exit(finished))
 
 
