@@ -144,7 +144,7 @@ def work_out_results(staff: User, festival_id: int, language: str, now: datetime
     tables = {
         "comparison": _comparison_table(name, totals, previous, previous_totals, language),
         "funnel": _funnel_table(figures.journey_counts(festival.id), figures.lines_bought(deal_ids)),
-        "waves": _waves_table(festival, deals, sold, language, converter),
+        "waves": _waves_table(festival, deals, sold, totals.orders, language, converter),
         "deals": _deals_table(festival, deals, sold, reserved, figures.sold_out_at(deals, now), language),
         **_store_tables(deals, sold, language, converter),
         "buyer_countries": _buyers_table(figures.sales_by_buyer_country(deal_ids, converter), language, converter),
@@ -229,8 +229,8 @@ def _funnel_table(counts: dict[str, int], bought: int) -> ReportTable:
     ], [[funnel_step_label(step), count, round(100 * count / first) if first else None] for step, count in steps])
 
 
-def _waves_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.DealSales], language: str,
-                 converter: Converter) -> ReportTable:
+def _waves_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.DealSales], orders_in_all: int,
+                 language: str, converter: Converter) -> ReportTable:
     by_wave: dict[int, _Sold] = {wave.id: _Sold() for wave in festival.waves}
     every = _Sold()
     for deal in deals:
@@ -253,8 +253,7 @@ def _waves_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.
         Column("sell_through", _("Sell-through"), PERCENT), Column("sold_out", _("Deals sold out"), COUNT),
     ], rows)
     # An order may buy in two waves, so the festival's orders are counted on their own, not summed.
-    table.totals = [_("Total"), "", every.deals, every.offered,
-                    figures.order_counts([deal.id for deal in deals], converter).orders, every.sales.units,
+    table.totals = [_("Total"), "", every.deals, every.offered, orders_in_all, every.sales.units,
                     every.sales.gross(converter), every.sales.net(converter), every.sell_through, every.sold_out]
     return table
 

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from campaigns.reporting.models import FunnelCount, FunnelStep
+from campaigns.reporting.models import FunnelCount, FunnelHour, FunnelStep
 from marketplace.accounts.models import Role
 from marketplace.catalog.models import Product
 from marketplace.core import clock
@@ -159,8 +159,8 @@ class JourneyCounter:
 
 
 def write_counts(pending: dict[tuple[datetime, str, int | str], int]) -> int:
-    """Add the counts to `funnel_counts` (slugs of product pages turned into product ids; unknown ones
-    dropped), in one transaction of its own; how many rows were written."""
+    """Add the counts to `funnel_counts` and their hours to `funnel_hours` (slugs of product pages turned
+    into product ids; unknown ones dropped), in one transaction of its own; how many minute rows were written."""
     slugs = {key for _, _, key in pending if isinstance(key, str)}
     numbers = {key for _, _, key in pending if isinstance(key, int)}
     ids: dict[int | str, int] = {}
@@ -175,16 +175,24 @@ def write_counts(pending: dict[tuple[datetime, str, int | str], int]) -> int:
             rows[(ids[key], step, minute)] += count
     if not rows:
         return 0
-    table = FunnelCount.__table__
-    values = [{"product_id": p, "step": s, "minute": m, "count": c} for (p, s, m), c in sorted(rows.items())]
+    hours: dict[tuple[int, str, datetime], int] = defaultdict(int)
+    for (product_id, step, minute), count in rows.items():
+        hours[(product_id, step, minute.replace(minute=0))] += count
     with db.engine.begin() as connection:
-        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        for start in range(0, len(values), WRITE_BATCH):
-            statement = insert(table).values(values[start:start + WRITE_BATCH])
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=[table.c.product_id, table.c.step, table.c.minute],
-                set_={"count": table.c.count + statement.excluded.count}))
-    return len(values)
+        _add(connection, FunnelCount.__table__, "minute", rows)
+        _add(connection, FunnelHour.__table__, "hour", hours)
+    return len(rows)
+
+
+def _add(connection, table, time_column: str, rows: dict[tuple[int, str, datetime], int]) -> None:
+    """Add the counts onto the table's rows (made when missing), in batches, in primary-key order."""
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    values = [{"product_id": p, "step": s, time_column: t, "count": c} for (p, s, t), c in sorted(rows.items())]
+    for start in range(0, len(values), WRITE_BATCH):
+        statement = insert(table).values(values[start:start + WRITE_BATCH])
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.product_id, table.c.step, table.c[time_column]],
+            set_={"count": table.c.count + statement.excluded.count}))
 
 
 def journey_counter(app: Flask) -> JourneyCounter | RedisJourneyCounter:
