@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from campaigns.festivals.models import Deal, DealStatus, Wave
 from campaigns.reporting.currency import Amount, Converter
-from campaigns.reporting.models import FunnelCount, FunnelHour
+from campaigns.reporting.models import FunnelCount, FunnelHour, FunnelStep
 from campaigns.reporting.sales import NOT_PLACED_STATES, UNDONE_PARTS, SalesFigures
 from marketplace.catalog.models import Product
 from marketplace.core import clock
@@ -227,6 +227,7 @@ def journey_counts(festival_id: int) -> dict[str, int]:
     from `funnel_hours`, only the minutes before its first and after its last whole hour from
     `funnel_counts`: two small queries per wave, whatever the traffic."""
     result: dict[str, int] = defaultdict(int)
+    steps = [step.value for step in FunnelStep]  # named, so each product's rows are read by step and time
     waves = db.session.execute(select(Wave.id, Wave.starts_at, Wave.ends_at)
                                .where(Wave.festival_id == festival_id).order_by(Wave.starts_at)).all()
     for wave_id, starts_at, ends_at in waves:
@@ -234,21 +235,20 @@ def journey_counts(festival_id: int) -> dict[str, int]:
         products = select(Deal.product_id).where(Deal.wave_id == wave_id, Deal.status == DealStatus.APPROVED)
         first_hour, last_hour = _next_hour(starts_at), ends_at.replace(minute=0, second=0, microsecond=0)
         if first_hour < last_hour:
-            minutes = ((FunnelCount.minute >= starts_at) & (FunnelCount.minute < first_hour)) | (
-                (FunnelCount.minute >= last_hour) & (FunnelCount.minute < ends_at))
+            spans = [(FunnelHour, FunnelHour.hour, first_hour, last_hour),
+                     (FunnelCount, FunnelCount.minute, starts_at, first_hour),
+                     (FunnelCount, FunnelCount.minute, last_hour, ends_at)]
+        else:
+            spans = [(FunnelCount, FunnelCount.minute, starts_at, ends_at)]
+        for model, column, low, high in spans:
+            if low >= high:
+                continue
             for step, count in db.session.execute(
-                select(FunnelHour.step, func.sum(FunnelHour.count))
-                .where(FunnelHour.product_id.in_(products), FunnelHour.hour >= first_hour, FunnelHour.hour < last_hour)
-                .group_by(FunnelHour.step)
+                select(model.step, func.sum(model.count))
+                .where(model.product_id.in_(products), model.step.in_(steps), column >= low, column < high)
+                .group_by(model.step)
             ):
                 result[step] += int(count or 0)
-        else:
-            minutes = (FunnelCount.minute >= starts_at) & (FunnelCount.minute < ends_at)
-        for step, count in db.session.execute(
-            select(FunnelCount.step, func.sum(FunnelCount.count))
-            .where(FunnelCount.product_id.in_(products), minutes).group_by(FunnelCount.step)
-        ):
-            result[step] += int(count or 0)
     return dict(result)
 
 
