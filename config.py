@@ -141,6 +141,7 @@ def _settings(env: Mapping[str, str]) -> type:
         # Festival results and the campaign dashboard are kept this long, in Redis with REDIS_URL (every
         # worker shares them), else per worker; REPORT_CACHE_PREFIX prefixes their keys.
         REPORT_CACHE_PREFIX = env.get("REPORT_CACHE_PREFIX", "srm:reports:")
+        DASHBOARD_CACHE_SECONDS = int(env.get("DASHBOARD_CACHE_SECONDS", 60))  # 0: worked out on every request
         # The working days within which staff promise to decide a vendor application (said on the join page).
         VENDOR_REVIEW_DAYS = int(env.get("VENDOR_REVIEW_DAYS", 3))
         # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
@@ -212,6 +213,7 @@ class TestingConfig(_settings({})):
     MAIL_QUEUE = "inline"
     FUNNEL_FLUSH_SECONDS = 0  # journey counts are written when a test flushes them, never by a thread
     FUNNEL_COUNTER = "memory"
+    DASHBOARD_CACHE_SECONDS = 0  # every test reads its own figures; the cache's tests turn it on
     # Scrypt with a small work factor: the suite logs in thousands of times (production keeps the default).
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     from campaigns.reporting import funnel, rollup
     from campaigns.reporting.cells import write_cell
     from campaigns.reporting.cli import reporting_cli
+    from campaigns.reporting.dashboard import init_cache as init_dashboard_cache
     from campaigns.reporting.festival_results import init_cache
     from campaigns.reporting.festival_views import bp as festival_bp
     from campaigns.reporting.vendor_views import bp as vendor_bp
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(vendor_bp)
     app.register_blueprint(festival_bp)
     init_cache(app)
+    init_dashboard_cache(app)
     funnel.init_app(app)
     app.cli.add_command(reporting_cli)
     rollup.listen_for_changes()

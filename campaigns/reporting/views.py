@@ -14,7 +14,7 @@ from marketplace.accounts.auth import staff_required
 from marketplace.core.errors import ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
-from marketplace.core.zones import zone_name
+from marketplace.core.zones import format_wall_time, zone_name
 
 bp = Blueprint("reporting", __name__, url_prefix="/<lang:lang_code>/staff/dashboard")
 TABLE_NAMES = "any(" + ", ".join(reports.TABLES) + ")"
@@ -51,7 +51,9 @@ def dashboard() -> tuple[str, int]:
     sort = reports.parse_country_sort(request.args.get("sort"), request.args.get("order"))
     report = reports.campaign_dashboard(current_user, period, language.code, sort)
     return render_template("reporting/dashboard.html", report=report,
-                           charts=dashboard_charts(report, language.direction == "rtl"), **context), 200
+                           charts=dashboard_charts(report, language.direction == "rtl"),
+                           as_of=format_wall_time(report.computed_at, zone, language.code),
+                           refresh_seconds=current_app.config.get("DASHBOARD_CACHE_SECONDS", 0), **context), 200
 
 
 @bp.get(f"/<{TABLE_NAMES}:table>.csv")
