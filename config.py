@@ -142,6 +142,8 @@ def _settings(env: Mapping[str, str]) -> type:
         # worker shares them), else per worker; REPORT_CACHE_PREFIX prefixes their keys.
         REPORT_CACHE_PREFIX = env.get("REPORT_CACHE_PREFIX", "srm:reports:")
         DASHBOARD_CACHE_SECONDS = int(env.get("DASHBOARD_CACHE_SECONDS", 60))  # 0: worked out on every request
+        # A kept report past its minute is answered while a thread works it out again (no staff member waits).
+        REPORT_REFRESH_IN_BACKGROUND = env.get("REPORT_REFRESH_IN_BACKGROUND", "1") not in ("0", "false", "no")
         # The working days within which staff promise to decide a vendor application (said on the join page).
         VENDOR_REVIEW_DAYS = int(env.get("VENDOR_REVIEW_DAYS", 3))
         # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
@@ -214,6 +216,7 @@ class TestingConfig(_settings({})):
     FUNNEL_FLUSH_SECONDS = 0  # journey counts are written when a test flushes them, never by a thread
     FUNNEL_COUNTER = "memory"
     DASHBOARD_CACHE_SECONDS = 0  # every test reads its own figures; the cache's tests turn it on
+    REPORT_REFRESH_IN_BACKGROUND = False  # tests that want the refreshing thread turn it on and wait for it
     # Scrypt with a small work factor: the suite logs in thousands of times (production keeps the default).
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

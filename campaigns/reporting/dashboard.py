@@ -91,10 +91,15 @@ def campaign_dashboard(staff: User, period: ReportPeriod, language: str,
     _require_staff(staff)
     sort = country_sort or CountrySort(DEFAULT_COUNTRY_SORT, True)
     cache: ReportCache = current_app.extensions["campaign_dashboard"]
-    key = (f"dashboard:{period.zone}:{period.first}:{period.last}:{language}:{sort.key}:{int(sort.descending)}:"
-           f"{current_app.config['REPORTING_CURRENCY']}")
-    kept = cache.get_or_work_out(key, lambda now: work_out_dashboard(period, language, sort, now))
+    kept = cache.get_or_work_out(cache_key(period, language, sort),
+                                 lambda now: work_out_dashboard(period, language, sort, now), language=language)
     return replace(kept, country_sort=sort)  # the message about a refused sort is this request's
+
+
+def cache_key(period: ReportPeriod, language: str, sort: CountrySort) -> str:
+    """The name a worked-out dashboard is kept under (its HTML under this name, its time and the sort's message)."""
+    return (f"dashboard:{period.zone}:{period.first}:{period.last}:{language}:{sort.key}:{int(sort.descending)}:"
+            f"{current_app.config['REPORTING_CURRENCY']}")
 
 
 def work_out_dashboard(period: ReportPeriod, language: str, sort: CountrySort, now: datetime) -> Dashboard:

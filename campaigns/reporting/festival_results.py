@@ -87,7 +87,7 @@ def festival_results(staff: User, festival_id: int, language: str) -> FestivalRe
     _require_staff(staff)
     cache: ReportCache = current_app.extensions["festival_results"]
     key = f"festival:{festival_id}:{language}:{current_app.config['REPORTING_CURRENCY']}"
-    return cache.get_or_work_out(key, lambda now: work_out_results(staff, festival_id, language, now))
+    return cache.get_or_work_out(key, lambda now: _work_out(festival_id, language, now), language=language)
 
 
 def _require_staff(user: User) -> None:
@@ -122,6 +122,10 @@ def work_out_results(staff: User, festival_id: int, language: str, now: datetime
     """The festival's results read afresh from the database (what the cache keeps); the errors of
     `festival_results`."""
     _require_staff(staff)
+    return _work_out(festival_id, language, now)
+
+
+def _work_out(festival_id: int, language: str, now: datetime | None = None) -> FestivalResults:
     festival = db.session.get(Festival, festival_id)
     if festival is None:
         raise NotFound(_("There is no such festival."))
