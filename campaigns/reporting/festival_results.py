@@ -87,7 +87,7 @@ def festival_results(staff: User, festival_id: int, language: str) -> FestivalRe
     _require_staff(staff)
     cache: ReportCache = current_app.extensions["festival_results"]
     key = f"festival:{festival_id}:{language}:{current_app.config['REPORTING_CURRENCY']}"
-    return cache.get_or_work_out(key, lambda now: _work_out(festival_id, language, now), language=language)
+    return cache.get_orread_results(key, lambda now: read_results(festival_id, language, now), language=language)
 
 
 def _require_staff(user: User) -> None:
@@ -122,10 +122,12 @@ def work_out_results(staff: User, festival_id: int, language: str, now: datetime
     """The festival's results read afresh from the database (what the cache keeps); the errors of
     `festival_results`."""
     _require_staff(staff)
-    return _work_out(festival_id, language, now)
+    return read_results(festival_id, language, now)
 
 
-def _work_out(festival_id: int, language: str, now: datetime | None = None) -> FestivalResults:
+def read_results(festival_id: int, language: str, now: datetime | None = None) -> FestivalResults:
+    """The festival's results read from the database for a caller that checked the reader is staff (the
+    cache's refreshing thread); NotFound for an unknown festival."""
     festival = db.session.get(Festival, festival_id)
     if festival is None:
         raise NotFound(_("There is no such festival."))

@@ -23,7 +23,7 @@ import secrets
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -48,6 +48,7 @@ ROBOT = re.compile(r"bot|crawl|spider|slurp|scrap|fetch|scan|monitor|preview|hea
                    r"python|curl|wget|httpie|http-client|httpclient|java/|go-http|okhttp|libwww|axios|node-fetch|"
                    r"postman|insomnia", re.I)
 MAX_PAGES_PER_MINUTE = 30
+Pending = dict[tuple[datetime, str, int | str], int]  # (minute, step, product id or slug) -> count
 PRODUCT_PAGE = "catalog.product"
 WRITE_BATCH = 500
 
@@ -64,8 +65,10 @@ def _minute(at: datetime) -> datetime:
 class JourneyCounter:
     """One worker's counts waiting to be written; thread-safe. Keys are (minute, step, product id or slug)."""
 
-    def __init__(self, app: Flask, flush_seconds: float, flush_events: int) -> None:
+    def __init__(self, app: Flask, flush_seconds: float, flush_events: int,
+                 writer: Callable[[Pending], int] | None = None) -> None:
         self.app = app
+        self.writer = writer  # where a batch goes: the database (write_counts) unless told
         self.flush_seconds, self.flush_events = flush_seconds, max(1, flush_events)
         self.pending: dict[tuple[datetime, str, int | str], int] = defaultdict(int)
         self.events = 0
@@ -148,6 +151,8 @@ class JourneyCounter:
             if not pending:
                 return 0
             try:
+                if self.writer is not None:
+                    return self.writer(pending)
                 with self.app.app_context():
                     return write_counts(pending)
             except Exception:
@@ -210,15 +215,19 @@ def _person_shopping() -> bool:
 def init_app(app: Flask) -> None:
     """Count product pages, add-to-carts and checkout starts in `app` (unless `FUNNEL_COUNTING` is off), in
     Redis when `FUNNEL_COUNTER` is "redis" (and `REDIS_URL` set), else in each worker's memory."""
-    local = JourneyCounter(app, float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)),
-                           int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)))
-    counter: JourneyCounter | RedisJourneyCounter = local
+    counter: JourneyCounter | RedisJourneyCounter
     if app.config.get("FUNNEL_COUNTER") == "redis" and app.config.get("REDIS_URL"):
         from campaigns.reporting.funnel_redis import RedisJourneyCounter
 
         counter = RedisJourneyCounter(app, app.config["REDIS_URL"],
                                       app.config.get("FUNNEL_REDIS_PREFIX", "srm:funnel:"),
-                                      float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)), local)
+                                      float(app.config.get("FUNNEL_PUSH_SECONDS", 1)),
+                                      int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)),
+                                      float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)))
+        local = counter.buffer
+    else:
+        counter = local = JourneyCounter(app, float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)),
+                                         int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)))
     app.extensions["journey_counter"] = counter
     if not app.config.get("FUNNEL_COUNTING", True):
         return
@@ -235,7 +244,7 @@ def init_app(app: Flask) -> None:
 
     register_funnel_counter(app, count_step)
     app.after_request(count_product_page)
-    if local.flush_seconds > 0:  # with a writer thread, what it has not written yet is written at exit
+    if local.flush_seconds > 0:  # with a writer thread, what it has not sent on yet is sent at exit
         finished = weakref.ref(local)
         atexit.register(lambda: _flush_at_exit(finished))
 

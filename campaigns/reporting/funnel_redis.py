@@ -1,24 +1,22 @@
-"""Journey counts kept in Redis, so every worker on every machine counts into one place (with `REDIS_URL`).
+"""Journey counts gathered in Redis, so every worker on every machine counts into one place (with `REDIS_URL`).
 
-A counted step is one round trip to Redis: a small script adds one to the field "minute|step|product"
-of one hash (`<prefix>pending`) and, for a product page, first adds one to the minute's count of the
-visitor's address (a keyed hash of it that expires after two minutes; over `MAX_PAGES_PER_MINUTE`
-the page is not counted). The first step after a flush also sets a mark that lives
-`FUNNEL_FLUSH_SECONDS`; whoever sets it queues `flush_journey_counts` for the job worker
-(`core/jobs.py`), and the scheduled job (`flask reporting flush-counts`, deploy/jobs/journey-counts)
-writes whatever is left every minute when no shopper comes by.
+A request costs what it costs without Redis: a lock and one added to a dictionary of this worker (the
+`buffer`, an in-memory `JourneyCounter`, with its robot and address checks). Every
+`FUNNEL_PUSH_SECONDS` (a second; sooner when `FUNNEL_FLUSH_EVENTS` have gathered, and at exit) a thread
+sends the worker's counts to Redis in one pipeline: HINCRBY on the field "minute|step|product" of one
+hash (`<prefix>pending`) per counted key, and a mark that lives `FUNNEL_FLUSH_SECONDS`. When the
+pipeline set the mark, the worker queues `flush_journey_counts` for the job worker (`core/jobs.py`); the
+scheduled job (`flask reporting flush-counts`, deploy/jobs/journey-counts) writes whatever is left every
+minute when no shopper comes by.
 
-A flush renames the pending hash to a batch of its own (atomically: steps counted meanwhile go into a
-new pending hash), writes the batch to `funnel_counts` with `funnel.write_counts` and only then
-deletes it. A batch left by a flush that failed (the database down, the process killed) is written by
-the next one, so counts are kept until written; one flusher at a time holds a lock. When Redis cannot
-be reached the step is counted by the worker's in-memory counter instead, which writes to the
-database itself: counting never breaks shopping.
+A flush renames the pending hash to a batch of its own (atomically: counts sent meanwhile go into a new
+pending hash), writes the batch to `funnel_counts` with `funnel.write_counts` and only then deletes it.
+A batch left by a flush that failed (the database down, the process killed) is written by the next one,
+so counts are kept until written; one flusher at a time holds a lock. When Redis cannot be reached the
+worker writes its counts to the database itself: counting never breaks shopping.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
 from collections import defaultdict
@@ -27,28 +25,12 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app
 
-from campaigns.reporting.funnel import MAX_PAGES_PER_MINUTE, JourneyCounter, journey_counter, write_counts
-from campaigns.reporting.models import FunnelStep
-from marketplace.core import clock, jobs
+from campaigns.reporting.funnel import JourneyCounter, Pending, journey_counter, write_counts
+from marketplace.core import jobs
 
 log = logging.getLogger(__name__)
-ADDRESS_SECONDS = 120  # an address's count of product pages outlives its minute by one
 LOCK_SECONDS = 300
-TIMEOUT = 0.5  # seconds: a request never waits long on Redis
-
-# KEYS: pending hash, flush mark, the address's minute key ("" when not a product page).
-# ARGV: flush seconds, the page limit, the fields to add one to. Returns -1 over the limit, 1 when this
-# step set the flush mark (its caller queues a flush), else 0.
-COUNT_SCRIPT = """
-if KEYS[3] ~= '' then
-  local seen = redis.call('INCR', KEYS[3])
-  if seen == 1 then redis.call('EXPIRE', KEYS[3], ADDRESS_SECONDS) end
-  if seen > tonumber(ARGV[2]) then return -1 end
-end
-for i = 3, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
-if redis.call('SET', KEYS[2], '1', 'NX', 'EX', tonumber(ARGV[1])) then return 1 end
-return 0
-""".replace("ADDRESS_SECONDS", str(ADDRESS_SECONDS))
+TIMEOUT = 0.5  # seconds: a worker never waits long on Redis
 
 # KEYS: pending hash, the new batch's key, the set of batches. Moves pending to the batch (1), or 0.
 TAKE_SCRIPT = """
@@ -57,8 +39,6 @@ redis.call('RENAME', KEYS[1], KEYS[2])
 redis.call('SADD', KEYS[3], KEYS[2])
 return 1
 """
-
-Pending = dict[tuple[datetime, str, int | str], int]
 
 
 def _field(minute: datetime, step: str, key: int | str) -> str:
@@ -72,20 +52,18 @@ def _parse(field: str) -> tuple[datetime, str, int | str]:
 
 
 class RedisJourneyCounter:
-    """Counts in Redis shared by every process with the same `REDIS_URL` and prefix; the in-memory
-    `fallback` counts while Redis cannot be reached."""
+    """This worker's `buffer`, sent to the Redis hash shared by every process with the same `REDIS_URL` and
+    prefix, and written from there to the database by one flusher at a time."""
 
-    def __init__(self, app: Flask, url: str, prefix: str, flush_seconds: float, fallback: JourneyCounter) -> None:
+    def __init__(self, app: Flask, url: str, prefix: str, push_seconds: float, push_events: int,
+                 flush_seconds: float) -> None:
         import redis
 
-        self.app, self.prefix, self.fallback = app, prefix, fallback
+        self.app, self.prefix = app, prefix
         self.flush_seconds = max(1, int(flush_seconds or 10))
         self.client = redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
-        self.count_script = self.client.register_script(COUNT_SCRIPT)
         self.take_script = self.client.register_script(TAKE_SCRIPT)
-        # Shared by every process of the site, so an address is one visitor across machines; the keys
-        # expire after two minutes and say nothing without the secret.
-        self.address_key = hmac.new(str(app.secret_key).encode(), b"journey-address", hashlib.sha256).digest()
+        self.buffer = JourneyCounter(app, push_seconds, push_events, writer=self.push)
 
     @property
     def pending_key(self) -> str:
@@ -96,41 +74,33 @@ class RedisJourneyCounter:
         return self.prefix + "batches"
 
     def add(self, step: str, keys: Iterable[int | str], at: datetime | None = None) -> None:
-        """Count `step` once for each key (a product id, or a product page's slug)."""
-        self._count(step, list(keys), at, None)
+        """Count `step` once for each key (a product id, or a product page's slug), in this worker's buffer."""
+        self.buffer.add(step, keys, at)
 
     def add_page(self, slug: str, address: str, at: datetime | None = None) -> bool:
-        """Count a product page seen from `address`, unless that address is over the minute's limit;
-        whether it was counted."""
-        return self._count(FunnelStep.PRODUCT_VIEW.value, [slug], at, address)
+        """Count a product page seen from `address`, unless that address is over the minute's limit in this
+        worker; whether it was counted."""
+        return self.buffer.add_page(slug, address, at)
 
-    def _count(self, step: str, keys: list[int | str], at: datetime | None, address: str | None) -> bool:
-        if not keys:
-            return False
-        minute = _minute(at)
-        address_key = ""
-        if address is not None:
-            digest = hmac.new(self.address_key, address.encode(), hashlib.sha256).hexdigest()[:24]
-            address_key = f"{self.prefix}address:{minute:%H%M}:{digest}"
+    def push(self, counts: Pending) -> int:
+        """Send the buffer's counts to Redis in one pipeline (queueing a flush when this set the mark); when
+        Redis cannot be reached, write them to the database here. How many fields or rows that was."""
+        pipe = self.client.pipeline(transaction=False)
+        for (minute, step, key), count in counts.items():
+            pipe.hincrby(self.pending_key, _field(minute, step, key), count)
+        pipe.set(self.prefix + "flush-mark", b"1", nx=True, ex=self.flush_seconds)
         try:
-            answer = self.count_script(
-                keys=[self.pending_key, self.prefix + "flush-mark", address_key],
-                args=[self.flush_seconds, MAX_PAGES_PER_MINUTE, *(_field(minute, step, key) for key in keys)])
-        except Exception:  # noqa: BLE001 - Redis away: the worker counts in memory, shopping goes on
-            log.warning("journey counts go to the in-memory counter: Redis cannot be reached", exc_info=True)
-            if address is not None and self.fallback.too_fast(address, at):
-                return False
-            self.fallback.add(step, keys, at)
-            return True
-        if answer == 1:
-            self._queue_flush()
-        return answer != -1
-
-    def _queue_flush(self) -> None:
-        try:
-            jobs.enqueue(self.app, flush_journey_counts)
-        except Exception:  # noqa: BLE001 - the scheduled job writes them within the minute instead
-            log.warning("journey-count flush not queued; the scheduled job will write the counts", exc_info=True)
+            marked = pipe.execute()[-1]
+        except Exception:  # noqa: BLE001 - Redis away: straight to the database, shopping goes on
+            log.warning("journey counts written by this worker: Redis cannot be reached", exc_info=True)
+            with self.app.app_context():
+                return write_counts(counts)
+        if marked:
+            try:
+                jobs.enqueue(self.app, flush_journey_counts)
+            except Exception:  # noqa: BLE001 - the scheduled job writes them within the minute instead
+                log.warning("journey-count flush not queued; the scheduled job will write them", exc_info=True)
+        return len(counts)
 
     def pending(self) -> Pending:
         """The counts waiting in Redis (pending and taken batches), added up; for checks and tests."""
@@ -141,9 +111,10 @@ class RedisJourneyCounter:
         return dict(counts)
 
     def flush(self) -> int:
-        """Write every count waiting in Redis to the database (and the fallback's, if any); how many rows
+        """Send this worker's buffer, then write every count waiting in Redis to the database; how many rows
         were written. Raises on a database error, leaving the counts in Redis for the next flush."""
-        written = self.fallback.flush()
+        self.buffer.flush()
+        written = 0
         lock = self.client.lock(self.prefix + "flush-lock", timeout=LOCK_SECONDS, blocking=False)
         if not lock.acquire():
             return written  # another flusher is at it
@@ -169,23 +140,15 @@ class RedisJourneyCounter:
         return written
 
     def take(self) -> Pending:
-        """The counts waiting in Redis, removed from it (bench and tests start from nothing)."""
-        counts = self.pending()
+        """The counts waiting in this worker and in Redis, removed (bench and tests start from nothing)."""
+        counts = defaultdict(int, self.pending())
+        for key, count in self.buffer.take().items():
+            counts[key] += count
         pipe = self.client.pipeline()
         pipe.delete(self.pending_key, *(b.decode() for b in self.client.smembers(self.batches_key)))
         pipe.delete(self.batches_key)
         pipe.execute()
-        self.fallback.take()
-        return counts
-
-    def clear_addresses(self) -> None:
-        """Forget every address's minute count (bench and tests)."""
-        for key in self.client.scan_iter(self.prefix + "address:*"):
-            self.client.delete(key)
-
-
-def _minute(at: datetime | None) -> datetime:
-    return clock.to_utc(at or clock.now()).replace(second=0, microsecond=0)
+        return dict(counts)
 
 
 @jobs.job
