@@ -87,7 +87,7 @@ def festival_results(staff: User, festival_id: int, language: str) -> FestivalRe
     _require_staff(staff)
     cache: ReportCache = current_app.extensions["festival_results"]
     key = f"festival:{festival_id}:{language}:{current_app.config['REPORTING_CURRENCY']}"
-    return cache.get_orread_results(key, lambda now: read_results(festival_id, language, now), language=language)
+    return cache.get_or_work_out(key, lambda now: read_results(festival_id, language, now), language=language)
 
 
 def _require_staff(user: User) -> None:
