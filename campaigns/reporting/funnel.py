@@ -25,7 +25,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask import Flask, Response, request
 from flask_login import current_user
@@ -39,9 +39,6 @@ from marketplace.catalog.models import Product
 from marketplace.core import clock
 from marketplace.core.funnel import register_funnel_counter
 from marketplace.extensions import db
-
-if TYPE_CHECKING:
-    from campaigns.reporting.funnel_redis import RedisJourneyCounter
 
 log = logging.getLogger(__name__)
 ROBOT = re.compile(r"bot|crawl|spider|slurp|scrap|fetch|scan|monitor|preview|headless|phantom|lighthouse|"
@@ -60,6 +57,21 @@ def is_robot(user_agent: str) -> bool:
 
 def _minute(at: datetime) -> datetime:
     return clock.to_utc(at).replace(second=0, microsecond=0)
+
+
+class SharedCounter(Protocol):
+    """A counter every worker counts into (`funnel_redis.RedisJourneyCounter`): each worker gathers in its
+    `buffer` and sends on; `flush` writes what was gathered to the database."""
+
+    buffer: JourneyCounter
+
+    def add(self, step: str, keys: Iterable[int | str], at: datetime | None = None) -> None: ...
+
+    def add_page(self, slug: str, address: str, at: datetime | None = None) -> bool: ...
+
+    def flush(self) -> int: ...
+
+    def take(self) -> Pending: ...
 
 
 class JourneyCounter:
@@ -200,8 +212,8 @@ def _add(connection, table, time_column: str, rows: dict[tuple[int, str, datetim
             set_={"count": table.c.count + statement.excluded.count}))
 
 
-def journey_counter(app: Flask) -> JourneyCounter | RedisJourneyCounter:
-    """The application's counter: in Redis with `FUNNEL_COUNTER = "redis"`, else in this worker's memory."""
+def journey_counter(app: Flask) -> JourneyCounter | SharedCounter:
+    """The application's counter: shared (in Redis with `FUNNEL_COUNTER = "redis"`), else this worker's."""
     return app.extensions["journey_counter"]
 
 
@@ -212,22 +224,12 @@ def _person_shopping() -> bool:
     return not (current_user.is_authenticated and current_user.role in (Role.VENDOR, Role.STAFF))
 
 
-def init_app(app: Flask) -> None:
-    """Count product pages, add-to-carts and checkout starts in `app` (unless `FUNNEL_COUNTING` is off), in
-    Redis when `FUNNEL_COUNTER` is "redis" (and `REDIS_URL` set), else in each worker's memory."""
-    counter: JourneyCounter | RedisJourneyCounter
-    if app.config.get("FUNNEL_COUNTER") == "redis" and app.config.get("REDIS_URL"):
-        from campaigns.reporting.funnel_redis import RedisJourneyCounter
-
-        counter = RedisJourneyCounter(app, app.config["REDIS_URL"],
-                                      app.config.get("FUNNEL_REDIS_PREFIX", "srm:funnel:"),
-                                      float(app.config.get("FUNNEL_PUSH_SECONDS", 1)),
-                                      int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)),
-                                      float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)))
-        local = counter.buffer
-    else:
-        counter = local = JourneyCounter(app, float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)),
-                                         int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)))
+def init_app(app: Flask, shared: SharedCounter | None = None) -> None:
+    """Count product pages, add-to-carts and checkout starts in `app` (unless `FUNNEL_COUNTING` is off): into
+    the `shared` counter when given (Redis, `funnel_redis.shared_counter`), else in each worker's memory."""
+    local = shared.buffer if shared is not None else JourneyCounter(
+        app, float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)), int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)))
+    counter: JourneyCounter | SharedCounter = shared if shared is not None else local
     app.extensions["journey_counter"] = counter
     if not app.config.get("FUNNEL_COUNTING", True):
         return

@@ -151,6 +151,16 @@ class RedisJourneyCounter:
         return dict(counts)
 
 
+def shared_counter(app: Flask) -> RedisJourneyCounter | None:
+    """The Redis counter `app` counts into when `FUNNEL_COUNTER` is "redis" and `REDIS_URL` is set, else None."""
+    if app.config.get("FUNNEL_COUNTER") != "redis" or not app.config.get("REDIS_URL"):
+        return None
+    return RedisJourneyCounter(app, app.config["REDIS_URL"], app.config.get("FUNNEL_REDIS_PREFIX", "srm:funnel:"),
+                               float(app.config.get("FUNNEL_PUSH_SECONDS", 1)),
+                               int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)),
+                               float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)))
+
+
 @jobs.job
 def flush_journey_counts() -> int:
     """Write the journey counts waiting in Redis to the database (the job worker's and the scheduled job's
