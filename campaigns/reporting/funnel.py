@@ -5,7 +5,10 @@ Each worker keeps its counts in memory, per (minute, step, product), and a backg
 them every `FUNNEL_FLUSH_SECONDS` (sooner when `FUNNEL_FLUSH_EVENTS` have gathered, and at exit) as
 one upsert that adds to the per-minute rows of `funnel_counts`. A request only takes a lock and adds
 one to a dictionary entry; product pages are counted after the response is made, so cached pages
-count too, by their slug (turned into product ids when written).
+count too, by their slug (turned into product ids when written). Each batch is added to the per-minute
+rows and to the per-hour rows of `funnel_hours` in one transaction. With `REDIS_URL` the batches go to
+Redis instead, shared by every worker on every machine, and the job worker writes them
+(`funnel_redis.py`).
 
 Not counted: robots (a user agent naming itself a bot, crawler, script or headless browser, or none
 at all), addresses asking for more than `MAX_PAGES_PER_MINUTE` product pages in a minute (the rest of
