@@ -134,6 +134,18 @@ def _settings(env: Mapping[str, str]) -> type:
         # written every FUNNEL_FLUSH_SECONDS, or once FUNNEL_FLUSH_EVENTS have gathered (0 s: only then, no thread).
         FUNNEL_FLUSH_SECONDS = float(env.get("FUNNEL_FLUSH_SECONDS", 10))
         FUNNEL_FLUSH_EVENTS = int(env.get("FUNNEL_FLUSH_EVENTS", 1000))
+        # "redis": every worker sends its counts to Redis (one hash for the site) every FUNNEL_PUSH_SECONDS and
+        # the job worker or the scheduled `flask reporting flush-counts` writes them; "memory": each worker
+        # writes its own batches.
+        FUNNEL_COUNTER = env.get("FUNNEL_COUNTER", "redis" if env.get("REDIS_URL") else "memory")
+        FUNNEL_REDIS_PREFIX = env.get("FUNNEL_REDIS_PREFIX", "srm:funnel:")
+        FUNNEL_PUSH_SECONDS = float(env.get("FUNNEL_PUSH_SECONDS", 1))  # "redis": how often a worker sends its counts
+        # Festival results and the campaign dashboard are kept this long, in Redis with REDIS_URL (every
+        # worker shares them), else per worker; REPORT_CACHE_PREFIX prefixes their keys.
+        REPORT_CACHE_PREFIX = env.get("REPORT_CACHE_PREFIX", "srm:reports:")
+        DASHBOARD_CACHE_SECONDS = int(env.get("DASHBOARD_CACHE_SECONDS", 60))  # 0: worked out on every request
+        # A kept report past its minute is answered while a thread works it out again (no staff member waits).
+        REPORT_REFRESH_IN_BACKGROUND = env.get("REPORT_REFRESH_IN_BACKGROUND", "1") not in ("0", "false", "no")
         # The working days within which staff promise to decide a vendor application (said on the join page).
         VENDOR_REVIEW_DAYS = int(env.get("VENDOR_REVIEW_DAYS", 3))
         # Festivals: e-mail goes to an outbox folder of .eml files until a real adapter is configured.
@@ -204,6 +216,10 @@ class TestingConfig(_settings({})):
     MAIL_BACKEND = "memory"
     MAIL_QUEUE = "inline"
     FUNNEL_FLUSH_SECONDS = 0  # journey counts are written when a test flushes them, never by a thread
+    FUNNEL_COUNTER = "memory"
+    FUNNEL_PUSH_SECONDS = 0  # counts go to Redis when a test flushes them, never by a thread
+    DASHBOARD_CACHE_SECONDS = 0  # every test reads its own figures; the cache's tests turn it on
+    REPORT_REFRESH_IN_BACKGROUND = False  # tests that want the refreshing thread turn it on and wait for it
     # Scrypt with a small work factor: the suite logs in thousands of times (production keeps the default).
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 

@@ -3,12 +3,15 @@ requests alternated in one run (SQLite, and PostgreSQL when asked).
 
     .venv/bin/python bench/funnel.py                         # SQLite, 2,000 requests of each kind
     BENCH_DATABASE_URL=postgresql://USER@HOST/SCRATCH .venv/bin/python bench/funnel.py --requests 5000
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/N .venv/bin/python bench/funnel.py    # and counting in Redis
 
 It builds the schema in a scratch database (a temporary SQLite file, or the PostgreSQL database named,
 whose tables it drops and creates: never point it at real data), seeds a store and 50 products, and
-makes two apps on that database: one with `FUNNEL_COUNTING` off, one counting as in production (a
-writer thread flushing every 10 s or 1,000 events). A browser's user agent asks for product pages
-round-robin, alternating the two apps request by request so both see the same machine load, with the
+makes apps on that database: one with `FUNNEL_COUNTING` off, one counting in memory as without Redis (a
+writer thread flushing every 10 s or 1,000 events) and, with BENCH_REDIS_URL, one counting into Redis
+(one script call per view; the flush jobs it queues go to a queue of the run's own, written here at the
+end instead, and the queue and the keys are deleted). A browser's user agent asks for product pages
+round-robin, alternating the apps request by request so both see the same machine load, with the
 page cache off (every page rendered) and on (most pages from the cache, where counting weighs most).
 It prints p50/p95 per app, the added time per request and the ratio, and checks every view was written.
 """
@@ -34,6 +37,8 @@ from marketplace.accounts.models import Role, User  # noqa: E402
 from marketplace.accounts.services import hash_password  # noqa: E402
 from marketplace.catalog.countries import ensure_countries  # noqa: E402
 from marketplace.catalog.models import Category, CategoryText, Product, ProductText  # noqa: E402
+from marketplace.core.jobs import redis_client  # noqa: E402
+from marketplace.core.page_cache import LocalPageStore  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.vendors.models import Store, StoreStatus, StoreText  # noqa: E402
 
@@ -72,14 +77,16 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
-def compare(plain, counting, slugs: list[str], requests: int, label: str) -> int:
-    """Alternate the two apps' requests; print their figures; return how many views were counted."""
-    clients = {"without counting": plain.test_client(), "with counting": counting.test_client()}
+def compare(apps: dict, slugs: list[str], requests: int, label: str) -> int:
+    """Alternate the apps' requests (the first counts nothing); print their figures against it; return how
+    many views each counting app was asked to count."""
+    clients = {name: app.test_client() for name, app in apps.items()}
     for client in clients.values():  # warm templates and caches up
         for slug in slugs:
             client.get(f"/en/products/{slug}", headers={"User-Agent": BROWSER})
-    journey_counter(counting).take()
-    journey_counter(counting).pages_by_address.clear()
+    for name, app in apps.items():
+        if name != "without counting":
+            _forget(journey_counter(app))
     times: dict[str, list[float]] = {name: [] for name in clients}
     for n in range(requests):
         url = f"/en/products/{slugs[n % len(slugs)]}"
@@ -88,12 +95,21 @@ def compare(plain, counting, slugs: list[str], requests: int, label: str) -> int
             # A new address every 20 requests, as many shoppers would be, so the rate check lets them count.
             client.environ_base["REMOTE_ADDR"] = f"10.0.{n // 5120}.{(n // 20) % 256}"
             times[name].append(timed(client, url))
-    base, counted = times["without counting"], times["with counting"]
-    added = statistics.median(counted) - statistics.median(base)
-    print(f"{label}: without counting p50 {statistics.median(base):.3f} ms, p95 {p95(base):.3f} ms; "
-          f"with counting p50 {statistics.median(counted):.3f} ms, p95 {p95(counted):.3f} ms; "
-          f"added {added * 1000:.0f} µs per page (p50), ratio {statistics.median(counted) / statistics.median(base):.3f}")
+    base = times["without counting"]
+    print(f"{label}: without counting p50 {statistics.median(base):.3f} ms, p95 {p95(base):.3f} ms")
+    for name, counted in times.items():
+        if name == "without counting":
+            continue
+        added = statistics.median(counted) - statistics.median(base)
+        print(f"  {name}: p50 {statistics.median(counted):.3f} ms, p95 {p95(counted):.3f} ms; "
+              f"added {added * 1000:.0f} µs per page (p50), ratio {statistics.median(counted) / statistics.median(base):.3f}")
     return requests
+
+
+def _forget(counter) -> None:
+    """Start from nothing waiting: the warm-up's views are not counted in the check."""
+    counter.take()
+    getattr(counter, "buffer", counter).pages_by_address.clear()
 
 
 def main() -> None:
@@ -115,16 +131,33 @@ def main() -> None:
         db.create_all()
         slugs = seed()
         print(f"{db.engine.dialect.name}: {PRODUCTS} products, {args.requests:,} requests per app and setting")
+    redis_url = os.environ.get("BENCH_REDIS_URL")
+    prefix = f"bench:{os.getpid()}:funnel:"
     expected = 0
     for seconds, label in ((0, "page cache off"), (30, "page cache on")):
-        plain = create_app(config(FUNNEL_COUNTING=False, PAGE_CACHE_SECONDS=seconds))
-        counting = create_app(config(PAGE_CACHE_SECONDS=seconds))
-        expected += compare(plain, counting, slugs, args.requests, label)
-        journey_counter(counting).flush()
+        apps = {"without counting": create_app(config(FUNNEL_COUNTING=False, PAGE_CACHE_SECONDS=seconds)),
+                "counting in memory": create_app(config(PAGE_CACHE_SECONDS=seconds))}
+        if redis_url:
+            counting = create_app(config(PAGE_CACHE_SECONDS=seconds, REDIS_URL=redis_url, FUNNEL_COUNTER="redis",
+                                         FUNNEL_REDIS_PREFIX=prefix, RQ_QUEUE=f"bench-{os.getpid()}"))
+            if seconds:  # pages kept in process as for the others, so only the counting differs
+                counting.extensions["page_cache"].store = LocalPageStore(seconds)
+            apps["counting in Redis"] = counting
+        expected += compare(apps, slugs, args.requests, label) * (len(apps) - 1)
+        for name, app in apps.items():
+            if name != "without counting":
+                journey_counter(app).flush()
     with builder.app_context():
         written = db.session.scalar(select(func.coalesce(func.sum(FunnelCount.count), 0)))
         rows = db.session.scalar(select(func.count()).select_from(FunnelCount))
         print(f"views written: {written:,} of {expected:,} requested, in {rows:,} per-minute rows")
+        if redis_url:
+            from rq import Queue
+
+            client = redis_client(redis_url)
+            Queue(f"bench-{os.getpid()}", connection=client).delete(delete_jobs=True)
+            for key in client.scan_iter(prefix + "*"):
+                client.delete(key)
         db.session.remove()
         db.drop_all()
 

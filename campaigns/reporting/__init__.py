@@ -32,8 +32,10 @@ def init_app(app: Flask) -> None:
     """The dashboard's, the festival results' and the vendor insights' pages, their places in the staff and
     vendor menus, and the dashboard's link on the staff home."""
     import campaigns.reporting.models  # noqa: F401 - registers the table
-    from campaigns.reporting import funnel, rollup
+    from campaigns.reporting import funnel, funnel_redis, rollup
     from campaigns.reporting.cells import write_cell
+    from campaigns.reporting.cli import reporting_cli
+    from campaigns.reporting.dashboard import init_cache as init_dashboard_cache
     from campaigns.reporting.festival_results import init_cache
     from campaigns.reporting.festival_views import bp as festival_bp
     from campaigns.reporting.vendor_views import bp as vendor_bp
@@ -43,7 +45,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(vendor_bp)
     app.register_blueprint(festival_bp)
     init_cache(app)
-    funnel.init_app(app)
+    init_dashboard_cache(app)
+    funnel.init_app(app, funnel_redis.shared_counter(app))
+    app.cli.add_command(reporting_cli)
     rollup.listen_for_changes()
     register_vendor_area(app, BackOfficeArea("insights", _l("Insights"), "reporting_vendor.insights", 38))
     app.add_template_global(format_day, "format_day")

@@ -4,14 +4,17 @@
 campaign's zone and reporting currency from the configuration and does a fixed number of grouped
 queries whatever the number of orders: sales of closed days come from the daily roll-up (`rollup.py`,
 summed once per day), today's from the orders; the rest is bounded by the 54 states, the categories and
-the stores that applied in the period.
+the stores that applied in the period. What it worked out is kept `DASHBOARD_CACHE_SECONDS` (a minute)
+per period, language and sort, for every staff member (`report_cache.ReportCache`, in Redis with
+`REDIS_URL`), so staff reloading the page read a kept dashboard, and today's orders are read about
+once a minute whatever the number of staff.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import gettext as _
 
 from campaigns.lectures.display import lecture_title
@@ -19,10 +22,10 @@ from campaigns.reporting import campaign, lectures, rollup, sales
 from campaigns.reporting.currency import Converter, UsedRate, reporting_converter, total
 from campaigns.reporting.festival_results import FestivalLink, recent_festivals
 from campaigns.reporting.period import ReportPeriod
+from campaigns.reporting.report_cache import ReportCache, report_cache
 from campaigns.reporting.tables import CODE, COUNT, DAY, DAYS, MONEY, PERCENT, TEXT, Column, ReportTable
 from marketplace.accounts.models import User
 from marketplace.catalog.services import country_name, localized
-from marketplace.core import clock
 from marketplace.core.errors import PermissionDenied
 from marketplace.core.zones import format_in_zone
 from marketplace.orders.states import gateway_label
@@ -67,6 +70,12 @@ class Dashboard:
     unconverted: list[str]
     country_sort: CountrySort
     festivals: list[FestivalLink]
+    computed_at: datetime
+
+
+def init_cache(app: Flask) -> None:
+    """The application's cache of worked-out dashboards (in Redis with `REDIS_URL`, shared by every worker)."""
+    app.extensions["campaign_dashboard"] = report_cache(app, int(app.config.get("DASHBOARD_CACHE_SECONDS", 60)))
 
 
 def _require_staff(user: User) -> None:
@@ -76,12 +85,27 @@ def _require_staff(user: User) -> None:
 
 def campaign_dashboard(staff: User, period: ReportPeriod, language: str,
                        country_sort: CountrySort | None = None) -> Dashboard:
-    """Every table and figure of the dashboard for `period`, written for a reader of `language`;
+    """Every table and figure of the dashboard for `period`, written for a reader of `language`, worked out
+    at most once every `DASHBOARD_CACHE_SECONDS` for every staff member (in Redis with `REDIS_URL`);
     PermissionDenied for anyone but staff."""
     _require_staff(staff)
+    sort = country_sort or CountrySort(DEFAULT_COUNTRY_SORT, True)
+    cache: ReportCache = current_app.extensions["campaign_dashboard"]
+    kept = cache.get_or_work_out(cache_key(period, language, sort),
+                                 lambda now: work_out_dashboard(period, language, sort, now), language=language)
+    return replace(kept, country_sort=sort)  # the message about a refused sort is this request's
+
+
+def cache_key(period: ReportPeriod, language: str, sort: CountrySort) -> str:
+    """The name a worked-out dashboard is kept under (its HTML under this name, its time and the sort's message)."""
+    return (f"dashboard:{period.zone}:{period.first}:{period.last}:{language}:{sort.key}:{int(sort.descending)}:"
+            f"{current_app.config['REPORTING_CURRENCY']}")
+
+
+def work_out_dashboard(period: ReportPeriod, language: str, sort: CountrySort, now: datetime) -> Dashboard:
+    """The dashboard read afresh from the database (what the cache keeps)."""
     config = current_app.config
     converter = reporting_converter(config["REPORTING_CURRENCY"])
-    sort = country_sort or CountrySort(DEFAULT_COUNTRY_SORT, True)
     rows = rollup.sales_rows(period) if config.get("REPORTING_ROLLUP", True) else sales.live_rows(period)
     daily = sales.daily_sales(rows, period, converter)
     totals = sales.SalesFigures(converter.currency)
@@ -106,7 +130,7 @@ def campaign_dashboard(staff: User, period: ReportPeriod, language: str,
     return Dashboard(period, converter.currency, language, tables, totals, daily, goals,
                      {code: count.stores for code, count in counts.items()}, names, funnel,
                      converter.rates_used(), sorted(converter.unconverted), sort,
-                     recent_festivals(language, clock.now()))
+                     recent_festivals(language, now), now)
 
 
 def _goals_table(goals: tuple[campaign.Goal, campaign.Goal]) -> ReportTable:

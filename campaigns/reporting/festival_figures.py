@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import selectinload
 
 from campaigns.festivals.models import Deal, DealStatus, Wave
 from campaigns.reporting.currency import Amount, Converter
-from campaigns.reporting.models import FunnelCount
+from campaigns.reporting.models import FunnelCount, FunnelHour, FunnelStep
 from campaigns.reporting.sales import NOT_PLACED_STATES, UNDONE_PARTS, SalesFigures
 from marketplace.catalog.models import Product
+from marketplace.core import clock
 from marketplace.extensions import db
 from marketplace.orders.holds.refs import HoldRef
 from marketplace.orders.models import Order, OrderLine, PaymentState, VendorOrder
@@ -198,9 +200,11 @@ def negative_stock(product_ids: Sequence[int]) -> int:
 
 
 def festival_deals(festival_id: int) -> list[Deal]:
-    """Every deal of the festival with its wave, product and store, by wave and id."""
+    """Every deal of the festival with its wave, product (and its texts) and store, by wave and id, loaded in
+    a fixed number of queries however many deals there are."""
     return list(db.session.scalars(
         select(Deal).join(Wave, Wave.id == Deal.wave_id).where(Deal.festival_id == festival_id)
+        .options(selectinload(Deal.product).selectinload(Product.store), selectinload(Deal.store))
         .order_by(Wave.starts_at, Deal.id)
     ))
 
@@ -212,17 +216,40 @@ def stores_of(store_ids: Sequence[int]) -> dict[int, Store]:
     return {store.id: store for store in db.session.scalars(select(Store).where(Store.id.in_(store_ids)))}
 
 
+def _next_hour(at: datetime) -> datetime:
+    floor = at.replace(minute=0, second=0, microsecond=0)
+    return floor if floor == at else floor + timedelta(hours=1)
+
+
 def journey_counts(festival_id: int) -> dict[str, int]:
     """How often the festival's approved deals' products were seen, added to carts and taken to checkout
-    while their wave was open, per step (journey counts written so far)."""
-    return {step: int(count or 0) for step, count in db.session.execute(
-        select(FunnelCount.step, func.sum(FunnelCount.count))
-        .join(Deal, Deal.product_id == FunnelCount.product_id)
-        .join(Wave, Wave.id == Deal.wave_id)
-        .where(Deal.festival_id == festival_id, Deal.status == DealStatus.APPROVED,
-               FunnelCount.minute >= Wave.starts_at, FunnelCount.minute < Wave.ends_at)
-        .group_by(FunnelCount.step)
-    )}
+    while their wave was open, per step (journey counts written so far). Whole hours of a wave are read
+    from `funnel_hours`, only the minutes before its first and after its last whole hour from
+    `funnel_counts`: two small queries per wave, whatever the traffic."""
+    result: dict[str, int] = defaultdict(int)
+    steps = [step.value for step in FunnelStep]  # named, so each product's rows are read by step and time
+    waves = db.session.execute(select(Wave.id, Wave.starts_at, Wave.ends_at)
+                               .where(Wave.festival_id == festival_id).order_by(Wave.starts_at)).all()
+    for wave_id, starts_at, ends_at in waves:
+        starts_at, ends_at = clock.to_utc(starts_at), clock.to_utc(ends_at)
+        products = select(Deal.product_id).where(Deal.wave_id == wave_id, Deal.status == DealStatus.APPROVED)
+        first_hour, last_hour = _next_hour(starts_at), ends_at.replace(minute=0, second=0, microsecond=0)
+        if first_hour < last_hour:
+            spans = [(FunnelHour, FunnelHour.hour, first_hour, last_hour),
+                     (FunnelCount, FunnelCount.minute, starts_at, first_hour),
+                     (FunnelCount, FunnelCount.minute, last_hour, ends_at)]
+        else:
+            spans = [(FunnelCount, FunnelCount.minute, starts_at, ends_at)]
+        for model, column, low, high in spans:
+            if low >= high:
+                continue
+            for step, count in db.session.execute(
+                select(model.step, func.sum(model.count))
+                .where(model.product_id.in_(products), model.step.in_(steps), column >= low, column < high)
+                .group_by(model.step)
+            ):
+                result[step] += int(count or 0)
+    return dict(result)
 
 
 def lines_bought(deal_ids: Sequence[int]) -> int:

@@ -3,15 +3,15 @@ previous festival beside it.
 
 `festival_results` is the one entry point (the page and its CSV files both call it). While a festival
 runs its figures change by the minute, so they are kept for `REFRESH_SECONDS` per festival and
-language (`ResultsCache`): however many staff reload the page, each worker reads the orders at most
-once a minute. The kept results hold plain values only (texts, numbers, amounts), never database rows.
+language (`report_cache.ReportCache`: in Redis with `REDIS_URL`, so however many staff on however many
+machines reload the page, the orders are read about once a minute). The kept results hold plain values
+only (texts, numbers, amounts), never database rows.
 """
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
@@ -24,6 +24,7 @@ from campaigns.festivals.models import Deal, Festival, Wave
 from campaigns.reporting import festival_figures as figures
 from campaigns.reporting.currency import Amount, Converter, UsedRate, reporting_converter, total
 from campaigns.reporting.models import FunnelStep
+from campaigns.reporting.report_cache import ReportCache, report_cache
 from campaigns.reporting.sales import SalesFigures
 from campaigns.reporting.tables import CODE, COUNT, MINUTES, MONEY, PERCENT, TEXT, Column, ReportTable
 from marketplace.accounts.models import User
@@ -75,50 +76,18 @@ def _plain(value) -> int:
     return value.minor if isinstance(value, Amount) else int(value)
 
 
-class ResultsCache:
-    """Results kept per (festival, language, currency) until `REFRESH_SECONDS` after they were worked out
-    (on `clock.now()`, so tests move it); at most `max_entries`, the oldest dropped first. Thread-safe."""
-
-    def __init__(self, max_entries: int = 256) -> None:
-        self.entries: dict[tuple, tuple[datetime, FestivalResults]] = {}
-        self.lock = threading.Lock()
-        self.max_entries = max_entries
-
-    def get(self, key: tuple, now: datetime) -> FestivalResults | None:
-        with self.lock:
-            entry = self.entries.get(key)
-        return entry[1] if entry is not None and entry[0] > now else None
-
-    def put(self, key: tuple, results: FestivalResults) -> None:
-        with self.lock:
-            self.entries.pop(key, None)
-            self.entries[key] = (results.computed_at + timedelta(seconds=REFRESH_SECONDS), results)
-            while len(self.entries) > self.max_entries:
-                self.entries.pop(next(iter(self.entries)))
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
 def init_cache(app: Flask) -> None:
-    """The application's own cache of festival results."""
-    app.extensions["festival_results"] = ResultsCache()
+    """The application's cache of festival results (in Redis with `REDIS_URL`, shared by every worker)."""
+    app.extensions["festival_results"] = report_cache(app, REFRESH_SECONDS)
 
 
 def festival_results(staff: User, festival_id: int, language: str) -> FestivalResults:
     """The festival's results for a reader of `language`, worked out at most once a minute per worker;
     PermissionDenied for anyone but staff, NotFound for an unknown festival."""
     _require_staff(staff)
-    cache: ResultsCache = current_app.extensions["festival_results"]
-    currency = current_app.config["REPORTING_CURRENCY"]
-    key = (festival_id, language, currency)
-    now = clock.now()
-    kept = cache.get(key, now)
-    if kept is None:
-        kept = work_out_results(staff, festival_id, language, now)
-        cache.put(key, kept)
-    return kept
+    cache: ReportCache = current_app.extensions["festival_results"]
+    key = f"festival:{festival_id}:{language}:{current_app.config['REPORTING_CURRENCY']}"
+    return cache.get_or_work_out(key, lambda now: read_results(festival_id, language, now), language=language)
 
 
 def _require_staff(user: User) -> None:
@@ -153,6 +122,12 @@ def work_out_results(staff: User, festival_id: int, language: str, now: datetime
     """The festival's results read afresh from the database (what the cache keeps); the errors of
     `festival_results`."""
     _require_staff(staff)
+    return read_results(festival_id, language, now)
+
+
+def read_results(festival_id: int, language: str, now: datetime | None = None) -> FestivalResults:
+    """The festival's results read from the database for a caller that checked the reader is staff (the
+    cache's refreshing thread); NotFound for an unknown festival."""
     festival = db.session.get(Festival, festival_id)
     if festival is None:
         raise NotFound(_("There is no such festival."))
@@ -175,7 +150,7 @@ def work_out_results(staff: User, festival_id: int, language: str, now: datetime
     tables = {
         "comparison": _comparison_table(name, totals, previous, previous_totals, language),
         "funnel": _funnel_table(figures.journey_counts(festival.id), figures.lines_bought(deal_ids)),
-        "waves": _waves_table(festival, deals, sold, language, converter),
+        "waves": _waves_table(festival, deals, sold, totals.orders, language, converter),
         "deals": _deals_table(festival, deals, sold, reserved, figures.sold_out_at(deals, now), language),
         **_store_tables(deals, sold, language, converter),
         "buyer_countries": _buyers_table(figures.sales_by_buyer_country(deal_ids, converter), language, converter),
@@ -260,8 +235,8 @@ def _funnel_table(counts: dict[str, int], bought: int) -> ReportTable:
     ], [[funnel_step_label(step), count, round(100 * count / first) if first else None] for step, count in steps])
 
 
-def _waves_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.DealSales], language: str,
-                 converter: Converter) -> ReportTable:
+def _waves_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.DealSales], orders_in_all: int,
+                 language: str, converter: Converter) -> ReportTable:
     by_wave: dict[int, _Sold] = {wave.id: _Sold() for wave in festival.waves}
     every = _Sold()
     for deal in deals:
@@ -284,8 +259,7 @@ def _waves_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.
         Column("sell_through", _("Sell-through"), PERCENT), Column("sold_out", _("Deals sold out"), COUNT),
     ], rows)
     # An order may buy in two waves, so the festival's orders are counted on their own, not summed.
-    table.totals = [_("Total"), "", every.deals, every.offered,
-                    figures.order_counts([deal.id for deal in deals], converter).orders, every.sales.units,
+    table.totals = [_("Total"), "", every.deals, every.offered, orders_in_all, every.sales.units,
                     every.sales.gross(converter), every.sales.net(converter), every.sell_through, every.sold_out]
     return table
 

@@ -1,11 +1,12 @@
 """A festival's results page for staff, and its tables as CSV files."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
 
 from campaigns.reporting.festival_charts import results_charts
 from campaigns.reporting.festival_results import REFRESH_SECONDS, RESULT_TABLES, FestivalResults, festival_results
+from campaigns.reporting.report_cache import kept_html
 from campaigns.reporting.tables import table_csv
 from marketplace.accounts.auth import staff_required
 from marketplace.core.errors import NotFound
@@ -30,10 +31,15 @@ def results(festival_id: int) -> str:
     404 for an unknown festival."""
     report = _results(festival_id)
     language = current_language()
-    return render_template("reporting/festival_results.html", report=report, refresh_seconds=REFRESH_SECONDS,
-                           zone_label=zone_name(report.zone, language.code),
-                           as_of=format_wall_time(report.computed_at, report.zone, language.code),
-                           charts=results_charts(report, language.direction == "rtl"))
+    context = {"report": report, "refresh_seconds": REFRESH_SECONDS,
+               "zone_label": zone_name(report.zone, language.code),
+               "as_of": format_wall_time(report.computed_at, report.zone, language.code)}
+    key = (f"festival:{festival_id}:{language.code}:{current_app.config['REPORTING_CURRENCY']}:"
+           f"{report.computed_at.isoformat()}")
+    report_html = kept_html(current_app.extensions["festival_results"], key, lambda: render_template(
+        "reporting/_festival_results_report.html", charts=results_charts(report, language.direction == "rtl"),
+        **context))
+    return render_template("reporting/festival_results.html", report_html=report_html, **context)
 
 
 @bp.get(f"/<int:festival_id>/results/<{TABLE_NAMES}:table>.csv")

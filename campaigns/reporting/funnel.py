@@ -5,7 +5,10 @@ Each worker keeps its counts in memory, per (minute, step, product), and a backg
 them every `FUNNEL_FLUSH_SECONDS` (sooner when `FUNNEL_FLUSH_EVENTS` have gathered, and at exit) as
 one upsert that adds to the per-minute rows of `funnel_counts`. A request only takes a lock and adds
 one to a dictionary entry; product pages are counted after the response is made, so cached pages
-count too, by their slug (turned into product ids when written).
+count too, by their slug (turned into product ids when written). Each batch is added to the per-minute
+rows and to the per-hour rows of `funnel_hours` in one transaction. With `REDIS_URL` the batches go to
+Redis instead, shared by every worker on every machine, and the job worker writes them
+(`funnel_redis.py`).
 
 Not counted: robots (a user agent naming itself a bot, crawler, script or headless browser, or none
 at all), addresses asking for more than `MAX_PAGES_PER_MINUTE` product pages in a minute (the rest of
@@ -23,8 +26,9 @@ import secrets
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Protocol
 
 from flask import Flask, Response, request
 from flask_login import current_user
@@ -32,7 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from campaigns.reporting.models import FunnelCount, FunnelStep
+from campaigns.reporting.models import FunnelCount, FunnelHour, FunnelStep
 from marketplace.accounts.models import Role
 from marketplace.catalog.models import Product
 from marketplace.core import clock
@@ -44,6 +48,7 @@ ROBOT = re.compile(r"bot|crawl|spider|slurp|scrap|fetch|scan|monitor|preview|hea
                    r"python|curl|wget|httpie|http-client|httpclient|java/|go-http|okhttp|libwww|axios|node-fetch|"
                    r"postman|insomnia", re.I)
 MAX_PAGES_PER_MINUTE = 30
+Pending = dict[tuple[datetime, str, int | str], int]  # (minute, step, product id or slug) -> count
 PRODUCT_PAGE = "catalog.product"
 WRITE_BATCH = 500
 
@@ -57,11 +62,28 @@ def _minute(at: datetime) -> datetime:
     return clock.to_utc(at).replace(second=0, microsecond=0)
 
 
+class SharedCounter(Protocol):
+    """A counter every worker counts into (`funnel_redis.RedisJourneyCounter`): each worker gathers in its
+    `buffer` and sends on; `flush` writes what was gathered to the database."""
+
+    buffer: JourneyCounter
+
+    def add(self, step: str, keys: Iterable[int | str], at: datetime | None = None) -> None: ...
+
+    def add_page(self, slug: str, address: str, at: datetime | None = None) -> bool: ...
+
+    def flush(self) -> int: ...
+
+    def take(self) -> Pending: ...
+
+
 class JourneyCounter:
     """One worker's counts waiting to be written; thread-safe. Keys are (minute, step, product id or slug)."""
 
-    def __init__(self, app: Flask, flush_seconds: float, flush_events: int) -> None:
+    def __init__(self, app: Flask, flush_seconds: float, flush_events: int,
+                 writer: Callable[[Pending], int] | None = None) -> None:
         self.app = app
+        self.writer = writer  # where a batch goes: the database (write_counts) unless told
         self.flush_seconds, self.flush_events = flush_seconds, max(1, flush_events)
         self.pending: dict[tuple[datetime, str, int | str], int] = defaultdict(int)
         self.events = 0
@@ -94,6 +116,14 @@ class JourneyCounter:
                 self.pages_by_address.clear()
             self.pages_by_address[digest] += 1
             return self.pages_by_address[digest] > MAX_PAGES_PER_MINUTE
+
+    def add_page(self, slug: str, address: str, at: datetime | None = None) -> bool:
+        """Count a product page seen from `address`, unless that address is over the minute's limit;
+        whether it was counted."""
+        if self.too_fast(address, at):
+            return False
+        self.add(FunnelStep.PRODUCT_VIEW.value, [slug], at)
+        return True
 
     def _flush_soon(self) -> None:
         if self.flush_seconds > 0:
@@ -136,6 +166,8 @@ class JourneyCounter:
             if not pending:
                 return 0
             try:
+                if self.writer is not None:
+                    return self.writer(pending)
                 with self.app.app_context():
                     return write_counts(pending)
             except Exception:
@@ -147,8 +179,8 @@ class JourneyCounter:
 
 
 def write_counts(pending: dict[tuple[datetime, str, int | str], int]) -> int:
-    """Add the counts to `funnel_counts` (slugs of product pages turned into product ids; unknown ones
-    dropped), in one transaction of its own; how many rows were written."""
+    """Add the counts to `funnel_counts` and their hours to `funnel_hours` (slugs of product pages turned
+    into product ids; unknown ones dropped), in one transaction of its own; how many minute rows were written."""
     slugs = {key for _, _, key in pending if isinstance(key, str)}
     numbers = {key for _, _, key in pending if isinstance(key, int)}
     ids: dict[int | str, int] = {}
@@ -163,20 +195,28 @@ def write_counts(pending: dict[tuple[datetime, str, int | str], int]) -> int:
             rows[(ids[key], step, minute)] += count
     if not rows:
         return 0
-    table = FunnelCount.__table__
-    values = [{"product_id": p, "step": s, "minute": m, "count": c} for (p, s, m), c in sorted(rows.items())]
+    hours: dict[tuple[int, str, datetime], int] = defaultdict(int)
+    for (product_id, step, minute), count in rows.items():
+        hours[(product_id, step, minute.replace(minute=0))] += count
     with db.engine.begin() as connection:
-        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-        for start in range(0, len(values), WRITE_BATCH):
-            statement = insert(table).values(values[start:start + WRITE_BATCH])
-            connection.execute(statement.on_conflict_do_update(
-                index_elements=[table.c.product_id, table.c.step, table.c.minute],
-                set_={"count": table.c.count + statement.excluded.count}))
-    return len(values)
+        _add(connection, FunnelCount.__table__, "minute", rows)
+        _add(connection, FunnelHour.__table__, "hour", hours)
+    return len(rows)
 
 
-def journey_counter(app: Flask) -> JourneyCounter:
-    """The application's counter."""
+def _add(connection, table, time_column: str, rows: dict[tuple[int, str, datetime], int]) -> None:
+    """Add the counts onto the table's rows (made when missing), in batches, in primary-key order."""
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    values = [{"product_id": p, "step": s, time_column: t, "count": c} for (p, s, t), c in sorted(rows.items())]
+    for start in range(0, len(values), WRITE_BATCH):
+        statement = insert(table).values(values[start:start + WRITE_BATCH])
+        connection.execute(statement.on_conflict_do_update(
+            index_elements=[table.c.product_id, table.c.step, table.c[time_column]],
+            set_={"count": table.c.count + statement.excluded.count}))
+
+
+def journey_counter(app: Flask) -> JourneyCounter | SharedCounter:
+    """The application's counter: shared (in Redis with `FUNNEL_COUNTER = "redis"`), else this worker's."""
     return app.extensions["journey_counter"]
 
 
@@ -187,10 +227,12 @@ def _person_shopping() -> bool:
     return not (current_user.is_authenticated and current_user.role in (Role.VENDOR, Role.STAFF))
 
 
-def init_app(app: Flask) -> None:
-    """Count product pages, add-to-carts and checkout starts in `app` (unless `FUNNEL_COUNTING` is off)."""
-    counter = JourneyCounter(app, float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)),
-                             int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)))
+def init_app(app: Flask, shared: SharedCounter | None = None) -> None:
+    """Count product pages, add-to-carts and checkout starts in `app` (unless `FUNNEL_COUNTING` is off): into
+    the `shared` counter when given (Redis, `funnel_redis.shared_counter`), else in each worker's memory."""
+    local = shared.buffer if shared is not None else JourneyCounter(
+        app, float(app.config.get("FUNNEL_FLUSH_SECONDS", 10)), int(app.config.get("FUNNEL_FLUSH_EVENTS", 1000)))
+    counter: JourneyCounter | SharedCounter = shared if shared is not None else local
     app.extensions["journey_counter"] = counter
     if not app.config.get("FUNNEL_COUNTING", True):
         return
@@ -201,14 +243,14 @@ def init_app(app: Flask) -> None:
 
     def count_product_page(response: Response) -> Response:
         if (request.endpoint == PRODUCT_PAGE and request.method == "GET" and response.status_code == 200
-                and _person_shopping() and not counter.too_fast(request.remote_addr or "")):
-            counter.add(FunnelStep.PRODUCT_VIEW.value, [request.view_args["slug"]])
+                and _person_shopping()):
+            counter.add_page(request.view_args["slug"], request.remote_addr or "")
         return response
 
     register_funnel_counter(app, count_step)
     app.after_request(count_product_page)
-    if counter.flush_seconds > 0:  # with a writer thread, what it has not written yet is written at exit
-        finished = weakref.ref(counter)
+    if local.flush_seconds > 0:  # with a writer thread, what it has not sent on yet is sent at exit
+        finished = weakref.ref(local)
         atexit.register(lambda: _flush_at_exit(finished))
 
 

@@ -4,8 +4,8 @@ every order of the period.
 A closed day (before today on the clocks of the campaign's zone) is summed into three tables — per
 charge currency with the delivery country and payment method, with the store, with the category — the
 first time a dashboard asks for it, and marked built in `rollup_days` with its UTC bounds. Today is
-always read live. Any change to an order, a vendor order or an order line (a payment, a cancellation,
-a refund) deletes the mark of its order's day in the same transaction (`forget_changed_days`, a
+always read live. Any change to an order, a vendor order or an order line, or a refund recorded (a payment, a
+cancellation, a refund) deletes the mark of its order's day in the same transaction (`forget_changed_days`, a
 session listener), so that day is summed again on the next read: the roll-up never shows a figure the
 orders no longer hold. Building is its own transaction; two builders at once keep the first one's
 rows and the second reads that period live instead.
@@ -23,11 +23,12 @@ from sqlalchemy.orm import Session
 
 from campaigns.reporting.models import RolledCategorySales, RolledDay, RolledOrderSales, RolledStoreSales
 from campaigns.reporting.period import ReportPeriod, local_day, local_midnight, today_in
-from campaigns.reporting.sales import SalesRows, live_rows, placed_in, undone_sum
+from campaigns.reporting.sales import SalesRows, live_rows, placed_in, taken_back_sum, undone_sum
 from marketplace.catalog.models import Product
 from marketplace.core import clock
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderLine, VendorOrder
+from marketplace.orders.refunds.models import Refund
 from marketplace.vendors.models import Store
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def build_days(zone: str, days: list[str]) -> None:
     counts = {tuple(row[:4]): row[4] for row in db.session.execute(
         select(*order_keys, func.count(Order.id)).where(*placed_in(span)).group_by(*order_keys))}
     money = {tuple(row[:4]): row[4:] for row in db.session.execute(
-        select(*order_keys, func.sum(VendorOrder.subtotal_amount), undone_sum(VendorOrder.subtotal_amount))
+        select(*order_keys, func.sum(VendorOrder.subtotal_amount), taken_back_sum())
         .join(VendorOrder, VendorOrder.order_id == Order.id).where(*placed_in(span)).group_by(*order_keys))}
     _insert(RolledOrderSales, [
         {"zone": zone, "day": key[0], "currency": key[1], "country_code": key[2] or "", "gateway": key[3],
@@ -91,7 +92,7 @@ def build_days(zone: str, days: list[str]) -> None:
          "gross": int(gross or 0), "undone": int(undone or 0)}
         for text, currency, store_id, count, gross, undone in db.session.execute(
             select(day, Order.currency, VendorOrder.store_id, func.count(VendorOrder.id),
-                   func.sum(VendorOrder.subtotal_amount), undone_sum(VendorOrder.subtotal_amount))
+                   func.sum(VendorOrder.subtotal_amount), taken_back_sum())
             .join(VendorOrder, VendorOrder.order_id == Order.id).where(*placed_in(span))
             .group_by(day, Order.currency, VendorOrder.store_id)) if text in wanted])
     line_total = OrderLine.charge_unit_amount * OrderLine.quantity
@@ -150,7 +151,7 @@ def forget_changed_days(session: Session, _context: Any) -> None:
     for item in chain(session.new, session.dirty, session.deleted):
         if isinstance(item, Order):
             order_ids.add(item.id)
-        elif isinstance(item, (VendorOrder, OrderLine)):
+        elif isinstance(item, (VendorOrder, OrderLine, Refund)):  # a refund raises its part's refunded amount
             order_ids.add(item.order_id)
     order_ids.discard(None)
     if not order_ids:

@@ -3,7 +3,9 @@
 What counts: an order counts from the moment it is placed — paid online, or confirmed to be paid on
 delivery (every payment state but awaiting payment, expired and failed), on the campaign-zone day it
 was created. Gross is what those orders charged; net leaves out the vendor orders cancelled or
-refunded since (counted on the day of the order, so a day's figures only ever go down).
+refunded since, and what was refunded of the others (a partial refund of a delivered part), counted on
+the day of the order, so a day's figures only ever go down. Units and the per-line figures (categories)
+leave out only cancelled or refunded parts: a partial refund names an amount, not the lines it covers.
 Each query groups by its key and the charge currency; `currency.Converter` turns each sum into the
 reporting currency once.
 """
@@ -41,6 +43,13 @@ def placed_in(period: ReportPeriod) -> list[ColumnElement[bool]]:
 def undone_sum(amount: ColumnElement) -> ColumnElement:
     """SQL: the sum of `amount` over rows of vendor orders cancelled or refunded."""
     return func.sum(case((VendorOrder.status.in_(UNDONE_PARTS), amount), else_=0))
+
+
+def taken_back_sum() -> ColumnElement:
+    """SQL: the sum over vendor orders of what left the sale: the whole subtotal of a part cancelled or
+    refunded, and the refunds asked for so far of any other part (a partial refund of a delivered part)."""
+    return func.sum(case((VendorOrder.status.in_(UNDONE_PARTS), VendorOrder.subtotal_amount),
+                         else_=VendorOrder.refunded_amount))
 
 
 @dataclass
@@ -120,7 +129,7 @@ def _order_counts(key: ColumnElement, period: ReportPeriod) -> list[tuple]:
 
 def _money_by(key: ColumnElement, period: ReportPeriod) -> list[tuple]:
     return [tuple(row) for row in db.session.execute(
-        select(key, Order.currency, func.sum(VendorOrder.subtotal_amount), undone_sum(VendorOrder.subtotal_amount))
+        select(key, Order.currency, func.sum(VendorOrder.subtotal_amount), taken_back_sum())
         .join(VendorOrder, VendorOrder.order_id == Order.id)
         .where(*placed_in(period)).group_by(key, Order.currency))]
 
@@ -143,7 +152,7 @@ def live_rows(period: ReportPeriod) -> SalesRows:
         gateway_money=_money_by(Order.gateway, period),
         store_countries=[tuple(row) for row in db.session.execute(
             select(Store.country_code, Order.currency, func.count(VendorOrder.id),
-                   func.sum(VendorOrder.subtotal_amount), undone_sum(VendorOrder.subtotal_amount))
+                   func.sum(VendorOrder.subtotal_amount), taken_back_sum())
             .join(VendorOrder, VendorOrder.order_id == Order.id)
             .join(Store, Store.id == VendorOrder.store_id)
             .where(*placed_in(period)).group_by(Store.country_code, Order.currency))],

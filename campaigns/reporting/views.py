@@ -9,12 +9,13 @@ from campaigns.reporting import dashboard as reports
 from campaigns.reporting.forms import PeriodForm
 from campaigns.reporting.period import MAX_DAYS, ReportPeriod, parse_period
 from campaigns.reporting.presentation import dashboard_charts
+from campaigns.reporting.report_cache import kept_html
 from campaigns.reporting.tables import table_csv
 from marketplace.accounts.auth import staff_required
 from marketplace.core.errors import ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
-from marketplace.core.zones import zone_name
+from marketplace.core.zones import format_wall_time, zone_name
 
 bp = Blueprint("reporting", __name__, url_prefix="/<lang:lang_code>/staff/dashboard")
 TABLE_NAMES = "any(" + ", ".join(reports.TABLES) + ")"
@@ -50,8 +51,12 @@ def dashboard() -> tuple[str, int]:
         return render_template("reporting/dashboard.html", **context), 422
     sort = reports.parse_country_sort(request.args.get("sort"), request.args.get("order"))
     report = reports.campaign_dashboard(current_user, period, language.code, sort)
-    return render_template("reporting/dashboard.html", report=report,
-                           charts=dashboard_charts(report, language.direction == "rtl"), **context), 200
+    key = f"{reports.cache_key(period, language.code, sort)}:{report.computed_at.isoformat()}:{int(bool(sort.refused))}"
+    report_html = kept_html(current_app.extensions["campaign_dashboard"], key, lambda: render_template(
+        "reporting/_dashboard_report.html", report=report, charts=dashboard_charts(report, language.direction == "rtl"),
+        as_of=format_wall_time(report.computed_at, zone, language.code),
+        refresh_seconds=current_app.config.get("DASHBOARD_CACHE_SECONDS", 0), **context))
+    return render_template("reporting/dashboard.html", report=report, report_html=report_html, **context), 200
 
 
 @bp.get(f"/<{TABLE_NAMES}:table>.csv")

@@ -60,7 +60,7 @@ def test_each_day_equals_plain_sql(report):
         bounds = utc_bounds(day, day)
         money_rows = sql(f"""
             SELECT o.currency, SUM(vo.subtotal_amount),
-                   SUM(CASE WHEN vo.status IN {UNDONE} THEN vo.subtotal_amount ELSE 0 END)
+                   SUM(CASE WHEN vo.status IN {UNDONE} THEN vo.subtotal_amount ELSE vo.refunded_amount END)
             FROM orders o JOIN vendor_orders vo ON vo.order_id = o.id
             WHERE o.payment_state IN {PLACED} AND o.created_at >= :start AND o.created_at < :end
             GROUP BY o.currency""", **bounds)
@@ -80,6 +80,7 @@ def test_the_seeded_days_read_as_a_person_would_count_them(report):
     and those outside the period are not counted; the pound order is kept apart, unconverted."""
     daily = report.daily
     assert (daily[date(2026, 11, 10)].orders, daily[date(2026, 11, 10)].gross.minor) == (1, 5000)
+    assert daily[date(2026, 11, 10)].net.minor == 4000  # delivered, then USD 10.00 of it refunded
     assert (daily[date(2026, 11, 11)].orders, daily[date(2026, 11, 11)].gross.minor) == (1, 1200)
     # EUR 55.00 → USD 60.50 gross, EUR 35.00 → USD 38.50 net; the cancelled USD 48.00 order is gross only.
     assert (daily[date(2026, 11, 12)].gross.minor, daily[date(2026, 11, 12)].net.minor) == (6050 + 4800, 3850)

@@ -169,3 +169,26 @@ def test_cached_product_pages_count_too(make_app, frozen, make_product):
         assert first.get_data(as_text=True).count(product.slug) == second.get_data(as_text=True).count(product.slug)
         assert journey_counter(cached).flush() == 1
     assert counts() == {(product.id, "product_view"): 2}
+
+
+def test_a_wave_off_the_hour_counts_its_minutes_and_its_whole_hours(counter, staff, make_product):
+    """Whole hours are read from the hourly sums, the minutes at either end from the minutes: the same
+    figure as the minutes alone, views just outside the wave left out."""
+    from campaigns.reporting.festival_figures import journey_counts
+    from tests.reporting.conftest import add_deal, add_festival
+
+    product = make_product()
+    opens, closes = NOW.replace(hour=10, minute=30), NOW.replace(hour=13, minute=15)
+    festival = add_festival("off-the-hour", [(opens, closes)], staff, {"en": "Off the hour"})
+    add_deal(festival, 0, product, cap=10, sold=0)
+    for minutes, views in ((-1, 100), (0, 1), (29, 2), (30, 4), (150, 8), (164, 16), (165, 200)):
+        counter.add("product_view", [product.id] * views, at=opens + timedelta(minutes=minutes))
+    counter.add("add_to_cart", [product.id] * 3, at=opens + timedelta(minutes=90))
+    counter.flush()
+    expected = dict(sql("""SELECT f.step, SUM(f.count) FROM funnel_counts f
+                           JOIN festival_deals d ON d.product_id = f.product_id
+                           JOIN festival_waves w ON w.id = d.wave_id
+                           WHERE d.festival_id = :festival AND f.minute >= w.starts_at AND f.minute < w.ends_at
+                           GROUP BY f.step""", festival=festival.id))
+    assert journey_counts(festival.id) == {"product_view": 31, "add_to_cart": 3} == expected
+    assert sql("SELECT SUM(count) FROM funnel_hours")[0][0] == sql("SELECT SUM(count) FROM funnel_counts")[0][0]
