@@ -1,7 +1,7 @@
 """reporting: journey counts added up per hour, beside the minutes (a festival's funnel reads hours)
 
 Revision ID: b7d3e5f1a2c4
-Revises: e4b7c2d9a1f6
+Revises: f1a7c3e9b2d4
 Create Date: 2026-12-02 16:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d3e5f1a2c4'
-down_revision = 'e4b7c2d9a1f6'
+down_revision = 'f1a7c3e9b2d4'
 branch_labels = None
 depends_on = None
 
