@@ -1,7 +1,9 @@
 """A festival's sales read in SQL: what its deals sold, grouped per deal, wave, store and country.
 
 A festival sale is an order line bought at the price of one of the festival's deals: its `offer_hold`
-names the deal ("deal:12"). It counts once its order is placed (the dashboard's rule, `sales.PLACED_STATES`);
+names the deal ("deal:12"), or for a deal on an experience the festival seats of one of its dates
+("deal_seats:7", whose units are the booking's seats). It counts once its order is placed (the dashboard's
+rule, `sales.PLACED_STATES`);
 gross is what those lines charged (in the order's currency, converted once per currency sum), net
 leaves out the lines of vendor orders cancelled or refunded since. Orders are counted in their own
 query (orders with at least one such line), so no COUNT(DISTINCT …) over the joined rows is needed.
@@ -17,7 +19,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import selectinload
 
-from campaigns.festivals.models import Deal, DealStatus, Wave
+from campaigns.festivals.experience_deals import KIND as SEATS_KIND
+from campaigns.festivals.models import Deal, DealDeparture, DealStatus, Wave
 from campaigns.reporting.currency import Amount, Converter
 from campaigns.reporting.models import FunnelCount, FunnelHour, FunnelStep
 from campaigns.reporting.sales import NOT_PLACED_STATES, UNDONE_PARTS, SalesFigures
@@ -32,6 +35,46 @@ from marketplace.vendors.models import Store
 def deal_hold(deal_id: int) -> HoldRef:
     """The hold an order line at the deal's price carries."""
     return HoldRef("deal", deal_id)
+
+
+def deal_holds(deal_ids: Sequence[int]) -> dict[HoldRef, int]:
+    """Every hold an order line at these deals' prices can carry, with its deal: "deal:<id>" for goods, and for
+    a deal on an experience the festival seats of each of its dates ("deal_seats:<pair id>")."""
+    holds = {deal_hold(deal_id): deal_id for deal_id in deal_ids}
+    if deal_ids:
+        for pair_id, deal_id in db.session.execute(
+                select(DealDeparture.id, DealDeparture.deal_id).where(DealDeparture.deal_id.in_(list(deal_ids)))):
+            holds[HoldRef(SEATS_KIND, pair_id)] = deal_id
+    return holds
+
+
+def _units() -> ColumnElement[int]:
+    """A line's units: a booking's seats (its quantity is 1), else its quantity."""
+    return case((OrderLine.seats > 0, OrderLine.seats), else_=OrderLine.quantity)
+
+
+@dataclass(frozen=True)
+class DateSeats:
+    """An experience deal's festival seats over its dates: offered (cap × dates), taken, and dates over the cap."""
+
+    offered: int
+    taken: int
+    over_cap: int
+
+
+def experience_seats(deals: Sequence[Deal]) -> dict[int, DateSeats]:
+    """For each deal on an experience, its festival seats over every date (by deal id)."""
+    caps = {deal.id: deal.cap for deal in deals if deal.product.is_experience}
+    if not caps:
+        return {}
+    found: dict[int, DateSeats] = {}
+    for deal_id, dates, taken, over in db.session.execute(
+            select(DealDeparture.deal_id, func.count(DealDeparture.id), func.coalesce(func.sum(DealDeparture.sold), 0),
+                   func.sum(case((DealDeparture.sold > Deal.cap, 1), else_=0)))
+            .join(Deal, Deal.id == DealDeparture.deal_id)
+            .where(DealDeparture.deal_id.in_(list(caps))).group_by(DealDeparture.deal_id)):
+        found[deal_id] = DateSeats(caps[deal_id] * int(dates), int(taken or 0), int(over or 0))
+    return found
 
 
 def _placed() -> ColumnElement[bool]:
@@ -79,15 +122,16 @@ def deal_sales(deal_ids: Sequence[int]) -> dict[int, DealSales]:
     if not deal_ids:
         return result
     line_total = OrderLine.charge_unit_amount * OrderLine.quantity
+    holds = deal_holds(deal_ids)
     for hold, currency, units, undone_units, gross, undone in db.session.execute(
-        select(OrderLine.offer_hold, Order.currency, func.sum(OrderLine.quantity), _undone(OrderLine.quantity),
+        select(OrderLine.offer_hold, Order.currency, func.sum(_units()), _undone(_units()),
                func.sum(line_total), _undone(line_total))
         .join(Order, Order.id == OrderLine.order_id)
         .join(VendorOrder, VendorOrder.id == OrderLine.vendor_order_id)
-        .where(OrderLine.offer_hold.in_([deal_hold(i) for i in deal_ids]), _placed())
+        .where(OrderLine.offer_hold.in_(list(holds)), _placed())
         .group_by(OrderLine.offer_hold, Order.currency)
     ):
-        sold = result.setdefault(hold.id, DealSales())
+        sold = result.setdefault(holds[hold], DealSales())
         sold.units += int(units or 0)
         sold.net_units += int(units or 0) - int(undone_units or 0)
         sold.charged[currency] += int(gross or 0)
@@ -96,7 +140,7 @@ def deal_sales(deal_ids: Sequence[int]) -> dict[int, DealSales]:
 
 
 def _lines_of(deal_ids: Sequence[int]):
-    return select(OrderLine.order_id).where(OrderLine.offer_hold.in_([deal_hold(i) for i in deal_ids]))
+    return select(OrderLine.order_id).where(OrderLine.offer_hold.in_(list(deal_holds(deal_ids))))
 
 
 def order_counts(deal_ids: Sequence[int], converter: Converter) -> SalesFigures:
@@ -127,11 +171,11 @@ def sales_by_buyer_country(deal_ids: Sequence[int], converter: Converter) -> dic
         result[country].orders += orders
     line_total = OrderLine.charge_unit_amount * OrderLine.quantity
     for country, currency, units, gross, undone in db.session.execute(
-        select(Order.country_code, Order.currency, func.sum(OrderLine.quantity), func.sum(line_total),
+        select(Order.country_code, Order.currency, func.sum(_units()), func.sum(line_total),
                _undone(line_total))
         .join(Order, Order.id == OrderLine.order_id)
         .join(VendorOrder, VendorOrder.id == OrderLine.vendor_order_id)
-        .where(OrderLine.offer_hold.in_([deal_hold(i) for i in deal_ids]), _placed())
+        .where(OrderLine.offer_hold.in_(list(deal_holds(deal_ids))), _placed())
         .group_by(Order.country_code, Order.currency)
     ):
         figures = result[country]
@@ -145,7 +189,7 @@ def vendor_orders_by_store(deal_ids: Sequence[int]) -> dict[int, int]:
     """Placed vendor orders holding at least one line of these deals, per store."""
     if not deal_ids:
         return {}
-    parts = select(OrderLine.vendor_order_id).where(OrderLine.offer_hold.in_([deal_hold(i) for i in deal_ids]))
+    parts = select(OrderLine.vendor_order_id).where(OrderLine.offer_hold.in_(list(deal_holds(deal_ids))))
     return {store_id: count for store_id, count in db.session.execute(
         select(VendorOrder.store_id, func.count(VendorOrder.id))
         .join(Order, Order.id == VendorOrder.order_id)
@@ -157,13 +201,17 @@ def reserved_now(deal_ids: Sequence[int], at: datetime) -> dict[int, int]:
     """Units of each deal held by checkouts still waiting for payment whose reservation has not ended."""
     if not deal_ids:
         return {}
-    return {hold.id: int(units or 0) for hold, units in db.session.execute(
-        select(OrderLine.offer_hold, func.sum(OrderLine.quantity))
+    holds = deal_holds(deal_ids)
+    reserved: dict[int, int] = defaultdict(int)
+    for hold, units in db.session.execute(
+        select(OrderLine.offer_hold, func.sum(_units()))
         .join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.offer_hold.in_([deal_hold(i) for i in deal_ids]),
+        .where(OrderLine.offer_hold.in_(list(holds)),
                Order.payment_state == PaymentState.PENDING, Order.reserved_until > at)
         .group_by(OrderLine.offer_hold)
-    )}
+    ):
+        reserved[holds[hold]] += int(units or 0)
+    return dict(reserved)
 
 
 def sold_out_at(deals: Sequence[Deal], at: datetime) -> dict[int, datetime]:
@@ -258,4 +306,4 @@ def lines_bought(deal_ids: Sequence[int]) -> int:
         return 0
     return int(db.session.scalar(
         select(func.count(OrderLine.id)).join(Order, Order.id == OrderLine.order_id)
-        .where(OrderLine.offer_hold.in_([deal_hold(i) for i in deal_ids]), _placed())) or 0)
+        .where(OrderLine.offer_hold.in_(list(deal_holds(deal_ids))), _placed())) or 0)

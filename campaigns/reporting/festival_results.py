@@ -105,11 +105,12 @@ class _Sold:
     sold_out: int = 0
     sales: figures.DealSales = field(default_factory=figures.DealSales)
 
-    def add(self, deal: Deal, sold: figures.DealSales | None) -> None:
+    def add(self, counts: tuple[int, int], sold: figures.DealSales | None) -> None:
+        offered, taken = counts
         self.deals += 1
-        self.offered += deal.cap
-        self.taken += deal.sold
-        self.sold_out += deal.sold >= deal.cap
+        self.offered += offered
+        self.taken += taken
+        self.sold_out += bool(offered) and taken >= offered
         if sold is not None:
             self.sales.add(sold)
 
@@ -138,8 +139,13 @@ def read_results(festival_id: int, language: str, now: datetime | None = None) -
     sold = figures.deal_sales(deal_ids)
     reserved = figures.reserved_now(deal_ids, now)
     totals = _totals(deals, sold, converter)
-    oversold = sum(1 for deal in deals if deal.sold > deal.cap or
-                   (sold[deal.id].net_units if deal.id in sold else 0) + reserved.get(deal.id, 0) > deal.cap)
+    seats = figures.experience_seats(deals)
+    counts = offered_and_taken(deals, seats)
+    # A goods deal is oversold when more units were taken than its cap; an experience deal when a date sold
+    # more festival seats than the cap (its sales add up over every date, so their sum says nothing).
+    oversold = sum(seats[deal.id].over_cap if deal.id in seats else 0 for deal in deals)
+    oversold += sum(1 for deal in deals if not deal.product.is_experience and (deal.sold > deal.cap or (
+        sold[deal.id].net_units if deal.id in sold else 0) + reserved.get(deal.id, 0) > deal.cap))
     oversold += figures.negative_stock(sorted({deal.product_id for deal in deals}))
     previous = previous_festival(festival)
     previous_totals = None
@@ -150,8 +156,8 @@ def read_results(festival_id: int, language: str, now: datetime | None = None) -
     tables = {
         "comparison": _comparison_table(name, totals, previous, previous_totals, language),
         "funnel": _funnel_table(figures.journey_counts(festival.id), figures.lines_bought(deal_ids)),
-        "waves": _waves_table(festival, deals, sold, totals.orders, language, converter),
-        "deals": _deals_table(festival, deals, sold, reserved, figures.sold_out_at(deals, now), language),
+        "waves": _waves_table(festival, deals, counts, sold, totals.orders, language, converter),
+        "deals": _deals_table(festival, deals, counts, sold, reserved, figures.sold_out_at(deals, now), language),
         **_store_tables(deals, sold, language, converter),
         "buyer_countries": _buyers_table(figures.sales_by_buyer_country(deal_ids, converter), language, converter),
     }
@@ -235,13 +241,27 @@ def _funnel_table(counts: dict[str, int], bought: int) -> ReportTable:
     ], [[funnel_step_label(step), count, round(100 * count / first) if first else None] for step, count in steps])
 
 
-def _waves_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.DealSales], orders_in_all: int,
-                 language: str, converter: Converter) -> ReportTable:
+def offered_and_taken(deals: list[Deal], seats: dict[int, figures.DateSeats]) -> dict[int, tuple[int, int]]:
+    """Units each deal offered and took: a goods deal's cap and units sold; an experience deal's festival seats
+    over every date it has (cap × dates) and those taken."""
+    counts = {}
+    for deal in deals:
+        if deal.product.is_experience:
+            found = seats.get(deal.id)
+            counts[deal.id] = (found.offered, found.taken) if found else (0, 0)
+        else:
+            counts[deal.id] = (deal.cap, deal.sold)
+    return counts
+
+
+def _waves_table(festival: Festival, deals: list[Deal], counts: dict[int, tuple[int, int]],
+                 sold: dict[int, figures.DealSales], orders_in_all: int, language: str,
+                 converter: Converter) -> ReportTable:
     by_wave: dict[int, _Sold] = {wave.id: _Sold() for wave in festival.waves}
     every = _Sold()
     for deal in deals:
-        by_wave[deal.wave_id].add(deal, sold.get(deal.id))
-        every.add(deal, sold.get(deal.id))
+        by_wave[deal.wave_id].add(counts[deal.id], sold.get(deal.id))
+        every.add(counts[deal.id], sold.get(deal.id))
     rows = []
     for number, wave in enumerate(festival.waves, 1):
         wave_sold = by_wave[wave.id]
@@ -268,8 +288,9 @@ def _product_name(product, language: str) -> str:
     return localized(product.texts, language, product.original_language, "name").text
 
 
-def _deals_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.DealSales], reserved: dict[int, int],
-                 sold_out: dict[int, datetime], language: str) -> ReportTable:
+def _deals_table(festival: Festival, deals: list[Deal], counts: dict[int, tuple[int, int]],
+                 sold: dict[int, figures.DealSales], reserved: dict[int, int], sold_out: dict[int, datetime],
+                 language: str) -> ReportTable:
     wave_numbers = {wave.id: number for number, wave in enumerate(festival.waves, 1)}
     starts = {wave.id: clock.to_utc(wave.starts_at) for wave in festival.waves}
     rows = []
@@ -278,10 +299,11 @@ def _deals_table(festival: Festival, deals: list[Deal], sold: dict[int, figures.
         minutes = None
         if deal.id in sold_out:
             minutes = max(0, int((clock.to_utc(sold_out[deal.id]) - starts[deal.wave_id]).total_seconds() // 60))
+        offered, taken = counts[deal.id]
         rows.append([_product_name(deal.product, language), deal.store.name, wave_numbers[deal.wave_id],
-                     str(DEAL_STATUS_LABELS[deal.status]), deal.cap, deal.sold, reserved.get(deal.id, 0),
+                     str(DEAL_STATUS_LABELS[deal.status]), offered, taken, reserved.get(deal.id, 0),
                      deal_sold.units if deal_sold else 0,
-                     round(100 * deal.sold / deal.cap) if deal.cap else None, minutes])
+                     round(100 * taken / offered) if offered else None, minutes])
     return ReportTable("deals", _("Deals: sell-through and time to sell out"), [
         Column("product", _("Product")), Column("store", _("Store")), Column("wave", _("Wave"), COUNT),
         Column("status", _("State")), Column("offered", _("Units offered"), COUNT),

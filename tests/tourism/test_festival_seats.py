@@ -217,3 +217,27 @@ def test_staff_and_the_operator_see_festival_seats_sold_over_every_date(
     login(vendor)
     vendor_page = client.get("/en/vendor/festivals/").get_data(as_text=True)
     assert "3 seats sold · 4 seats per date at this price" in vendor_page
+
+
+def test_festival_results_count_bookings_at_the_festival_price_by_seat_and_date(
+        app, online, frozen, vendor, departure, shopper, make_user):
+    from campaigns.reporting.festival_results import read_results
+    from marketplace.orders.webhooks import apply_payment_report
+    from marketplace.payments import PaymentReport
+
+    deal = live_deal(departure, cap=4)
+    later = departure_service.add_departure(vendor, departure.option_id, DAY + timedelta(days=7), time(7, 30),
+                                            DepartureSpec(capacity=8, cutoff_hours=48))  # a second date of the deal
+    book(shopper, departure, adult=3)
+    order = place_order(shopper, party(departure, "A", "B", "C"), new_checkout_key(), "en")
+    assert apply_payment_report(PaymentReport(order.gateway_reference, order.id, "paid", order.total_amount,
+                                              order.currency, event_id="evt-1", event_type="paid"), "fake") == "paid"
+    other = make_user(email="other@example.com")
+    book(other, later, adult=1)
+    place_order(other, party(later, "D"), new_checkout_key(), "en")  # held by a checkout, not paid yet
+
+    results = read_results(deal.festival_id, "en", NOW)
+    assert results.totals.orders == 1 and results.totals.units == 3  # seats, not booking lines
+    assert results.reserved == 1 and results.oversold == 0
+    [row] = results.tables["deals"].rows
+    assert row[4:9] == [8, 4, 1, 3, 50]  # offered (4 seats × 2 dates), taken, held now, in placed orders, %
