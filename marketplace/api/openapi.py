@@ -18,9 +18,16 @@ def _parameter(name: str, description: str, schema: dict, required: bool = False
 LANG = _parameter("lang", "The shopper's language: names and formatted amounts come in it, and products written "
                           "in it rank higher (the Accept-Language header is not read here).",
                   {"type": "string", "enum": list(LANGUAGES), "default": "en"})
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 # What changed in each version of the document, newest first, so client authors can see what to update.
 CHANGES = [
+    {"version": "1.3.0", "changes": [
+        "GET /cart/shipping?destination=CN is new: each store's shipping options for the cart (price, delivery "
+        "estimate in working days, tracked or pick-up), why a store cannot ship there, and the duties note.",
+        "POST /checkout: `shipping` ({\"<store id>\": method id}) picks each store's method; the order's "
+        "total and each vendor order's `subtotal` now include the shipping, locked at checkout.",
+        "Orders: `vendor_orders[].shipping` is new ({method, kind, tracked, price, min_days, max_days}, or null).",
+    ]},
     {"version": "1.2.0", "changes": [
         "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "
         "is new, the order's refunds oldest first, each with `store_id` (null for the whole payment), `amount` "
