@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from marketplace.accounts.models import User
@@ -120,8 +121,8 @@ def check_zone(store: Store, data: ZoneInput, language: str, zone_id: int | None
         taken = {code: zone.name for zone in others for code in zone.country_codes}
         clash = [code for code in codes if code in taken]
         if clash:
-            errors["countries"] = _("%(countries)s already belong to the zone “%(zone)s”: a country can be in one "
-                                    "zone only.", countries=", ".join(country_name(c, language) for c in clash[:5]),
+            errors["countries"] = _("Already in the zone “%(zone)s”: %(countries)s. A country can be in one zone "
+                                    "only.", countries=", ".join(country_name(c, language) for c in clash[:5]),
                                     zone=taken[clash[0]])
     if data.rest_of_world and any(zone.rest_of_world for zone in others):
         errors["rest_of_world"] = _("Another zone already covers the rest of the world.")
@@ -240,8 +241,10 @@ def check_method(store: Store, data: MethodInput) -> dict:
         unweighed = unweighed_products(store)
         if unweighed and "bands" not in errors:
             names = ", ".join(f"#{product.id}" for product in unweighed[:8])
-            errors["pricing"] = _("Add a weight to every product first, or price this method flat: %(count)d "
-                                  "product(s) have no weight (%(names)s).", count=len(unweighed), names=names)
+            errors["pricing"] = ngettext(
+                "Add a weight to every product first, or price this method flat: %(num)d product has no weight "
+                "(%(names)s).", "Add a weight to every product first, or price this method flat: %(num)d products "
+                "have no weight (%(names)s).", len(unweighed), names=names)
     elif data.pricing == "flat":
         flat = parse_amount(data.flat_price, currency, "flat_price", errors)
     else:

@@ -45,7 +45,7 @@ def test_a_zone_with_regions_and_a_weight_priced_method_are_saved_in_the_store_c
 @pytest.mark.parametrize(("codes", "rest", "field", "message"), [
     ("", False, "countries", "Add at least one country, or make this the rest of the world."),
     ("CN XX", False, "countries", "These are not country codes: XX. Use two letters, like CN or GH."),
-    ("NG CN", False, "countries", "China already belong to the zone “China”: a country can be in one zone only."),
+    ("NG CN", False, "countries", "Already in the zone “China”: China. A country can be in one zone only."),
     ("", True, "rest_of_world", "Another zone already covers the rest of the world."),
 ])
 def test_overlapping_or_unknown_zones_are_refused(app, vendor_store, codes, rest, field, message):
