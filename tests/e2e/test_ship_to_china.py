@@ -7,9 +7,8 @@ import os
 import re
 from pathlib import Path
 
-from tests.e2e.test_buy_from_two_vendors import SEEDED_STORES, log_in
-
 from campaigns.demo.seed import _store_plan
+from tests.e2e.test_buy_from_two_vendors import SEEDED_STORES, log_in
 
 SHOTS = Path(os.environ.get("E2E_SHOTS", "")) if os.environ.get("E2E_SHOTS") else None
 
