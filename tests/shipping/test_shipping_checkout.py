@@ -113,6 +113,19 @@ def test_a_refund_may_give_back_the_shipping_paid_but_never_more(
     assert db.session.get(VendorOrder, part.id).refunded_amount == 1900
 
 
+def test_the_order_e_mail_lists_each_stores_shipping(
+        app, shopper, make_store, make_product, fill_cart, destination, checkout_key, china_profile):
+    from marketplace.mail import get_mailer
+
+    store = make_store(name="Tamale Shea")
+    china_profile(store)
+    fill_cart(shopper, make_product(store=store, price=1000, weight_grams=200))
+    get_mailer().outbox.clear()
+    place_order(shopper, destination, checkout_key(), "en")
+    body = next(m.body for m in get_mailer().outbox if m.to == shopper.email)
+    assert "- Tamale Shea: Shipping (China Post): $9.00" in body and "Total: $19.00" in body
+
+
 def test_a_deleted_method_leaves_placed_orders_their_shipping(
         app, shopper, make_store, make_product, fill_cart, destination, checkout_key, china_profile):
     store = make_store()
