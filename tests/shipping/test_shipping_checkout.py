@@ -137,3 +137,20 @@ def test_a_deleted_method_leaves_placed_orders_their_shipping(
     assert db.session.scalar(select(func.count()).select_from(ShippingMethod)) == 2  # West Africa's
     db.session.expire_all()
     assert db.session.get(Order, order.id).vendor_orders[0].shipping_method == "China Post"
+
+
+def test_the_festival_rule_frees_only_the_festivals_staff_marked_free_shipping(app, make_user):
+    from campaigns.festivals.free_shipping import festival_free_shipping
+    from campaigns.festivals.models import Festival, FestivalText
+    from marketplace.core import clock
+    from tests.festivals.conftest import REGISTRATION_CLOSES, REGISTRATION_OPENS, WARMUP_STARTS
+
+    staff = make_user(role=Role.STAFF)
+    for slug, free in (("ship-free", True), ("paid-post", False)):
+        db.session.add(Festival(slug=slug, free_shipping=free, registration_opens_at=REGISTRATION_OPENS,
+                                registration_closes_at=REGISTRATION_CLOSES, warmup_starts_at=WARMUP_STARTS,
+                                created_by_id=staff.id, texts=[FestivalText(language="en", name=slug,
+                                                                            description=slug)]))
+    db.session.commit()
+    sources = {"festival:ship-free", "festival:paid-post", "festival:gone", "coupon:x"}
+    assert festival_free_shipping(sources, clock.now()) == {"festival:ship-free"}
