@@ -30,6 +30,7 @@ def init_festivals(app: Flask) -> None:
     from campaigns.festivals.cli import festivals_cli
     from campaigns.festivals.experience_deals import KIND as DEAL_SEATS
     from campaigns.festivals.experience_deals import DealSeats
+    from campaigns.festivals.free_shipping import festival_free_shipping
     from campaigns.festivals.pricing_rule import festival_price_rule
     from campaigns.festivals.reservations import DealUnits
     from campaigns.festivals.staff_views import bp as festivals_staff_bp
@@ -37,9 +38,10 @@ def init_festivals(app: Flask) -> None:
     from campaigns.festivals.views import bp as festivals_bp
     from campaigns.festivals.views import init_templates
     from marketplace.orders.holds.registry import register_holder
-    from marketplace.orders.pricing import register_price_rule
+    from marketplace.orders.pricing import register_free_shipping_rule, register_price_rule
 
     register_price_rule(app, festival_price_rule)
+    register_free_shipping_rule(app, festival_free_shipping)
     register_holder(app, "deal", DealUnits())
     register_holder(app, DEAL_SEATS, DealSeats())
     page_cache.init_app(app)

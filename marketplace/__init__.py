@@ -60,8 +60,10 @@ def import_models() -> None:
     """Load every model module so that relationships between packages resolve."""
     import marketplace.accounts.models  # noqa: F401
     import marketplace.catalog.models  # noqa: F401
+    import marketplace.orders.address_book.models  # noqa: F401
     import marketplace.orders.models  # noqa: F401
     import marketplace.orders.refunds.models  # noqa: F401
+    import marketplace.shipping.models  # noqa: F401
     import marketplace.vendors.models  # noqa: F401
 
 
@@ -137,12 +139,13 @@ def configure_campaigns(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from marketplace import api, catalog, vendors
+    from marketplace import api, catalog, shipping, vendors
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.core.views import bp as core_bp
     from marketplace.extensions import csrf
     from marketplace.media.views import bp as media_bp
     from marketplace.orders import views as order_pages
+    from marketplace.orders.address_book import views as address_book_pages
     from marketplace.orders.backoffice.staff_views import bp as staff_orders_bp
     from marketplace.orders.backoffice.vendor_views import bp as vendor_orders_bp
     from marketplace.orders.refunds import views as refund_pages
@@ -158,6 +161,8 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     order_pages.init_app(app)
     vendors.init_app(app)
+    shipping.init_app(app)
+    address_book_pages.init_app(app)
     app.register_blueprint(vendor_orders_bp)
     app.register_blueprint(staff_orders_bp)
     refund_pages.init_app(app)

@@ -23,6 +23,7 @@ from campaigns.demo.lecture_attendance import seed_lecture_attendance
 from campaigns.demo.lecture_extras import seed_lecture_extras
 from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.orders import seed_orders
+from campaigns.demo.shipping import seed_shipping
 from campaigns.demo.tourism import seed_tourism
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import hash_password
@@ -76,6 +77,7 @@ class SeedReport:
     accounts: list[str] = field(default_factory=list)
     orders: int = 0
     experiences: int = 0
+    shipping_profiles: int = 0
 
 
 def seed_demo(
@@ -101,6 +103,8 @@ def seed_demo(
     report.experiences = seed_tourism(password_hash, load("experiences.json"), load("countries.json"))
     sync_quotas()  # the operators and their experiences take campaign slots too
     seed_experience_deals()  # Tourism Week's deals are on the experiences
+    rates = {country["currency"]: Decimal(str(country["usd_rate"])) for country in load("countries.json")}
+    report.shipping_profiles = seed_shipping(rates)  # every store, the tourism operators' too
     report.orders = seed_orders()
     return report
 

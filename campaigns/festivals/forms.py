@@ -41,6 +41,7 @@ class FestivalForm(SiteForm):
     warmup_starts = DateTimeLocalField(_l("Warm-up starts (deals visible, prices hidden)"), format=LOCAL_FORMAT,
                                        validators=[Optional()])
     entrants_must_be_ready = BooleanField(_l("Only festival-ready stores may enter products"))
+    free_shipping = BooleanField(_l("Free shipping on this festival's deals"))
 
 
 for _code in LANGUAGES:

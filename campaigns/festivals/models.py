@@ -8,7 +8,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core import clock
@@ -52,6 +52,8 @@ class Festival(db.Model):
     registration_announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Staff's switch: only festival-ready stores may enter products (the rule is registered by lectures).
     entrants_must_be_ready: Mapped[bool] = mapped_column(default=False)
+    # A deal rule: the stores' shipping is free on orders of this festival's deals while it is live.
+    free_shipping: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 

@@ -56,6 +56,7 @@ class FestivalInput:
     original_language: str = "en"
     slug: str = ""
     entrants_must_be_ready: bool = False  # only festival-ready stores may enter products (entry_rules.py)
+    free_shipping: bool = False  # deals ship free (free_shipping.py)
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,8 @@ def create_festival(staff: User, data: FestivalInput) -> Festival:
         original_language=data.original_language, registration_opens_at=schedule.registration_opens_at,
         registration_closes_at=schedule.registration_closes_at, warmup_starts_at=schedule.warmup_starts_at,
         created_by_id=staff.id, texts=texts, entrants_must_be_ready=data.entrants_must_be_ready,
-        waves=[Wave(starts_at=w.starts_at, ends_at=w.ends_at) for w in schedule.waves],
+        free_shipping=data.free_shipping, waves=[Wave(starts_at=w.starts_at, ends_at=w.ends_at)
+                                                 for w in schedule.waves],
     )
     if banner is not None:
         banners.store_banner(banner)
@@ -288,7 +290,7 @@ def update_festival(staff: User, festival: Festival, data: FestivalInput) -> Fes
             banners.store_banner(banner)
         banners.attach_banner(festival, banner)
     festival.original_language = data.original_language
-    festival.entrants_must_be_ready = data.entrants_must_be_ready
+    festival.entrants_must_be_ready, festival.free_shipping = data.entrants_must_be_ready, data.free_shipping
     festival.registration_opens_at = schedule.registration_opens_at
     festival.registration_closes_at = schedule.registration_closes_at
     festival.warmup_starts_at = schedule.warmup_starts_at

@@ -70,6 +70,7 @@ def _form(festival=None) -> FestivalForm:
         form.country_code.data, form.time_zone.data = festival.country_code or "", zone
         form.original_language.data = festival.original_language
         form.entrants_must_be_ready.data = festival.entrants_must_be_ready
+        form.free_shipping.data = festival.free_shipping
         for name in ("registration_opens", "registration_closes", "warmup_starts"):
             getattr(form, name).data = utc_to_local(getattr(festival, f"{name}_at"), zone).replace(tzinfo=None)
         for index, wave in enumerate(entries.waves_of(festival)[:FORM_WAVES]):
@@ -103,7 +104,7 @@ def _input(form: FestivalForm) -> tuple[services.FestivalInput, list[int]]:
         country_code=form.country_code.data or None,
         banner=upload.read() if upload else None, remove_banner=bool(form.remove_banner.data),
         original_language=form.original_language.data or "en", slug=form.slug.data or "",
-        entrants_must_be_ready=bool(form.entrants_must_be_ready.data),
+        entrants_must_be_ready=bool(form.entrants_must_be_ready.data), free_shipping=bool(form.free_shipping.data),
     )
     return data, slots
 

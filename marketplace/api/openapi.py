@@ -27,6 +27,11 @@ CHANGES = [
         "price}]}. A booking of more travellers than `seats_left` pays the regular prices.",
         "GET /festivals/{slug}: each deal's `kind` is new, goods or experience (an experience is booked by date; "
         "its `cap` and `left` count the seats of each date at the festival price).",
+        "GET /cart/shipping?destination=CN is new: each store's shipping options for the cart (price, delivery "
+        "estimate in working days, tracked or pick-up), why a store cannot ship there, and the duties note.",
+        "POST /checkout: `shipping` ({\"<store id>\": method id}) picks each store's method; the order's "
+        "total and each vendor order's `subtotal` now include the shipping, locked at checkout.",
+        "Orders: `vendor_orders[].shipping` is new ({method, kind, tracked, price, min_days, max_days}, or null).",
     ]},
     {"version": "1.2.0", "changes": [
         "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "

@@ -173,6 +173,18 @@ def idempotency_key(body: dict) -> str:
     return key
 
 
+def shipping_choices_from(value: object) -> dict[int, int]:
+    """The shipping method chosen per store, {"<store id>": method id}; ValidationError for another shape."""
+    if value is None:
+        return {}
+    message = _("Send shipping as an object of store ids and method ids, e.g. {\"12\": 34}.")
+    if not isinstance(value, dict) or len(value) > 50 or not all(
+            isinstance(store, str) and store.isdecimal() and len(store) <= 10 and isinstance(method, int)
+            and not isinstance(method, bool) and 0 < method <= MAX_ID for store, method in value.items()):
+        raise ValidationError(message, {"shipping": message})
+    return {int(store): method for store, method in value.items()}
+
+
 def destination_from(value: object) -> Destination:
     """A Destination from the body's object; only its known fields are read, each text (travellers may be a number)."""
     if value is None:
@@ -212,7 +224,8 @@ def checkout() -> ResponseReturnValue:
     expected = expected_total_from(body.get("expected_total"))
     earlier = find_order_by_key(user, key)
     order = place_order(user, destination, key, language, expected_total=expected,
-                        base_url=site_url(), reading=reading_order(language))
+                        base_url=site_url(), reading=reading_order(language),
+                        shipping_choices=shipping_choices_from(body.get("shipping")))
     return jsonify(order_json(order, language)), 200 if earlier is not None else 201
 
 

@@ -101,6 +101,10 @@ def vendor_order_json(vendor_order: VendorOrder, language: str) -> dict:
         "status_label": str(FULFILMENT_LABELS[vendor_order.status]),
         "tracking_reference": vendor_order.tracking_reference or None,
         "subtotal": money_json(vendor_order.subtotal, language),
+        "shipping": {"method": vendor_order.shipping_method, "kind": vendor_order.shipping_kind,
+                     "tracked": vendor_order.shipping_tracked, "price": money_json(vendor_order.shipping, language),
+                     "min_days": vendor_order.shipping_min_days, "max_days": vendor_order.shipping_max_days}
+        if vendor_order.shipping_kind else None,
     }
 
 
@@ -216,7 +220,12 @@ ORDER_SUMMARY = obj({
     "reference": STRING, "payment_state": STRING, "payment_state_label": STRING,
     "total": {**MONEY, "description": "In the charge currency"}, "count": INTEGER, "created_at": INSTANT,
     "vendor_orders": array(obj({"store": STORE, "status": STRING, "status_label": STRING,
-                                "tracking_reference": OPTIONAL_TEXT, "subtotal": MONEY})),
+                                "tracking_reference": OPTIONAL_TEXT,
+                                "subtotal": {**MONEY, "description": "Shipping included"},
+                                "shipping": nullable(obj({
+                                    "method": STRING, "kind": {"type": "string", "enum": ["carrier", "pickup"]},
+                                    "tracked": BOOLEAN, "price": {**MONEY, "description": "Locked at checkout"},
+                                    "min_days": INTEGER, "max_days": INTEGER}))})),
 })
 ORDER_LINE = obj({
     "product_id": INTEGER, "store_id": INTEGER, "name": STRING, "quantity": INTEGER,
@@ -307,6 +316,9 @@ OPENAPI_PATHS = {
                             "description": "An address typed in another script needs its *_latin version for the "
                                            "label (Chinese gets pinyin when it is left empty)"},
             "expected_total": {**MONEY_INPUT, "description": "The cart's `total` as the shopper saw it"},
+            "shipping": {"type": "object", "additionalProperties": {"type": "integer"},
+                         "description": "The shipping method chosen per store id (GET /cart/shipping), e.g. "
+                                        "{\"12\": 34}; a store left out ships by its cheapest method"},
             "lang": QUERY["lang"]["schema"]}),
         "responses": {"201": ORDER, "200": {**ORDER, "description": "The order placed earlier with this key"},
                       "401": ERROR, "403": ERROR, "409": ERROR, "422": ERROR, "503": ERROR}}},

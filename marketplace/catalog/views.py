@@ -16,6 +16,9 @@ from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.orders.priced_cart import limit_note
 from marketplace.orders.pricing import quote_price
+from marketplace.shipping.destination import destination_choices, shipping_destination
+from marketplace.shipping.display import product_shipping
+from marketplace.shipping.duties import duty_advice
 
 bp = Blueprint("catalog", __name__, url_prefix="/<lang:lang_code>")
 EXPERIENCE_PAGE = "catalog_experience_page"  # app.extensions key: the endpoint showing an experience (by slug)
@@ -127,9 +130,14 @@ def product(slug: str):
     related = [p for p in more.items if p.id != found.id][:4]
     related_cards = services.product_cards(related, reading_order(), shopper(), prices.currency)
     limit = quote.offer.limit if quote.offer is not None else None
+    language = current_language().code
+    destination = shipping_destination()
+    shipping = product_shipping(found, destination, shopper(), language, prices)
     return render_template(
         "catalog/product.html", product=found, quote=quote, shown=prices.quote(quote), related=related_cards,
         limit_note=limit_note(limit, 0) if limit is not None and limit.per_shopper is not None else "",
+        shipping=shipping, destination=destination, destinations=destination_choices(language),
+        duties=duty_advice(destination, [found.store.country_code], language) if shipping else None,
     )
 
 

@@ -43,6 +43,7 @@ from marketplace.orders.models import (
     VendorOrder,
 )
 from marketplace.orders.payment_start import resume_payment, start_payment
+from marketplace.orders.priced_cart import VendorGroup
 from marketplace.orders.states import move_vendor_order
 from marketplace.payments import GatewayError, get_payment_gateway
 
@@ -243,10 +244,12 @@ def find_order_by_key(shopper: User, key: str) -> Order | None:
 def place_order(
     shopper: User, destination: Destination, idempotency_key: str, language: str,
     expected_total: Money | None = None, base_url: str = "", at: datetime | None = None,
-    reading: Sequence[str] = (),
+    reading: Sequence[str] = (), shipping_choices: Mapping[int, int] | None = None,
 ) -> Order:
     """Turn the shopper's cart into an order with its units reserved, and start the payment; each line
-    is named in the first of the `reading` languages (default: `language`) that has a text.
+    is named in the first of the `reading` languages (default: `language`) that has a text. Each store's
+    goods ship to the destination's country by the method of `shipping_choices` (store id → method id; else
+    the cheapest), priced and locked into the vendor order like the lines.
 
     Returns the existing order when `idempotency_key` was used before (a retry or a double click).
     Raises ValidationError (bad key, empty cart, bad destination), SoldOut (the lines that cannot be
@@ -261,7 +264,10 @@ def place_order(
         return resume_payment(existing, base_url)
     at = at or clock.now()
     cart = find_cart(shopper, None)
-    priced = price_cart(cart, shopper, tuple(reading) or language, at=at)  # gives back lapsed holds first
+    ship_to = str(destination.country_code or "").strip().upper()
+    priced = price_cart(cart, shopper, tuple(reading) or language, at=at,  # gives back lapsed holds first
+                        destination=ship_to if ship_to in shipping_countries() else "",
+                        shipping_choices=shipping_choices)
     if priced.is_empty or priced.has_problems:
         # The same checkout submitted twice at once: the first may have committed since we looked,
         # emptying the cart (or taking the stock we just read); answer with its order, as a retry gets.
@@ -283,6 +289,9 @@ def place_order(
                                 "this site right now. Remove the booking to order the other items."))
     if priced.has_problems:
         raise SoldOut(_("Some items cannot be bought as they are."), _problem_lines(priced.lines))
+    if priced.shipping_problems:
+        message = " ".join(priced.shipping_problems)
+        raise ValidationError(message, {"country_code": message})
     if priced.limited_lines and expected_total is None:
         # Fewer units than the cart holds were never shown to this caller: refuse rather than buy fewer.
         raise _limit_refusal(priced.limited_lines)
@@ -346,6 +355,7 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
     for group in priced.groups:
         vendor_order = VendorOrder(order=order, store_id=group.store_id, currency=charge_currency,
                                    subtotal_amount=group.subtotal.amount)
+        lock_shipping(vendor_order, group)
         db.session.add(vendor_order)
         for line in group.lines:
             rate = charge_rate(priced.rates, line.quote.price.currency, charge_currency)
@@ -375,6 +385,21 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
     if not gateway.collects_online:
         emails.order_placed(order)
     return order
+
+
+def lock_shipping(vendor_order: VendorOrder, group: VendorGroup) -> None:
+    """Copy the store's chosen shipping, as priced, into its vendor order (later profile edits change nothing)."""
+    chosen = group.shipping.chosen if group.shipping is not None else None
+    if chosen is None or group.shipping_charge is None:
+        return
+    vendor_order.shipping_amount = group.shipping_charge.amount
+    vendor_order.shipping_price_amount = chosen.price.amount
+    vendor_order.shipping_currency = chosen.price.currency
+    vendor_order.shipping_kind = chosen.kind.value
+    vendor_order.shipping_method = chosen.name[:80]
+    vendor_order.shipping_tracked = chosen.tracked
+    vendor_order.shipping_min_days, vendor_order.shipping_max_days = chosen.min_days, chosen.max_days
+    vendor_order.shipping_free_by = chosen.free_by[:80]
 
 
 def _claim_cart(priced: PricedCart) -> bool:

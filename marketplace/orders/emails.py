@@ -26,6 +26,9 @@ def _lines(order: Order) -> str:
             f"{line.charge_total.format(order.language)}" if line.booking is not None else
             f"- {line.quantity} × {line.name} ({line.vendor_order.store.name}): "
             f"{line.charge_total.format(order.language)}" for line in order.lines]
+    rows += [f"- {part.store.name}: " + _("Shipping (%(method)s): %(amount)s", method=part.shipping_method,
+                                          amount=part.shipping.format(order.language))
+             for part in order.vendor_orders if part.shipping_kind]
     return "\n".join(rows)
 
 

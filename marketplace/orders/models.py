@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core import clock
@@ -170,6 +170,17 @@ class VendorOrder(db.Model):
     refunded_amount: Mapped[int] = mapped_column(default=0, server_default="0")
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     tracking_reference: Mapped[str] = mapped_column(String(80), default="")
+    # The shipping chosen at checkout, locked like the line prices and included in `subtotal_amount`: later
+    # edits of the store's shipping profile change nothing here (marketplace/shipping/quotes.py priced it).
+    shipping_amount: Mapped[int] = mapped_column(default=0, server_default="0")  # in the charge currency
+    shipping_price_amount: Mapped[int] = mapped_column(default=0, server_default="0")  # in `shipping_currency`
+    shipping_currency: Mapped[str] = mapped_column(String(3), default="", server_default="")
+    shipping_kind: Mapped[str] = mapped_column(String(16), default="", server_default="")  # "": nothing shipped
+    shipping_method: Mapped[str] = mapped_column(String(80), default="", server_default="")  # carrier or pick-up
+    shipping_tracked: Mapped[bool] = mapped_column(default=False, server_default=false())
+    shipping_min_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    shipping_max_days: Mapped[int] = mapped_column(default=0, server_default="0")
+    shipping_free_by: Mapped[str] = mapped_column(String(80), default="", server_default="")  # e.g. "festival:x"
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
 
     order: Mapped[Order] = relationship(back_populates="vendor_orders")
@@ -179,6 +190,16 @@ class VendorOrder(db.Model):
     @property
     def subtotal(self) -> Money:
         return Money(self.subtotal_amount, self.currency)
+
+    @property
+    def shipping(self) -> Money:
+        """The locked shipping, in the charge currency (part of the subtotal)."""
+        return Money(self.shipping_amount, self.currency)
+
+    @property
+    def goods(self) -> Money:
+        """The subtotal without its shipping."""
+        return Money(self.subtotal_amount - self.shipping_amount, self.currency)
 
 
 class OrderLine(db.Model):

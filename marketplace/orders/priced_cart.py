@@ -7,7 +7,7 @@ shopper saw no longer applies says why too. Checkout takes the lines exactly as 
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -27,10 +27,12 @@ from marketplace.core.errors import DomainError
 from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.orders.bookings import BookingQuote, quote_booking
+from marketplace.orders.cart_shipping import add_shipping
 from marketplace.orders.holds.lapsed import release_expired_reservations
 from marketplace.orders.holds.registry import why_units_lapsed
 from marketplace.orders.models import Cart, CartItem
 from marketplace.orders.pricing import OfferLimit, PriceQuote, quote_prices
+from marketplace.shipping.quotes import StoreShipping
 from marketplace.vendors.models import StoreStatus
 
 TOURISM_CATEGORY = "tourism"
@@ -121,8 +123,11 @@ class VendorGroup:
     store_slug: str
     country_code: str
     lines: list[CartLine] = field(default_factory=list)
-    subtotal: Money | None = None  # in the charge currency
-    shown_subtotal: Shown | None = None  # the sum of the lines shown
+    subtotal: Money | None = None  # in the charge currency, shipping included
+    shown_subtotal: Shown | None = None  # the sum of the lines shown, and the shipping
+    shipping: StoreShipping | None = None  # None: nothing to send, or no destination asked
+    shipping_charge: Money | None = None  # the chosen shipping in the charge currency
+    shown_shipping: Shown | None = None
 
 
 @dataclass
@@ -133,6 +138,12 @@ class PricedCart:
     total: Money  # in the charge currency, of the lines that can be bought
     shown_total: Shown  # the sum of the subtotals shown, in the display currency
     rates: RateTable
+    destination: str = ""  # the country shipping was priced for ("" when not asked)
+
+    @property
+    def shipping_problems(self) -> list[str]:
+        """Why some store cannot send its goods to the destination (checkout refuses while there are any)."""
+        return [group.shipping.problem for group in self.groups if group.shipping and group.shipping.problem]
 
     @property
     def approximate(self) -> Money | None:
@@ -201,10 +212,13 @@ def _lapsed_note(item: CartItem, quote: PriceQuote, shopper: User | None, at: da
 
 def price_cart(
     cart: Cart | None, shopper: User | None, language: str | Sequence[str], display_currency: str | None = None,
-    at: datetime | None = None,
+    at: datetime | None = None, destination: str = "", shipping_choices: Mapping[int, int] | None = None,
 ) -> PricedCart:
     """Every line priced now, grouped by store, with per-store subtotals and the total in the charge
     currency, and every amount also in `display_currency` (None: the charge currency).
+
+    With a `destination` country, each store's goods also get its shipping there (`shipping_choices`: the
+    method chosen per store id, else the cheapest), added to its subtotal and the total.
 
     Units held by unpaid orders whose reservation lapsed by `at` are given back first (committed), so
     call it before the use case's own writes.
@@ -258,11 +272,14 @@ def price_cart(
             continue
         group.subtotal = line.charge_total if group.subtotal is None else group.subtotal + line.charge_total
         total = total + line.charge_total
+    first_language = language if isinstance(language, str) else (language[0] if language else "en")
+    total = total + add_shipping(list(groups.values()), destination, shipping_choices or {}, prices,
+                                 first_language, at)
     for group in groups.values():
-        group.shown_subtotal = add_up((line.shown_total for line in group.lines
-                                       if not line.problem and line.shown_total), prices.target)
+        shown = [line.shown_total for line in group.lines if not line.problem and line.shown_total]
+        group.shown_subtotal = add_up([*shown, *filter(None, [group.shown_shipping])], prices.target)
     shown_total = add_up((group.shown_subtotal for group in groups.values()), prices.target)
-    return PricedCart(cart, list(groups.values()), charge_currency, total, shown_total, rates)
+    return PricedCart(cart, list(groups.values()), charge_currency, total, shown_total, rates, destination)
 
 
 def _price_booking(line: CartLine, item: CartItem, language: str | Sequence[str], at: datetime) -> None:

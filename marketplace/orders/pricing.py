@@ -6,7 +6,7 @@ a batch of products, so a page of 24 products costs one rule query, not 24.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -103,3 +103,22 @@ def quote_prices(
 def quote_price(product: Product, shopper: User | None = None, at: datetime | None = None) -> PriceQuote:
     """The price of one product for `shopper` at `at`."""
     return quote_prices([product], shopper, at)[product.id]
+
+
+class FreeShippingRule(Protocol):
+    def __call__(self, sources: Collection[str], at: datetime) -> Collection[str]: ...
+
+
+def register_free_shipping_rule(app: Flask, rule: FreeShippingRule) -> None:
+    """Make `rule` decide, from now on, which offers (by source, e.g. "festival:coffee-week") ship free."""
+    app.extensions.setdefault("free_shipping_rules", []).append(rule)
+
+
+def free_shipping_sources(sources: Collection[str], at: datetime | None = None) -> set[str]:
+    """Those of the offers' `sources` whose deal makes a store's shipping free at `at` (now)."""
+    at = at or clock.now()
+    rules: list[Callable] = current_app.extensions.get("free_shipping_rules", []) if sources else []
+    free: set[str] = set()
+    for rule in rules:
+        free.update(source for source in rule(sources, at) if source in sources)
+    return free

@@ -18,6 +18,7 @@ class ShownOrder:
     lines: dict[int, Shown]
     subtotals: dict[int, Shown]
     total: Shown
+    shipping: dict[int, Shown]  # by vendor order id, for the parts that locked a shipping method
 
     @property
     def approximate(self) -> bool:
@@ -28,11 +29,14 @@ class ShownOrder:
 def show_order(order: Order, display_currency: str | None, rates: RateTable) -> ShownOrder:
     """The order's amounts in `display_currency` (None: the currency it was charged in)."""
     prices = DisplayPrices(display_currency, order.currency, rates)
-    units, lines, subtotals = {}, {}, {}
+    units, lines, subtotals, shipping = {}, {}, {}, {}
     for vendor_order in order.vendor_orders:
         for line in vendor_order.lines:
             units[line.id] = prices.charged(Money(line.charge_unit_amount, order.currency))
             lines[line.id] = units[line.id].times(line.quantity)
-        subtotals[vendor_order.id] = add_up((lines[line.id] for line in vendor_order.lines), prices.target)
+        if vendor_order.shipping_kind:
+            shipping[vendor_order.id] = prices.charged(vendor_order.shipping)
+        subtotals[vendor_order.id] = add_up([*(lines[line.id] for line in vendor_order.lines),
+                                             *filter(None, [shipping.get(vendor_order.id)])], prices.target)
     total = add_up(subtotals.values(), prices.target)
-    return ShownOrder(units, lines, subtotals, total)
+    return ShownOrder(units, lines, subtotals, total, shipping)

@@ -22,6 +22,7 @@ from marketplace.core.site import safe_next_url, site_url
 from marketplace.extensions import db
 from marketplace.orders import addresses
 from marketplace.orders import cart as carts
+from marketplace.orders.address_book import services as address_book
 from marketplace.orders.checkout import (
     Destination,
     PricesChanged,
@@ -38,6 +39,15 @@ from marketplace.orders.models import Order, PaymentState, VendorOrder
 from marketplace.orders.payment_start import resume_payment
 from marketplace.orders.shown import show_order
 from marketplace.orders.states import FULFILMENT_LABELS, PAYMENT_LABELS
+from marketplace.shipping.destination import (
+    destination_choices,
+    picks_from_form,
+    remember_choices,
+    remember_destination,
+    shipping_choices,
+    shipping_destination,
+)
+from marketplace.shipping.duties import cart_duty_advice
 
 bp = Blueprint("orders", __name__, url_prefix="/<lang:lang_code>")
 ORDERS_PER_PAGE = 20
@@ -63,10 +73,26 @@ def back_to(default: str) -> str:
 
 @bp.get("/cart")
 def cart() -> str:
-    """The cart grouped by vendor, priced now, with notes on changed prices and short stock."""
+    """The cart grouped by vendor, priced now with each store's shipping to the shopper's destination, with
+    notes on changed prices, short stock, stores that do not ship there, and duties."""
     found = carts.find_cart(shopper(), visitor_token())
-    priced = carts.price_cart(found, shopper(), reading_order(), shopper_display_currency())
-    return render_template("orders/cart.html", priced=priced, form=QuantityForm())
+    destination = shipping_destination()
+    priced = carts.price_cart(found, shopper(), reading_order(), shopper_display_currency(),
+                              destination=destination, shipping_choices=shipping_choices())
+    return render_template("orders/cart.html", priced=priced, form=QuantityForm(), destination=destination,
+                           destinations=destination_choices(current_language().code),
+                           duties=cart_duty_advice(priced, current_language().code))
+
+
+@bp.post("/cart/shipping")
+def choose_shipping() -> Response:
+    """Keep the shopper's destination and the shipping method they picked per store, and show the cart again."""
+    if not QuantityForm().validate_on_submit():
+        abort(400)
+    if "destination" in request.form and not remember_destination(request.form["destination"]):
+        flash(_("Choose the country the order goes to."), "error")
+    remember_choices(picks_from_form(request.form))
+    return redirect(back_to(url_for("orders.cart")))
 
 
 @bp.post("/cart/items")
@@ -156,9 +182,12 @@ def checkout() -> Response | str:
         # Placing comes first: a double click's second request finds the cart already ordered and
         # must answer with that order, not with "your cart is empty".
         expected = _expected_total(request.form.get("expected_total", ""))
+        remember_choices(picks_from_form(request.form))
+        remember_destination(form.country_code.data or "")
         try:
             order = place_order(current_user, _destination(form), form.key.data or "", language,
-                                expected_total=expected, base_url=site_url(), reading=reading_order(language))
+                                expected_total=expected, base_url=site_url(), reading=reading_order(language),
+                                shipping_choices=shipping_choices())
         except (SoldOut, PricesChanged) as error:
             refusal = error.message
             shown_before = expected if isinstance(error, PricesChanged) else None
@@ -174,16 +203,19 @@ def checkout() -> Response | str:
                 flash(_("Thank you! Your order %(reference)s is placed.", reference=order.reference), "success")
             # Otherwise the order page says where it stands: no "placed" without a way to pay.
             return redirect(url_for("orders.order_detail", reference=order.reference))
+    if request.method == "GET":
+        form.key.data = new_checkout_key()
+        form.email.data = current_user.email
+        _prefill_delivery(form, language, request.args.get("address", type=int))
+    destination = form.country_code.data or shipping_destination()
     priced = carts.price_cart(carts.find_cart(current_user, None), current_user, reading_order(language),
-                              shopper_display_currency())
+                              shopper_display_currency(), destination=destination,
+                              shipping_choices=shipping_choices())
     if priced.is_empty:
         flash(refusal or _("Your cart is empty."), "info")
         return redirect(url_for("orders.cart"))
     if request.method == "GET":
         count_step(CHECKOUT_START, [line.product.id for line in priced.lines])
-        form.key.data = new_checkout_key()
-        form.email.data = current_user.email
-        _prefill_delivery(form, language)
     form.expected_total.data = f"{priced.total.amount}:{priced.total.currency}"
     return render_template("orders/checkout.html", form=form, priced=priced, review_latin=review_latin,
                            show_latin=review_latin or _shows_latin(form),
@@ -191,18 +223,27 @@ def checkout() -> Response | str:
                            refusal=refusal, total_before=shown_before if shown_before != priced.total else None,
                            pays_online=current_app.extensions["payment_gateway"].collects_online,
                            party=request.form if request.method == "POST" else {}, party_errors=party_errors,
-                           nationalities=_country_choices()[1:], seat_units=seat_units)
+                           nationalities=_country_choices()[1:], seat_units=seat_units, destination=destination,
+                           duties=cart_duty_advice(priced, language), saved=address_book.saved_addresses(current_user))
 
 
-def _prefill_delivery(form: CheckoutForm, language: str) -> None:
-    """The shopper's last delivery address, else their name, a likely country and its phone prefix."""
+def _prefill_delivery(form: CheckoutForm, language: str, address_id: int | None) -> None:
+    """The address picked from the address book, else the shopper's last delivery address when it goes to the
+    destination the cart was priced for, else their name, that destination and its phone prefix."""
+    picked = address_book.find_address(current_user, address_id) if address_id else None
+    if picked is not None:
+        for name in addresses.REMEMBERED_FIELDS:
+            getattr(form, name).data = getattr(picked, name)
+        remember_destination(picked.country_code)
+        return
+    destination = shipping_destination()
     last = addresses.last_delivery(current_user)
-    if last is not None:
+    if last is not None and (not destination or last["country_code"] == destination):
         for name, value in last.items():
             getattr(form, name).data = value
         return
     form.recipient_name.data = current_user.display_name
-    country = addresses.country_from_locale([tag for tag, _quality in request.accept_languages], language)
+    country = destination or addresses.country_from_locale([tag for tag, _q in request.accept_languages], language)
     if country in shipping_countries():
         form.country_code.data = country
         form.phone.data = addresses.phone_prefix(country)

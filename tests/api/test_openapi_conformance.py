@@ -185,6 +185,7 @@ def test_the_document_has_one_money_schema_that_every_money_field_uses(client):
     assert money["properties"]["amount"]["type"] == "integer"
     changes = {entry["version"]: " ".join(entry["changes"]) for entry in document["x-changes"]}
     assert list(changes)[0] == "1.3.0" and "`festival`" in changes["1.3.0"]
+    assert "GET /cart/shipping" in changes["1.3.0"]
     assert "`refunds`" in changes["1.2.0"]
     notes = changes["1.1.0"]
     assert "GET /search" in notes and "/vendor/products" in notes and '"9.00"' in notes and '"12.50"' in notes
@@ -315,13 +316,25 @@ def test_every_operation_answers_as_documented_with_money_in_one_shape(client, d
          expect=404)
     walk("delete", "/cart/items/{product_id}", "/cart/items/2147483000", token=shopper, expect=404)
     walk("delete", "/cart/items/{product_id}", f"/cart/items/{plain}", token=shopper, expect=200)
-    cart = walk("post", "/cart/items", json={"product_id": plain}, token=shopper, expect=201)
+    walk("post", "/cart/items", json={"product_id": plain}, token=shopper, expect=201)
+    # The cart's total with each store's shipping to China: what checkout charges for that address.
+    cart = walk("get", "/cart/shipping", "/cart/shipping?destination=CN&lang=zh", token=shopper, language="zh",
+                expect=200)
+    assert cart["stores"] and all(store["ships"] for store in cart["stores"])
+    walk("get", "/cart/shipping", "/cart/shipping?destination=ZZ", token=shopper, expect=422)
+    walk("get", "/cart/shipping", "/cart/shipping?destination=CN&method=one", token=shopper, expect=422)
+    walk("get", "/cart/shipping", "/cart/shipping?destination=CN", token=vendor, expect=403)
+    walk("get", "/cart/shipping", "/cart/shipping?destination=CN", expect=401)
     key = uuid.uuid4().hex
     walk("post", "/checkout", json={"idempotency_key": "short"}, token=shopper, expect=422)
     walk("post", "/checkout", token=shopper, expect=409, json={
         "idempotency_key": uuid.uuid4().hex, "destination": ADDRESS,
         "expected_total": {"amount": cart["total"]["amount"] + 1, "currency": cart["total"]["currency"]}})
-    checkout = {"idempotency_key": key, "destination": ADDRESS, "expected_total": cart["total"], "lang": "ar"}
+    walk("post", "/checkout", token=shopper, expect=422, json={
+        "idempotency_key": uuid.uuid4().hex, "destination": ADDRESS, "shipping": {"one": "EMS"}})
+    chosen = {str(store["store"]["id"]): store["chosen_method_id"] for store in cart["stores"]}
+    checkout = {"idempotency_key": key, "destination": ADDRESS, "expected_total": cart["total"], "lang": "ar",
+                "shipping": chosen}
     order = walk("post", "/checkout", json=checkout, token=shopper, language="ar", expect=201)
     assert order["total"]["amount"] == cart["total"]["amount"]
     walk("post", "/checkout", json=checkout, token=shopper, language="ar", expect=200)

@@ -13,6 +13,7 @@ from marketplace.extensions import db
 from marketplace.media import get_image_store
 from marketplace.media.pipeline import rendition_name
 from marketplace.orders.models import Order
+from marketplace.shipping.models import DutyNote, ShippingZone
 from marketplace.vendors.models import Store, StoreStatus
 
 
@@ -46,9 +47,19 @@ def test_seed_builds_a_campaign_and_a_second_run_adds_nothing(app):
     order = db.session.scalars(select(Order)).one()
     assert order.shopper.email == "shopper@example.com" and len(order.lines) == 3
     assert sorted(vo.status.value for vo in order.vendor_orders) == ["confirmed", "shipped"]
+    assert all(vo.shipping_kind == "carrier" and vo.shipping_amount > 0 for vo in order.vendor_orders)  # to China
+
+    # every store has a shipping profile; most ship to China, the rest say they do not
+    stores = count(select(func.count(Store.id)))
+    assert report.shipping_profiles == stores
+    assert count(select(func.count(distinct(ShippingZone.store_id)))) == stores
+    to_china = count(select(func.count(ShippingZone.id)).where(ShippingZone.countries == "CN HK MO"))
+    assert stores / 2 < to_china < stores
+    assert db.session.get(DutyNote, "CN").texts["zh"]
 
     again = seed_demo(stores=40, products=120)
     assert (again.stores, again.products, again.categories, again.orders, again.experiences) == (0, 0, 0, 0, 0)
+    assert again.shipping_profiles == 0 and count(select(func.count(distinct(ShippingZone.store_id)))) == stores
     assert count(select(func.count(Product.id)).where(Product.kind == ProductKind.GOODS)) == 120
 
 
