@@ -146,12 +146,10 @@ def test_staff_curate_and_vendors_see_state_and_sales(make_festival, vendor_prod
 
 
 def test_demo_seed_makes_live_upcoming_and_past_festivals_once(app, client):
-    from campaigns.demo.festivals import seed_festivals
+    from campaigns.demo.festivals import seed_experience_deals, seed_festivals
     from campaigns.demo.seed import seed_demo
-    from campaigns.festivals.services import festivals_by_status
-
-    from campaigns.demo.festivals import seed_experience_deals
     from campaigns.festivals.models import DealDeparture
+    from campaigns.festivals.services import festivals_by_status
 
     seed_demo(stores=40, products=120)
     groups = festivals_by_status(clock.now())
