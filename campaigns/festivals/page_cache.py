@@ -9,8 +9,14 @@ request's, the page cache is bumped, and no page rendered before a boundary is s
 boundary list is read from the database at most once a second per process (or at once after a
 festival commit here); which of them have passed is worked out on every request from `clock.now()`,
 so the switch happens at the exact instant. A wave created in another process reaches this one
-through the watched-table bump and, at the latest, the next reload a second later. Festival pages
-themselves are never cached: their countdowns and "n left" bars change all the time.
+through the watched-table bump and, at the latest, the next reload a second later. The festival index
+is cached like a catalogue page; a festival's own page is not (its "n left" bars change with every sale).
+
+Signed-in shoppers get cached pages too. What festivals show differently to each of them is either
+filled in per response — "Saved" or the save button on each deal card (`viewer_switch`) — or keeps a
+copy of the page of its own: a shopper who already bought units of a deal with a per-shopper limit may
+no longer get its festival price, so such shoppers' pages are kept apart by those purchases
+(`vary_signed_in_pages_by`); everyone else shares one copy.
 
 Countdowns on cached pages (the home page's festival, a product's deal) are rendered as
 placeholders naming their target instant, and the time left is written into each response as it is
@@ -27,14 +33,23 @@ import time
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
+from flask_login import current_user
 from sqlalchemy import select
 
 from campaigns.festivals.display import countdown_parts, days_text, init_fragments
-from campaigns.festivals.models import Festival, Wave
+from campaigns.festivals.models import Deal, DealPurchase, Festival, Reminder, Wave
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import current_language
-from marketplace.core.page_cache import PageCache, add_page_filler, page_cache, rendering_for_cache, watch_tables
+from marketplace.core.page_cache import (
+    PageCache,
+    add_page_filler,
+    page_cache,
+    rendering_for_cache,
+    vary_signed_in_pages_by,
+    viewer_switch,
+    watch_tables,
+)
 from marketplace.extensions import db
 
 FESTIVAL_TABLES = ("festivals", "festival_texts", "festival_waves", "festival_deals")
@@ -115,11 +130,34 @@ def countdown_filler(marker: str):
     return fill
 
 
+def limited_purchases() -> str:
+    """The signed-in shopper's units of deals with a per-shopper limit whose wave is not over ("12x2,40x1"):
+    they decide whether the shopper still gets those festival prices; "" for most shoppers."""
+    rows = db.session.execute(
+        select(DealPurchase.deal_id, DealPurchase.quantity)
+        .join(Deal, Deal.id == DealPurchase.deal_id).join(Wave, Wave.id == Deal.wave_id)
+        .where(DealPurchase.shopper_id == current_user.id, DealPurchase.quantity > 0,
+               Deal.per_shopper_limit.is_not(None), Wave.ends_at > clock.now())
+    ).all()
+    return ",".join(f"{deal_id}x{quantity}" for deal_id, quantity in sorted(rows))
+
+
+def saved_deals() -> set[int]:
+    """The deals the current viewer saved (none for a visitor)."""
+    if not current_user.is_authenticated:
+        return set()
+    return set(db.session.scalars(select(Reminder.deal_id).where(
+        Reminder.user_id == current_user.id, Reminder.deal_id.is_not(None))))
+
+
 def init_app(app: Flask) -> None:
+    """Keep cached pages true to festival prices, boundaries, countdowns and each shopper's own deals."""
     marker = app.extensions["festival_countdown_marker"] = _countdown_marker(app)
     add_page_filler(app, countdown_filler(marker))
     app.add_template_global(countdown_fields, "countdown_fields")
     watch_tables(app, *FESTIVAL_TABLES)
+    vary_signed_in_pages_by(app, limited_purchases)
+    viewer_switch(app, "saved_deal", saved_deals)
     init_fragments(app)
     tracker = BoundaryTracker()
     app.extensions["festival_boundaries"] = tracker

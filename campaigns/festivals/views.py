@@ -1,6 +1,7 @@
 """Shopper festival pages: the index, a festival's landing page, reminders and saved deals.
 
-These pages are never page-cached: their countdowns and "n left" bars change by the second.
+The index is page-cached (its countdowns are filled in as each response is served); a festival's
+page is not: its "n left" bars change with every sale.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from campaigns.festivals.scheduling import COMMON_ZONES, get_zone
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.core.i18n import current_language, reading_order
+from marketplace.core.page_cache import cached_page
 from marketplace.core.site import safe_next_url
 from marketplace.core.zones import known_zones, viewer_zone, zone_name
 from marketplace.vendors.forms import ConfirmForm
@@ -47,6 +49,7 @@ def _visible_festival_or_404(slug: str):
 
 
 @bp.get("/")
+@cached_page
 def index() -> str:
     """Live, upcoming (in warm-up) and past festivals."""
     now = clock.now()
