@@ -1,13 +1,15 @@
 """Signed-in shoppers' pages: this code, a baseline commit's code and a bare-Flask ceiling, in one run.
 
 For each catalogue size N: a fresh instance folder seeded like bench/catalog.py (`flask seed-demo`,
-then `flask search reindex`), then shoppers created inside the app, each with two cart lines and a session cookie signed with the
-instance's key (what a log-in sets). Every client connection is one of those shoppers. Measured pages:
-product pages (16, in turn), the largest category, the festival index, the live festival's page and a
-search-results page. Three servers take turns on the same database with the same gunicorn settings:
-the working tree ("this"), the `--baseline` commit's code exported with `git archive` ("baseline";
-skipped with `--baseline ''`), and bench/ceiling_app.py serving pages of the same size and card count
-from a template compiled once. Prints a Markdown table and writes bench/results/signed-in-<timestamp>.json.
+then `flask search reindex`), then shoppers created inside the app, each with two cart lines and a
+session cookie signed with the instance's key (what a log-in sets). Every client connection is one of
+those shoppers. Measured pages: product pages (16, in turn), the largest category, the festival
+index, the live festival's page and a search-results page. Servers take turns on the same database
+with the same gunicorn settings: the working tree ("this"), the same with `PAGE_CACHE_SECONDS=0` ("no
+page cache": the full render every request pays; skipped with `--no-uncached`), the `--baseline`
+commit's code exported with `git archive` ("baseline"; skipped with `--baseline ''`), and
+bench/ceiling_app.py serving pages of the same size and card count from a template compiled once.
+Prints a Markdown table and writes bench/results/signed-in-<timestamp>.json.
 
     .venv/bin/python bench/signed_in.py [--sizes 1000,100000] [--duration 8] [--baseline main]
 """
@@ -57,7 +59,8 @@ def prepare_in_app(count: int) -> dict:
         password = hash_password("bench-password-not-used")
         goods = db.session.scalars(select(Product).where(Product.status == ProductStatus.PUBLISHED)
                                    .order_by(Product.id).limit(2)).all()
-        shoppers = [User(email=f"signed-in-bench-{n}@example.com", password_hash=password, role=Role.SHOPPER,
+        run = datetime.now().strftime("%Y%m%d%H%M%S")  # a reused instance gets new shoppers each run
+        shoppers = [User(email=f"signed-in-bench-{run}-{n}@example.com", password_hash=password, role=Role.SHOPPER,
                          display_name=f"Bench shopper {n}") for n in range(count)]
         db.session.add_all(shoppers)
         db.session.flush()
@@ -126,13 +129,16 @@ def measure(server: bench.Server, targets: dict, headers: list[dict] | None, arg
 
 
 def bench_size(size: int, baseline: Path | None, args: argparse.Namespace) -> dict:
-    instance = Path(tempfile.mkdtemp(prefix=f"silkroad-signed-in-{size}-"))
-    bench.log(f"N={size:,}: instance {instance}")
+    reused = args.instance is not None
+    instance = args.instance or Path(tempfile.mkdtemp(prefix=f"silkroad-signed-in-{size}-"))
+    bench.log(f"N={size:,}: instance {instance}" + (" (seeded before, reused)" if reused else ""))
     try:
-        result: dict = {"products_requested": size, "prepare": bench.prepare_instance(size, instance, args.seed_timeout)}
+        result: dict = {"products_requested": size, "reused_instance": reused}
         env = bench.instance_env(instance)
-        result["reindex_seconds"] = round(bench.run_step([bench.tool("flask"), "search", "reindex"], env,
-                                                         instance / "prepare.log", args.seed_timeout), 2)
+        if not reused:
+            result["prepare"] = bench.prepare_instance(size, instance, args.seed_timeout)
+            result["reindex_seconds"] = round(bench.run_step([bench.tool("flask"), "search", "reindex"], env,
+                                                             instance / "prepare.log", args.seed_timeout), 2)
         made = subprocess.run([bench.tool("python"), __file__, "--prepare-shoppers", str(SHOPPERS)], cwd=bench.ROOT,
                               env=env, capture_output=True, text=True, timeout=300, check=True)
         people = json.loads(made.stdout.strip().splitlines()[-1])
@@ -144,9 +150,14 @@ def bench_size(size: int, baseline: Path | None, args: argparse.Namespace) -> di
                    "festival_index": ["/en/festivals/"], "festival": [f"/en/festivals/{people['festival']}"],
                    "search": [f"/en/search?q={SEARCH_WORD}"]}
         result["targets"] = targets
-        servers = [("this", bench.ROOT)] + ([("baseline", baseline)] if baseline else [])
-        for name, folder in servers:
-            with bench.Server("wsgi:app", folder, env, args.workers, instance / f"gunicorn-{name}.log") as server:
+        servers = [("this", bench.ROOT, env)]
+        if not args.no_uncached:  # every request rendered in full: what search misses, carts and cache misses pay
+            servers.append(("this_uncached", bench.ROOT, {**env, "PAGE_CACHE_SECONDS": "0"}))
+        if baseline:
+            servers.append(("baseline", baseline, env))
+        for name, folder, server_env in servers:
+            with bench.Server("wsgi:app", folder, server_env, args.workers,
+                              instance / f"gunicorn-{name}.log") as server:
                 result.setdefault("shapes", {})[name] = page_shapes(server.port, targets, headers[0])
                 bench.log(f"{name} on port {server.port}, {args.workers} workers, signed-in shoppers")
                 result[name] = measure(server, targets, headers, args)
@@ -162,7 +173,7 @@ def bench_size(size: int, baseline: Path | None, args: argparse.Namespace) -> di
             result["ceiling"] = measure(server, targets, None, args)
         return result
     finally:
-        if args.keep:
+        if args.keep or reused:
             bench.log(f"kept {instance}")
         else:
             shutil.rmtree(instance, ignore_errors=True)
@@ -175,24 +186,27 @@ def markdown(run: dict) -> str:
              f"{st['warmup']:g} s warm-up; this = commit {run['commit']}{' + local changes' if run['dirty'] else ''}, "
              f"baseline = {st['baseline'] or 'none'}."]
     for r in run["sizes"]:
-        has_base = "baseline" in r
+        has_base, has_full = "baseline" in r, "this_uncached" in r
         lines += ["", f"### {r['products_requested']:,} products", ""]
-        head = ["Page", "Bytes", "This req/s"] + (["Baseline req/s"] if has_base else []) + ["Ceiling req/s",
-                "This/ceiling"] + (["Baseline/ceiling", "This/baseline"] if has_base else []) + \
+        head = ["Page", "Bytes", "This req/s"] + (["This, no page cache"] if has_full else []) + \
+            (["Baseline req/s"] if has_base else []) + ["Ceiling req/s", "This/ceiling"] + \
+            (["No cache/ceiling"] if has_full else []) + (["Baseline/ceiling", "This/baseline"] if has_base else []) + \
             ["This p50 / p99 ms"] + (["Baseline p50 / p99 ms"] if has_base else []) + ["Errors"]
         lines += ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
         for kind in PAGES:
             t, c = r["this"][kind], r["ceiling"][kind]
             b = r["baseline"][kind] if has_base else None
+            f = r["this_uncached"][kind] if has_full else None
             more = len(r["targets"][kind]) - 1
             cells = [f"{kind} `{r['targets'][kind][0]}`" + (f" (+{more})" if more else ""),
                      f"{r['shapes']['this'][kind]['bytes']:,}", f"{t['rps']:.1f}"]
+            cells += [f"{f['rps']:.1f}"] if f else []
             cells += [f"{b['rps']:.1f}"] if b else []
-            cells += [f"{c['rps']:.1f}", bench.ratio(t, c)]
+            cells += [f"{c['rps']:.1f}", bench.ratio(t, c)] + ([bench.ratio(f, c)] if f else [])
             cells += [bench.ratio(b, c), f"{t['rps'] / b['rps']:.1f}×" if b["rps"] else "-"] if b else []
             cells += [f"{t['p50_ms']:.1f} / {t['p99_ms']:.1f}"]
             cells += [f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f}"] if b else []
-            cells += [" / ".join(str(x["errors"]) for x in (t, b, c) if x)]
+            cells += [" / ".join(str(x["errors"]) for x in (t, f, b, c) if x)]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -205,13 +219,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="client connections (one shopper each)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (sync)")
     parser.add_argument("--baseline", default="main", help="commit whose code is measured beside this one ('' for none)")
+    parser.add_argument("--no-uncached", action="store_true", help="skip this code with PAGE_CACHE_SECONDS=0")
     parser.add_argument("--seed-timeout", type=float, default=1800, help="seconds allowed for one seeding")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument("--instance", type=Path, help="an instance folder already seeded (flask seed-demo and "
+                        "search reindex) with the one size given, used in place and kept")
     parser.add_argument("--prepare-shoppers", type=int, help=argparse.SUPPRESS)  # run inside the instance
     args = parser.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     if not args.sizes or min(args.sizes) < 1 or args.concurrency < 1 or args.duration <= 0:
         parser.error("sizes, concurrency and duration must be positive")
+    if args.instance is not None and (len(args.sizes) != 1 or not (args.instance / "silkroad.db").exists()):
+        parser.error("--instance takes a seeded instance folder and one size")
     return args
 
 

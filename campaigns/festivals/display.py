@@ -235,10 +235,12 @@ def deal_grid(cards: list[DealCard], phase: Phase) -> Markup:
     reused while the catalogue is unchanged, so a page of hundreds of deals costs little to serve."""
     language = current_language().code
     before_opening = phase in (Phase.WARM_UP, Phase.INTERVAL)
-    if rendering_for_cache():  # kept for every viewer: each response keeps its viewer's "Saved" or button
+    caching = rendering_for_cache()
+    if caching:  # kept for every viewer: each response keeps its viewer's "Saved" or button, and units left
         cards = [replace(card, saved=None) for card in cards]
     prices = shopper_display_prices()  # the shopper's display currency, as on every other page
-    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.per_shopper_limit,
+    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold_out if caching else c.sold, c.cap,
+             c.per_shopper_limit,
              c.regular.amount, c.festival_price.amount if c.festival_price else None, id(c.face), prices.currency)
             for c in cards]
     kept = _kept()

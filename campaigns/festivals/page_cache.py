@@ -33,7 +33,9 @@ import time
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
+from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from campaigns.festivals.display import countdown_parts, days_text, init_fragments
@@ -130,6 +132,44 @@ def countdown_filler(marker: str):
     return fill
 
 
+def units_left_label(cap: int, left: int) -> Markup:
+    """A deal card's "n left" with its meter."""
+    cap, left, text = int(cap), int(left), escape(ngettext("%(num)d left", "%(num)d left", left))
+    return Markup(  # noqa: S704 - a translation escaped here and whole numbers
+        f'<label class="left">{text}\n    <meter min="0" max="{cap}" value="{left}">{left} / {cap}</meter></label>')
+
+
+def units_left(deal_id: int, cap: int, left: int) -> Markup:
+    """A deal card's units left: a placeholder naming the deal while a page is rendered for the page cache
+    (filled in as each response is served), else the label."""
+    if rendering_for_cache():
+        return Markup(f"{current_app.extensions['festival_units_marker']}-{int(deal_id)}-")  # noqa: S704 - ours
+    return units_left_label(cap, left)
+
+
+def units_left_filler(marker: str):
+    """A page filler that writes each deal's units left, read in one query, into a kept page's placeholders."""
+    pattern = re.compile(re.escape(marker) + r"-(\d+)-")
+
+    def fill(body: str) -> str:
+        if marker not in body:
+            return body
+        ids = {int(found) for found in pattern.findall(body)}
+        counts = {deal_id: (cap, max(0, cap - sold)) for deal_id, cap, sold in db.session.execute(
+            select(Deal.id, Deal.cap, Deal.sold).where(Deal.id.in_(ids)))}
+        labels: dict[tuple[int, int], str] = {}  # deals with the same cap and units left share a label
+
+        def label(match: re.Match) -> str:
+            counted = counts.get(int(match.group(1)), (0, 0))
+            if counted not in labels:
+                labels[counted] = str(units_left_label(*counted))
+            return labels[counted]
+
+        return pattern.sub(label, body)
+
+    return fill
+
+
 def limited_purchases() -> str:
     """The signed-in shopper's units of deals with a per-shopper limit whose wave is not over ("12x2,40x1"):
     they decide whether the shopper still gets those festival prices; "" for most shoppers."""
@@ -140,6 +180,14 @@ def limited_purchases() -> str:
                Deal.per_shopper_limit.is_not(None), Wave.ends_at > clock.now())
     ).all()
     return ",".join(f"{deal_id}x{quantity}" for deal_id, quantity in sorted(rows))
+
+
+def reminded_festivals() -> set[int]:
+    """The festivals the current viewer asked to be reminded of (none for a visitor)."""
+    if not current_user.is_authenticated:
+        return set()
+    return set(db.session.scalars(select(Reminder.festival_id).where(
+        Reminder.user_id == current_user.id, Reminder.deal_id.is_(None))))
 
 
 def saved_deals() -> set[int]:
@@ -158,6 +206,10 @@ def init_app(app: Flask) -> None:
     watch_tables(app, *FESTIVAL_TABLES)
     vary_signed_in_pages_by(app, limited_purchases)
     viewer_switch(app, "saved_deal", saved_deals)
+    viewer_switch(app, "festival_reminder", reminded_festivals)
+    units = app.extensions["festival_units_marker"] = _countdown_marker(app).replace("srm-cd-", "srm-left-")
+    add_page_filler(app, units_left_filler(units))
+    app.add_template_global(units_left, "deal_units_left")
     init_fragments(app)
     tracker = BoundaryTracker()
     app.extensions["festival_boundaries"] = tracker

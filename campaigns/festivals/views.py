@@ -1,7 +1,7 @@
 """Shopper festival pages: the index, a festival's landing page, reminders and saved deals.
 
-The index is page-cached (its countdowns are filled in as each response is served); a festival's
-page is not: its "n left" bars change with every sale.
+The index and a festival's page are page-cached: countdowns, units left, the viewer's reminder and
+saved deals are filled in as each response is served (see festivals/page_cache.py).
 """
 from __future__ import annotations
 
@@ -58,8 +58,10 @@ def index() -> str:
 
 
 @bp.get("/<slug>")
+@cached_page
 def landing(slug: str) -> str:
-    """A festival's page: countdown, its times in two zones, and its deals (prices only while live)."""
+    """A festival's page: countdown, its times in two zones, and its deals (prices only while live); kept by
+    the page cache, with each viewer's reminder and saved deals and the units left filled in per response."""
     festival, phase = _visible_festival_or_404(slug)
     now = clock.now()
     user = shopper()
@@ -67,7 +69,6 @@ def landing(slug: str) -> str:
     return render_template(
         "festivals/landing.html", festival=festival, phase=phase, Phase=Phase, now=now, cards=cards,
         target=phases.countdown_at(festival, now), zone=shopper_zone(festival.time_zone),
-        reminded=reminders.has_festival_reminder(user, festival), form=ConfirmForm(),
         results=festival_results(festival) if phase == Phase.ENDED else None,
     )
 

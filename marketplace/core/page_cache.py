@@ -329,8 +329,12 @@ def rendering_for_cache() -> bool:
     return bool(g.get("page_cache_rendering"))
 
 
-def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Serve `view` from the page cache for GETs by visitors and signed-in users; render and keep it on a miss."""
+def cached_page(view: Callable[..., Any] | None = None, *, vary: Callable[[], str] | None = None) -> Any:
+    """Serve `view` from the page cache for GETs by visitors and signed-in users; render and keep it on a miss.
+    `@cached_page(vary=f)` also keeps a copy per value of `f()` (what the view reads besides the database,
+    such as the search index's version)."""
+    if view is None:
+        return lambda decorated: cached_page(decorated, vary=vary)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -342,7 +346,8 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
             # Texts fall back through the visitor's other languages (Accept-Language) and times are on
             # the visitor's clocks, so visitors whose reading orders or zones differ get different pages.
             key = "|".join((str(store.version()), request.host, request.full_path, ",".join(reading_order()),
-                            viewer_zone(), *(variant() for variant in cache.variants), viewer_key(cache)))
+                            viewer_zone(), *(variant() for variant in cache.variants), viewer_key(cache),
+                            vary() if vary is not None else ""))
             body = store.get(key)
         except Exception:  # noqa: BLE001 - a cache outage must never take the page down
             return view(*args, **kwargs)

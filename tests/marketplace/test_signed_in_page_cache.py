@@ -5,6 +5,7 @@ import re
 import uuid
 
 import pytest
+from sqlalchemy import text
 
 from campaigns.festivals import reminders
 from campaigns.festivals.models import DealPurchase
@@ -127,8 +128,8 @@ def test_a_catalogue_change_reaches_signed_in_shoppers_at_once(cached_app, make_
     assert "New name" in client.get(url).get_data(as_text=True)
 
 
-def test_saved_deals_on_a_cached_page_are_each_shoppers_own(cached_app, make_festival, make_deal,  # noqa: F811
-                                                            make_user):
+def test_saved_deals_on_a_cached_page_are_each_shoppers_own(
+        cached_app, make_festival, make_deal, make_user):  # noqa: F811
     festival = make_festival()
     saved, other = make_deal(festival, name="Kenyan AA beans"), make_deal(festival, name="Rooibos tea")
     saver, browser = make_user(), make_user()
@@ -152,8 +153,8 @@ def test_saved_deals_on_a_cached_page_are_each_shoppers_own(cached_app, make_fes
         assert not any(marker in html for marker in cached_app.extensions["page_cache"].switches)
 
 
-def test_a_shopper_past_a_deals_limit_is_not_shown_its_festival_price(cached_app, make_festival, make_deal,  # noqa: F811
-                                                                     make_product, make_user):
+def test_a_shopper_past_a_deals_limit_is_not_shown_its_festival_price(
+        cached_app, make_festival, make_deal, make_product, make_user):  # noqa: F811
     festival = make_festival()
     product = make_product(price=1000, stock=50, name="Ethiopian Yirgacheffe")
     deal = make_deal(festival, product=product, price=700, limit=1)
@@ -167,3 +168,50 @@ def test_a_shopper_past_a_deals_limit_is_not_shown_its_festival_price(cached_app
         again = signed_in(cached_app, make_user()).get(url).get_data(as_text=True)
     assert "7.00" in fresh_page and "7.00" in again
     assert "7.00" not in reached_page and "10.00" in reached_page
+
+
+def test_a_cached_festival_page_shows_the_units_left_of_each_response(
+        cached_app, make_festival, make_deal, make_user):  # noqa: F811
+    festival = make_festival()
+    deal = make_deal(festival, cap=10, name="Kenyan AA beans")
+    other = make_user()
+    url = f"/en/festivals/{festival.slug}"
+    with clock.freeze(DURING_WAVE1):
+        first = signed_in(cached_app, other).get(url).get_data(as_text=True)
+        # A sale written outside the application's session: the kept page is not refreshed, yet the
+        # units left are read for every response.
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE festival_deals SET sold = 3 WHERE id = :id"), {"id": deal.id})
+        second = signed_in(cached_app, make_user()).get(url).get_data(as_text=True)
+    assert "10 left" in first and "7 left" in second
+    assert '<meter min="0" max="10" value="7">7 / 10</meter>' in second
+    for html in (first, second):
+        assert not placeholders_in(cached_app, html) and "srm-left-" not in html
+
+
+def test_the_reminder_on_a_cached_festival_page_is_each_viewers_own(cached_app, make_festival, make_user):  # noqa: F811
+    festival = make_festival()
+    reminded, other = make_user(), make_user()
+    url = f"/en/festivals/{festival.slug}"
+    with clock.freeze(SECOND_OF_WARMUP):
+        reminders.remind_festival(reminded, festival, "en")
+        pages = {name: client.get(url).get_data(as_text=True) for name, client in (
+            ("other", signed_in(cached_app, other)), ("reminded", signed_in(cached_app, reminded)),
+            ("visitor", cached_app.test_client()))}
+    assert "You will get an e-mail before it opens." in pages["reminded"]
+    assert "Remind me before it opens" not in pages["reminded"]
+    for name in ("other", "visitor"):
+        assert "Remind me before it opens" in pages[name] and "You will get an e-mail" not in pages[name]
+
+
+def test_a_listing_card_shows_its_new_price_name_and_stock_at_once(client, make_product, make_category):
+    category = make_category()
+    product = make_product(name="Shea butter", category=category, price=1250, stock=4)
+    url = f"/en/categories/{category.slug}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Shea butter" in html and "12.50" in html and "Sold out" not in html
+    product.price_amount, product.stock = 1390, 0
+    db.session.query(ProductText).filter_by(product_id=product.id).one().name = "Raw shea butter"
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert "Raw shea butter" in html and "13.90" in html and "12.50" not in html and "Sold out" in html
