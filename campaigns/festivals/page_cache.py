@@ -170,14 +170,38 @@ def units_left_filler(marker: str):
     return fill
 
 
+class LimitedDeals:
+    """The deals with a per-shopper limit whose wave is not over, read again when the page cache's version
+    changes (a deal added or changed) and at least once a second; a deal over since is harmless in it."""
+
+    def __init__(self, reload_seconds: float = RELOAD_SECONDS) -> None:
+        self.reload_seconds = reload_seconds
+        self.ids: list[int] = []
+        self.version: int | None = None
+        self.loaded_at = float("-inf")
+        self.lock = threading.Lock()
+
+    def current(self, cache: PageCache) -> list[int]:
+        version = cache.version()
+        if version != self.version or time.monotonic() - self.loaded_at >= self.reload_seconds:
+            ids = list(db.session.scalars(select(Deal.id).join(Wave, Wave.id == Deal.wave_id).where(
+                Deal.per_shopper_limit.is_not(None), Wave.ends_at > clock.now()).order_by(Deal.id)))
+            with self.lock:
+                self.ids, self.version, self.loaded_at = ids, version, time.monotonic()
+        return self.ids
+
+
 def limited_purchases() -> str:
     """The signed-in shopper's units of deals with a per-shopper limit whose wave is not over ("12x2,40x1"):
-    they decide whether the shopper still gets those festival prices; "" for most shoppers."""
-    rows = db.session.execute(
+    they decide whether the shopper still gets those festival prices; "" for most shoppers (and no query
+    at all while no such deal exists)."""
+    deal_ids = current_app.extensions["festival_limited_deals"].current(page_cache())
+    if not deal_ids:
+        return ""
+    rows = db.session.execute(  # by the purchases' primary key (deal, shopper)
         select(DealPurchase.deal_id, DealPurchase.quantity)
-        .join(Deal, Deal.id == DealPurchase.deal_id).join(Wave, Wave.id == Deal.wave_id)
-        .where(DealPurchase.shopper_id == current_user.id, DealPurchase.quantity > 0,
-               Deal.per_shopper_limit.is_not(None), Wave.ends_at > clock.now())
+        .where(DealPurchase.deal_id.in_(deal_ids), DealPurchase.shopper_id == current_user.id,
+               DealPurchase.quantity > 0)
     ).all()
     return ",".join(f"{deal_id}x{quantity}" for deal_id, quantity in sorted(rows))
 
@@ -204,6 +228,7 @@ def init_app(app: Flask) -> None:
     add_page_filler(app, countdown_filler(marker))
     app.add_template_global(countdown_fields, "countdown_fields")
     watch_tables(app, *FESTIVAL_TABLES)
+    app.extensions["festival_limited_deals"] = LimitedDeals()
     vary_signed_in_pages_by(app, limited_purchases)
     viewer_switch(app, "saved_deal", saved_deals)
     viewer_switch(app, "festival_reminder", reminded_festivals)

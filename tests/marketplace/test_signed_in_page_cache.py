@@ -168,6 +168,12 @@ def test_a_shopper_past_a_deals_limit_is_not_shown_its_festival_price(
         again = signed_in(cached_app, make_user()).get(url).get_data(as_text=True)
     assert "7.00" in fresh_page and "7.00" in again
     assert "7.00" not in reached_page and "10.00" in reached_page
+    # The fresh shopper buys their one unit: their next page is no longer the shared copy.
+    db.session.add(DealPurchase(deal_id=deal.id, shopper_id=fresh.id, quantity=1))
+    db.session.commit()
+    with clock.freeze(DURING_WAVE1):
+        after = signed_in(cached_app, fresh).get(url).get_data(as_text=True)
+    assert "7.00" not in after and "10.00" in after
 
 
 def test_a_cached_festival_page_shows_the_units_left_of_each_response(
