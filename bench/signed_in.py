@@ -179,6 +179,14 @@ def bench_size(size: int, baseline: Path | None, args: argparse.Namespace) -> di
             shutil.rmtree(instance, ignore_errors=True)
 
 
+def cpu_per_request(measured: dict) -> str:
+    """Server CPU milliseconds per answered request: unlike req/s, it holds when other work shares the machine."""
+    cores = measured.get("cpu", {}).get("server_cores")
+    if cores is None or not measured["requests_ok"]:
+        return "-"
+    return f"{1000 * cores * measured['seconds'] / measured['requests_ok']:.1f}"
+
+
 def markdown(run: dict) -> str:
     m, st = run["machine"], run["settings"]
     lines = [f"Machine: {m['cpus']} cores, Python {m['python']}; gunicorn sync, {st['workers']} workers; "
@@ -191,7 +199,8 @@ def markdown(run: dict) -> str:
         head = ["Page", "Bytes", "This req/s"] + (["This, no page cache"] if has_full else []) + \
             (["Baseline req/s"] if has_base else []) + ["Ceiling req/s", "This/ceiling"] + \
             (["No cache/ceiling"] if has_full else []) + (["Baseline/ceiling", "This/baseline"] if has_base else []) + \
-            ["This p50 / p99 ms"] + (["Baseline p50 / p99 ms"] if has_base else []) + ["Errors"]
+            ["This p50 / p99 ms"] + (["Baseline p50 / p99 ms"] if has_base else []) + \
+            ["Server CPU ms per request (this / no cache / baseline / ceiling)", "Errors"]
         lines += ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
         for kind in PAGES:
             t, c = r["this"][kind], r["ceiling"][kind]
@@ -206,6 +215,7 @@ def markdown(run: dict) -> str:
             cells += [bench.ratio(b, c), f"{t['rps'] / b['rps']:.1f}×" if b["rps"] else "-"] if b else []
             cells += [f"{t['p50_ms']:.1f} / {t['p99_ms']:.1f}"]
             cells += [f"{b['p50_ms']:.1f} / {b['p99_ms']:.1f}"] if b else []
+            cells += [" / ".join(cpu_per_request(x) for x in (t, f, b, c) if x)]
             cells += [" / ".join(str(x["errors"]) for x in (t, f, b, c) if x)]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
