@@ -200,7 +200,9 @@ def markdown(run: dict) -> str:
             (["Baseline req/s"] if has_base else []) + ["Ceiling req/s", "This/ceiling"] + \
             (["No cache/ceiling"] if has_full else []) + (["Baseline/ceiling", "This/baseline"] if has_base else []) + \
             ["This p50 / p99 ms"] + (["Baseline p50 / p99 ms"] if has_base else []) + \
-            ["Server CPU ms per request (this / no cache / baseline / ceiling)", "Errors"]
+            ["Server CPU ms per request (" + " / ".join(
+                name for name, shown in (("this", True), ("no cache", has_full), ("baseline", has_base),
+                                         ("ceiling", True)) if shown) + ")", "Errors"]
         lines += ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
         for kind in PAGES:
             t, c = r["this"][kind], r["ceiling"][kind]
