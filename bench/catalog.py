@@ -242,8 +242,10 @@ class Sample:
     body_bytes: int = 0
 
 
-def worker(port: int, paths: list[str], offset: int, deadline: float, sample: Sample) -> None:
-    """One client: a keep-alive connection (reopened when the server closes it) until `deadline`."""
+def worker(port: int, paths: list[str], offset: int, deadline: float, sample: Sample,
+           headers: dict[str, str] | None = None) -> None:
+    """One client: a keep-alive connection (reopened when the server closes it) until `deadline`,
+    sending `headers` (a signed-in session's cookie) with every request."""
     conn = None
     i = offset
     while True:
@@ -256,7 +258,7 @@ def worker(port: int, paths: list[str], offset: int, deadline: float, sample: Sa
             if conn is None:
                 conn = http.client.HTTPConnection(HOST, port, timeout=30)
                 sample.connections += 1
-            conn.request("GET", path)
+            conn.request("GET", path, headers=headers or {})
             response = conn.getresponse()
             body = response.read()
             elapsed = time.perf_counter() - started
@@ -288,11 +290,14 @@ def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
 
 
-def load(port: int, paths: list[str], concurrency: int, seconds: float) -> dict:
-    """`concurrency` clients requesting `paths` for `seconds`; throughput and latency of the 200s."""
+def load(port: int, paths: list[str], concurrency: int, seconds: float,
+         headers: list[dict[str, str]] | None = None) -> dict:
+    """`concurrency` clients requesting `paths` for `seconds`; throughput and latency of the 200s.
+    With `headers`, client i sends headers[i % len(headers)] (each its own signed-in shopper)."""
     samples = [Sample() for _ in range(concurrency)]
     deadline = time.perf_counter() + seconds
-    threads = [threading.Thread(target=worker, args=(port, paths, i, deadline, s), daemon=True)
+    threads = [threading.Thread(target=worker, args=(port, paths, i, deadline, s,
+                                                     headers[i % len(headers)] if headers else None), daemon=True)
                for i, s in enumerate(samples)]
     started = time.perf_counter()
     for thread in threads:

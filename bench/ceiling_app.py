@@ -8,7 +8,8 @@ pages of this size on this machine, the ceiling the storefront's own numbers are
 
 The page shapes (card counts, link counts, target sizes in bytes, product slugs) come from the JSON
 file named by `CEILING_SHAPE`, which bench/catalog.py writes after fetching the storefront's pages;
-each page is padded with filler text to the storefront page's size. Serve it with
+each page is padded with filler text to the storefront page's size. Pages listed under "extra" in the
+shape (path, cards, bytes) are served as a category-like grid of that size at their path. Serve it with
 `gunicorn --chdir bench ceiling_app:app`.
 """
 from __future__ import annotations
@@ -320,7 +321,8 @@ def create_app(shape: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    max_cards = max(shape[kind]["cards"] for kind in ("home", "pavilion", "category", "product"))
+    max_cards = max(page["cards"] for page in (*(shape[kind] for kind in ("home", "pavilion", "category", "product")),
+                                               *shape.get("extra", {}).values()))
     cards = [make_card(i) for i in range(max(max_cards, 24) * 4)]
     stores = [{"slug": c.store_slug, "name": c.store_name, "city": c.city, "country": c.country,
                "tagline": "A family workshop weaving kente since 1994"} for c in cards]
@@ -374,12 +376,21 @@ def create_app(shape: dict | None = None) -> Flask:
         return render("product", f"/en/products/{slug}", product=found,
                       related=cards[: shape["product"]["cards"]])
 
+    # Other pages (bench/signed_in.py: the festival index and page, search results) as a category-like
+    # grid of their number of cards at their path, padded to their size like the four above.
+    extra = shape.get("extra", {})
+    for kind, page in extra.items():
+        shape[kind] = {"currencies": 40, **page}
+        app.add_url_rule(page["path"], f"extra_{kind}",
+                         lambda kind=kind: render_template("category.html", **context(kind, extra[kind]["path"])))
+
     # Pad each page with filler text to the storefront page's size, so both send as many bytes.
     first_slug = shape["product_slugs"][0]
     paths = {"home": "/en/", "pavilion": "/en/pavilions/KE", "category": "/en/categories/coffee",
-             "product": f"/en/products/{first_slug}"}
+             "product": f"/en/products/{first_slug}", **{kind: page["path"] for kind, page in extra.items()}}
     views = {"home": home, "pavilion": lambda: pavilion("KE"), "category": lambda: category("coffee"),
-             "product": lambda: product(first_slug)}
+             "product": lambda: product(first_slug),
+             **{kind: app.view_functions[f"extra_{kind}"] for kind in extra}}
     for kind, path in paths.items():
         with app.test_request_context(path):
             size = len(views[kind]().encode())

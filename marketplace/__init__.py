@@ -140,7 +140,7 @@ def configure_campaigns(app: Flask) -> None:
 
 def configure_blueprints(app: Flask) -> None:
     from marketplace import api, catalog, shipping, vendors
-    from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.accounts import views as account_pages
     from marketplace.core.views import bp as core_bp
     from marketplace.extensions import csrf
     from marketplace.media.views import bp as media_bp
@@ -156,7 +156,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(core_bp)
     app.register_blueprint(search_bp)
     api.init_app(app)
-    app.register_blueprint(accounts_bp)
+    account_pages.init_app(app)
     catalog.init_app(app)
     app.register_blueprint(media_bp)
     order_pages.init_app(app)

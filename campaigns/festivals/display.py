@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -27,7 +27,7 @@ from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import LANGUAGES, current_language
 from marketplace.core.money import Money
-from marketplace.core.page_cache import page_cache
+from marketplace.core.page_cache import page_cache, rendering_for_cache
 from marketplace.core.zones import format_wall_time, same_day, zone_info, zone_name
 from marketplace.extensions import db
 from marketplace.orders.holds.lapsed import release_expired_reservations
@@ -54,7 +54,7 @@ class DealCard:
     cap: int
     sold: int
     live: bool
-    saved: bool
+    saved: bool | None  # None: a page kept by the page cache, where each viewer's own is filled in
     product_id: int = 0
     per_shopper_limit: int | None = None
     experience: bool = False  # booked by date on its own page; `cap` is seats per date
@@ -237,8 +237,12 @@ def deal_grid(cards: list[DealCard], phase: Phase) -> Markup:
     reused while the catalogue is unchanged, so a page of hundreds of deals costs little to serve."""
     language = current_language().code
     before_opening = phase in (Phase.WARM_UP, Phase.INTERVAL)
+    caching = rendering_for_cache()
+    if caching:  # kept for every viewer: each response keeps its viewer's "Saved" or button, and units left
+        cards = [replace(card, saved=None) for card in cards]
     prices = shopper_display_prices()  # the shopper's display currency, as on every other page
-    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold, c.cap, c.per_shopper_limit, c.experience,
+    keys = [(c.deal_id, language, before_opening, c.live, c.saved, c.sold_out if caching else c.sold, c.cap,
+             c.per_shopper_limit, c.experience,
              c.regular.amount, c.festival_price.amount if c.festival_price else None, id(c.face), prices.currency)
             for c in cards]
     kept = _kept()

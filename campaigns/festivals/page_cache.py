@@ -9,8 +9,14 @@ request's, the page cache is bumped, and no page rendered before a boundary is s
 boundary list is read from the database at most once a second per process (or at once after a
 festival commit here); which of them have passed is worked out on every request from `clock.now()`,
 so the switch happens at the exact instant. A wave created in another process reaches this one
-through the watched-table bump and, at the latest, the next reload a second later. Festival pages
-themselves are never cached: their countdowns and "n left" bars change all the time.
+through the watched-table bump and, at the latest, the next reload a second later. The festival index
+is cached like a catalogue page; a festival's own page is not (its "n left" bars change with every sale).
+
+Signed-in shoppers get cached pages too. What festivals show differently to each of them is either
+filled in per response — "Saved" or the save button on each deal card (`viewer_switch`) — or keeps a
+copy of the page of its own: a shopper who already bought units of a deal with a per-shopper limit may
+no longer get its festival price, so such shoppers' pages are kept apart by those purchases
+(`vary_signed_in_pages_by`); everyone else shares one copy.
 
 Countdowns on cached pages (the home page's festival, a product's deal) are rendered as
 placeholders naming their target instant, and the time left is written into each response as it is
@@ -27,14 +33,25 @@ import time
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
+from flask_babel import ngettext
+from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from campaigns.festivals.display import countdown_parts, days_text, init_fragments
-from campaigns.festivals.models import Festival, Wave
+from campaigns.festivals.models import Deal, DealPurchase, Festival, Reminder, Wave
 from marketplace.core import clock
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import current_language
-from marketplace.core.page_cache import PageCache, add_page_filler, page_cache, rendering_for_cache, watch_tables
+from marketplace.core.page_cache import (
+    PageCache,
+    add_page_filler,
+    page_cache,
+    rendering_for_cache,
+    vary_signed_in_pages_by,
+    viewer_switch,
+    watch_tables,
+)
 from marketplace.extensions import db
 
 FESTIVAL_TABLES = ("festivals", "festival_texts", "festival_waves", "festival_deals")
@@ -115,11 +132,109 @@ def countdown_filler(marker: str):
     return fill
 
 
+def units_left_label(cap: int, left: int) -> Markup:
+    """A deal card's "n left" with its meter."""
+    cap, left, text = int(cap), int(left), escape(ngettext("%(num)d left", "%(num)d left", left))
+    return Markup(  # noqa: S704 - a translation escaped here and whole numbers
+        f'<label class="left">{text}\n    <meter min="0" max="{cap}" value="{left}">{left} / {cap}</meter></label>')
+
+
+def units_left(deal_id: int, cap: int, left: int) -> Markup:
+    """A deal card's units left: a placeholder naming the deal while a page is rendered for the page cache
+    (filled in as each response is served), else the label."""
+    if rendering_for_cache():
+        return Markup(f"{current_app.extensions['festival_units_marker']}-{int(deal_id)}-")  # noqa: S704 - ours
+    return units_left_label(cap, left)
+
+
+def units_left_filler(marker: str):
+    """A page filler that writes each deal's units left, read in one query, into a kept page's placeholders."""
+    pattern = re.compile(re.escape(marker) + r"-(\d+)-")
+
+    def fill(body: str) -> str:
+        if marker not in body:
+            return body
+        ids = {int(found) for found in pattern.findall(body)}
+        counts = {deal_id: (cap, max(0, cap - sold)) for deal_id, cap, sold in db.session.execute(
+            select(Deal.id, Deal.cap, Deal.sold).where(Deal.id.in_(ids)))}
+        labels: dict[tuple[int, int], str] = {}  # deals with the same cap and units left share a label
+
+        def label(match: re.Match) -> str:
+            counted = counts.get(int(match.group(1)), (0, 0))
+            if counted not in labels:
+                labels[counted] = str(units_left_label(*counted))
+            return labels[counted]
+
+        return pattern.sub(label, body)
+
+    return fill
+
+
+class LimitedDeals:
+    """The deals with a per-shopper limit whose wave is not over, read again when the page cache's version
+    changes (a deal added or changed) and at least once a second; a deal over since is harmless in it."""
+
+    def __init__(self, reload_seconds: float = RELOAD_SECONDS) -> None:
+        self.reload_seconds = reload_seconds
+        self.ids: list[int] = []
+        self.version: int | None = None
+        self.loaded_at = float("-inf")
+        self.lock = threading.Lock()
+
+    def current(self, cache: PageCache) -> list[int]:
+        version = cache.version()
+        if version != self.version or time.monotonic() - self.loaded_at >= self.reload_seconds:
+            ids = list(db.session.scalars(select(Deal.id).join(Wave, Wave.id == Deal.wave_id).where(
+                Deal.per_shopper_limit.is_not(None), Wave.ends_at > clock.now()).order_by(Deal.id)))
+            with self.lock:
+                self.ids, self.version, self.loaded_at = ids, version, time.monotonic()
+        return self.ids
+
+
+def limited_purchases() -> str:
+    """The signed-in shopper's units of deals with a per-shopper limit whose wave is not over ("12x2,40x1"):
+    they decide whether the shopper still gets those festival prices; "" for most shoppers (and no query
+    at all while no such deal exists)."""
+    deal_ids = current_app.extensions["festival_limited_deals"].current(page_cache())
+    if not deal_ids:
+        return ""
+    rows = db.session.execute(  # by the purchases' primary key (deal, shopper)
+        select(DealPurchase.deal_id, DealPurchase.quantity)
+        .where(DealPurchase.deal_id.in_(deal_ids), DealPurchase.shopper_id == current_user.id,
+               DealPurchase.quantity > 0)
+    ).all()
+    return ",".join(f"{deal_id}x{quantity}" for deal_id, quantity in sorted(rows))
+
+
+def reminded_festivals() -> set[int]:
+    """The festivals the current viewer asked to be reminded of (none for a visitor)."""
+    if not current_user.is_authenticated:
+        return set()
+    return set(db.session.scalars(select(Reminder.festival_id).where(
+        Reminder.user_id == current_user.id, Reminder.deal_id.is_(None))))
+
+
+def saved_deals() -> set[int]:
+    """The deals the current viewer saved (none for a visitor)."""
+    if not current_user.is_authenticated:
+        return set()
+    return set(db.session.scalars(select(Reminder.deal_id).where(
+        Reminder.user_id == current_user.id, Reminder.deal_id.is_not(None))))
+
+
 def init_app(app: Flask) -> None:
+    """Keep cached pages true to festival prices, boundaries, countdowns and each shopper's own deals."""
     marker = app.extensions["festival_countdown_marker"] = _countdown_marker(app)
     add_page_filler(app, countdown_filler(marker))
     app.add_template_global(countdown_fields, "countdown_fields")
     watch_tables(app, *FESTIVAL_TABLES)
+    app.extensions["festival_limited_deals"] = LimitedDeals()
+    vary_signed_in_pages_by(app, limited_purchases)
+    viewer_switch(app, "saved_deal", saved_deals)
+    viewer_switch(app, "festival_reminder", reminded_festivals)
+    units = app.extensions["festival_units_marker"] = _countdown_marker(app).replace("srm-cd-", "srm-left-")
+    add_page_filler(app, units_left_filler(units))
+    app.add_template_global(units_left, "deal_units_left")
     init_fragments(app)
     tracker = BoundaryTracker()
     app.extensions["festival_boundaries"] = tracker

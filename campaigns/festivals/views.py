@@ -1,6 +1,7 @@
 """Shopper festival pages: the index, a festival's landing page, reminders and saved deals.
 
-These pages are never page-cached: their countdowns and "n left" bars change by the second.
+The index and a festival's page are page-cached: countdowns, units left, the viewer's reminder and
+saved deals are filled in as each response is served (see festivals/page_cache.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from campaigns.festivals.scheduling import COMMON_ZONES, get_zone
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.core.i18n import current_language, reading_order
+from marketplace.core.page_cache import cached_page
 from marketplace.core.site import safe_next_url
 from marketplace.core.zones import known_zones, viewer_zone, zone_name
 from marketplace.vendors.forms import ConfirmForm
@@ -47,6 +49,7 @@ def _visible_festival_or_404(slug: str):
 
 
 @bp.get("/")
+@cached_page
 def index() -> str:
     """Live, upcoming (in warm-up) and past festivals."""
     now = clock.now()
@@ -55,8 +58,10 @@ def index() -> str:
 
 
 @bp.get("/<slug>")
+@cached_page
 def landing(slug: str) -> str:
-    """A festival's page: countdown, its times in two zones, and its deals (prices only while live)."""
+    """A festival's page: countdown, its times in two zones, and its deals (prices only while live); kept by
+    the page cache, with each viewer's reminder and saved deals and the units left filled in per response."""
     festival, phase = _visible_festival_or_404(slug)
     now = clock.now()
     user = shopper()
@@ -64,7 +69,6 @@ def landing(slug: str) -> str:
     return render_template(
         "festivals/landing.html", festival=festival, phase=phase, Phase=Phase, now=now, cards=cards,
         target=phases.countdown_at(festival, now), zone=shopper_zone(festival.time_zone),
-        reminded=reminders.has_festival_reminder(user, festival), form=ConfirmForm(),
         results=festival_results(festival) if phase == Phase.ENDED else None,
     )
 

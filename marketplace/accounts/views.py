@@ -1,7 +1,18 @@
 """Sign-up, log-in, log-out and the account page."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -15,6 +26,7 @@ from marketplace.accounts.tokens import active_tokens, revoke_token_by_id
 from marketplace.core.errors import AuthenticationFailed, NotFound, ValidationError
 from marketplace.core.forms import apply_errors
 from marketplace.core.i18n import current_language
+from marketplace.core.page_cache import per_response_value
 from marketplace.core.site import home_url, safe_next_url
 from marketplace.extensions import limiter
 
@@ -133,3 +145,16 @@ def revoke_token(token_id: int) -> Response:
         else:
             flash(_("The token is revoked: the app using it must log in again."), "success")
     return redirect(url_for("accounts.overview"))
+
+
+def viewer_name() -> str:
+    """The signed-in user's name as the menu shows it (their display name, else their e-mail address)."""
+    if not current_user.is_authenticated:
+        return ""
+    return current_user.display_name or current_user.email
+
+
+def init_app(app: Flask) -> None:
+    """Register the account pages and the menu's signed-in name, filled per response even on cached pages."""
+    app.register_blueprint(bp)
+    per_response_value(app, "viewer_name", viewer_name)

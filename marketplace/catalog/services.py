@@ -20,6 +20,7 @@ from marketplace.accounts.models import User
 from marketplace.catalog.currency import DisplayPrices, ShownPrice
 from marketplace.catalog.currency import RateTable as RateTable
 from marketplace.catalog.currency import exchange_rates as exchange_rates
+from marketplace.catalog.listing import ListedProduct, load_listed
 from marketplace.catalog.models import (
     Category,
     Country,
@@ -121,8 +122,9 @@ def list_products(
     store: Store | None = None,
     country_code: str | None = None,
     featured: bool | None = None,
-) -> Page[Product]:
-    """One page of visible products, newest first; NotFound for a page past the last one."""
+) -> Page[ListedProduct]:
+    """One page of visible products, newest first, read as rows (see `listing.load_listed`); NotFound for a
+    page past the last one."""
     conditions = visible_conditions(country_code)
     if category is not None:
         conditions.append(Product.category_id == category.id)
@@ -132,16 +134,11 @@ def list_products(
         conditions.append(Product.featured.is_(featured))
     total = db.session.scalar(select(func.count(Product.id)).where(*conditions)) or 0
     page_obj = _page_bounds(page, per_page, total)
-    query = (
-        select(Product)
-        .join(Product.store)
-        .where(*conditions)
-        .options(contains_eager(Product.store), selectinload(Product.texts), selectinload(Product.images))
-        .order_by(Product.id.desc())
-        .limit(per_page)
-        .offset((page_obj.number - 1) * per_page)
-    )
-    return Page(list(db.session.scalars(query)), page_obj.number, per_page, total)
+    ids = db.session.scalars(
+        select(Product.id).where(*conditions).order_by(Product.id.desc())
+        .limit(per_page).offset((page_obj.number - 1) * per_page)
+    ).all()
+    return Page(load_listed(ids), page_obj.number, per_page, total)
 
 
 def _page_bounds(page: int, per_page: int, total: int) -> Page:
@@ -227,7 +224,8 @@ def localized(texts: Iterable, language: str | Sequence[str], original: str | No
 
 
 def product_cards(
-    products: Sequence[Product], language: str | Sequence[str], shopper: User | None, display_currency: str | None
+    products: Sequence[Product | ListedProduct], language: str | Sequence[str], shopper: User | None,
+    display_currency: str | None,
 ) -> list[ProductCard]:
     """What a listing shows of each product, priced by the one price function, in `display_currency`
     (None: the seller's own currency)."""

@@ -1,10 +1,14 @@
-"""A cache of whole pages for anonymous shoppers, kept per application and refreshed by data changes.
+"""A cache of whole pages for every shopper, kept per application and refreshed by data changes.
 
-Most visitors browse without logging in, and the same pavilion or category page is asked for again
-and again. For them a page is rendered once and kept (in process, or in Redis when `REDIS_URL` is set
-so every worker shares it) for at most `PAGE_CACHE_SECONDS`. Per-response values — the CSP nonce,
-the CSRF token and those registered with `per_response_value` — are rendered as placeholders and
-filled in on every response.
+The same pavilion, category or product page is asked for again and again, by visitors and signed-in
+shoppers alike. A page is rendered once and kept (in process, or in Redis when `REDIS_URL` is set so
+every worker shares it) for at most `PAGE_CACHE_SECONDS`. Per-response values — the CSP nonce, the
+CSRF token, those registered with `per_response_value` (the cart count, the signed-in name) and the
+viewer's own choices registered with `viewer_switch` (deals they saved) — are rendered as
+placeholders and filled in on every response. Signed-in viewers share the pages of their role (the
+menus differ by role) and of the values features register with `vary_signed_in_pages_by` (prices
+that depend on what the shopper already bought); anything else a page shows that differs between two
+signed-in users must be one of those placeholders.
 
 Each application has its own `PageCache` in `app.extensions["page_cache"]`. The core names no
 table: each feature, in its own start-up step, says which of its tables show on cached pages
@@ -18,17 +22,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -133,6 +138,8 @@ class PageCache:
         self.fillers: list[Callable[[str], str]] = []
         self.values: dict[str, Callable[[], str]] = {}
         self.variants: list[Callable[[], str]] = []
+        self.signed_in_variants: list[Callable[[], str]] = []
+        self.switches: dict[str, tuple[re.Pattern, Callable[[], Collection[int]]]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -266,25 +273,81 @@ def vary_pages_by(app: Flask, variant: Callable[[], str]) -> None:
     page_cache(app).variants.append(variant)
 
 
+def vary_signed_in_pages_by(app: Flask, variant: Callable[[], str]) -> None:
+    """Keep a separate copy of each page for signed-in viewers for every value of `variant()` (asked only for a
+    signed-in viewer): for what a page shows that depends on the viewer's own rows and cannot be filled in per
+    response (a price the shopper's earlier purchases change). Return "" for the common case, so most
+    signed-in viewers share one copy."""
+    page_cache(app).signed_in_variants.append(variant)
+
+
+def viewer_switch(app: Flask, name: str, members: Callable[[], Collection[int]]) -> None:
+    """Offer templates `name(item, inside, outside)`: the `inside` markup when `item` is among the current
+    viewer's `members()` (the deals they saved), else `outside`. A page kept by the cache holds both, and
+    each response keeps the viewer's own; `members()` is asked at most once per response."""
+    digest = hmac.new(str(app.secret_key).encode(), f"page-cache-switch-{name}".encode(), hashlib.sha256).hexdigest()
+    marker = f"srm-{name.replace('_', '-')}-{digest[:20]}"
+    pattern = re.compile(re.escape(marker) + r"-(\d+)-in(.*?)" + re.escape(marker) + r"-\1-out(.*?)"
+                         + re.escape(marker) + r"-\1-end", re.DOTALL)
+    page_cache(app).switches[marker] = (pattern, members)
+    key = f"viewer_switch_{name}"
+
+    def choose(item: int, inside: str, outside: str) -> Markup:
+        if g.get("page_cache_rendering"):
+            return Markup(  # noqa: S704 - our marker and an int around markup escaped here
+                f"{marker}-{int(item)}-in{escape(inside)}{marker}-{int(item)}-out{escape(outside)}{marker}-{int(item)}-end")
+        chosen = g.get(key)
+        if chosen is None:
+            chosen = set(members())
+            setattr(g, key, chosen)
+        return escape(inside) if item in chosen else escape(outside)
+
+    app.jinja_env.globals[name] = choose
+
+
+def _fill_switches(cache: PageCache, body: str) -> str:
+    """Keep, in each switch of a kept page, the part that holds for the current viewer."""
+    for marker, (pattern, members) in cache.switches.items():
+        if marker not in body:
+            continue
+        chosen = set(members())
+        body = pattern.sub(lambda m, chosen=chosen: m.group(2) if int(m.group(1)) in chosen else m.group(3), body)
+    return body
+
+
+def viewer_key(cache: PageCache) -> str:
+    """What tells apart the copies of a page for viewers: "-" for a visitor, else the signed-in user's role
+    (menus differ by role) and the features' signed-in variants."""
+    if not current_user.is_authenticated:
+        return "-"
+    role = getattr(current_user, "role", None)
+    return ":".join((str(getattr(role, "value", role)), *(variant() for variant in cache.signed_in_variants)))
+
+
 def rendering_for_cache() -> bool:
     """Whether the page being rendered will be kept (values that differ per response must be placeholders)."""
     return bool(g.get("page_cache_rendering"))
 
 
-def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Serve `view` from the page cache for anonymous GETs; render and keep it on a miss."""
+def cached_page(view: Callable[..., Any] | None = None, *, vary: Callable[[], str] | None = None) -> Any:
+    """Serve `view` from the page cache for GETs by visitors and signed-in users; render and keep it on a miss.
+    `@cached_page(vary=f)` also keeps a copy per value of `f()` (what the view reads besides the database,
+    such as the search index's version)."""
+    if view is None:
+        return lambda decorated: cached_page(decorated, vary=vary)
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         cache = page_cache()
         store = cache.store
-        if store is None or request.method != "GET" or "_flashes" in session or current_user.is_authenticated:
+        if store is None or request.method != "GET" or "_flashes" in session:
             return view(*args, **kwargs)
         try:
             # Texts fall back through the visitor's other languages (Accept-Language) and times are on
             # the visitor's clocks, so visitors whose reading orders or zones differ get different pages.
             key = "|".join((str(store.version()), request.host, request.full_path, ",".join(reading_order()),
-                            viewer_zone(), *(variant() for variant in cache.variants)))
+                            viewer_zone(), *(variant() for variant in cache.variants), viewer_key(cache),
+                            vary() if vary is not None else ""))
             body = store.get(key)
         except Exception:  # noqa: BLE001 - a cache outage must never take the page down
             return view(*args, **kwargs)
@@ -304,6 +367,7 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
         nonce_placeholder, csrf_placeholder = cache.placeholders
         if csrf_placeholder in body:
             body = body.replace(csrf_placeholder, generate_csrf())
+        body = _fill_switches(cache, body)  # before any value a user typed enters the page
         for fill in cache.fillers:
             body = fill(body)
         for marker, compute in cache.values.items():
@@ -311,6 +375,8 @@ def cached_page(view: Callable[..., Any]) -> Callable[..., Any]:
                 body = body.replace(marker, str(escape(compute())))
         response = Response(body.replace(nonce_placeholder, csp_nonce()), mimetype="text/html")
         response.vary.add("Accept-Language")
+        if current_user.is_authenticated:
+            response.cache_control.private = True  # filled for this user: no shared cache may keep it
         return response
 
     return wrapper

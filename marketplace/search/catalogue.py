@@ -17,7 +17,8 @@ from flask import current_app
 from markupsafe import Markup
 
 from marketplace.accounts.models import User
-from marketplace.catalog.services import ProductCard, localized, product_cards
+from marketplace.catalog.listing import load_listed
+from marketplace.catalog.services import ProductCard, localized, product_cards, visible_conditions
 from marketplace.core.errors import NotFound
 from marketplace.search import get_search_index
 from marketplace.search.analyzers import fold, is_chinese, tokenize
@@ -25,7 +26,6 @@ from marketplace.search.glossary import LANGUAGES, concept_token, get_glossary
 from marketplace.search.highlight import snippet
 from marketplace.search.port import FacetValue, MatchMode, SearchFilters, SearchQuery, SortOrder
 from marketplace.search.query import ParsedQuery, parse_query, shorten
-from marketplace.search.services import load_visible
 
 CACHE_SIZE = 512
 MAX_PAGE = 100  # deeper pages are refused: bounded work, and nobody reads page 101
@@ -141,8 +141,8 @@ def search_products(request: SearchRequest, shopper: User | None, display_curren
     text in the first of the `reading` languages (default: the request's language) that has one."""
     reading = tuple(reading) or (request.language,)
     outcome = search_ids(request)
-    products = {p.id: p for p in load_visible(outcome.ids)}
-    ordered = [products[i] for i in outcome.ids if i in products]  # a stale index never shows a hidden product
+    # Rows, not objects; the visibility test again, so a stale index never shows a hidden product.
+    ordered = load_listed(outcome.ids, visible_conditions(), descriptions=True)
     cards = product_cards(ordered, reading, shopper, display_currency)
     glossary = get_glossary()
     snippets = {}

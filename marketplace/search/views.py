@@ -8,6 +8,8 @@ from marketplace.catalog.services import all_categories
 from marketplace.catalog.views import shopper
 from marketplace.core.errors import NotFound, ValidationError
 from marketplace.core.i18n import current_language, reading_order
+from marketplace.core.page_cache import cached_page
+from marketplace.search import get_search_index
 from marketplace.search.catalogue import SearchRequest, search_products
 from marketplace.search.documents import PRICE_BANDS
 from marketplace.search.forms import search_request
@@ -17,6 +19,7 @@ bp = Blueprint("search", __name__, url_prefix="/<lang:lang_code>")
 
 
 @bp.get("/search")
+@cached_page(vary=lambda: get_search_index().version())  # a change of the index is a change of the page
 def results():
     """Products matching the shopper's words in any language, with facets, filters and sorting."""
     language = current_language().code
