@@ -18,9 +18,14 @@ def _parameter(name: str, description: str, schema: dict, required: bool = False
 LANG = _parameter("lang", "The shopper's language: names and formatted amounts come in it, and products written "
                           "in it rank higher (the Accept-Language header is not read here).",
                   {"type": "string", "enum": list(LANGUAGES), "default": "en"})
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 # What changed in each version of the document, newest first, so client authors can see what to update.
 CHANGES = [
+    {"version": "1.3.0", "changes": [
+        "POST /checkout: while a festival's waiting room holds checkouts back, 429 `waiting_room` with "
+        "`Retry-After` and a `ticket` to send back in the new `Admission-Ticket` header; 403 `ticket_refused` "
+        "for a bad ticket; 409 `sold_out` when the deals waited for sold out.",
+    ]},
     {"version": "1.2.0", "changes": [
         "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "
         "is new, the order's refunds oldest first, each with `store_id` (null for the whole payment), `amount` "
