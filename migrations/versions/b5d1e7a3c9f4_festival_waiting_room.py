@@ -1,4 +1,4 @@
-"""festivals: the waiting room (staff's switch and rate per festival, each wave's line, used tickets)
+"""festivals: the waiting room (staff's switch and rate per festival, each wave's line, shoppers' places, used tickets)
 
 Revision ID: b5d1e7a3c9f4
 Revises: e4b7c2d9a1f6
@@ -27,6 +27,15 @@ def upgrade():
         sa.PrimaryKeyConstraint('wave_id'),
     )
     op.create_table(
+        'festival_waiting_places',
+        sa.Column('wave_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('shopper_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('admit_at_ms', sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(['shopper_id'], ['users.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['wave_id'], ['festival_waves.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('wave_id', 'shopper_id'),
+    )
+    op.create_table(
         'festival_spent_tickets',
         sa.Column('ticket_id', sa.String(length=32), nullable=False),
         sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
@@ -40,6 +49,7 @@ def downgrade():
     with op.batch_alter_table('festival_spent_tickets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_festival_spent_tickets_expires_at'))
     op.drop_table('festival_spent_tickets')
+    op.drop_table('festival_waiting_places')
     op.drop_table('festival_waiting_lines')
     with op.batch_alter_table('festivals', schema=None) as batch_op:
         batch_op.drop_column('waiting_room_rate')

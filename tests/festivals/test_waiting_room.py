@@ -155,6 +155,9 @@ def test_the_api_answers_429_with_a_ticket_and_admits_it_in_turn(app, client, op
         assert 10 <= int(waiting.headers["Retry-After"]) <= 13
         again = api_checkout(client, second, body["ticket"])
         assert again.status_code == 429 and again.get_json()["error"]["ticket"] == body["ticket"]
+        # Without its ticket the client still holds its one place: asking again cannot stretch the line.
+        assert api_checkout(client, second).get_json()["error"]["ahead"] == 1
+        assert api_checkout(client, api_shopper(client, make_user, deal)).get_json()["error"]["ahead"] == 2
     with clock.freeze(OPENING + timedelta(seconds=10)):
         placed = api_checkout(client, second, body["ticket"])
         assert placed.status_code == 201, placed.get_json()
@@ -230,19 +233,19 @@ def test_staff_turn_the_waiting_room_on_with_a_rate(app, client, login, make_fes
     assert festival.waiting_room is False
 
 
-def slots_taken_at_once(app, line, wave_id: int, count: int) -> list[int]:
+def places_taken_at_once(app, line, wave_id: int, shopper_ids: list[int]) -> list[int]:
     slots: list[int] = []
-    barrier = threading.Barrier(count)
+    barrier = threading.Barrier(len(shopper_ids))
 
-    def take() -> None:
+    def take(shopper_id: int) -> None:
         with app.app_context():
             barrier.wait()
             try:
-                slots.append(line.take_slot(wave_id, 1_000_000, 100))
+                slots.append(line.take_place(wave_id, shopper_id, 1_000_000, 100, KEEP_MS))
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=take) for _ in range(count)]
+    threads = [threading.Thread(target=take, args=(shopper_id,)) for shopper_id in shopper_ids]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -250,22 +253,36 @@ def slots_taken_at_once(app, line, wave_id: int, count: int) -> list[int]:
     return sorted(slots)
 
 
-def test_the_database_line_gives_each_arrival_its_own_turn(app, make_app, make_festival):
-    wave_id = make_festival().waves[0].id
-    other = make_app(DATABASE_LOCK_TIMEOUT=30)
-    assert slots_taken_at_once(other, DatabaseLine(), wave_id, 12) == [1_000_000 + 100 * n for n in range(12)]
+KEEP_MS = ADMISSION_SECONDS * 1000
+
+
+def check_line(app, line, wave_id: int, shopper_ids: list[int]) -> None:
+    """Arrivals at one instant get turns one interval apart; a shopper keeps one place until it is let go."""
+    assert places_taken_at_once(app, line, wave_id, shopper_ids) == [1_000_000 + 100 * n for n in range(12)]
+    first = shopper_ids[0]
     with app.app_context():
-        assert DatabaseLine().take_slot(wave_id, 5_000_000, 100) == 5_000_000  # an idle line starts at now
+        held = line.take_place(wave_id, first, 1_000_500, 100, KEEP_MS)
+        assert held < 1_000_000 + 1200  # asking again finds the place held, the line does not grow
+        assert line.take_place(wave_id, shopper_ids[1], 1_000_500, 100, KEEP_MS) != held
+        line.let_go(wave_id, first)
+        assert line.take_place(wave_id, first, 1_000_600, 100, KEEP_MS) == 1_000_000 + 1200  # back of the line
+        # A place kept past its admission time is gone: a new one, and an idle line starts at now.
+        assert line.take_place(wave_id, first, 5_000_000 + KEEP_MS, 100, KEEP_MS) == 5_000_000 + KEEP_MS
+
+
+def test_the_database_line_gives_each_arrival_its_own_turn(app, make_app, make_festival, make_user):
+    wave_id = make_festival().waves[0].id
+    shoppers = [make_user(role=Role.SHOPPER).id for _ in range(12)]
+    check_line(make_app(DATABASE_LOCK_TIMEOUT=30), DatabaseLine(), wave_id, shoppers)
 
 
 @pytest.mark.skipif("not __import__('os').environ.get('TEST_REDIS_URL')", reason="needs TEST_REDIS_URL")
-def test_the_redis_line_gives_each_arrival_its_own_turn(app, make_festival):
+def test_the_redis_line_gives_each_arrival_its_own_turn(app):
     import os
     import uuid
 
     line = RedisLine(os.environ["TEST_REDIS_URL"], f"test-{uuid.uuid4().hex}:")
-    assert slots_taken_at_once(app, line, 7, 12) == [1_000_000 + 100 * n for n in range(12)]
-    assert line.take_slot(7, 5_000_000, 100) == 5_000_000
+    check_line(app, line, 7, list(range(100, 112)))
     with app.app_context():
         expires = clock.now() + timedelta(minutes=5)
         assert line.spend("abc", expires) is True and line.spend("abc", expires) is False and line.was_spent("abc")

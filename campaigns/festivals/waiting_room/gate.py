@@ -122,7 +122,7 @@ def guard_checkout() -> Response | None:
         if admission is None:
             return None
         if admission.turn is Turn.ADMITTED:
-            g.waiting_ticket = admission.ticket
+            g.waiting_ticket, g.waiting_shopper = admission.ticket, user.id
             return None
         return redirect(url_for("waiting_room.waiting", slug=admission.gate.slug), 303)
     if request.endpoint == API_ENDPOINT and request.method == "POST":
@@ -138,7 +138,7 @@ def guard_checkout() -> Response | None:
             raise DealsSoldOut(_("The festival deals you were waiting for are sold out."))
         if admission.turn is Turn.WAITING:
             raise InWaitingRoom(admission, retry_after(admission))
-        g.waiting_ticket = admission.ticket
+        g.waiting_ticket, g.waiting_shopper = admission.ticket, user.id
     return None
 
 
@@ -152,7 +152,7 @@ def spend_after_checkout(response: Response) -> Response:
               and not response.location.endswith(url_for("orders.cart")))
     if placed:
         try:
-            spend_ticket(ticket)
+            spend_ticket(ticket, g.waiting_shopper)
         except TicketRefused:
             pass  # a double click's second answer repeats the first order: its ticket is used already
         if request.endpoint == PAGE_ENDPOINT:

@@ -1,4 +1,4 @@
-"""The database side of the waiting room: each wave's next admission slot, and tickets already used.
+"""The database side of the waiting room: each wave's next admission slot, shoppers' places, used tickets.
 
 Used only without Redis (with `REDIS_URL` both live in Redis, shared by every instance); the database
 is shared by every process of one machine, so the line stays first come, first served there too.
@@ -21,6 +21,18 @@ class WaitingLine(db.Model):
     wave_id: Mapped[int] = mapped_column(ForeignKey("festival_waves.id", ondelete="CASCADE"), primary_key=True,
                                          autoincrement=False)
     next_slot_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class WaitingPlace(db.Model):
+    """The place one shopper holds in one wave's line: their admission instant (ms since the epoch)."""
+
+    __tablename__ = "festival_waiting_places"
+
+    wave_id: Mapped[int] = mapped_column(ForeignKey("festival_waves.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    shopper_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                            autoincrement=False)
+    admit_at_ms: Mapped[int] = mapped_column(BigInteger)
 
 
 class SpentTicket(db.Model):

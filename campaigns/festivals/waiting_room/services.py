@@ -21,7 +21,13 @@ from sqlalchemy import select
 from campaigns.festivals.models import Deal, DealStatus, Festival, Wave
 from campaigns.festivals.services import require_staff
 from campaigns.festivals.waiting_room.line import waiting_line
-from campaigns.festivals.waiting_room.tickets import Ticket, TicketRefused, issue_ticket, read_ticket
+from campaigns.festivals.waiting_room.tickets import (
+    ADMISSION_SECONDS,
+    Ticket,
+    TicketRefused,
+    issue_ticket,
+    read_ticket,
+)
 from marketplace.accounts.models import User
 from marketplace.core.clock import to_utc
 from marketplace.core.errors import ValidationError
@@ -117,14 +123,17 @@ def admit(user: User, holder: str, signed: str | None, at: datetime) -> Admissio
     if gate.sold_out:
         return None  # nothing of the wave left to queue for: the checkout quotes the regular prices
     now_ms = int(at.timestamp() * 1000)
-    slot = waiting_line().take_slot(gate.wave_id, now_ms, gate.interval_ms)
+    slot = waiting_line().take_place(gate.wave_id, user.id, now_ms, gate.interval_ms, ADMISSION_SECONDS * 1000)
     fresh, ticket = issue_ticket(gate.festival_id, gate.wave_id, holder, slot)
     return _place(gate, ticket, fresh, at)
 
 
-def spend_ticket(ticket: Ticket) -> None:
-    """Record that `ticket` bought its checkout; TicketRefused when it had been used already."""
-    if not waiting_line().spend(ticket.ticket_id, ticket.expires_at):
+def spend_ticket(ticket: Ticket, shopper_id: int) -> None:
+    """Record that `ticket` bought its checkout and let the shopper's place go (a next checkout queues
+    again); TicketRefused when it had been used already."""
+    line = waiting_line()
+    line.let_go(ticket.wave_id, shopper_id)
+    if not line.spend(ticket.ticket_id, ticket.expires_at):
         raise TicketRefused(_("This waiting-room ticket has been used already."))
 
 
