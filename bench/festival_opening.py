@@ -197,6 +197,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
 
 
 def markdown(run: dict) -> str:
+    """The run as Markdown tables: outcomes per mode, then p50/p99 per step."""
     st = run["settings"]
     lines = [f"{os.cpu_count()} cores, {platform.platform()}; nginx → 2 instances × {st['workers']} workers × "
              f"{st['threads']} threads on PostgreSQL and Redis (WEB_MAX_QUEUE_SECONDS {st['max_queue_seconds']}); {st['shoppers']} shoppers arriving within "
@@ -223,6 +224,7 @@ def markdown(run: dict) -> str:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line's settings."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shoppers", type=int, default=2000)
     parser.add_argument("--arrival", type=float, default=10, help="seconds within which every shopper arrives")
@@ -241,6 +243,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run each mode and report; `_prepare SPEC` is the data step run inside the app's environment."""
     if (argv or sys.argv[1:])[:1] == ["_prepare"]:
         print(json.dumps(prepare_in_app(json.loads((argv or sys.argv[1:])[1]))))
         return 0

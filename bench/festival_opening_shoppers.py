@@ -37,6 +37,7 @@ class Shopper(HttpUser):
     wait_time = constant(0)
 
     def on_start(self) -> None:
+        """Take the next minted session."""
         # Host-only, like the cookie the site sets, so the site's next Set-Cookie replaces it instead of adding one.
         self.client.cookies.set(SPEC["cookie_name"], SPEC["cookies"][next(NEXT) % len(SPEC["cookies"])],
                                 domain="127.0.0.1", path="/")
@@ -64,6 +65,7 @@ class Shopper(HttpUser):
 
     @task
     def opening(self) -> None:
+        """One shopper's visit at the opening, from the festival page to the order (or "sold out")."""
         slug, product_id = SPEC["festival"], SPEC["product_id"]
         page = self.send("1 festival page", "GET", f"/en/festivals/{slug}")
         token = dict(HIDDEN.findall(page.text)).get("csrf_token", "")
@@ -102,11 +104,13 @@ class Shopper(HttpUser):
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
+    """The value at `fraction` of the sorted values (None when there are none)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else None
 
 
 def main() -> int:
+    """Let the shoppers arrive, wait until each has finished (or the limit), write the summary."""
     shoppers, arrival = SPEC["shoppers"], SPEC["arrival_seconds"]
     environment = Environment(user_classes=[Shopper], events=events, host=SPEC["host"])
     runner = environment.create_local_runner()
