@@ -43,12 +43,13 @@ class Shopper(HttpUser):
                                 domain="127.0.0.1", path="/")
 
     def send(self, step: str, method: str, path: str, **kwargs):
-        """One request of `step`, sent again after Retry-After while a worker sheds it (503)."""
+        """One request of `step`, sent again after Retry-After while a worker sheds it (503), or after a second
+        when the connection failed (status 0), as a shopper reloads."""
         for _attempt in range(MAX_SHED_RETRIES):
             with self.client.request(method, path, name=step, allow_redirects=False, catch_response=True,
                                      **kwargs) as answer:
                 STATUSES[(step, answer.status_code)] += 1
-                if answer.status_code >= 500:
+                if answer.status_code >= 500 or answer.status_code == 0:
                     answer.failure(f"{answer.status_code}")
                     retry = int(answer.headers.get("Retry-After", "1") or 1)
                 else:
@@ -70,8 +71,11 @@ class Shopper(HttpUser):
         page = self.send("1 festival page", "GET", f"/en/festivals/{slug}")
         token = dict(HIDDEN.findall(page.text)).get("csrf_token", "")
         self.send("2 search", "GET", f"/en/search?q={SPEC['query']}")
-        self.send("3 add the deal", "POST", "/en/cart/items",
-                  data={"csrf_token": token, "product_id": product_id, "quantity": "1", "next": f"/en/festivals/{slug}"})
+        added = self.send("3 add the deal", "POST", "/en/cart/items", data={
+            "csrf_token": token, "product_id": product_id, "quantity": "1", "next": f"/en/festivals/{slug}"})
+        if added.status_code != 302:
+            OUTCOMES[f"could not add the deal ({added.status_code})"] += 1
+            raise StopUser
         checkout = self.send("4 checkout page", "GET", "/en/checkout")
         waiting_room = self.waiting_room(checkout)
         queued_at = time.monotonic() if waiting_room else None
@@ -131,6 +135,7 @@ def main() -> int:
     result = {"started": started, "finished": time.time(), "outcomes": dict(OUTCOMES), "steps": steps,
               "statuses": {f"{step} {status}": n for (step, status), n in sorted(STATUSES.items())},
               "five_xx": sum(n for (_step, status), n in STATUSES.items() if status >= 500),
+        "connection_errors": sum(n for (_step, status), n in STATUSES.items() if status == 0),
               "order_times": ORDER_TIMES, "waits": {"shoppers": len(WAITS), "p50_s": percentile(WAITS, 0.5),
                                                     "p99_s": percentile(WAITS, 0.99)}}
     with open(sys.argv[2], "w", encoding="utf-8") as out:
