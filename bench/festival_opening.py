@@ -210,7 +210,8 @@ def markdown(run: dict) -> str:
              "stock left | exact |",
              "|---|---:|---:|---:|---:|---|---|---:|---|"]
     for mode in run["modes"]:
-        told = ", ".join(f"{name}: {n}" for name, n in sorted(mode["outcomes"].items()))
+        told = ", ".join(f"{name}: {n}" for name, n in sorted(
+            {**mode["outcomes"], "unfinished at the limit": mode["unfinished"]}.items()) if n)
         held = mode["database"]
         label = f"on, {mode['rate']}/min" if mode["mode"] == "on" else "off"
         lines.append(f"| {label} | {mode['checkouts_per_minute']} | {mode['seconds_to_last_order']} s | "
