@@ -114,6 +114,7 @@ def _settings(env: Mapping[str, str]) -> type:
         # Key prefixes in Redis, for sites (or test runs) sharing one Redis database.
         RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX", "")
         PAGE_CACHE_PREFIX = env.get("PAGE_CACHE_PREFIX", "srm:pages:")
+        WAITING_ROOM_KEY_PREFIX = env.get("WAITING_ROOM_KEY_PREFIX", "srm:waiting:")
         RATELIMIT_HEADERS_ENABLED = True
         LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 

@@ -52,6 +52,9 @@ def init_festivals(app: Flask) -> None:
     app.register_blueprint(festivals_staff_bp)
     app.register_blueprint(festivals_vendor_bp)
     app.register_blueprint(festivals_api_bp)
+    from campaigns.festivals import waiting_room
+
+    waiting_room.init_app(app)
     from marketplace.api.edge import exempt_read_only_blueprint
 
     exempt_read_only_blueprint(app, festivals_api_bp)  # GET-only, refused at start-up otherwise

@@ -54,6 +54,10 @@ class Festival(db.Model):
     entrants_must_be_ready: Mapped[bool] = mapped_column(default=False)
     # A deal rule: the stores' shipping is free on orders of this festival's deals while it is live.
     free_shipping: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Staff's switch: while a wave is open, checkouts with its deals pass one by one at this many a minute
+    # (campaigns/festivals/waiting_room); off by default.
+    waiting_room: Mapped[bool] = mapped_column(default=False)
+    waiting_room_rate: Mapped[int] = mapped_column(default=600)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 

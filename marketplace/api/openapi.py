@@ -32,6 +32,9 @@ CHANGES = [
         "POST /checkout: `shipping` ({\"<store id>\": method id}) picks each store's method; the order's "
         "total and each vendor order's `subtotal` now include the shipping, locked at checkout.",
         "Orders: `vendor_orders[].shipping` is new ({method, kind, tracked, price, min_days, max_days}, or null).",
+        "POST /checkout: while a festival's waiting room holds checkouts back, 429 `waiting_room` with "
+        "`Retry-After` and a `ticket` to send back in the new `Admission-Ticket` header; 403 `ticket_refused` "
+        "for a bad ticket; 409 `sold_out` when the deals waited for sold out.",
     ]},
     {"version": "1.2.0", "changes": [
         "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "

@@ -305,10 +305,17 @@ OPENAPI_PATHS = {
         "summary": "Place an order from the cart: reserves every unit at the prices quoted",
         "description": "409 `sold_out` (the error carries `lines`: product_id, name, problem, available) or "
                        "`prices_changed` (the total is not `expected_total`); nothing is reserved. 503 "
-                       "`payment_unavailable` when the payment service cannot be reached.",
+                       "`payment_unavailable` when the payment service cannot be reached. While a festival's "
+                       "waiting room holds checkouts of its open wave back: 429 `waiting_room` with `Retry-After` "
+                       "and the error's `ticket`, `ahead` (shoppers before this one) and `wait_seconds`; send the "
+                       "ticket in `Admission-Ticket` after Retry-After until the order is placed. 403 "
+                       "`ticket_refused` for a ticket altered, expired, used or another shopper's or festival's; "
+                       "409 `sold_out` when the deals waited for sold out. Nothing is reserved in any of these.",
         "security": SECURED,
         "parameters": [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"},
-                        "description": "Instead of idempotency_key in the body"}],
+                        "description": "Instead of idempotency_key in the body"},
+                       {"name": "Admission-Ticket", "in": "header", "schema": {"type": "string"},
+                        "description": "The waiting room's ticket from an earlier 429 `waiting_room`"}],
         "requestBody": _json_body({
             "idempotency_key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$",
                                 "description": "New for each order; a retry with it returns the same order"},
@@ -321,7 +328,7 @@ OPENAPI_PATHS = {
                                         "{\"12\": 34}; a store left out ships by its cheapest method"},
             "lang": QUERY["lang"]["schema"]}),
         "responses": {"201": ORDER, "200": {**ORDER, "description": "The order placed earlier with this key"},
-                      "401": ERROR, "403": ERROR, "409": ERROR, "422": ERROR, "503": ERROR}}},
+                      "401": ERROR, "403": ERROR, "409": ERROR, "422": ERROR, "429": ERROR, "503": ERROR}}},
     "/orders": {"get": {"summary": "The shopper's orders, newest first", "security": SECURED,
                         "parameters": [QUERY["page"], QUERY["lang"]],
                         "responses": {"200": json_response("A page of orders", obj({

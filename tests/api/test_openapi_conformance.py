@@ -186,6 +186,7 @@ def test_the_document_has_one_money_schema_that_every_money_field_uses(client):
     changes = {entry["version"]: " ".join(entry["changes"]) for entry in document["x-changes"]}
     assert list(changes)[0] == "1.3.0" and "`festival`" in changes["1.3.0"]
     assert "GET /cart/shipping" in changes["1.3.0"]
+    assert "`waiting_room`" in changes["1.3.0"]
     assert "`refunds`" in changes["1.2.0"]
     notes = changes["1.1.0"]
     assert "GET /search" in notes and "/vendor/products" in notes and '"9.00"' in notes and '"12.50"' in notes
@@ -420,6 +421,35 @@ def test_every_operation_answers_as_documented_with_money_in_one_shape(client, d
     assert documented - walk.seen - NOT_REACHED.keys() == set(), "documented answers the walk never saw"
     called = {(method, path) for method, path, _status in walk.seen}
     assert {(method, path) for method, path, _status in documented} <= called
+
+
+def test_the_waiting_room_answers_as_documented(client, demo):
+    walk = Walk(client, client.get("/api/v1/openapi.json").get_json())
+    live = next(f for f in db.session.scalars(select(Festival)) if phase_at(f, clock.now()).value == "live")
+    live.waiting_room, live.waiting_room_rate = True, 1  # one checkout a minute: the second shopper waits
+    db.session.commit()
+    deal = next(deal for wave in live.waves for deal in wave.deals
+                if deal.status.value == "approved" and deal.sold < deal.cap and clock.to_utc(wave.starts_at) <= clock.now() < clock.to_utc(wave.ends_at))
+    shoppers = []
+    for _ in range(2):
+        email = f"queue-{uuid.uuid4().hex[:8]}@example.com"
+        walk("post", "/auth/register", json={"email": email, "password": "a long enough password"}, expect=201)
+        token = walk("post", "/auth/token", json={"email": email, "password": "a long enough password"},
+                     expect=201)["token"]
+        walk("post", "/cart/items", json={"product_id": deal.product_id}, token=token, expect=201)
+        shoppers.append(token)
+    order = {"destination": ADDRESS}
+    walk("post", "/checkout", json={**order, "idempotency_key": uuid.uuid4().hex}, token=shoppers[0], expect=201)
+    waiting = walk("post", "/checkout", json={**order, "idempotency_key": uuid.uuid4().hex}, token=shoppers[1],
+                   language="zh", headers={"Accept-Language": "zh"}, expect=429)["error"]
+    assert waiting["code"] == "waiting_room" and waiting["ahead"] == 1 and "等候室" in waiting["message"]
+    forged = waiting["ticket"][:-2] + ("xy" if not waiting["ticket"].endswith("xy") else "zw")
+    walk("post", "/checkout", json={**order, "idempotency_key": uuid.uuid4().hex}, token=shoppers[1],
+         headers={"Admission-Ticket": forged}, expect=403)
+    deal.sold = deal.cap
+    db.session.commit()
+    walk("post", "/checkout", json={**order, "idempotency_key": uuid.uuid4().hex}, token=shoppers[1],
+         headers={"Admission-Ticket": waiting["ticket"]}, expect=409)
 
 
 @pytest.mark.parametrize("body, problem", [

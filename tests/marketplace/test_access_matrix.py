@@ -100,6 +100,10 @@ RULES: dict[str, tuple[str, dict]] = {
     "festivals.resume": ("/{lang}/festivals/continue/not-a-token",
                          {ANON: "login", SHOPPER: 302, VENDOR: 302, STAFF: 302}),
     "festivals.set_time_zone": ("/{lang}/festivals/settings/time-zone", POST_ONLY),
+    # Nobody in the world waits: a shopper goes on to the checkout, vendors and staff back to the cart.
+    "waiting_room.waiting": ("/{lang}/festivals/{festival}/waiting-room",
+                             {ANON: "login", SHOPPER: 302, VENDOR: 302, STAFF: 302}),
+    "waiting_room.settings": ("/{lang}/staff/festivals/{festival_id}/waiting-room", POST_ONLY),
     "festival_staff.calendar": ("/{lang}/staff/festivals/", STAFF_ONLY),
     "festival_staff.new": ("/{lang}/staff/festivals/new", STAFF_ONLY),
     "festival_staff.edit": ("/{lang}/staff/festivals/{festival_id}/edit", STAFF_ONLY),
@@ -296,6 +300,7 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "festival_staff.pause_or_resume": (STAFF_MAY, {}),
     "festival_staff.extend": (STAFF_MAY, {}),
     "festival_staff.decide_deal": (STAFF_MAY, {}),
+    "waiting_room.settings": (STAFF_MAY, {"rate": "600"}),  # the waiting room stays off
     "festival_vendor.withdraw": (VENDOR_MAY, {}),
     # The vendor visitor's own experience: a price, a departure, a rule preview; the spare price and departure go.
     "tourism_vendor.add_option": (VENDOR_MAY, {"name": "Private"}),
