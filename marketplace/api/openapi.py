@@ -18,9 +18,17 @@ def _parameter(name: str, description: str, schema: dict, required: bool = False
 LANG = _parameter("lang", "The shopper's language: names and formatted amounts come in it, and products written "
                           "in it rank higher (the Accept-Language header is not read here).",
                   {"type": "string", "enum": list(LANGUAGES), "default": "en"})
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 # What changed in each version of the document, newest first, so client authors can see what to update.
 CHANGES = [
+    {"version": "1.3.0", "changes": [
+        "Reviews are new: GET /products/{slug}/reviews (a product's shown reviews, newest first, with its rating) "
+        "and POST /reviews (a shopper reviews one delivered line of their order, once; 409 for a line not "
+        "delivered or already reviewed).",
+        "GET /search: `rating` (1 to 5) keeps products rated at least that many stars, `sort=rating` orders by "
+        "mean rating, `facets.rating` counts the products rated 4 stars and up (value \"4\"), and each item "
+        "has `rating` {average (null before any review), count}.",
+    ]},
     {"version": "1.2.0", "changes": [
         "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "
         "is new, the order's refunds oldest first, each with `store_id` (null for the whole payment), `amount` "
@@ -72,6 +80,8 @@ def document() -> dict:
         _parameter("band", "Price band.", {"type": "string", "enum": [b[0] for b in PRICE_BANDS]}),
         _parameter("festival", "1: only products in a festival; 0: only those not.", {"type": "string",
                                                                                         "enum": ["0", "1"]}),
+        _parameter("rating", "Only products whose mean rating is at least this many stars.",
+                   {"type": "integer", "minimum": 1, "maximum": 5}),
         _parameter("sort", "Order of the results.", {"type": "string", "enum": [s.value for s in SortOrder],
                                                      "default": "relevance"}),
         _parameter("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 1}),
@@ -85,6 +95,7 @@ def document() -> dict:
         "regular_price": {**MONEY, "description": "The price without a festival deal"},
         "discounted": BOOLEAN, "in_stock": BOOLEAN,
         "image": nullable(STRING), "snippet": {"type": "string", "description": "HTML"},
+        "rating": obj({"average": nullable({"type": "number"}), "count": INTEGER}),
     })
     facet = array(obj({"value": STRING, "count": INTEGER}))
     error = obj({"error": {"type": "object", "required": ["code", "message", "fields"],
