@@ -17,7 +17,8 @@ def seed_demo_command(stores: int, products: int) -> None:
         report = seed_demo(stores=stores, products=products, progress=bar.update)
     click.echo(
         f"Added {report.stores} stores, {report.products} products, {report.pictures} pictures, "
-        f"{report.categories} categories, {report.experiences} experiences, {report.orders} orders."
+        f"{report.categories} categories, {report.experiences} experiences, {report.orders} orders, "
+        f"{report.reviews} reviews."
     )
     click.echo(f"Demo log-ins (password: {DEMO_PASSWORD}):")
     for email in report.accounts:

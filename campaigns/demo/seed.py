@@ -23,6 +23,7 @@ from campaigns.demo.lecture_attendance import seed_lecture_attendance
 from campaigns.demo.lecture_extras import seed_lecture_extras
 from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.orders import seed_orders
+from campaigns.demo.reviews import seed_reviews
 from campaigns.demo.tourism import seed_tourism
 from marketplace.accounts.models import Role, User
 from marketplace.accounts.services import hash_password
@@ -76,6 +77,7 @@ class SeedReport:
     accounts: list[str] = field(default_factory=list)
     orders: int = 0
     experiences: int = 0
+    reviews: int = 0
 
 
 def seed_demo(
@@ -101,6 +103,7 @@ def seed_demo(
     report.experiences = seed_tourism(password_hash, load("experiences.json"), load("countries.json"))
     sync_quotas()  # the operators and their experiences take campaign slots too
     report.orders = seed_orders()
+    report.reviews = seed_reviews(password_hash, load("reviews.json"))
     return report
 
 

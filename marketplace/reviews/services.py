@@ -117,10 +117,14 @@ def _change_aggregates(product_id: int, store_id: int, count: int, stars: int) -
             rating_count=model.rating_count + count, rating_total=model.rating_total + stars))
 
 
-def create_review(user: User, line_id: int, given: ReviewInput) -> Review:
+def create_review(user: User, line_id: int, given: ReviewInput, refresh_index: bool = True) -> Review:
     """Record the shopper's review of a delivered order line, with its photos, and add it to the product's and
     store's ratings; ValidationError for bad input (nothing saved), NotFound for someone else's line, Conflict
-    for an undelivered line or a second review of the same line."""
+    for an undelivered line or a second review of the same line.
+
+    `refresh_index=False` leaves the product's search document to the caller (the demo seed, whose products
+    are indexed afterwards by `flask search reindex`, all at once).
+    """
     line = reviewable_line(user, line_id)
     rating = _rating(given.rating)
     language = _language(given.language, "language")
@@ -150,7 +154,8 @@ def create_review(user: User, line_id: int, given: ReviewInput) -> Review:
         raise Conflict(_("You have already reviewed this purchase.")) from exc
     _change_aggregates(review.product_id, review.store_id, 1, rating)
     db.session.commit()
-    reindex_products([review.product_id])
+    if refresh_index:
+        reindex_products([review.product_id])
     return review
 
 
