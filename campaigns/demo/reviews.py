@@ -33,6 +33,7 @@ RATINGS = (5, 5, 5, 5, 4, 4, 4, 3, 2)  # most buyers are pleased; some are not
 HOMES = {"zh": ("CN", "Shanghai"), "fr": ("SN", "Dakar"), "ar": ("EG", "Cairo"), "pt": ("MZ", "Maputo"),
          "sw": ("KE", "Nairobi"), "en": ("NG", "Lagos")}
 DEMO_VENDOR = "vendor@example.com"
+MIN_STOCK_LEFT = 4  # reviewers leave stock for the visitor trying the demo
 
 
 def reviewer_email(number: int) -> str:
@@ -61,7 +62,7 @@ def seed_reviews(password_hash: str, data: dict) -> int:
             continue
         for chosen in picks:
             order = _delivered_order(reviewer, chosen, language, number)
-            for line in order.lines:
+            for line in order.lines if order is not None else ():
                 rating = ratings.pop()
                 create_review(reviewer, line.id, _review_input(data, rating, language, rng), refresh_index=False)
                 added += 1
@@ -75,8 +76,8 @@ def _reviewable_products() -> list[tuple[int, int]]:
     """(id, store owner's id) of the published goods shipped from stock (no tourism products) with stock to
     spare, in id order."""
     query = (select(Product.id, Store.owner_id).join(Category).join(Store, Store.id == Product.store_id)
-             .where(Product.status == ProductStatus.PUBLISHED, Product.kind == ProductKind.GOODS, Product.stock >= 8,
-                    Category.slug != TOURISM_CATEGORY)
+             .where(Product.status == ProductStatus.PUBLISHED, Product.kind == ProductKind.GOODS,
+                    Product.stock >= MIN_STOCK_LEFT, Category.slug != TOURISM_CATEGORY)
              .order_by(Product.id))
     return list(db.session.execute(query).tuples())
 
@@ -92,10 +93,15 @@ def _reviewer(number: int, name: str, language: str, password_hash: str) -> User
     return user
 
 
-def _delivered_order(reviewer: User, product_ids: list[int], language: str, number: int) -> Order:
-    """An order of one unit of each product, paid on delivery and delivered."""
+def _delivered_order(reviewer: User, product_ids: list[int], language: str, number: int) -> Order | None:
+    """An order of one unit of each product that has some left, paid on delivery and delivered (None when every
+    one ran short: a small demo catalogue)."""
     country, city = HOMES[language]
-    for product_id in product_ids:
+    left = dict(db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(product_ids))).tuples())
+    buying = [product_id for product_id in dict.fromkeys(product_ids) if left.get(product_id, 0) >= MIN_STOCK_LEFT]
+    if not buying:
+        return None
+    for product_id in buying:
         add_item(reviewer, None, product_id, 1)
     phone = phonenumbers.format_number(phonenumbers.example_number(country), phonenumbers.PhoneNumberFormat.E164)
     destination = Destination(recipient_name=reviewer.display_name, phone=phone, country_code=country, city=city,
