@@ -97,7 +97,7 @@ def _delivered_order(reviewer: User, product_ids: list[int], language: str, numb
     """An order of one unit of each product that has some left, paid on delivery and delivered (None when every
     one ran short: a small demo catalogue)."""
     country, city = HOMES[language]
-    left = dict(db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(product_ids))).tuples())
+    left = dict(db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(product_ids))).all())
     buying = [product_id for product_id in dict.fromkeys(product_ids) if left.get(product_id, 0) >= MIN_STOCK_LEFT]
     if not buying:
         return None
