@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -47,8 +48,9 @@ def build(products: int, reviews: int) -> list[int]:
     from marketplace.vendors.models import Store, StoreStatus
 
     ensure_countries()
-    vendor = User(email="bench-vendor@example.com", role=Role.VENDOR, password_hash="x")
-    shopper = User(email="bench-shopper@example.com", role=Role.SHOPPER, password_hash="x", display_name="Li")
+    unusable = secrets.token_hex(16)  # nobody signs in to the bench's accounts
+    vendor = User(email="bench-vendor@example.com", role=Role.VENDOR, password_hash=unusable)
+    shopper = User(email="bench-shopper@example.com", role=Role.SHOPPER, password_hash=unusable, display_name="Li")
     category = Category(slug="bench", texts=[CategoryText(language="en", name="Bench")])
     store = Store(name="Bench store", slug="bench-store", owner=vendor, country_code="GH",
                   status=StoreStatus.APPROVED)
