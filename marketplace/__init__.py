@@ -63,6 +63,7 @@ def import_models() -> None:
     import marketplace.orders.address_book.models  # noqa: F401
     import marketplace.orders.models  # noqa: F401
     import marketplace.orders.refunds.models  # noqa: F401
+    import marketplace.reviews.models  # noqa: F401
     import marketplace.shipping.models  # noqa: F401
     import marketplace.vendors.models  # noqa: F401
 
@@ -139,7 +140,7 @@ def configure_campaigns(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
-    from marketplace import api, catalog, shipping, vendors
+    from marketplace import api, catalog, reviews, shipping, vendors
     from marketplace.accounts import views as account_pages
     from marketplace.core.views import bp as core_bp
     from marketplace.extensions import csrf
@@ -166,6 +167,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(vendor_orders_bp)
     app.register_blueprint(staff_orders_bp)
     refund_pages.init_app(app)
+    reviews.init_app(app)
     app.register_blueprint(staff_home_bp)
     app.register_blueprint(payment_webhooks_bp)
     csrf.exempt(payment_webhooks_bp)  # Stripe signs its events instead; the view verifies the signature

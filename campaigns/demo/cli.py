@@ -18,7 +18,7 @@ def seed_demo_command(stores: int, products: int) -> None:
     click.echo(
         f"Added {report.stores} stores, {report.products} products, {report.pictures} pictures, "
         f"{report.categories} categories, {report.experiences} experiences, {report.orders} orders, "
-        f"{report.shipping_profiles} shipping profiles."
+        f"{report.shipping_profiles} shipping profiles, {report.reviews} reviews."
     )
     click.echo(f"Demo log-ins (password: {DEMO_PASSWORD}):")
     for email in report.accounts:

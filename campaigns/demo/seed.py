@@ -23,6 +23,7 @@ from campaigns.demo.lecture_attendance import seed_lecture_attendance
 from campaigns.demo.lecture_extras import seed_lecture_extras
 from campaigns.demo.lectures import seed_lectures
 from campaigns.demo.orders import seed_orders
+from campaigns.demo.reviews import seed_reviews
 from campaigns.demo.shipping import seed_shipping
 from campaigns.demo.tourism import seed_tourism
 from marketplace.accounts.models import Role, User
@@ -78,6 +79,7 @@ class SeedReport:
     orders: int = 0
     experiences: int = 0
     shipping_profiles: int = 0
+    reviews: int = 0
 
 
 def seed_demo(
@@ -106,6 +108,7 @@ def seed_demo(
     rates = {country["currency"]: Decimal(str(country["usd_rate"])) for country in load("countries.json")}
     report.shipping_profiles = seed_shipping(rates)  # every store, the tourism operators' too
     report.orders = seed_orders()
+    report.reviews = seed_reviews(password_hash, load("reviews.json"))
     return report
 
 

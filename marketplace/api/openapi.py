@@ -35,6 +35,12 @@ CHANGES = [
         "POST /checkout: while a festival's waiting room holds checkouts back, 429 `waiting_room` with "
         "`Retry-After` and a `ticket` to send back in the new `Admission-Ticket` header; 403 `ticket_refused` "
         "for a bad ticket; 409 `sold_out` when the deals waited for sold out.",
+        "Reviews are new: GET /products/{slug}/reviews (a product's shown reviews, newest first, with its rating) "
+        "and POST /reviews (a shopper reviews one delivered line of their order, once; 409 for a line not "
+        "delivered or already reviewed).",
+        "GET /search: `rating` (1 to 5) keeps products rated at least that many stars, `sort=rating` orders by "
+        "mean rating, `facets.rating` counts the products rated 4 stars and up (value \"4\"), and each item "
+        "has `rating` {average (null before any review), count}.",
     ]},
     {"version": "1.2.0", "changes": [
         "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "
@@ -87,6 +93,8 @@ def document() -> dict:
         _parameter("band", "Price band.", {"type": "string", "enum": [b[0] for b in PRICE_BANDS]}),
         _parameter("festival", "1: only products in a festival; 0: only those not.", {"type": "string",
                                                                                         "enum": ["0", "1"]}),
+        _parameter("rating", "Only products whose mean rating is at least this many stars.",
+                   {"type": "integer", "minimum": 1, "maximum": 5}),
         _parameter("sort", "Order of the results.", {"type": "string", "enum": [s.value for s in SortOrder],
                                                      "default": "relevance"}),
         _parameter("page", "Page number.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 1}),
@@ -100,6 +108,7 @@ def document() -> dict:
         "regular_price": {**MONEY, "description": "The price without a festival deal"},
         "discounted": BOOLEAN, "in_stock": BOOLEAN,
         "image": nullable(STRING), "snippet": {"type": "string", "description": "HTML"},
+        "rating": obj({"average": nullable({"type": "number"}), "count": INTEGER}),
     })
     facet = array(obj({"value": STRING, "count": INTEGER}))
     error = obj({"error": {"type": "object", "required": ["code", "message", "fields"],

@@ -46,6 +46,8 @@ def card_json(card: ProductCard, language: str) -> dict:
         "discounted": card.quote.discounted,
         "in_stock": card.stock > 0,
         "image": image,
+        "rating": {"average": round(card.rating_average, 1) if card.rating_average is not None else None,
+                   "count": card.rating_count},
     }
 
 

@@ -103,6 +103,10 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now, onupdate=clock.now)
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Shown reviews (marketplace/reviews): how many and the sum of their stars, kept by the review services in
+    # their own transaction so listing pages read the average from the row instead of counting per card.
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_total: Mapped[int] = mapped_column(default=0, server_default="0")
 
     store = relationship("Store")
     category: Mapped[Category] = relationship()
@@ -117,6 +121,11 @@ class Product(db.Model):
     @property
     def price(self) -> Money:
         return Money(self.price_amount, self.currency)
+
+    @property
+    def rating_average(self) -> float | None:
+        """The mean of the shown reviews' stars, or None before the first review."""
+        return self.rating_total / self.rating_count if self.rating_count else None
 
     @property
     def is_experience(self) -> bool:

@@ -82,6 +82,8 @@ class ProductCard:
     stock: int
     is_campaign: bool
     is_experience: bool = False  # booked by departure: no stock figure, a price "from"
+    rating_count: int = 0  # shown reviews, kept on the product row (marketplace/reviews)
+    rating_average: float | None = None
 
 
 def slugify(text: str, fallback: str = "item") -> str:
@@ -248,6 +250,8 @@ def product_cards(
                 stock=product.stock,
                 is_campaign=product.is_campaign,
                 is_experience=product.is_experience,
+                rating_count=product.rating_count,
+                rating_average=product.rating_average,
             )
         )
     return cards

@@ -84,6 +84,15 @@ class ProductSource:
     published: int
     campaign: bool
     in_festival: bool
+    rating: int = 0  # mean stars in tenths
+    reviews: int = 0
+
+
+def rating_tenths(product: Product) -> int:
+    """The product's mean rating in tenths of a star, rounded half up (0 without reviews)."""
+    if not product.rating_count:
+        return 0
+    return (product.rating_total * 20 + product.rating_count) // (2 * product.rating_count)
 
 
 def product_source(product: Product, rates: RateTable, extra: Mapping[str, Any]) -> ProductSource:
@@ -99,6 +108,7 @@ def product_source(product: Product, rates: RateTable, extra: Mapping[str, Any])
         origin=product.origin or "", original_language=product.original_language,
         price=usd_cents(product, rates), published=int(published.timestamp()) if published else 0,
         campaign=bool(product.is_campaign), in_festival=bool(extra.get("in_festival", False)),
+        rating=rating_tenths(product), reviews=product.rating_count or 0,
     )
 
 
@@ -168,6 +178,8 @@ class DocumentBuilder:
             published=source.published,
             campaign=source.campaign,
             in_festival=source.in_festival,
+            rating=source.rating,
+            reviews=source.reviews,
         )
         return _stamped(document)
 

@@ -60,6 +60,12 @@ def search_request(args: Mapping[str, str], language: str, per_page: int) -> Sea
             filters["in_festival"] = festival == "1"
         else:
             errors["festival"] = str(_l("Choose yes or no."))
+    rating = (args.get("rating") or "").strip()
+    if rating:
+        if rating in ("1", "2", "3", "4", "5"):
+            filters["min_rating"] = int(rating)
+        else:
+            errors["rating"] = str(_l("Choose a rating from 1 to 5 stars."))
     sort_value = (args.get("sort") or SortOrder.RELEVANCE.value).strip()
     try:
         sort = SortOrder(sort_value)

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-FACETS = ("country", "category", "price_band", "in_festival")
+FACETS = ("country", "category", "price_band", "in_festival", "rating")
+# The one value of the "rating" facet: products whose mean rating is at least this many stars.
+RATING_FACET_STARS = 4
 
 
 class IndexBusy(Exception):  # noqa: N818 - a state, like Whoosh's LockError it stands for
@@ -24,6 +26,7 @@ class SortOrder(enum.StrEnum):
     PRICE_LOW = "price"
     PRICE_HIGH = "-price"
     NEWEST = "newest"
+    RATING = "rating"  # best mean rating first, then most reviews; products without reviews last
 
 
 class MatchMode(enum.StrEnum):
@@ -48,7 +51,9 @@ class SearchDocument:
     published: int  # seconds since the epoch
     campaign: bool
     in_festival: bool = False
-    stamp: str = ""  # a digest of all the above: unchanged documents are not rewritten
+    stamp: str = ""  # a digest of all the fields: unchanged documents are not rewritten
+    rating: int = 0  # mean stars of the shown reviews in tenths (45: 4.5 stars), 0 without reviews
+    reviews: int = 0  # how many shown reviews
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class SearchFilters:
     max_price: int | None = None
     price_band: str | None = None
     in_festival: bool | None = None
+    min_rating: int | None = None  # whole stars: products rated at least this (the "rating" facet's filter)
 
     def active(self) -> dict[str, object]:
         return {k: v for k, v in self.__dict__.items() if v is not None}
@@ -102,6 +108,7 @@ class SearchResult:
     hits: list[SearchHit]
     total: int
     facets: Mapping[str, list[FacetValue]]  # counted with every filter except the facet's own
+    # ("rating" has the one value "4": the matches rated 4 stars and up, counted without `min_rating`)
 
 
 class SearchIndex(Protocol):

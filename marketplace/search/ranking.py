@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from marketplace.search.port import FacetValue, SearchFilters, SearchQuery, SortOrder
+from marketplace.search.port import RATING_FACET_STARS, FacetValue, SearchFilters, SearchQuery, SortOrder
 
 LANGUAGE_BOOST = 0.6  # added to the score of a product with a text in the shopper's language
 CAMPAIGN_BOOST = 0.3
@@ -66,12 +66,18 @@ class Columns:
     category: Coded
     price_band: Coded
     langs: Coded  # "en,fr"
+    rating: np.ndarray  # int64, mean stars in tenths (0: no review)
+    reviews: np.ndarray  # int64, shown reviews
 
     @classmethod
     def read(cls, numbers: dict[str, Iterable[int]], texts: dict[str, Iterable[bytes | str | None]]) -> Columns:
+        pid = np.fromiter(numbers["pid"], np.int64)
+        # An index written before reviews existed has no rating columns: no product there has a review.
         return cls(
-            pid=np.fromiter(numbers["pid"], np.int64), price=np.fromiter(numbers["price"], np.int64),
+            pid=pid, price=np.fromiter(numbers["price"], np.int64),
             published=np.fromiter(numbers["published"], np.int64), flags=np.fromiter(numbers["flags"], np.uint8),
+            rating=np.fromiter(numbers["rating"], np.int64) if "rating" in numbers else np.zeros(len(pid), np.int64),
+            reviews=np.fromiter(numbers["reviews"], np.int64) if "reviews" in numbers else np.zeros(len(pid), np.int64),
             **{name: Coded.read(texts[name]) for name in CODED},
         )
 
@@ -86,6 +92,8 @@ class Columns:
             price=np.concatenate([p.price for p in parts]) if parts else empty,
             published=np.concatenate([p.published for p in parts]) if parts else empty,
             flags=np.concatenate([p.flags for p in parts]) if parts else np.zeros(0, np.uint8),
+            rating=np.concatenate([p.rating for p in parts]) if parts else empty,
+            reviews=np.concatenate([p.reviews for p in parts]) if parts else empty,
             **{name: Coded.join([getattr(p, name) for p in parts]) for name in CODED},
         )
 
@@ -104,6 +112,8 @@ def passing(columns: Columns, docs: np.ndarray, filters: SearchFilters, skip: st
         keep &= columns.price[docs] <= filters.max_price
     if filters.in_festival is not None and skip != "in_festival":
         keep &= ((columns.flags[docs] & FESTIVAL) != 0) == filters.in_festival
+    if filters.min_rating is not None and skip != "rating":
+        keep &= columns.rating[docs] >= filters.min_rating * 10
     return keep
 
 
@@ -114,6 +124,8 @@ def facet(columns: Columns, docs: np.ndarray, filters: SearchFilters, name: str)
     if name == "in_festival":
         festive = int(np.count_nonzero(columns.flags[docs] & FESTIVAL))
         counts = {"true": festive, "false": len(docs) - festive}
+    elif name == "rating":
+        counts = {str(RATING_FACET_STARS): int(np.count_nonzero(columns.rating[docs] >= RATING_FACET_STARS * 10))}
     else:
         coded: Coded = getattr(columns, name)
         tally = np.bincount(coded.codes[docs], minlength=len(coded.values))
@@ -135,6 +147,8 @@ def order(columns: Columns, docs: np.ndarray, scores: np.ndarray, query: SearchQ
         keys = (pid, -columns.price[docs])
     elif query.sort is SortOrder.NEWEST:
         keys = (-pid, -columns.published[docs])
+    elif query.sort is SortOrder.RATING:
+        keys = (pid, -columns.reviews[docs], -columns.rating[docs])
     elif not query.units:  # the catalogue: campaign products first, newest first
         keys = (-pid, -columns.published[docs], -(columns.flags[docs] & CAMPAIGN).astype(np.int64))
     else:

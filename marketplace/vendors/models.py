@@ -64,6 +64,9 @@ class Store(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     logo_key: Mapped[str | None] = mapped_column(String(64))
+    # Shown reviews of the store's products: count and sum of stars (kept by marketplace/reviews).
+    rating_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    rating_total: Mapped[int] = mapped_column(default=0, server_default="0")
 
     # Business details (onboarding step 3)
     registration_number: Mapped[str] = mapped_column(String(64), default="")
@@ -94,6 +97,11 @@ class Store(db.Model):
     documents: Mapped[list[StoreDocument]] = relationship(
         back_populates="store", cascade="all, delete-orphan", order_by="StoreDocument.id"
     )
+
+    @property
+    def rating_average(self) -> float | None:
+        """The mean of the stars of the store's shown reviews, or None before the first one."""
+        return self.rating_total / self.rating_count if self.rating_count else None
 
     @property
     def is_public(self) -> bool:

@@ -17,6 +17,7 @@ CASES = {
     "festivals_api": (("GET", "/api/v1/festivals?status=someday", 422), "/api/v1/festivals/no-such-festival"),
     "lectures_api": (("GET", "/api/v1/lectures?lang=xx", 422), "/api/v1/lectures/987654"),
     "tourism_api": (("GET", "/api/v1/experiences?country=Kenya", 422), "/api/v1/experiences/no-such/departures"),
+    "api_reviews": (("POST", "/api/v1/reviews", 401), "/api/v1/products/no-such-product/reviews"),
 }
 
 

@@ -31,6 +31,7 @@ from marketplace.core import clock
 from marketplace.core.money import Money
 from marketplace.extensions import db
 from marketplace.media.artwork import draw_product_artwork
+from marketplace.orders.models import FulfilmentState, Order
 from marketplace.orders.priced_cart import TOURISM_CATEGORY
 from marketplace.search.services import rebuild_index
 
@@ -187,6 +188,7 @@ def test_the_document_has_one_money_schema_that_every_money_field_uses(client):
     assert list(changes)[0] == "1.3.0" and "`festival`" in changes["1.3.0"]
     assert "GET /cart/shipping" in changes["1.3.0"]
     assert "`waiting_room`" in changes["1.3.0"]
+    assert "POST /reviews" in changes["1.3.0"] and "sort=rating" in changes["1.3.0"]
     assert "`refunds`" in changes["1.2.0"]
     notes = changes["1.1.0"]
     assert "GET /search" in notes and "/vendor/products" in notes and '"9.00"' in notes and '"12.50"' in notes
@@ -356,6 +358,31 @@ def test_every_operation_answers_as_documented_with_money_in_one_shape(client, d
     walk("post", "/orders/{reference}/cancel", "/orders/NOPE/cancel", token=shopper, expect=404)
     walk("post", "/orders/{reference}/cancel", cancel, token=vendor, expect=403)
     walk("post", "/orders/{reference}/cancel", cancel, expect=401)
+
+    # Reviews: a delivered line of the order is reviewed once; the product's reviews list it.
+    placed = db.session.scalars(select(Order).where(Order.reference == order["reference"])).one()
+    line = placed.lines[0]
+    review = {"line_id": line.id, "rating": 5, "language": "zh", "text": "很好", "translations": {"fr": "Très bien"}}
+    walk("post", "/reviews", json=review, expect=401)
+    walk("post", "/reviews", json=review, token=vendor, expect=403)
+    walk("post", "/reviews", json=review, token=shopper, expect=409)  # not delivered yet
+    walk("post", "/reviews", data="not json", token=shopper, expect=400)
+    for vendor_order in placed.vendor_orders:
+        vendor_order.status = FulfilmentState.DELIVERED
+    db.session.commit()
+    walk("post", "/reviews", json={**review, "line_id": 2147483000}, token=shopper, expect=404)
+    walk("post", "/reviews", json={**review, "rating": 6}, token=shopper, expect=422)
+    walk("post", "/reviews", json={**review, "text": "x" * (2 * 1024 * 1024)}, token=shopper, expect=413)
+    written = walk("post", "/reviews", json={**review, "lang": "fr"}, token=shopper, language="fr", expect=201)
+    assert written["text"] == "Très bien" and written["original_language"] == "zh"
+    walk("post", "/reviews", json=review, token=shopper, expect=409)  # once per line
+    slug = db.session.get(Product, line.product_id).slug
+    reviews = walk("get", "/products/{slug}/reviews", f"/products/{slug}/reviews?lang=zh", language="zh", expect=200)
+    assert reviews["rating"]["count"] >= 1 and written["id"] in {item["id"] for item in reviews["items"]}
+    walk("get", "/products/{slug}/reviews", f"/products/{slug}/reviews?page=0", expect=422)
+    walk("get", "/products/{slug}/reviews", "/products/no-such-product/reviews", expect=404)
+    walk("get", "/search", "/search?q=&sort=rating&rating=4", expect=200)
+    walk("get", "/search", "/search?q=&rating=9", expect=422)
 
     # Lectures, and taking then giving up a seat.
     upcoming = next(lecture for lecture in db.session.scalars(select(Lecture))

@@ -247,6 +247,18 @@ RULES: dict[str, tuple[str, dict]] = {
     "staff_orders.cancel": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/cancel", POST_ONLY),
     "staff_orders.record_payment": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/payment", POST_ONLY),
     "staff_refunds.queue": ("/{lang}/staff/refunds/", STAFF_ONLY),
+    "reviews.product_reviews": ("/{lang}/products/{product}/reviews", PUBLIC),
+    # Someone else's line: not found for a shopper; vendors and staff write no reviews.
+    "reviews.write": ("/{lang}/orders/lines/{own_line_id}/review", {ANON: "login", SHOPPER: 404, VENDOR: 403,
+                                                                     STAFF: 403}),
+    "reviews.mine": ("/{lang}/reviews/mine", SIGNED_IN),
+    "vendor_reviews.index": ("/{lang}/vendor/reviews/", VENDOR_ONLY),
+    "vendor_reviews.answer": ("/{lang}/vendor/reviews/{review_id}/answer", POST_ONLY),
+    "staff_reviews.index": ("/{lang}/staff/reviews/", STAFF_ONLY),
+    "staff_reviews.hide": ("/{lang}/staff/reviews/{review_id}/hide", POST_ONLY),
+    "staff_reviews.show": ("/{lang}/staff/reviews/{review_id}/show", POST_ONLY),
+    "api_reviews.product_reviews": ("/api/v1/products/{product}/reviews?lang={lang}", PUBLIC),
+    "api_reviews.create_review": ("/api/v1/reviews", POST_ONLY),
     "staff_refunds.refund_part": ("/{lang}/staff/orders/parts/{own_vendor_order_id}/refunds", POST_ONLY),
     "staff_refunds.refund_order": ("/{lang}/staff/orders/{vendor_order_order_id}/refunds", POST_ONLY),
     "staff_refunds.retry": ("/{lang}/staff/refunds/{refund_id}/retry", POST_ONLY),
@@ -362,6 +374,11 @@ POSTS: dict[str, tuple[dict, dict]] = {
     "staff_refunds.refund_order": (STAFF_MAY, {}),
     "staff_refunds.retry": (STAFF_MAY, {}),
     "staff_refunds.paid_out": (STAFF_MAY, {"payout_reference": "MM-1"}),
+    # The vendor visitor's store's review: answered once, then told it has its answer (a message, not a refusal).
+    "vendor_reviews.answer": (VENDOR_MAY, {"answer": "Thank you!", "language": "en"}),
+    "staff_reviews.hide": (STAFF_MAY, {"reason": "Off topic"}),
+    "staff_reviews.show": (STAFF_MAY, {}),
+    "api_reviews.create_review": (TOKEN_ONLY, {}),
     "staff_orders.settle": (STAFF_MAY, {"store_id": "{store_id}", "currency": "USD", "start": "2024-01-01",
                                         "end": "2024-02-01", "transfer_reference": "TR-1"}),
 }
@@ -450,7 +467,20 @@ def build_world(app) -> dict:
                            new_checkout_key(), "en").vendor_orders[0]
     fulfilment.record_offline_payment(users[STAFF], refunded.id)
     refund = refund_vendor_order(users[STAFF], refunded, 100, "Scratched lid")
+    # A third one, delivered and reviewed by the buyer, for the review pages and buttons.
+    from marketplace.orders.models import FulfilmentState
+    from marketplace.reviews.services import ReviewInput, create_review
+
+    carts.add_item(buyer, None, own_product.id, 1)
+    delivered = place_order(buyer, Destination(recipient_name="Li Wei", phone="+86 138 0013 8000", country_code="CN",
+                                               city="Shanghai", postal_code="200120", address_line="88 Century Avenue"),
+                            new_checkout_key(), "en")
+    delivered.vendor_orders[0].status = FulfilmentState.DELIVERED
+    db.session.commit()
+    review = create_review(buyer, delivered.lines[0].id, ReviewInput(5, "en", "Smooth and fresh.", {}))
     return {
+        "own_line_id": own_vendor_order.lines[0].id,
+        "review_id": review.id,
         "refund_id": refund.id,
         "festival": festival.slug,
         "festival_id": festival.id,

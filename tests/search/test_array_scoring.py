@@ -121,6 +121,8 @@ def random_columns(rng: random.Random, size: int) -> Columns:
                        dtype=np.uint8),
         country=coded(["GH", "KE", "SN"]), category=coded(["coffee", "tea"]),
         price_band=coded(["under-10", "10-25"]), langs=coded(["en", "fr", "en,fr", "zh"]),
+        rating=np.array([rng.choice([0, 0, 35, 40, 45, 45, 50]) for _ in range(size)], dtype=np.int64),
+        reviews=np.array([rng.choice([0, 1, 3, 3, 12]) for _ in range(size)], dtype=np.int64),
     )
 
 
@@ -135,6 +137,8 @@ def reference_passes(c: Columns, d: int, f: SearchFilters, skip: str | None = No
         return False
     if f.in_festival is not None and skip != "in_festival" and bool(c.flags[d] & FESTIVAL) != f.in_festival:
         return False
+    if f.min_rating is not None and skip != "rating" and c.rating[d] < 10 * f.min_rating:
+        return False
     return True
 
 
@@ -146,6 +150,8 @@ def reference_order(c: Columns, matched: list[tuple[int, float]], q: SearchQuery
         key = lambda m: (-c.price[m[0]], pid[m[0]])  # noqa: E731
     elif q.sort is SortOrder.NEWEST:
         key = lambda m: (-c.published[m[0]], -pid[m[0]])  # noqa: E731
+    elif q.sort is SortOrder.RATING:
+        key = lambda m: (-c.rating[m[0]], -c.reviews[m[0]], pid[m[0]])  # noqa: E731
     elif not q.units:
         key = lambda m: (-(int(c.flags[m[0]]) & CAMPAIGN), -c.published[m[0]], -pid[m[0]])  # noqa: E731
     else:
@@ -161,7 +167,8 @@ def reference_order(c: Columns, matched: list[tuple[int, float]], q: SearchQuery
 
 FILTERS = [SearchFilters(), SearchFilters(country="KE"), SearchFilters(country="nowhere"),
            SearchFilters(category="tea", min_price=200, max_price=1000), SearchFilters(in_festival=True),
-           SearchFilters(price_band="10-25", in_festival=False, country="GH")]
+           SearchFilters(price_band="10-25", in_festival=False, country="GH"), SearchFilters(min_rating=4),
+           SearchFilters(min_rating=5, country="KE")]
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -177,9 +184,14 @@ def test_filters_facets_and_order_equal_a_plain_reading(seed):
             counted = {}
             for d, _s in matched:
                 if reference_passes(columns, d, filters, name):
-                    value = (("true" if columns.flags[d] & FESTIVAL else "false") if name == "in_festival"
-                             else getattr(columns, name).values[getattr(columns, name).codes[d]])
-                    counted[value] = counted.get(value, 0) + 1
+                    if name == "rating":
+                        value = "4" if columns.rating[d] >= 40 else None
+                    elif name == "in_festival":
+                        value = "true" if columns.flags[d] & FESTIVAL else "false"
+                    else:
+                        value = getattr(columns, name).values[getattr(columns, name).codes[d]]
+                    if value is not None:
+                        counted[value] = counted.get(value, 0) + 1
             expected = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
             assert [(f.value, f.count) for f in facet(columns, docs, filters, name)] == expected
         for sort in SortOrder:

@@ -2,6 +2,8 @@
 PostgreSQL when TEST_DATABASE_URL is set)."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from marketplace.search.port import (
@@ -98,6 +100,35 @@ def test_filters_sorting_and_facets(index):
     countries = {f.value: f.count for f in result.facets["country"]}
     assert countries == {"GH": 1, "KE": 1}  # the country facet ignores the country filter, not the price one
     assert {f.value: f.count for f in result.facets["in_festival"]} == {"false": 1}
+
+
+def rated(document: SearchDocument, rating: int, reviews: int) -> SearchDocument:
+    return dataclasses.replace(document, rating=rating, reviews=reviews)
+
+
+def test_rating_facet_filter_and_order(index):
+    index.index([
+        rated(doc(1, "shea", "GH", price=500), 45, 2), rated(doc(2, "shea", "KE", price=900), 40, 7),
+        rated(doc(3, "shea", "KE", price=700), 39, 50), doc(4, "shea", "GH", price=300),
+        rated(doc(5, "shea", "SN", price=800), 45, 9),
+    ])
+    # Best mean first, then most reviews, then id; products without a review last.
+    assert ids(index, unit("shea"), sort=SortOrder.RATING) == [5, 1, 2, 3, 4]
+    assert ids(index, sort=SortOrder.RATING) == [5, 1, 2, 3, 4]
+    result = index.search(SearchQuery((unit("shea"),), filters=SearchFilters(min_rating=4)))
+    assert sorted(h.id for h in result.hits) == [1, 2, 5] and result.total == 3
+    assert {f.value: f.count for f in result.facets["rating"]} == {"4": 3}
+    assert {f.value: f.count for f in result.facets["country"]} == {"GH": 1, "KE": 1, "SN": 1}
+    # The facet counts with the other filters, not its own.
+    kenya = index.search(SearchQuery((unit("shea"),), filters=SearchFilters(country="KE", min_rating=4)))
+    assert [h.id for h in kenya.hits] == [2]
+    assert {f.value: f.count for f in kenya.facets["rating"]} == {"4": 1}
+    assert {f.value: f.count for f in kenya.facets["country"]} == {"GH": 1, "KE": 1, "SN": 1}
+    assert index.search(SearchQuery((unit("shea"),), filters=SearchFilters(min_rating=5))).total == 0
+    none = index.search(SearchQuery((unit("shea"),), filters=SearchFilters(country="GH", max_price=400)))
+    assert none.facets["rating"] == []  # no match rated 4 and up: the facet offers nothing
+    index.index([rated(doc(4, "shea", "GH", price=300), 50, 1)])  # a first review re-indexes the product
+    assert ids(index, unit("shea"), sort=SortOrder.RATING)[0] == 4
 
 
 def test_shopper_language_and_campaign_rank_higher_on_equal_matches(index):

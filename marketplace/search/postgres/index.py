@@ -18,6 +18,7 @@ from sqlalchemy import Engine, text
 
 from marketplace.search.analyzers import is_chinese
 from marketplace.search.port import (
+    RATING_FACET_STARS,
     FacetValue,
     MatchMode,
     QueryUnit,
@@ -38,12 +39,17 @@ SORTS = {
     SortOrder.PRICE_LOW: "d.price, d.product_id",
     SortOrder.PRICE_HIGH: "d.price DESC, d.product_id",
     SortOrder.NEWEST: "d.published DESC, d.product_id DESC",
+    SortOrder.RATING: "d.rating DESC, d.reviews DESC, d.product_id",
 }
 CATALOGUE_ORDER = "d.campaign DESC, d.published DESC, d.product_id DESC"
 FACET_COLUMNS = {"country": "country", "category": "category", "price_band": "price_band",
                  "in_festival": "in_festival"}
 # GROUPING(country, category, price_band, in_festival) of each grouping set: a set's own column is 0.
 GROUPING_OF = {"": 15, "country": 7, "category": 11, "price_band": 13, "in_festival": 14}
+# The values a page row carries: product_id, price, published, languages, campaign, length, rating, reviews,
+# and the term frequencies exact ranking reads.
+PAGE_COLUMNS = 9
+COUNT_COLUMNS = 6  # the total, each facet column's count, and the rating facet's count
 
 
 def like_pattern(term: str) -> str:
@@ -97,7 +103,7 @@ class PostgresIndex:
             limit = max(query.page, 1) * query.per_page
             rows = connection.execute(*self._statement(plan, query, limit)).all()
         total, facets = _counts(rows, query)
-        hits = self._order([row[-7:] for row in rows if row[0] == "page"], plan, query, average, limit)
+        hits = self._order([row[-PAGE_COLUMNS:] for row in rows if row[0] == "page"], plan, query, average, limit)
         return SearchResult(hits[limit - query.per_page:limit], total, facets)
 
     def _plan(self, query: SearchQuery, frequencies: dict[str, int], documents: int) -> Plan | None:
@@ -155,21 +161,25 @@ class PostgresIndex:
         counts = ", ".join(f"count(*) FILTER (WHERE {condition})" if condition else "count(*)"
                            for condition in (_filter_sql(query, skip=name or None, alias="m")
                                              for name in ("", *FACET_COLUMNS)))
+        rated = " AND ".join(filter(None, (_filter_sql(query, skip="min_rating", alias="m"),
+                                           f"m.rating >= {RATING_FACET_STARS * 10}")))
+        counts += f", count(*) FILTER (WHERE {rated})"
         filters = _filter_sql(query, alias="m") or "TRUE"
         statement = text(f"""
             WITH m AS MATERIALIZED (
                 SELECT d.product_id, d.country, d.category, d.price_band, d.in_festival, d.price, d.published,
-                       d.campaign, d.length, {" + ".join(estimate)} AS estimate
+                       d.campaign, d.length, d.rating, d.reviews, {" + ".join(estimate)} AS estimate
                 FROM search_documents d WHERE {plan.condition}
             ), first_rows AS (
                 SELECT product_id FROM m WHERE {filters} ORDER BY {order} LIMIT :rows
             )
             SELECT 'counts', GROUPING(country, category, price_band, in_festival), country, category, price_band,
-                   in_festival, {counts}, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+                   in_festival, {counts}, {", ".join(["NULL"] * PAGE_COLUMNS)}
             FROM m GROUP BY GROUPING SETS ((), (country), (category), (price_band), (in_festival))
             UNION ALL
-            SELECT 'page', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                   d.product_id, d.price, d.published, d.languages, d.campaign, d.length, {frequencies}
+            SELECT 'page', {", ".join(["NULL"] * (5 + COUNT_COLUMNS))},
+                   d.product_id, d.price, d.published, d.languages, d.campaign, d.length, d.rating, d.reviews,
+                   {frequencies}
             FROM first_rows f JOIN search_documents d ON d.product_id = f.product_id
         """)
         return statement, params
@@ -180,8 +190,8 @@ class PostgresIndex:
             return [SearchHit(int(row[0]), 0.0) for row in sorted(rows, key=_sort_key(query))]
         weights = dict(plan.scored)
         scored = sorted(((bm25(query, tf or {}, weights, K1 * ((1 - B) + B * length / (average or 1.0))), product_id,
-                          languages, campaign) for product_id, _price, _published, languages, campaign, length, tf
-                         in rows),
+                          languages, campaign) for product_id, _price, _published, languages, campaign, length,
+                         _rating, _reviews, tf in rows),
                         key=lambda item: (-item[0], item[1]))[:limit + RERANK_EXTRA]
         ranked = sorted(((boosted(score, query.language in languages.split(","), campaign), product_id)
                          for score, product_id, languages, campaign in scored), key=lambda item: (-item[0], item[1]))
@@ -319,6 +329,8 @@ def _sort_key(query: SearchQuery) -> Callable[[tuple], tuple]:
         return lambda row: (-row[1], row[0])
     if query.sort is SortOrder.NEWEST:
         return lambda row: (-row[2], -row[0])
+    if query.sort is SortOrder.RATING:
+        return lambda row: (-row[6], -row[7], row[0])
     if query.units:
         return lambda row: row[0]  # relevance with nothing to score (only the Chinese fallback matched)
     return lambda row: (not row[4], -row[2], -row[0])
@@ -328,13 +340,14 @@ def _counts(rows: list, query: SearchQuery) -> tuple[int, dict[str, list[FacetVa
     """The total under every filter, and each facet's counts under every filter but its own, from the
     statement's grouped rows (one per facet value, told apart by their GROUPING number)."""
     total = 0
-    found: dict[str, dict[str, int]] = {name: {} for name in FACET_COLUMNS}
+    found: dict[str, dict[str, int]] = {name: {} for name in (*FACET_COLUMNS, "rating")}
     for row in rows:
         if row[0] != "counts":
             continue
         grouping = row[1]
         if grouping == GROUPING_OF[""]:
             total = row[6]
+            found["rating"] = {str(RATING_FACET_STARS): row[6 + COUNT_COLUMNS - 1]}
             continue
         for position, name in enumerate(FACET_COLUMNS, 1):
             if grouping == GROUPING_OF[name]:
@@ -357,6 +370,8 @@ def _filter_sql(query: SearchQuery, skip: str | None = None, alias: str = "d") -
             conditions.append(f"{alias}.price >= :f_min_price")
         elif name == "max_price":
             conditions.append(f"{alias}.price <= :f_max_price")
+        elif name == "min_rating":
+            conditions.append(f"{alias}.rating >= 10 * :f_min_rating")
         else:
             conditions.append(f"{alias}.{name} = :f_{name}")
     return " AND ".join(conditions)

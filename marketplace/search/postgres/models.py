@@ -43,6 +43,8 @@ class SearchDocumentRow(db.Model):
     published: Mapped[int] = mapped_column(BigInteger)
     campaign: Mapped[bool] = mapped_column(Boolean)
     in_festival: Mapped[bool] = mapped_column(Boolean)
+    rating: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # mean stars in tenths, 0: none
+    reviews: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     stamp: Mapped[str] = mapped_column(String(40))
 
 

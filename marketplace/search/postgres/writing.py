@@ -30,10 +30,11 @@ MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions of a lexeme
 
 INSERT = text("""
     INSERT INTO search_documents (product_id, title, body, words, cjk, length, languages, country, category,
-                                  store_id, price, price_band, published, campaign, in_festival, stamp)
+                                  store_id, price, price_band, published, campaign, in_festival, rating, reviews,
+                                  stamp)
     VALUES (:id, array_to_tsvector(CAST(:title AS text[])), CAST(:body AS tsvector), :words,
             :cjk, :length, :languages, :country, :category, :store_id, :price, :price_band, :published,
-            :campaign, :in_festival, :stamp)
+            :campaign, :in_festival, :rating, :reviews, :stamp)
 """)
 COUNT_CHANGE = text("""
     INSERT INTO search_terms (kind, term, documents)
@@ -75,7 +76,8 @@ def row(document: SearchDocument) -> dict:
         "length": length(document), "languages": ",".join(document.languages), "country": document.country,
         "category": document.category, "store_id": document.store_id, "price": document.price,
         "price_band": document.price_band, "published": document.published, "campaign": document.campaign,
-        "in_festival": document.in_festival, "stamp": document.stamp,
+        "in_festival": document.in_festival, "rating": document.rating, "reviews": document.reviews,
+        "stamp": document.stamp,
     }
 
 

@@ -21,7 +21,9 @@ class Segment:
     def __init__(self, reader) -> None:
         size = reader.doc_count_all()
         numbers = {name: internals.numeric_column(reader.column_reader(name), kind, size)
-                   for name, kind in (("pid", "i8"), ("price", "i8"), ("published", "i8"), ("flags", "u1"))}
+                   for name, kind in (("pid", "i8"), ("price", "i8"), ("published", "i8"), ("flags", "u1"),
+                                      ("rating", "u1"), ("reviews", "u4"))
+                   if reader.has_column(name)}  # an index an earlier version wrote has no rating columns
         texts = {name: reader.column_reader(name) for name in CODED}
         self.columns = Columns.read(numbers, texts)
         self.lengths = LENGTHS[internals.length_bytes(reader, "text", size)]

@@ -31,6 +31,8 @@ def schema() -> Schema:
         price=COLUMN(columns.NumericColumn("q")),
         published=COLUMN(columns.NumericColumn("q")),
         flags=COLUMN(columns.NumericColumn("B")),
+        rating=COLUMN(columns.NumericColumn("B")),  # mean stars in tenths
+        reviews=COLUMN(columns.NumericColumn("I")),
         country=COLUMN(columns.VarBytesColumn()),
         category=COLUMN(columns.VarBytesColumn()),
         price_band=COLUMN(columns.VarBytesColumn()),

@@ -32,6 +32,7 @@ def fields(document: SearchDocument) -> dict:
         "text": " ".join(document.title + document.title + document.text),
         "words": " ".join(sorted(set(document.words))),
         "pid": document.id, "price": document.price, "published": document.published, "flags": flags,
+        "rating": document.rating, "reviews": document.reviews,
         "country": document.country.encode(), "category": document.category.encode(),
         "price_band": document.price_band.encode(), "langs": ",".join(document.languages).encode(),
         "stamp": document.stamp.encode(),

@@ -35,6 +35,7 @@ from marketplace.media.pipeline import (
     inspect_upload,
     process_upload,
 )
+from marketplace.reviews.models import ReviewPhoto
 from marketplace.vendors.services import owned_product
 
 MAX_PHOTOS = 8
@@ -230,10 +231,10 @@ def _rendition_fields(processed: ProcessedImage) -> dict:
 
 
 def _forget_renditions(key: str, widths: list[int], fallback_width: int) -> None:
-    """Delete a photo's renditions unless another photo row (a duplicate product's, say) still shows them."""
+    """Delete a photo's renditions unless another photo row (a duplicate product's, a review's) still shows them."""
     in_use = db.session.scalar(
         select(func.count(ProductImage.id)).where(ProductImage.key == key, ProductImage.status == READY)
-    )
+    ) or db.session.scalar(select(func.count(ReviewPhoto.id)).where(ReviewPhoto.key == key))
     if not in_use:
         delete_renditions(key, widths, fallback_width, get_image_store())
 
