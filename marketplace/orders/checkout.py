@@ -329,19 +329,6 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
     if not _claim_cart(priced):
         db.session.rollback()  # another tab's checkout ordered this cart while we priced it
         raise ValidationError(_("Your cart is empty."))
-    holds = [LineHold(line.product.id, 1, booking=line.booking_ref, seats=line.booking.seats) if line.is_booking
-             else LineHold(line.product.id, line.quantity, line.quote.regular.amount,
-                           line.quote.offer.hold if line.quote.offer else None) for line in priced.lines]
-    try:
-        take_line_holds(holds, shopper.id, at)  # in the lock order of marketplace/orders/holds
-    except HoldRefused as refused:
-        db.session.rollback()
-        if refused.short_of_stock:
-            raise SoldOut(refused.message, _short_lines(priced, refused.product_ids)) from refused
-        names = {line.product.id: line.name.text for line in priced.lines}
-        raise SoldOut(refused.message, [{"product_id": product_id, "name": names[product_id],
-                                         "problem": refused.message, "available": None}
-                                        for product_id in refused.product_ids]) from refused
     for group in priced.groups:
         vendor_order = VendorOrder(order=order, store_id=group.store_id, currency=charge_currency,
                                    subtotal_amount=group.subtotal.amount)
@@ -370,6 +357,21 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
         order.payment_state = PaymentState.UNPAID
         for vendor_order in order.vendor_orders:
             move_vendor_order(vendor_order, FulfilmentState.CONFIRMED, shopper.id)
+    db.session.flush()  # every write but the holds is done before the first row lock is taken
+    holds = [LineHold(line.product.id, 1, booking=line.booking_ref, seats=line.booking.seats) if line.is_booking
+             else LineHold(line.product.id, line.quantity, line.quote.regular.amount,
+                           line.quote.offer.hold if line.quote.offer else None) for line in priced.lines]
+    try:
+        # Last, so the rows they lock (stock, deal units, seats) are held only for these UPDATEs and the commit.
+        take_line_holds(holds, shopper.id, at)  # in the lock order of marketplace/orders/holds
+    except HoldRefused as refused:
+        db.session.rollback()
+        if refused.short_of_stock:
+            raise SoldOut(refused.message, _short_lines(priced, refused.product_ids)) from refused
+        names = {line.product.id: line.name.text for line in priced.lines}
+        raise SoldOut(refused.message, [{"product_id": product_id, "name": names[product_id],
+                                         "problem": refused.message, "available": None}
+                                        for product_id in refused.product_ids]) from refused
     db.session.commit()
     if not gateway.collects_online:
         emails.order_placed(order)
