@@ -144,9 +144,13 @@ def _rolled_rows(zone: str, days: list[str]) -> SalesRows:
     )
 
 
+FORGOTTEN = "rollup_days_forgotten"  # session.info: orders whose days this transaction has unmarked already
+
+
 def forget_changed_days(session: Session, _context: Any) -> None:
     """After a flush that wrote orders, vendor orders or order lines, unmark the built days of those orders,
-    in the same transaction (a session listener)."""
+    in the same transaction (a session listener); once per order and transaction (a checkout flushes
+    its order several times), forgotten again whenever a transaction or savepoint ends."""
     order_ids = set()
     for item in chain(session.new, session.dirty, session.deleted):
         if isinstance(item, Order):
@@ -154,15 +158,26 @@ def forget_changed_days(session: Session, _context: Any) -> None:
         elif isinstance(item, (VendorOrder, OrderLine, Refund)):  # a refund raises its part's refunded amount
             order_ids.add(item.order_id)
     order_ids.discard(None)
+    done = session.info.setdefault(FORGOTTEN, set())
+    order_ids -= done
     if not order_ids:
         return
+    done.update(order_ids)
     days = RolledDay.__table__
     orders = Order.__table__
     session.connection().execute(delete(days).where(exists().where(
         orders.c.id.in_(order_ids), orders.c.created_at >= days.c.starts_at, orders.c.created_at < days.c.ends_at)))
 
 
+def transaction_ended(session: Session, transaction: Any) -> None:
+    """A transaction or savepoint ended (committed or rolled back): unmark again on the next flush. (Each
+    flush also ends an inner "subtransaction" of its own; that one changes nothing here.)"""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(FORGOTTEN, None)
+
+
 def listen_for_changes() -> None:
     """Attach `forget_changed_days` to the application's sessions (once, however many apps are built)."""
     if not event.contains(db.session, "after_flush", forget_changed_days):
         event.listen(db.session, "after_flush", forget_changed_days)
+        event.listen(db.session, "after_transaction_end", transaction_ended)

@@ -1,6 +1,8 @@
 """GET /api/v1/openapi.json: the OpenAPI 3 description of the API."""
 from __future__ import annotations
 
+import copy
+
 from flask import Flask, current_app, jsonify
 
 from marketplace.api.edge import bp
@@ -41,6 +43,12 @@ CHANGES = [
         "GET /search: `rating` (1 to 5) keeps products rated at least that many stars, `sort=rating` orders by "
         "mean rating, `facets.rating` counts the products rated 4 stars and up (value \"4\"), and each item "
         "has `rating` {average (null before any review), count}.",
+        "Every operation lists the answers any request may get before its own work: 400 (the request cannot be "
+        "read: a NUL character, a body that is not a JSON object) and 503 (the database is busy just now; "
+        "nothing was changed; `Retry-After` says when to try again), and every operation reading `lang` lists "
+        "422 (a language the site does not have). All are the usual error body.",
+        "POST /auth/token lists 422 (control characters in a field); every /vendor/products/{id} operation "
+        "lists 403 (the token is not a vendor's).",
     ]},
     {"version": "1.2.0", "changes": [
         "GET /orders/{reference} (and the order in POST /checkout and POST /orders/{reference}/cancel): `refunds` "
@@ -142,7 +150,7 @@ def document() -> dict:
         },
         "components": {
             "schemas": {"Money": MONEY_SCHEMA, "MoneyInput": MONEY_INPUT_SCHEMA},
-            "responses": {"Error": json_response("An error", error)},
+            "responses": {"Error": json_response("An error", error), **edge_responses(error)},
         },
     }
 
@@ -152,11 +160,40 @@ def add_paths(app: Flask, paths: dict) -> None:
     app.extensions.setdefault("openapi_paths", {}).update(paths)
 
 
+# Answers any operation may give, whatever it does: the request refused at the edge, or the database busy.
+EDGE_ANSWERS = {"400": {"$ref": "#/components/responses/BadRequest"}, "503": {"$ref": "#/components/responses/Busy"}}
+
+
+def edge_responses(error: dict) -> dict:
+    """The components describing the answers of EDGE_ANSWERS, with the error body `error`."""
+    return {
+        "BadRequest": json_response("The request cannot be read (a NUL character anywhere, a body that is not a "
+                                    "JSON object); nothing was changed", error),
+        "Busy": {**json_response("The database is busy just now (a lock held too long, a connection lost); "
+                                 "nothing was changed: try again after Retry-After seconds", error),
+                 "headers": {"Retry-After": {"description": "Seconds to wait before trying again",
+                                             "schema": INTEGER}}},
+    }
+
+
+def with_edge_answers(paths: dict) -> dict:
+    """`paths` with EDGE_ANSWERS added to every operation that does not describe them itself, and 422 to every
+    operation that reads `lang` (a language the site does not have is refused, naming the field)."""
+    for operations in paths.values():
+        for operation in operations.values():
+            for status, answer in EDGE_ANSWERS.items():
+                operation["responses"].setdefault(status, answer)
+            if any(parameter.get("name") == "lang" for parameter in operation.get("parameters", [])):
+                operation["responses"].setdefault("422", ERROR)
+    return paths
+
+
 @bp.get("/openapi.json")
 def openapi_document():
     """This API's OpenAPI 3 document."""
     body = document()
-    body["paths"].update(current_app.extensions.get("openapi_paths", {}))
+    body["paths"].update(copy.deepcopy(current_app.extensions.get("openapi_paths", {})))
+    with_edge_answers(body["paths"])
     body["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer",
                                                         "description": "A token from POST /auth/token"}}
     return jsonify(body)

@@ -260,7 +260,7 @@ OPENAPI_PATHS = {
             "responses": {"201": json_response("The token, shown once", obj({
                 "token": STRING, "id": INTEGER, "name": STRING,
                 "user": obj({"id": INTEGER, "email": STRING, "role": STRING})})),
-                "400": ERROR, "401": ERROR, "429": ERROR}},
+                "400": ERROR, "401": ERROR, "422": ERROR, "429": ERROR}},
         "delete": {"summary": "Revoke the presented token", "security": SECURED,
                    "responses": {"204": {"description": "Revoked"}, "401": ERROR}},
     },
@@ -278,22 +278,23 @@ OPENAPI_PATHS = {
     },
     "/vendor/products/{id}": {
         "get": {"summary": "One of the vendor's products", "security": SECURED, "parameters": [PRODUCT_ID, LANG],
-                "responses": {"200": PRODUCT, "401": ERROR, "404": ERROR}},
+                "responses": {"200": PRODUCT, "401": ERROR, "403": ERROR, "404": ERROR}},
         "patch": {"summary": "Change some fields (e.g. stock alone, as a difference from what was read)",
                   "security": SECURED, "parameters": [PRODUCT_ID, LANG],
                   "requestBody": {"content": {"application/json": {"schema": PATCH_SCHEMA}}},
-                  "responses": {"200": PRODUCT, "400": ERROR, "401": ERROR, "404": ERROR, "409": ERROR,
+                  "responses": {"200": PRODUCT, "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR,
                                 "422": ERROR}},
     },
     "/vendor/products/{id}/publish": {"post": {
         "summary": "Publish, or send for staff approval the first time", "security": SECURED,
-        "parameters": [PRODUCT_ID, LANG], "responses": {"200": PRODUCT, "401": ERROR, "404": ERROR, "409": ERROR}}},
+        "parameters": [PRODUCT_ID, LANG],
+        "responses": {"200": PRODUCT, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR}}},
     "/vendor/products/{id}/unpublish": {"post": {
         "summary": "Take off the site", "security": SECURED, "parameters": [PRODUCT_ID, LANG],
-        "responses": {"200": PRODUCT, "401": ERROR, "404": ERROR}}},
+        "responses": {"200": PRODUCT, "401": ERROR, "403": ERROR, "404": ERROR}}},
     "/vendor/products/{id}/photos": {"post": {
         "summary": "Add photos (multipart field `photo`, JPEG, PNG or WebP; up to 8 a product)", "security": SECURED,
         "parameters": [PRODUCT_ID, LANG],
-        "responses": {"201": json_response("The product with its photos", PRODUCT_OUT), "401": ERROR, "404": ERROR,
-                      "422": ERROR}}},
+        "responses": {"201": json_response("The product with its photos", PRODUCT_OUT), "401": ERROR, "403": ERROR,
+                      "404": ERROR, "422": ERROR}}},
 }

@@ -145,13 +145,11 @@ def stale_latin(fields: Mapping[str, str], last: Mapping[str, str] | None) -> li
 
 def last_delivery(shopper: User) -> dict[str, str] | None:
     """The address of the shopper's latest order that went to an address, to pre-fill the next checkout."""
-    order = db.session.scalars(
-        select(Order).where(Order.shopper_id == shopper.id, Order.address_line != "")
-        .order_by(Order.id.desc()).limit(1)
+    row = db.session.execute(
+        select(*(getattr(Order, name) for name in REMEMBERED_FIELDS))
+        .where(Order.shopper_id == shopper.id, Order.address_line != "").order_by(Order.id.desc()).limit(1)
     ).first()
-    if order is None:
-        return None
-    return {name: getattr(order, name) for name in REMEMBERED_FIELDS}
+    return None if row is None else dict(zip(REMEMBERED_FIELDS, row, strict=True))
 
 
 def country_from_locale(accept_languages: Iterable[str], language: str) -> str:

@@ -338,20 +338,12 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
     if not _claim_cart(priced):
         db.session.rollback()  # another tab's checkout ordered this cart while we priced it
         raise ValidationError(_("Your cart is empty."))
-    holds = [LineHold(line.product.id, 1, offer=line.quote.offer.hold if line.quote.offer else None,
-                      booking=line.booking_ref, seats=line.booking.seats) if line.is_booking
-             else LineHold(line.product.id, line.quantity, line.quote.regular.amount,
-                           line.quote.offer.hold if line.quote.offer else None) for line in priced.lines]
-    try:
-        take_line_holds(holds, shopper.id, at)  # in the lock order of marketplace/orders/holds
-    except HoldRefused as refused:
-        db.session.rollback()
-        if refused.short_of_stock:
-            raise SoldOut(refused.message, _short_lines(priced, refused.product_ids)) from refused
-        names = {line.product.id: line.name.text for line in priced.lines}
-        raise SoldOut(refused.message, [{"product_id": product_id, "name": names[product_id],
-                                         "problem": refused.message, "available": None}
-                                        for product_id in refused.product_ids]) from refused
+    # Where the holds come (marketplace/orders/holds): last on PostgreSQL, so the rows they lock (stock, deal
+    # units, seats) are held only for their UPDATEs and the commit; first on SQLite, which locks the whole
+    # database from the first write to the commit anyway, so a sold-out checkout lets go before writing more.
+    holds_last = db.session.get_bind().dialect.name != "sqlite"
+    if not holds_last:
+        _take_holds(priced, shopper.id, at)
     for group in priced.groups:
         vendor_order = VendorOrder(order=order, store_id=group.store_id, currency=charge_currency,
                                    subtotal_amount=group.subtotal.amount)
@@ -381,6 +373,9 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
         order.payment_state = PaymentState.UNPAID
         for vendor_order in order.vendor_orders:
             move_vendor_order(vendor_order, FulfilmentState.CONFIRMED, shopper.id)
+    if holds_last:
+        db.session.flush()  # every write but the holds is done before the first row lock is taken
+        _take_holds(priced, shopper.id, at)
     db.session.commit()
     if not gateway.collects_online:
         emails.order_placed(order)
@@ -400,6 +395,25 @@ def lock_shipping(vendor_order: VendorOrder, group: VendorGroup) -> None:
     vendor_order.shipping_tracked = chosen.tracked
     vendor_order.shipping_min_days, vendor_order.shipping_max_days = chosen.min_days, chosen.max_days
     vendor_order.shipping_free_by = chosen.free_by[:80]
+
+
+def _take_holds(priced: PricedCart, shopper_id: int, at: datetime) -> None:
+    """Take every line's units in the lock order (caller's transaction); SoldOut, everything rolled back, when
+    some cannot be had."""
+    holds = [LineHold(line.product.id, 1, offer=line.quote.offer.hold if line.quote.offer else None,
+                      booking=line.booking_ref, seats=line.booking.seats) if line.is_booking
+             else LineHold(line.product.id, line.quantity, line.quote.regular.amount,
+                           line.quote.offer.hold if line.quote.offer else None) for line in priced.lines]
+    try:
+        take_line_holds(holds, shopper_id, at)  # in the lock order of marketplace/orders/holds
+    except HoldRefused as refused:
+        db.session.rollback()
+        if refused.short_of_stock:
+            raise SoldOut(refused.message, _short_lines(priced, refused.product_ids)) from refused
+        names = {line.product.id: line.name.text for line in priced.lines}
+        raise SoldOut(refused.message, [{"product_id": product_id, "name": names[product_id],
+                                         "problem": refused.message, "available": None}
+                                        for product_id in refused.product_ids]) from refused
 
 
 def _claim_cart(priced: PricedCart) -> bool:

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.catalog.services import country_name
 from marketplace.core.i18n import DEFAULT_LANGUAGE
+from marketplace.extensions import db
 from marketplace.mail import Message
 from marketplace.mail.queue import deliver_or_log
 from marketplace.orders.bookings import describe_booking
-from marketplace.orders.models import Order, PaymentState, VendorOrder
+from marketplace.orders.models import Order, OrderLine, PaymentState, VendorOrder
 from marketplace.orders.packing import label_address, packing_lines
 from marketplace.orders.states import FULFILMENT_LABELS
 from marketplace.vendors.emails import send_to_store
+from marketplace.vendors.models import Store
 
 ABOUT = "order e-mail"  # how a message that could not be sent is named in the log
 
@@ -37,8 +41,20 @@ def _is_booking(vendor_order: VendorOrder) -> bool:
     return bool(vendor_order.lines) and all(line.booking is not None for line in vendor_order.lines)
 
 
+def _with_what_mails_read(order: Order) -> Order:
+    """The order loaded with its shopper, stores, owners, lines and products in five queries, not one per
+    line, store and product as each is first read (an order just committed has all of them expired)."""
+    order_id = inspect(order).identity[0]  # not `order.id`: that reloads the expired row first
+    return db.session.scalars(select(Order).where(Order.id == order_id).options(
+        joinedload(Order.shopper), selectinload(Order.lines),
+        selectinload(Order.vendor_orders).options(
+            joinedload(VendorOrder.store).joinedload(Store.owner),
+            selectinload(VendorOrder.lines).joinedload(OrderLine.product)))).one()
+
+
 def order_placed(order: Order) -> bool:
     """Tell the shopper what they ordered and how it will be paid, and each vendor what to prepare."""
+    order = _with_what_mails_read(order)
     with force_locale(order.language):
         subject = _("Your Silk Road Market order %(reference)s", reference=order.reference)
         if order.payment_state == PaymentState.UNPAID:

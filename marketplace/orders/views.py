@@ -255,7 +255,8 @@ def _suggest_latin(form: CheckoutForm) -> bool:
         return False  # no postal address on this form (tourism only) or not typed yet
     fields = {name: getattr(form, name).data or "" for name in (*addresses.LATIN_FIELDS,
                                                                  *addresses.LATIN_FIELDS.values())}
-    for name in addresses.stale_latin(fields, addresses.last_delivery(current_user)):
+    typed_latin = any(fields[name] for name in addresses.LATIN_FIELDS.values())  # else none can be stale
+    for name in addresses.stale_latin(fields, addresses.last_delivery(current_user) if typed_latin else None):
         getattr(form, name).data = fields[name] = ""  # kept from the last address, which the shopper changed
     suggestions = addresses.suggest_latin(fields)
     for name, value in suggestions.items():

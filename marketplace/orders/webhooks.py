@@ -185,6 +185,7 @@ def _mark_paid(order: Order, report: PaymentReport, at: datetime, note: str, lat
     order.paid_at = at
     order.paid_amount, order.paid_currency = report.amount, report.currency
     order.reserved_until = None
+    settled = []
     for vendor_order in order.vendor_orders:
         if vendor_order.status == FulfilmentState.PENDING:
             move_vendor_order(vendor_order, FulfilmentState.PAID, None, note)
@@ -195,7 +196,9 @@ def _mark_paid(order: Order, report: PaymentReport, at: datetime, note: str, lat
             continue
         vendor_order.paid_at = at
         post_sale(vendor_order)
-        settle_lines(vendor_order.lines, order.shopper_id)  # booked seats held for it are now sold
+        settled.extend(vendor_order.lines)
+    # Booked seats held for these stores' parts are now sold: all at once, so in the lock order across stores.
+    settle_lines(settled, order.shopper_id)
 
 
 def _flag_refund(order: Order, note: str, report: PaymentReport, mismatch: bool = False) -> None:

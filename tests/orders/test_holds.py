@@ -260,3 +260,29 @@ def test_a_festivals_deals_count_the_units_of_lapsed_reservations_as_left(
         assert (shown()["left"], shown()["sold_out"]) == (1, False)
     db.session.expire_all()
     assert db.session.get(Order, order.id).payment_state == PaymentState.EXPIRED
+
+
+def test_a_paid_order_settles_its_holds_in_the_lock_order_across_its_stores(
+        app, online, make_festival, make_deal, make_product, make_user, monkeypatch):
+    """The payment webhook settles every store's part in one pass in the lock order, not store by store (two
+    payments of orders sharing two deals would otherwise each hold one deal's row and wait for the other's)."""
+    from marketplace.orders import webhooks
+    from marketplace.orders.holds import stock
+    from marketplace.payments import PaymentReport
+
+    first, second = make_product(price=1000, stock=5), make_product(price=1000, stock=5)  # two stores
+    festival = make_festival()
+    late, early = make_deal(festival, product=second), make_deal(festival, product=first)  # ids against stores
+    shopper = make_user()
+    cart_of(shopper, first, second)
+    order = checkout(shopper, LIVE)
+    assert len(order.vendor_orders) == 2
+    settled: list[HoldRef] = []
+    real = stock.settle_units
+    monkeypatch.setattr(stock, "settle_units", lambda ref, *args: (settled.append(ref), real(ref, *args)))
+    report = PaymentReport(order.gateway_reference, order.id, "paid", order.total_amount, order.currency,
+                           event_id="evt-lock-order", event_type="test.paid")
+    with clock.freeze(LIVE):
+        assert webhooks.apply_payment_report(report, "fake") == "paid"
+    assert settled == [HoldRef("deal", late.id), HoldRef("deal", early.id)]
+    assert settled == in_lock_order(settled)

@@ -126,3 +126,27 @@ def test_no_file_at_all(client, shop):
 def test_the_page_documents_the_format(client, shop):
     page = client.get(f"{BASE}/bulk-update").get_data(as_text=True)
     assert "slug,stock,price" in page and f"{BASE}/export.csv" in page
+
+
+def test_a_csv_update_locks_its_products_in_product_order_whatever_the_files_order(client, shop):
+    """Checkouts lock stock rows by product id (marketplace/orders/holds); a file listing them the other way
+    round must not lock them the other way round, or a checkout and an upload would each wait for the other."""
+    from sqlalchemy import event
+    from sqlalchemy.sql import Update
+
+    updated: list[int] = []
+
+    def record(state) -> None:  # noqa: ANN001 - an ORMExecuteState
+        statement = state.statement
+        if isinstance(statement, Update) and statement.table.name == "products":
+            rows = state.parameters if isinstance(state.parameters, list) else None
+            updated.extend(row["id"] for row in rows) if rows else updated.append(statement.compile().params["id_1"])
+
+    event.listen(db.session, "do_orm_execute", record)
+    try:
+        response = send(client, f"id,price,stock\r\n{shop.cloth.id},500,9\r\n{shop.beads.id},13.75,8\r\n")
+    finally:
+        event.remove(db.session, "do_orm_execute", record)
+    assert response.status_code == 302
+    assert state()[shop.cloth.id] == (9, 500) and state()[shop.beads.id] == (8, 1375)
+    assert updated and updated == sorted(updated), updated

@@ -25,6 +25,14 @@ instead of each holding a row the other needs (a deadlock on PostgreSQL, a busy 
 4. tourism departure seats, by departure id;
 5. lecture seats, by lecture id.
 
+Holds come last in their transaction on PostgreSQL: a use case writes everything else first (checkout: the
+order, its stores' parts, lines and history) and takes or settles its holds right before the commit, all of
+them in one pass over the whole order (never store by store), so a row every buyer queues on is locked only
+for its UPDATE and the commit. (SQLite locks the whole database from a transaction's first write to its
+commit, so there checkout takes its holds first and a sold-out attempt lets go before writing more.)
+A lock waited on longer than `DATABASE_LOCK_TIMEOUT` (PostgreSQL `lock_timeout`, SQLite busy timeout)
+ends the request with a 503 and `Retry-After`, nothing written, never a 500.
+
 `LOCK_ORDER` below is that list; `HoldRef.lock_key` sorts by it, and a holder may only be registered for
 a kind named in it, so a new kind of hold has to take its place here first.
 """

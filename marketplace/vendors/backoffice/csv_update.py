@@ -157,8 +157,9 @@ def apply_csv(user: User, data: bytes) -> CsvOutcome:
         raise CsvRejected(errors)
     if changes:
         now = clock.now()
+        # Rows are locked in product order, as checkouts take stock (marketplace/orders/holds), not the file's.
         rows = [{"id": product_id, **{k: v for k, v in change.items() if k != "stock_change"}, "updated_at": now}
-                for product_id, change in changes.items() if set(change) - {"stock_change"}]
+                for product_id, change in sorted(changes.items()) if set(change) - {"stock_change"}]
         if rows:
             db.session.execute(update(Product), rows)
         for product_id in sorted(changes):  # product order, as checkouts take stock
