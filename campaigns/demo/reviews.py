@@ -24,6 +24,7 @@ from marketplace.orders.models import FulfilmentState, Order
 from marketplace.orders.priced_cart import TOURISM_CATEGORY
 from marketplace.orders.states import move_vendor_order
 from marketplace.reviews.services import ReviewInput, answer_review, create_review
+from marketplace.shipping.quotes import load_profiles, zone_for
 from marketplace.vendors.models import Store
 
 ORDERS_PER_REVIEWER = 1
@@ -97,8 +98,15 @@ def _delivered_order(reviewer: User, product_ids: list[int], language: str, numb
     """An order of one unit of each product that has some left, paid on delivery and delivered (None when every
     one ran short: a small demo catalogue)."""
     country, city = HOMES[language]
-    left = dict(db.session.execute(select(Product.id, Product.stock).where(Product.id.in_(product_ids))).all())
-    buying = [product_id for product_id in dict.fromkeys(product_ids) if left.get(product_id, 0) >= MIN_STOCK_LEFT]
+    rows = db.session.execute(select(Product.id, Product.stock, Product.store_id)
+                              .where(Product.id.in_(product_ids))).all()
+    left = {product_id: stock for product_id, stock, _store_id in rows}
+    # Only from stores that deliver to the reviewer's country (a store without a profile arranges it itself).
+    profiles = load_profiles({store_id for _product_id, _stock, store_id in rows})
+    ships = {product_id for product_id, _stock, store_id in rows
+             if not profiles.get(store_id) or zone_for(profiles[store_id], country) is not None}
+    buying = [product_id for product_id in dict.fromkeys(product_ids)
+              if left.get(product_id, 0) >= MIN_STOCK_LEFT and product_id in ships]
     if not buying:
         return None
     for product_id in buying:
