@@ -70,6 +70,12 @@ class ListedProduct:
     store: ListedStore
     texts: tuple[ListedText, ...]
     cover: ListedImage | None
+    rating_count: int = 0  # shown reviews (kept on the product row, marketplace/reviews)
+    rating_total: int = 0
+
+    @property
+    def rating_average(self) -> float | None:
+        return self.rating_total / self.rating_count if self.rating_count else None
 
 
 def load_listed(ids: Sequence[int], conditions: Sequence = (), descriptions: bool = False) -> list[ListedProduct]:
@@ -79,7 +85,8 @@ def load_listed(ids: Sequence[int], conditions: Sequence = (), descriptions: boo
         return []
     rows = db.session.execute(
         select(Product.id, Product.slug, Product.original_language, Product.price_amount, Product.currency,
-               Product.stock, Product.is_campaign, Product.kind, Store.name, Store.slug, Store.country_code)
+               Product.stock, Product.is_campaign, Product.kind, Store.name, Store.slug, Store.country_code,
+               Product.rating_count, Product.rating_total)
         .join(Store, Store.id == Product.store_id).where(Product.id.in_(list(ids)), *conditions)
     ).all()
     found = [row[0] for row in rows]
@@ -107,7 +114,8 @@ def load_listed(ids: Sequence[int], conditions: Sequence = (), descriptions: boo
             id=row[0], slug=row[1], original_language=row[2], price=Money(row[3], row[4]), stock=row[5],
             is_campaign=row[6], is_experience=row[7] == ProductKind.EXPERIENCE,
             store=ListedStore(row[8], row[9], row[10]),
-            texts=tuple(texts.get(row[0], ())), cover=covers.get(row[0]),
+            texts=tuple(texts.get(row[0], ())), cover=covers.get(row[0]), rating_count=row[11] or 0,
+            rating_total=row[12] or 0,
         )
         for row in rows
     }
@@ -141,7 +149,7 @@ def card_look(card, language: str) -> tuple:
     cover = card.cover
     return (language, card.id, card.slug, card.name, card.store_name, card.country_code, card.shown,
             (cover.key, cover.width, cover.height, cover.fallback_width, tuple(cover.widths)) if cover else None,
-            card.stock <= 0, card.is_campaign, card.is_experience)
+            card.stock <= 0, card.is_campaign, card.is_experience, card.rating_count, card.rating_average)
 
 
 def card_grid(cards: Sequence) -> Markup:

@@ -1,6 +1,7 @@
 """A shopper in China on a 360 px phone, in Chinese: the product page says what shipping to China costs and
 how long it takes, and who pays import duties; the cart offers the store's methods and keeps the one picked;
-checkout places the order with that shipping, and the order page shows it."""
+checkout places the order with that shipping, and the order page shows it; once it is delivered (the demo moves)
+the shopper reviews it in Chinese with a photo and the store answers in French."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,10 @@ from pathlib import Path
 
 from campaigns.demo.seed import _store_plan
 from tests.e2e.test_buy_from_two_vendors import SEEDED_STORES, log_in
+from tests.vendors.photo_files import jpeg
 
+REVIEW = "运费清楚，EMS 十天就送到上海了，乳木果油很新鲜。"
+ANSWER = "Merci ! Nous expédions chaque semaine vers la Chine."
 SHOTS = Path(os.environ.get("E2E_SHOTS", "")) if os.environ.get("E2E_SHOTS") else None
 
 
@@ -24,14 +28,34 @@ def fits_the_phone(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_a_chinese_shopper_sees_shipping_and_duties_picks_a_method_and_checks_out(
-        live_server, phone, check_accessibility):
+def deliver(live_app, reference: str) -> str:
+    """The store moves the order's part through packed and shipped to delivered (the demo moves); its owner's
+    e-mail."""
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.orders.models import FulfilmentState, Order
+    from marketplace.orders.states import move_vendor_order
+
+    with live_app.app_context():
+        order = db.session.scalar(select(Order).where(Order.reference == reference))
+        part = order.vendor_orders[0]
+        owner = part.store.owner
+        for state in (FulfilmentState.PACKED, FulfilmentState.SHIPPED, FulfilmentState.DELIVERED):
+            move_vendor_order(part, state, owner.id)
+        db.session.commit()
+        return owner.email
+
+
+def test_a_chinese_shopper_ships_to_china_gets_the_delivery_reviews_it_and_the_vendor_answers_in_french(
+        live_app, live_server, browser, phone, check_accessibility, tmp_path):
     store = _store_plan(SEEDED_STORES)[3]  # ships to China (demo profile): EMS or China Post
     page = phone
     log_in(page, live_server, "shopper@example.com", "zh")
     page.goto(f"{live_server}/zh/stores/{store['slug']}")
     page.locator(".card:not(:has(.badge.out)) > a").first.click()
     page.wait_for_selector(".product-shipping")
+    product_page = page.url
     shipping = page.locator(".product-shipping")
     assert "中国" in shipping.locator("h2").inner_text()  # the destination comes from the Chinese pages
     assert "EMS" in shipping.inner_text() and "China Post" in shipping.inner_text()
@@ -78,6 +102,43 @@ def test_a_chinese_shopper_sees_shipping_and_duties_picks_a_method_and_checks_ou
     fits_the_phone(page)
     check_accessibility(page)
     shot(page, "4-order-zh")
+
+    # Delivered: the shopper reviews it in Chinese with a photo, the store answers in French.
+    reference = page.url.rsplit("/", 1)[1]
+    owner = deliver(live_app, reference)
+    photo = tmp_path / "parcel.jpg"
+    photo.write_bytes(jpeg((800, 600), color=(60, 120, 170)))
+    page.goto(f"{live_server}/zh/orders/{reference}")
+    page.get_by_role("link", name="评价此商品").first.click()
+    page.get_by_label("5 星").check()
+    page.fill("#body", REVIEW)
+    page.set_input_files("#photos", str(photo))
+    fits_the_phone(page)
+    shot(page, "5-review-zh")
+    page.locator("form.review-form button[type=submit]").click()
+    page.wait_for_url(re.compile(rf".*/zh/orders/{reference}#line-\d+$"))
+    assert "谢谢！你的评价已显示在商品页面上。" in page.content()
+
+    desk = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    try:
+        vendor = desk.new_page()
+        log_in(vendor, live_server, owner, "fr")
+        vendor.goto(f"{live_server}/fr/vendor/reviews/?unanswered=1")
+        review = vendor.locator(".review", has_text=REVIEW)
+        review.locator("textarea").fill(ANSWER)
+        review.locator("select").select_option("fr")
+        review.locator("button[type=submit]").click()
+        vendor.wait_for_selector(".flash-success")
+        shot(vendor, "6-answer-fr")
+    finally:
+        desk.close()
+    page.goto(product_page)
+    shown = page.locator(".review", has_text=REVIEW)
+    assert "已验证购买" in shown.inner_text() and ANSWER in shown.locator(".review-answer").inner_text()
+    assert shown.locator(".review-photos img").first.evaluate("img => img.complete && img.naturalWidth > 0")
+    fits_the_phone(page)
+    check_accessibility(page)
+    shot(page, "7-product-reviewed-zh")
 
 
 def test_a_vendor_on_a_phone_adds_a_zone_and_is_told_what_is_wrong_with_a_method(
