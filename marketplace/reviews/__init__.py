@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(shopper_bp)
     app.register_blueprint(vendor_bp)
     app.register_blueprint(staff_bp)
-    register_vendor_area(app, BackOfficeArea("reviews", _l("Reviews"), "vendor_reviews.index", 30))
+    register_vendor_area(app, BackOfficeArea("reviews", _l("Reviews"), "vendor_reviews.index", 32))
     register_staff_area(app, BackOfficeArea("reviews", _l("Reviews"), "staff_reviews.index", 45))
     display.init_app(app)
     watch_tables(app, Review.__tablename__, ReviewText.__tablename__, ReviewPhoto.__tablename__)

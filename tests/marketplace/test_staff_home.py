@@ -133,7 +133,8 @@ def test_the_staff_link_in_the_header_opens_the_staff_home(client, login, staff)
 STAFF_NAV = re.compile(r'<nav class="backoffice-nav" aria-label="Staff">(.*?)</nav>', re.S)
 VENDOR_NAV = re.compile(r'<nav class="backoffice-nav" aria-label="Back office">(.*?)</nav>', re.S)
 STAFF_AREAS = ["/en/staff/", "/en/staff/dashboard/", "/en/staff/vendors/", "/en/staff/products/", "/en/staff/festivals/",
-               "/en/staff/lectures/", "/en/staff/orders/", "/en/staff/payables/", "/en/staff/rates/"]
+               "/en/staff/lectures/", "/en/staff/orders/", "/en/staff/reviews/", "/en/staff/payables/",
+               "/en/staff/rates/", "/en/staff/duties/"]
 
 
 def one_menu(page: str, pattern: re.Pattern) -> tuple[list[str], str]:
@@ -165,6 +166,8 @@ def test_every_staff_page_has_the_one_staff_menu(client, login, staff, busy_camp
         "/en/staff/payables/": "/en/staff/payables/",
         "/en/staff/rates/": "/en/staff/rates/",
         "/en/staff/dashboard/": "/en/staff/dashboard/",
+        "/en/staff/reviews/": "/en/staff/reviews/",
+        "/en/staff/duties/": "/en/staff/duties/",
     }
     from marketplace.orders.models import Order
 
@@ -187,8 +190,8 @@ def test_every_vendor_page_has_the_one_vendor_menu(client, login, make_user, mak
     now, day = clock.now(), timedelta(days=1)
     registering = festival("coming", staff, now - day / 24, [(now + 3 * day, now + 4 * day)], "Coming")
     login(vendor)
-    menu = ["/en/vendor/products/", "/en/vendor/orders/", "/en/vendor/festivals/", "/en/vendor/experiences/",
-            "/en/vendor/insights/",
+    menu = ["/en/vendor/products/", "/en/vendor/shipping/", "/en/vendor/orders/", "/en/vendor/festivals/",
+            "/en/vendor/reviews/", "/en/vendor/experiences/", "/en/vendor/insights/",
             "/en/vendor/orders/#payables-title", "/en/vendor/application"]
     pages = {
         "/en/vendor/products/": menu[0],
@@ -196,15 +199,17 @@ def test_every_vendor_page_has_the_one_vendor_menu(client, login, make_user, mak
         f"/en/vendor/products/{product.id}": menu[0],
         f"/en/vendor/products/{product.id}/photos": menu[0],
         "/en/vendor/products/bulk-update": menu[0],
-        "/en/vendor/orders/": menu[1],
-        f"/en/vendor/orders/{vendor_order.id}": menu[1],
-        "/en/vendor/festivals/": menu[2],
-        f"/en/vendor/festivals/{registering.slug}/enter": menu[2],
-        "/en/vendor/experiences/": menu[3],
-        "/en/vendor/experiences/new": menu[3],
-        "/en/vendor/insights/": menu[4],
-        "/en/vendor/application": menu[6],
-        "/en/vendor/onboarding/payout": menu[6],
+        "/en/vendor/shipping/": menu[1],
+        "/en/vendor/orders/": menu[2],
+        f"/en/vendor/orders/{vendor_order.id}": menu[2],
+        "/en/vendor/festivals/": menu[3],
+        f"/en/vendor/festivals/{registering.slug}/enter": menu[3],
+        "/en/vendor/reviews/": menu[4],
+        "/en/vendor/experiences/": menu[5],
+        "/en/vendor/experiences/new": menu[5],
+        "/en/vendor/insights/": menu[6],
+        "/en/vendor/application": menu[8],
+        "/en/vendor/onboarding/payout": menu[8],
     }
     for url, active in pages.items():
         response = client.get(url)
