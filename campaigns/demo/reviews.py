@@ -14,6 +14,7 @@ from collections.abc import Callable
 import phonenumbers
 from sqlalchemy import select
 
+from campaigns.festivals.models import Deal
 from marketplace.accounts.models import Role, User
 from marketplace.catalog.models import Category, Product, ProductKind, ProductStatus
 from marketplace.extensions import db
@@ -78,7 +79,9 @@ def _reviewable_products() -> list[tuple[int, int]]:
     spare, in id order."""
     query = (select(Product.id, Store.owner_id).join(Category).join(Store, Store.id == Product.store_id)
              .where(Product.status == ProductStatus.PUBLISHED, Product.kind == ProductKind.GOODS,
-                    Product.stock >= MIN_STOCK_LEFT, Category.slug != TOURISM_CATEGORY)
+                    Product.stock >= MIN_STOCK_LEFT, Category.slug != TOURISM_CATEGORY,
+                    # festival deals keep their units for the demo's festival pages
+                    Product.id.not_in(select(Deal.product_id)))
              .order_by(Product.id))
     return list(db.session.execute(query).tuples())
 

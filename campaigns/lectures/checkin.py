@@ -14,10 +14,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select, update
 
-from campaigns.lectures.models import Lecture, LectureStatus, Registration, RegistrationStatus
+from campaigns.lectures.models import Lecture, LectureSeries, LectureStatus, Registration, RegistrationStatus
 from marketplace.accounts.models import User
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from marketplace.core.page_cache import mark_catalogue_changed
 from marketplace.extensions import db
 
 CODE_DIGITS = 6
@@ -96,6 +97,7 @@ def check_in(user: User, lecture: Lecture, code: str, now: datetime) -> Registra
     db.session.execute(update(Registration).where(
         Registration.id == registration.id, Registration.attended_at.is_(None)).values(
         attended_at=now, attendance_source="code", updated_at=now))
+    attendance_changed(lecture)
     db.session.commit()
     db.session.refresh(registration)
     return registration
@@ -120,5 +122,14 @@ def set_attendance(user: User, lecture: Lecture, registration_id: int, attended:
     elif not attended:
         registration.attended_at, registration.attended_minutes, registration.attendance_source = None, None, ""
     registration.updated_at = now
+    attendance_changed(lecture)
     db.session.commit()
     return registration
+
+
+def attendance_changed(lecture: Lecture) -> None:
+    """Attendance at a festival-preparation lecture can make a store festival-ready (or not): its badge shows on
+    cached store pages, so they are refreshed at the commit (registrations are not a watched table)."""
+    series = db.session.get(LectureSeries, lecture.series_id) if lecture.series_id is not None else None
+    if series is not None and series.festival_preparation:
+        mark_catalogue_changed(db.session)

@@ -16,6 +16,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from campaigns.lectures.checkin import attendance_changed
 from campaigns.lectures.models import Lecture, LectureStatus, Registration, RegistrationStatus
 from marketplace.accounts.models import User
 from marketplace.core import clock
@@ -220,5 +221,7 @@ def import_participants(user: User, lecture: Lecture, raw: bytes, minimum: int |
         report.lines.append(ReportLine(number, safe_cell(email), outcome, message))
     report.lines.sort(key=lambda line: line.number)
     lecture.attendance_minimum_minutes = threshold if minimum else lecture.attendance_minimum_minutes
+    if report.marked:
+        attendance_changed(lecture)
     db.session.commit()
     return report

@@ -111,7 +111,8 @@ def test_a_new_vendor_finds_the_way_in_and_hears_of_the_approval(live_server, li
     page.goto(link)
     assert page.locator("nav.backoffice-nav [aria-current=page]").inner_text() == "Vos produits"
     page.goto(f"{live_server}/fr/vendor/application")
-    assert page.locator("nav.backoffice-nav a").count() == 7  # products, orders, festivals, experiences, insights, payables, store
+    # products, shipping, orders, festivals, reviews, experiences, insights, payables, store
+    assert page.locator("nav.backoffice-nav a").count() == 9
     page.screenshot(path=str(tmp_path / "c5-vendor-nav.png"))
     no_overflow(page)
 
@@ -176,7 +177,7 @@ def test_staff_start_at_the_staff_home_and_reach_every_queue(live_server, browse
         page.goto(f"{live_server}/en/staff/")
         names = page.locator("nav.backoffice-nav a").all_inner_texts()
         assert names == ["Staff home", "Campaign dashboard", "Vendors", "Products", "Festivals", "Lectures", "Orders",
-                         "Payables", "Exchange rates"]
+                         "Reviews", "Payables", "Exchange rates", "Duties and taxes"]
         for name in names:
             page.locator("nav.backoffice-nav").get_by_role("link", name=name, exact=True).click()
             assert page.locator("nav.backoffice-nav [aria-current=page]").inner_text() == name

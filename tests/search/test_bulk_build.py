@@ -97,7 +97,8 @@ def test_the_builder_reuses_analyses_without_changing_documents():
                                      for lang, name, text in names[: 1 + i % 2]],
                         category=category, store=store, store_id=1, origin="Tamale", original_language="en",
                         price=SimpleNamespace(amount=500, currency="USD"), price_amount=500, currency="USD",
-                        published_at=None, created_at=None, is_campaign=True)
+                        published_at=None, created_at=None, is_campaign=True, rating_count=i % 2,
+                        rating_total=4 * (i % 2))
         for i in range(1, 5)
     ]
     sources = [product_source(p, RateTable({}), {}) for p in products]
