@@ -14,9 +14,10 @@ from collections.abc import Callable
 import phonenumbers
 from sqlalchemy import select
 
-from campaigns.festivals.models import Deal
+from campaigns.festivals.models import Deal, Wave
 from marketplace.accounts.models import Role, User
 from marketplace.catalog.models import Category, Product, ProductKind, ProductStatus
+from marketplace.core import clock
 from marketplace.extensions import db
 from marketplace.orders import fulfilment
 from marketplace.orders.cart import add_item
@@ -51,11 +52,18 @@ def seed_reviews(password_hash: str, data: dict) -> int:
     products = _reviewable_products()
     if len(products) < LINES_PER_ORDER:
         return 0
-    own = [product_id for product_id, owner_id in products if owner_id == demo_vendor_id]
-    products = [product_id for product_id, _owner_id in products]
+    own = [product_id for product_id, owner_id, _store_id in products if owner_id == demo_vendor_id]
+    profiles = load_profiles({store_id for _product_id, _owner_id, store_id in products})
+    pools: dict[str, list[int]] = {}
+    for country, _city in HOMES.values():  # each reviewer buys from stores that deliver to their country
+        pools[country] = [product_id for product_id, _owner_id, store_id in products
+                          if not profiles.get(store_id) or zone_for(profiles[store_id], country) is not None]
     added = 0
     for number, (name, language) in enumerate(data["reviewers"], 1):
-        picks = [rng.sample(products, LINES_PER_ORDER) for _ in range(ORDERS_PER_REVIEWER)]
+        pool = pools[HOMES[language][0]]
+        if len(pool) < LINES_PER_ORDER:
+            continue
+        picks = [rng.sample(pool, LINES_PER_ORDER) for _ in range(ORDERS_PER_REVIEWER)]
         ratings = [rng.choice(RATINGS) for _ in range(ORDERS_PER_REVIEWER * LINES_PER_ORDER)]
         if own and number % 3 == 1:  # every third reviewer bought from the demo vendor too
             picks[0][0] = own[number % len(own)]
@@ -74,14 +82,16 @@ def seed_reviews(password_hash: str, data: dict) -> int:
     return added
 
 
-def _reviewable_products() -> list[tuple[int, int]]:
-    """(id, store owner's id) of the published goods shipped from stock (no tourism products) with stock to
-    spare, in id order."""
-    query = (select(Product.id, Store.owner_id).join(Category).join(Store, Store.id == Product.store_id)
+def _reviewable_products() -> list[tuple[int, int, int]]:
+    """(id, store owner's id, store id) of the published goods shipped from stock (no tourism products) with stock to
+    spare and no festival deal on sale now, in id order."""
+    now = clock.now()
+    query = (select(Product.id, Store.owner_id, Store.id).join(Category).join(Store, Store.id == Product.store_id)
              .where(Product.status == ProductStatus.PUBLISHED, Product.kind == ProductKind.GOODS,
                     Product.stock >= MIN_STOCK_LEFT, Category.slug != TOURISM_CATEGORY,
-                    # festival deals keep their units for the demo's festival pages
-                    Product.id.not_in(select(Deal.product_id)))
+                    # deals on sale now keep their units for the demo's live festival pages
+                    Product.id.not_in(select(Deal.product_id).join(Wave, Wave.id == Deal.wave_id)
+                                      .where(Wave.starts_at <= now, Wave.ends_at > now)))
              .order_by(Product.id))
     return list(db.session.execute(query).tuples())
 
