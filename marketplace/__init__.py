@@ -99,7 +99,7 @@ def configure_adapters(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from marketplace.core import assets, labels, page_cache, templating
+    from marketplace.core import assets, labels, page_cache, templating, viewer_facts
     from marketplace.orders import states as order_states
     from marketplace.vendors import badges as store_badges
     from marketplace.vendors import labels as vendor_labels
@@ -107,6 +107,7 @@ def configure_templates(app: Flask) -> None:
     assets.init_app(app)
     templating.init_app(app)
     page_cache.init_app(app)
+    viewer_facts.init_app(app)
     labels.init_app(app)
     order_states.register_state_labels()
     vendor_labels.register_vendor_labels()

@@ -44,8 +44,9 @@ def reviewer_email(number: int) -> str:
     return f"reviewer{number:02d}@example.com"
 
 
-def seed_reviews(password_hash: str, data: dict) -> int:
-    """Add the demo reviewers, their delivered orders and reviews where missing; returns the reviews added."""
+def seed_reviews(password_hash: str, data: dict, reviewers: int | None = None) -> int:
+    """Add the first `reviewers` demo reviewers (all by default), their delivered orders and reviews where
+    missing; returns the reviews added."""
     rng = random.Random(17)
     db.session.expunge_all()  # each commit below expires what the session holds: keep it small
     demo_vendor_id = db.session.scalar(select(User.id).where(User.email == DEMO_VENDOR))
@@ -59,7 +60,7 @@ def seed_reviews(password_hash: str, data: dict) -> int:
         pools[country] = [product_id for product_id, _owner_id, store_id in products
                           if not profiles.get(store_id) or zone_for(profiles[store_id], country) is not None]
     added = 0
-    for number, (name, language) in enumerate(data["reviewers"], 1):
+    for number, (name, language) in _chosen(data["reviewers"], reviewers):
         pool = pools[HOMES[language][0]]
         if len(pool) < LINES_PER_ORDER:
             continue
@@ -80,6 +81,18 @@ def seed_reviews(password_hash: str, data: dict) -> int:
     if demo_vendor_id is not None:
         _answer_some(db.session.get(User, demo_vendor_id), data)
     return added
+
+
+def _chosen(everyone: list, count: int | None) -> list[tuple[int, tuple[str, str]]]:
+    """The first `count` reviewers (numbered from 1) taking the languages in turn, so a few are still in every
+    language; in their own order."""
+    seen: dict[str, int] = {}
+    rank = {}
+    for number, (_name, language) in enumerate(everyone, 1):
+        rank[number] = (seen.get(language, 0), list(HOMES).index(language))
+        seen[language] = seen.get(language, 0) + 1
+    kept = set(sorted(rank, key=rank.__getitem__)[:count])
+    return [(number, reviewer) for number, reviewer in enumerate(everyone, 1) if number in kept]
 
 
 def _reviewable_products() -> list[tuple[int, int, int]]:

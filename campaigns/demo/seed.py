@@ -108,8 +108,15 @@ def seed_demo(
     rates = {country["currency"]: Decimal(str(country["usd_rate"])) for country in load("countries.json")}
     report.shipping_profiles = seed_shipping(rates)  # every store, the tourism operators' too
     report.orders = seed_orders()
-    report.reviews = seed_reviews(password_hash, load("reviews.json"))
+    report.reviews = seed_reviews(password_hash, load("reviews.json"), reviewers_for(products))
     return report
+
+
+def reviewers_for(products: int) -> int:
+    """How many demo reviewers a catalogue of `products` gets: one per four products (each buys eight), at
+    least six (one per language) — every one of the 36 for the full demo, fewer where a small catalogue would
+    be bought out."""
+    return max(6, products // 4)
 
 
 def _seed_categories() -> int:

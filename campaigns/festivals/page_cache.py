@@ -36,11 +36,11 @@ from flask import Flask, current_app
 from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, String, bindparam, cast, literal, select
 
 from campaigns.festivals.display import countdown_parts, days_text, init_fragments
 from campaigns.festivals.models import Deal, DealPurchase, Festival, Reminder, Wave
-from marketplace.core import clock
+from marketplace.core import clock, viewer_facts
 from marketplace.core.clock import to_utc
 from marketplace.core.i18n import current_language
 from marketplace.core.page_cache import (
@@ -198,18 +198,57 @@ def limited_purchases() -> str:
     deal_ids = current_app.extensions["festival_limited_deals"].current(page_cache())
     if not deal_ids:
         return ""
-    rows = db.session.execute(  # by the purchases' primary key (deal, shopper)
-        select(DealPurchase.deal_id, DealPurchase.quantity)
-        .where(DealPurchase.deal_id.in_(deal_ids), DealPurchase.shopper_id == current_user.id,
-               DealPurchase.quantity > 0)
-    ).all()
+    known = viewer_facts.fact(LIMITED_FACT, current_user.id)
+    if known is not viewer_facts.MISSING:  # read with the user: "12x2,40x1" in no particular order
+        rows = [tuple(int(n) for n in part.split("x")) for part in (known or "").split(",") if part]
+    else:
+        rows = db.session.execute(  # by the purchases' primary key (deal, shopper)
+            select(DealPurchase.deal_id, DealPurchase.quantity)
+            .where(DealPurchase.deal_id.in_(deal_ids), DealPurchase.shopper_id == current_user.id,
+                   DealPurchase.quantity > 0)
+        ).all()
     return ",".join(f"{deal_id}x{quantity}" for deal_id, quantity in sorted(rows))
+
+
+LIMITED_FACT = "festival_limited_purchases"
+
+
+def limited_purchases_fact(user_id: ColumnElement) -> ColumnElement:
+    """The user's units of limited deals whose wave is not over (`limited_deal_params`), as one "12x2,40x1"
+    string read with the signed-in user (`core.viewer_facts`)."""
+    part = cast(DealPurchase.deal_id, String) + literal("x") + cast(DealPurchase.quantity, String)
+    deals = bindparam("limited_deal_ids", expanding=True)
+    return select(viewer_facts.joined(part)).where(
+        DealPurchase.deal_id.in_(deals), DealPurchase.shopper_id == user_id, DealPurchase.quantity > 0
+    ).scalar_subquery()
+
+
+def limited_deal_params() -> dict:
+    return {"limited_deal_ids": current_app.extensions["festival_limited_deals"].current(page_cache())}
+
+
+SAVED_FACT, REMINDED_FACT = "festival_saved_deals", "festival_reminders"
+
+
+def saved_deals_fact(user_id: ColumnElement) -> ColumnElement:
+    """The deals a user saved, as "12,40" read with the signed-in user (`core.viewer_facts`)."""
+    return select(viewer_facts.joined(cast(Reminder.deal_id, String))).where(
+        Reminder.user_id == user_id, Reminder.deal_id.is_not(None)).scalar_subquery()
+
+
+def reminded_festivals_fact(user_id: ColumnElement) -> ColumnElement:
+    """The festivals a user asked to be reminded of, as "3,5" read with the signed-in user."""
+    return select(viewer_facts.joined(cast(Reminder.festival_id, String))).where(
+        Reminder.user_id == user_id, Reminder.deal_id.is_(None)).scalar_subquery()
 
 
 def reminded_festivals() -> set[int]:
     """The festivals the current viewer asked to be reminded of (none for a visitor)."""
     if not current_user.is_authenticated:
         return set()
+    known = viewer_facts.fact(REMINDED_FACT, current_user.id)
+    if known is not viewer_facts.MISSING:
+        return viewer_facts.ids_of(known)
     return set(db.session.scalars(select(Reminder.festival_id).where(
         Reminder.user_id == current_user.id, Reminder.deal_id.is_(None))))
 
@@ -218,6 +257,9 @@ def saved_deals() -> set[int]:
     """The deals the current viewer saved (none for a visitor)."""
     if not current_user.is_authenticated:
         return set()
+    known = viewer_facts.fact(SAVED_FACT, current_user.id)
+    if known is not viewer_facts.MISSING:
+        return viewer_facts.ids_of(known)
     return set(db.session.scalars(select(Reminder.deal_id).where(
         Reminder.user_id == current_user.id, Reminder.deal_id.is_not(None))))
 
@@ -230,6 +272,9 @@ def init_app(app: Flask) -> None:
     watch_tables(app, *FESTIVAL_TABLES)
     app.extensions["festival_limited_deals"] = LimitedDeals()
     vary_signed_in_pages_by(app, limited_purchases)
+    viewer_facts.register_fact(app, LIMITED_FACT, limited_purchases_fact, limited_deal_params)
+    viewer_facts.register_fact(app, SAVED_FACT, saved_deals_fact)
+    viewer_facts.register_fact(app, REMINDED_FACT, reminded_festivals_fact)
     viewer_switch(app, "saved_deal", saved_deals)
     viewer_switch(app, "festival_reminder", reminded_festivals)
     units = app.extensions["festival_units_marker"] = _countdown_marker(app).replace("srm-cd-", "srm-left-")

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace.accounts.models import Role, User
-from marketplace.extensions import db, login_manager
+from marketplace.core import viewer_facts
+from marketplace.extensions import login_manager
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -21,8 +22,12 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    found = viewer_facts.user_with_facts(User, int(user_id))  # with what every page asks about them
+    user = found[0] if found is not None else None
+    if user is not None:
+        viewer_facts.keep_facts(user.id, found[1])
     if user is None or user.session_version != int(version) or not user.active:
+        viewer_facts.forget_facts()
         return None
     return user
 

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 
 import phonenumbers
 from babel.core import get_global
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from marketplace.accounts.models import User
+from marketplace.core import viewer_facts
 from marketplace.extensions import db
 from marketplace.orders.models import Order
 
@@ -150,6 +151,24 @@ def last_delivery(shopper: User) -> dict[str, str] | None:
         .where(Order.shopper_id == shopper.id, Order.address_line != "").order_by(Order.id.desc()).limit(1)
     ).first()
     return None if row is None else dict(zip(REMEMBERED_FIELDS, row, strict=True))
+
+
+LAST_COUNTRY_FACT = "last_delivery_country"
+
+
+def last_country_fact(user_id: ColumnElement) -> ColumnElement:
+    """The country of a user's latest order that went to an address, as a subquery read with the signed-in
+    user (`core.viewer_facts`)."""
+    return (select(Order.country_code).where(Order.shopper_id == user_id, Order.address_line != "")
+            .order_by(Order.id.desc()).limit(1).scalar_subquery())
+
+
+def last_delivery_country(shopper: User) -> str:
+    """The country of the shopper's latest delivery ("" when none): read with the user when it was."""
+    known = viewer_facts.fact(LAST_COUNTRY_FACT, shopper.id)
+    if known is viewer_facts.MISSING:
+        known = (last_delivery(shopper) or {}).get("country_code")
+    return known or ""
 
 
 def country_from_locale(accept_languages: Iterable[str], language: str) -> str:

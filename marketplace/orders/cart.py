@@ -12,14 +12,14 @@ from collections.abc import Sequence
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.accounts.models import User
 from marketplace.catalog.models import Product
 from marketplace.catalog.services import visible_conditions
-from marketplace.core import clock
+from marketplace.core import clock, viewer_facts
 from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.orders.bookings import MAX_SEATS, clean_units, quote_booking
@@ -51,8 +51,19 @@ def find_cart(user: User | None, token: str | None) -> Cart | None:
     return db.session.scalars(wanted.options(selectinload(Cart.items))).first()
 
 
+CART_LINES_FACT = "cart_lines"
+
+
+def cart_lines_fact(user_id: ColumnElement) -> ColumnElement:
+    """The number of lines in a user's cart, as a subquery read with the signed-in user (`core.viewer_facts`)."""
+    return select(func.count(CartItem.id)).join(Cart, Cart.id == CartItem.cart_id).where(
+        Cart.user_id == user_id).scalar_subquery()
+
+
 def count_lines(user: User | None, token: str | None) -> int:
     """How many products the shopper's (or the visitor's) cart holds, in one query; 0 without a cart."""
+    if user is not None and (known := viewer_facts.fact(CART_LINES_FACT, user.id)) is not viewer_facts.MISSING:
+        return int(known or 0)
     if user is not None:
         owner = Cart.user_id == user.id
     elif token:

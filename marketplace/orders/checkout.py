@@ -9,6 +9,7 @@ is reported.
 """
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -151,6 +152,7 @@ def check_party(bookings: Sequence[CartLine], party: Mapping[int, Sequence[Trave
     return clean, errors
 
 
+@functools.cache
 def shipping_countries() -> frozenset[str]:
     """ISO 3166 alpha-2 codes an order may be sent to (any country: buyers are in China, Africa and beyond)."""
     return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha()

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from marketplace.accounts.models import Role, User
 from marketplace.catalog.currency import exchange_rates, shopper_display_currency
 from marketplace.catalog.services import country_name
+from marketplace.core import viewer_facts
 from marketplace.core.errors import Conflict, DomainError, NotFound, PaymentUnavailable
 from marketplace.core.forms import apply_errors
 from marketplace.core.funnel import ADD_TO_CART, CHECKOUT_START, count_step
@@ -368,4 +369,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     # Per response even on cached pages: one visitor's cart must never show in another's header.
     per_response_value(app, "cart_count", cart_count)
+    # Read with the signed-in user in one statement: the header's count and the pages' shipping destination.
+    viewer_facts.register_fact(app, carts.CART_LINES_FACT, carts.cart_lines_fact)
+    viewer_facts.register_fact(app, addresses.LAST_COUNTRY_FACT, addresses.last_country_fact)
     user_logged_in.connect(merge_cart_at_login, app)

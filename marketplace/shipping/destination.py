@@ -22,9 +22,9 @@ def shipping_destination() -> str:
     if picked in shipping_countries():
         return picked
     if current_user.is_authenticated:
-        last = addresses.last_delivery(current_user)
-        if last and last.get("country_code") in shipping_countries():
-            return last["country_code"]
+        last = addresses.last_delivery_country(current_user)
+        if last in shipping_countries():
+            return last
     guess = addresses.country_from_locale([tag for tag, _quality in request.accept_languages],
                                           current_language().code)
     return guess if guess in shipping_countries() else ""
