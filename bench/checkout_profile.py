@@ -47,7 +47,7 @@ def prepare(backend: str, url: str, buyers: int) -> tuple[Path, dict]:
     return instance, json.loads(prepared.stdout)
 
 
-def measure(races: list[dict], cookie_name: str, profile: bool) -> list[dict]:
+def measure(races: list[dict], cookie_name: str, profile: bool, top: int = 25) -> list[dict]:
     """Submit every race's checkouts one by one through WSGI; statements and CPU per checkout."""
     sys.path.insert(0, str(bench.ROOT))
     from sqlalchemy import event
@@ -92,7 +92,7 @@ def measure(races: list[dict], cookie_name: str, profile: bool) -> list[dict]:
                   "cpu_ms_per_checkout": round(1000 * cpu / n, 1), "wall_ms_per_checkout": round(1000 * wall / n, 1)}
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(r"marketplace|campaigns", 25)
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(r"marketplace|campaigns", top)
             result["profile"] = out.getvalue()
         results.append(result)
     return results
@@ -104,12 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     parser.add_argument("--buyers", type=int, default=60)
     parser.add_argument("--profile", action="store_true", help="print the project's costliest functions too")
+    parser.add_argument("--top", type=int, default=25, help="how many functions the profile lists")
     args = parser.parse_args(argv)
     if args.backend == "postgresql" and not args.postgres_url:
         parser.error("PostgreSQL needs BENCH_DATABASE_URL (or --postgres-url): a scratch database, emptied")
     instance, prepared = prepare(args.backend, args.postgres_url, args.buyers)
     try:
-        results = measure(prepared["races"], prepared["cookie_name"], args.profile)
+        results = measure(prepared["races"], prepared["cookie_name"], args.profile, args.top)
     finally:
         if args.backend == "postgresql":
             rush.empty_database(args.postgres_url)

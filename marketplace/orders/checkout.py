@@ -380,7 +380,7 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
         _take_holds(priced, shopper.id, at)
     db.session.commit()
     if not gateway.collects_online:
-        emails.order_placed(order)
+        emails.order_placed_soon(order)
     return order
 
 

@@ -95,7 +95,7 @@ def apply_payment_report(report: PaymentReport, gateway_name: str, at: datetime 
         db.session.rollback()
         raise
     if outcome == PAID:
-        emails.order_placed(order)
+        emails.order_placed_soon(order)
     elif outcome in (REFUND_DUE, AMOUNT_MISMATCH):
         _send_order_refunds(order.id)
     return outcome

@@ -71,3 +71,26 @@ def test_a_queued_message_is_sent_by_the_worker_and_a_failed_send_is_retried(red
         SimpleWorker([queue], connection=connection).work(burst=True)
         job.refresh()
         assert job.retries_left == len(RETRY_SECONDS) - 1 and job.get_status() == "scheduled"
+
+
+def test_an_order_placed_at_checkout_is_written_to_its_shopper_and_vendor_by_the_worker(redis_queue, make_product,
+                                                                                       make_user):
+    from rq import SimpleWorker
+
+    from marketplace.orders import cart as carts
+    from marketplace.orders.checkout import Destination, place_order
+
+    app, queue, connection = redis_queue
+    with app.app_context():
+        product = make_product(name="Shea butter", stock=5)
+        shopper = make_user(email="wanjiru@example.com", preferred_language="sw")
+        carts.add_item(shopper, None, product.id, 1)
+        order = place_order(shopper, Destination(recipient_name="Wanjiru", phone="+254 712 345678", country_code="KE",
+                                                 city="Nairobi", address_line="12 Moi Avenue", postal_code="00100"),
+                            "k" * 24, "sw")
+        assert get_mailer().outbox == [] and queue.count == 1  # the answer did not wait for the e-mails
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        sent = {message.to: message for message in get_mailer().outbox}
+        vendor, reference = product.store.owner.email, order.reference
+    assert set(sent) == {"wanjiru@example.com", vendor}
+    assert reference in sent["wanjiru@example.com"].subject and sent["wanjiru@example.com"].language == "sw"
