@@ -391,6 +391,9 @@ def bench_backend(backend: str, url: str | None, args: argparse.Namespace) -> di
     if url:
         env["DATABASE_URL"] = url
         empty_database(url)
+    if args.redis_url:  # as in production: e-mails (and other jobs) go to a queue of this run's own
+        env.update(REDIS_URL=args.redis_url, RQ_QUEUE=f"bench-checkout-{instance.name}",
+                   PAGE_CACHE_PREFIX=f"bench:{instance.name}:pages:", REPORT_CACHE_PREFIX=f"bench:{instance.name}:reports:")
     database_url = url or f"sqlite:///{instance / 'silkroad.db'}"
     logfile = instance / "prepare.log"
     result: dict = {"backend": backend, "races": [], "cart_rounds": []}
@@ -446,6 +449,14 @@ def bench_backend(backend: str, url: str | None, args: argparse.Namespace) -> di
     finally:
         if url:
             empty_database(url)
+        if args.redis_url:  # the queued e-mails and kept pages of this run
+            import redis
+            from rq import Queue
+
+            client = redis.Redis.from_url(args.redis_url)
+            Queue(f"bench-checkout-{instance.name}", connection=client).delete(delete_jobs=True)
+            for key in client.scan_iter(f"bench:{instance.name}:*"):
+                client.delete(key)
         if args.keep:
             bench.log(f"kept {instance}")
         else:
@@ -522,6 +533,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_DATABASE_URL", ""),
                         help="a scratch PostgreSQL database: it is emptied (default $BENCH_DATABASE_URL; skipped when unset)")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""),
+                        help="Redis for the servers, as in production: order e-mails are then written by the job "
+                             "queue's worker, which this does not run (default $BENCH_REDIS_URL; none when unset)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--buyers", type=int, default=200)
     parser.add_argument("--scarce-stock", type=int, default=50)
