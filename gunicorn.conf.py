@@ -67,11 +67,12 @@ def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
 
 
 def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
-    """Before the first fork: load what every worker reads (jieba's dictionary, the glossary) once, and let
-    go of any database connection the master opened while building the app."""
+    """Before the first fork: load what every worker reads (jieba's dictionary, the glossary, compiled
+    templates, translations) once, and let go of any database connection the master opened while building
+    the app."""
     if not server.cfg.preload_app:
         return
-    from marketplace.core.serving import release_connections
+    from marketplace.core.serving import release_connections, warm_up
     from marketplace.search.analyzers import chinese_segmenter
     from marketplace.search.glossary import get_glossary
 
@@ -79,6 +80,7 @@ def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
     with app.app_context():
         get_glossary()
         chinese_segmenter()
+    warm_up(app)  # templates, translations, locale data: a replaced worker is fast from its first request
     for thread in threading.enumerate():  # the app's own warm-up: finished before forking, never half-done
         if thread.name == "search-warm-up":
             thread.join()

@@ -17,7 +17,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from config import BASE_DIR, _database_url
@@ -204,6 +204,36 @@ def test_a_queued_e_mail_keeps_the_request_id_into_the_worker(app, make_app, mak
         assert message.request_id == "approve-store-0002"
     finally:
         queue.delete(delete_jobs=True)
+
+
+# --- warm-up before forking --------------------------------------------------------------------------------
+
+def test_the_masters_warm_up_compiles_every_page_and_loads_every_language_without_touching_the_database(make_app):
+    from flask_babel import force_locale, get_domain, get_translations
+
+    from marketplace.core.i18n import LANGUAGES
+    from marketplace.core.serving import warm_up
+
+    shop = make_app()
+    statements = []
+    with shop.app_context():
+        engine = db.engine
+    listener = functools.partial(lambda seen, *_args: seen.append(1), statements)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        warm_up(shop)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert statements == []  # nothing read, nothing counted or kept on anyone's behalf
+    pages = [name for name in shop.jinja_env.list_templates() if name.endswith(".html")]
+    assert len(pages) > 50
+    compiled = {key[1] for key in shop.jinja_env.cache.keys()}  # (loader reference, name)
+    assert set(pages) <= compiled
+    with shop.test_request_context("/"):
+        kept = {locale for locale, _domain in get_domain().cache}
+        assert set(LANGUAGES) - {"en"} <= kept  # English is the source texts' own
+        with force_locale("zh"):
+            assert get_translations().gettext("Log in") != "Log in"  # the kept catalogue is the real one
 
 
 # --- gunicorn ----------------------------------------------------------------------------------------------
