@@ -33,9 +33,11 @@ graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", 30))
 keepalive = 5
 backlog = 2048  # connections the kernel holds before a worker accepts them (and sheds the excess)
 # Each worker is replaced after about this many requests, at staggered times, so slow growth of memory
-# (caches, fragmentation) never adds up and never restarts every worker at once.
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 5000))
-max_requests_jitter = int(os.environ.get("WEB_MAX_REQUESTS_JITTER", 500))
+# (caches, fragmentation) never adds up and never restarts every worker at once. A replacement costs the
+# site about a second of one worker (gunicorn starts the new one after the old has gone) and the new one's
+# in-process page cache starts empty: at 5,000 a busy festival opening replaced a worker every few seconds.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", 20000))
+max_requests_jitter = int(os.environ.get("WEB_MAX_REQUESTS_JITTER", 2000))
 control_socket_disable = True  # nothing here uses gunicorn's control socket: no file to leave behind
 # The application writes one JSON line per request (marketplace/core/request_log.py), with the user and
 # the request id gunicorn does not know; gunicorn's own lines are JSON too.
