@@ -148,10 +148,16 @@ class LoadShedding:
 class SheddingThreadWorker(ThreadWorker):
     """gthread with load shedding; limits from WEB_MAX_QUEUE_SECONDS (default 1) and WEB_MAX_QUEUE
     (requests waiting ahead, default 32 per thread), and for sent forms WEB_MAX_QUEUE_SECONDS_WRITES
-    (default 15, within what browsers and proxies wait) and WEB_MAX_QUEUE_WRITES (default 250 per thread)."""
+    (default 15, within what browsers and proxies wait) and WEB_MAX_QUEUE_WRITES (default 250 per thread);
+    a kept-alive connection is closed after WEB_REQUESTS_PER_CONNECTION requests (default 100; 0: never)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A kept-alive connection stays with the worker that accepted it: a proxy's pool of connections (or
+        # any client that keeps its connections) ends up on the older workers, and a worker replaced after
+        # max_requests gets almost none of them back — half the site idles. Closing each connection after
+        # this many requests ("Connection: close") spreads them over the workers again within seconds.
+        self.requests_per_connection = int(os.environ.get("WEB_REQUESTS_PER_CONNECTION", 100))
         self.shedding = LoadShedding(
             max_queue=int(os.environ.get("WEB_MAX_QUEUE", 32 * self.cfg.threads)),
             max_wait_seconds=float(os.environ.get("WEB_MAX_QUEUE_SECONDS", 1.0)),
@@ -175,3 +181,9 @@ class SheddingThreadWorker(ThreadWorker):
     def handle(self, conn: Any) -> Any:
         self.shedding.started(*conn.queued)
         return super().handle(conn)
+
+    def handle_request(self, req: Any, conn: Any) -> Any:
+        conn.served = getattr(conn, "served", 0) + 1
+        if self.requests_per_connection and conn.served >= self.requests_per_connection:
+            req.must_close = True  # answered with "Connection: close"; the client connects afresh
+        return super().handle_request(req, conn)

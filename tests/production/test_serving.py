@@ -249,6 +249,29 @@ def test_gunicorn_refuses_to_trust_proxies_on_an_address_reachable_without_them(
     assert "TRUSTED_PROXIES=1 but gunicorn binds shop.invalid" in result.stderr
 
 
+@pytest.mark.production
+def test_a_kept_alive_connection_is_closed_after_its_share_of_requests_so_workers_share_the_load(tmp_path):
+    import http.client
+
+    environment = app_environment(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path / "instance",
+                                  WEB_REQUESTS_PER_CONNECTION="5")
+    with gunicorn(environment, tmp_path / "gunicorn.log", "--workers", "2") as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        answers = []
+        for _ in range(12):
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            answers.append((response.status, response.getheader("Connection")))
+            if response.getheader("Connection") == "close":
+                connection.close()  # as every client does: the next request opens a new connection
+        connection.close()
+    assert [status for status, _ in answers] == [200] * 12
+    assert [n + 1 for n, (_, header) in enumerate(answers) if header == "close"] == [5, 10]
+    assert all(header == "keep-alive" for n, (_, header) in enumerate(answers) if (n + 1) % 5)
+
+
 def waiting_on_a_lock(engine) -> int:
     with engine.connect() as connection:
         return connection.scalar(text(
