@@ -38,10 +38,13 @@ class Shopper(HttpUser):
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        """Take the next minted session."""
+        """Take the next minted session; a user locust starts beyond them (it replaces stopped users) goes home:
+        reusing a session would be a shopper coming back and adding the deal a second time."""
+        number = next(NEXT)
+        if number >= len(SPEC["cookies"]):
+            raise StopUser
         # Host-only, like the cookie the site sets, so the site's next Set-Cookie replaces it instead of adding one.
-        self.client.cookies.set(SPEC["cookie_name"], SPEC["cookies"][next(NEXT) % len(SPEC["cookies"])],
-                                domain="127.0.0.1", path="/")
+        self.client.cookies.set(SPEC["cookie_name"], SPEC["cookies"][number], domain="127.0.0.1", path="/")
 
     def send(self, step: str, method: str, path: str, **kwargs):
         """One request of `step`, sent again after Retry-After while a worker sheds it (503), or after a second
