@@ -159,7 +159,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
               "RATELIMIT_KEY_PREFIX": f"bench-{run}", "PAGE_CACHE_PREFIX": f"bench-{run}:pages:",
               "WAITING_ROOM_KEY_PREFIX": f"bench-{run}:waiting:", "RQ_QUEUE": f"bench-{run}",
               "MAIL_QUEUE": "inline", "IMAGE_JOBS": "inline", "SEARCH_QUEUE": "inline", "SEARCH_BACKEND": "postgres",
-              "WEB_MAX_QUEUE_SECONDS": str(args.max_queue_seconds), "WEB_WORKERS": str(args.workers), "WEB_THREADS": str(args.threads), "LOG_FORMAT": "text",
+              "WEB_MAX_QUEUE_SECONDS": str(args.max_queue_seconds), "WEB_MAX_QUEUE": str(args.max_queue),
+              "WEB_WORKERS": str(args.workers), "WEB_THREADS": str(args.threads), "LOG_FORMAT": "text",
               "MEDIA_ROOT": str(folder / "media"), "PRIVATE_UPLOAD_DIR": str(folder / "private"), "FLASK_APP": "wsgi.py"}
     empty_database(args.database_url)
     env = app_environment(args.database_url, folder / "instance-a", **shared)
@@ -204,7 +205,7 @@ def markdown(run: dict) -> str:
     """The run as Markdown tables: outcomes per mode, then p50/p99 per step."""
     st = run["settings"]
     lines = [f"{os.cpu_count()} cores, {platform.platform()}; nginx → 2 instances × {st['workers']} workers × "
-             f"{st['threads']} threads on PostgreSQL and Redis (WEB_MAX_QUEUE_SECONDS {st['max_queue_seconds']}); {st['shoppers']} shoppers arriving within "
+             f"{st['threads']} threads on PostgreSQL and Redis (WEB_MAX_QUEUE_SECONDS {st['max_queue_seconds']}, WEB_MAX_QUEUE {st.get('max_queue', 128)}); {st['shoppers']} shoppers arriving within "
              f"{st['arrival']} s for a deal of {st['cap']} units; offline payment (pay on delivery).", "",
              "| waiting room | checkouts/min | to last order | 5xx | connection errors | told | deal sold / cap | "
              "stock left | exact |",
@@ -240,6 +241,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--modes", default="off,on")
     parser.add_argument("--max-queue-seconds", type=float, default=1,
                         help="WEB_MAX_QUEUE_SECONDS of the instances: how long a page request may queue before a 503")
+    parser.add_argument("--max-queue", type=int, default=128,
+                        help="WEB_MAX_QUEUE of the instances: how many page requests may wait per worker before a 503")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--limit", type=float, default=600, help="seconds after which the shoppers are stopped")
@@ -265,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     run = {"when": datetime.now().isoformat(timespec="seconds"), "settings": {
         "shoppers": args.shoppers, "arrival": args.arrival, "cap": args.cap, "rate": args.rate,
         "workers": args.workers, "threads": args.threads, "products": args.products,
-        "max_queue_seconds": args.max_queue_seconds}, "modes": modes}
+        "max_queue_seconds": args.max_queue_seconds, "max_queue": args.max_queue}, "modes": modes}
     results = BENCH_DIR / "results"
     results.mkdir(exist_ok=True)
     (results / f"festival-opening-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(run, indent=1))
