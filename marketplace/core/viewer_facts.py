@@ -2,13 +2,14 @@
 
 A page served from the page cache still needs, per response, a few of the viewer's own values: the
 number of lines in their cart, the country their last parcel went to (the shipping destination), the
-festival deals they bought up to a limit. Asked one by one, with the user, they are four round trips and
-four ORM queries on every signed-in request — most of its cost. Instead each feature registers its fact
-here as a correlated scalar subquery on the users table, and the user loader reads the user and every
-fact in one statement. `fact(name)` then answers from that row; `MISSING` means "ask the database
-yourself" (no signed-in user was loaded this way, the fact was not asked for, or this request has
-written to the database since: every flush drops the facts, so a value read after a change is never the
-one from before it).
+deals they saved, the festivals they asked to be reminded of, the limited deals they already bought.
+Asked one by one, with the user, they were up to six round trips and six ORM queries on every signed-in
+request — most of its cost. Instead each feature registers its fact here as a correlated scalar
+subquery on the users table, and the user loader reads the user and every fact in one statement.
+`fact(name, user_id)` then answers from that row; `MISSING` means "ask the database yourself" (no
+signed-in user was loaded this way, the fact is about another user, or this request has written to the
+database since: every flush, commit or write statement drops the facts, so a value read after a change
+is never the one from before it).
 """
 from __future__ import annotations
 
