@@ -1,6 +1,7 @@
 """What festival pages show: deal cards priced by the one price function, times in two zones, countdowns."""
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Sequence
@@ -288,9 +289,11 @@ def product_festival(product: Product, at: datetime | None = None) -> ProductFes
     return None
 
 
+@functools.lru_cache(maxsize=2048)
 def days_text(days: int, language: str) -> str:
     """A number of days as a countdown writes it in `language`, word order included: "3d", "3j",
-    "siku 3", "3天" (Babel's narrow unit pattern)."""
+    "siku 3", "3天" (Babel's narrow unit pattern). Kept per (days, language): every countdown on every
+    response of a kept page writes one, and Babel's formatting is most of a countdown's cost."""
     return format_unit(days, "duration-day", length="narrow", locale=language)
 
 
