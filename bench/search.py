@@ -83,6 +83,7 @@ def synthetic_products(count: int, seed: int = 7) -> list[SimpleNamespace]:
             store=SimpleNamespace(name=f"Store {number % 100}", original_language=language, country_code=country),
             store_id=number % 100 + 1, price=None, price_amount=int(rng.uniform(low, high) * 100), currency="USD",
             published_at=now - timedelta(minutes=number), created_at=now, is_campaign=number % 5 != 0,
+            rating_count=0, rating_total=0,  # no reviews: the query mix does not filter or sort by rating
         ))
     return products
 
