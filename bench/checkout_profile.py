@@ -9,7 +9,7 @@ them one after another through the app's WSGI interface (no server, no network) 
 (by kind), the process CPU time per checkout (steadier than wall time on a shared machine) and, with
 `--profile`, the functions of the project that took the most of it (cProfile, cumulative).
 
-    .venv/bin/python bench/checkout_profile.py [--buyers 60] [--backend sqlite|postgresql] [--profile]
+    .venv/bin/python bench/checkout_profile.py [--buyers 60] [--backend sqlite|postgresql] [--redis-url URL] [--profile]
 """
 from __future__ import annotations
 
@@ -32,10 +32,13 @@ import catalog as bench  # noqa: E402 - the shared paths and helpers
 import checkout as rush  # noqa: E402 - the data step, the form parser and the scratch-database helpers
 
 
-def prepare(backend: str, url: str, buyers: int) -> tuple[Path, dict]:
+def prepare(backend: str, url: str, buyers: int, redis_url: str = "") -> tuple[Path, dict]:
     """A new instance with its schema and the buyers' data; its folder and what bench/checkout.py prepared."""
     instance = Path(tempfile.mkdtemp(prefix=f"silkroad-bench-checkout-profile-{backend}-"))
     env = bench.instance_env(instance)
+    if redis_url:  # as in production: e-mails go to a queue of this run's own (emptied afterwards)
+        env.update(REDIS_URL=redis_url, RQ_QUEUE=f"bench-checkout-{instance.name}",
+                   PAGE_CACHE_PREFIX=f"bench:{instance.name}:pages:", REPORT_CACHE_PREFIX=f"bench:{instance.name}:reports:")
     if backend == "postgresql":
         env["DATABASE_URL"] = url
         rush.empty_database(url)
@@ -47,7 +50,8 @@ def prepare(backend: str, url: str, buyers: int) -> tuple[Path, dict]:
     return instance, json.loads(prepared.stdout)
 
 
-def measure(races: list[dict], cookie_name: str, profile: bool, top: int = 25) -> list[dict]:
+def measure(races: list[dict], cookie_name: str, profile: bool, top: int = 25,
+            show_statements: bool = False) -> list[dict]:
     """Submit every race's checkouts one by one through WSGI; statements and CPU per checkout."""
     sys.path.insert(0, str(bench.ROOT))
     from sqlalchemy import event
@@ -77,7 +81,9 @@ def measure(races: list[dict], cookie_name: str, profile: bool, top: int = 25) -
         cpu, wall = time.process_time(), time.perf_counter()
         if profiler:
             profiler.enable()
+        last_started = 0
         for client, form in forms:
+            last_started = len(statements)
             response = client.post("/en/checkout", data=form)
             location = response.headers.get("Location", "")
             answers["order" if "/orders/" in location else f"HTTP {response.status_code}"] += 1
@@ -90,11 +96,16 @@ def measure(races: list[dict], cookie_name: str, profile: bool, top: int = 25) -
                   "statements_per_checkout": round(len(statements) / n, 1),
                   "by_kind": {k: round(v / n, 2) for k, v in kinds.most_common()},
                   "cpu_ms_per_checkout": round(1000 * cpu / n, 1), "wall_ms_per_checkout": round(1000 * wall / n, 1)}
+        if show_statements:
+            result["last_checkout_statements"] = [" ".join(s.split())[:160] for s in statements[last_started:]]
         if profiler:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(r"marketplace|campaigns", top)
             result["profile"] = out.getvalue()
         results.append(result)
+    from campaigns.reporting.funnel import journey_counter
+
+    journey_counter(app).flush()  # now, not at exit: by then the scratch database is emptied
     return results
 
 
@@ -102,22 +113,36 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", default="sqlite", choices=["sqlite", "postgresql"])
     parser.add_argument("--postgres-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""),
+                        help="queue e-mails and keep pages in this Redis, as production does (its keys are removed after)")
     parser.add_argument("--buyers", type=int, default=60)
     parser.add_argument("--profile", action="store_true", help="print the project's costliest functions too")
+    parser.add_argument("--statements", action="store_true", help="list the statements of each race's last checkout")
     parser.add_argument("--top", type=int, default=25, help="how many functions the profile lists")
     args = parser.parse_args(argv)
     if args.backend == "postgresql" and not args.postgres_url:
         parser.error("PostgreSQL needs BENCH_DATABASE_URL (or --postgres-url): a scratch database, emptied")
-    instance, prepared = prepare(args.backend, args.postgres_url, args.buyers)
+    instance, prepared = prepare(args.backend, args.postgres_url, args.buyers, args.redis_url)
     try:
-        results = measure(prepared["races"], prepared["cookie_name"], args.profile, args.top)
+        results = measure(prepared["races"], prepared["cookie_name"], args.profile, args.top, args.statements)
     finally:
         if args.backend == "postgresql":
             rush.empty_database(args.postgres_url)
+        if args.redis_url:
+            import redis
+            from rq import Queue
+
+            client = redis.Redis.from_url(args.redis_url)
+            Queue(f"bench-checkout-{instance.name}", connection=client).delete(delete_jobs=True)
+            for key in client.scan_iter(f"bench:{instance.name}:*"):
+                client.delete(key)
         subprocess.run(["rm", "-rf", str(instance)], check=False)
     for result in results:
         profile = result.pop("profile", "")
+        listed = result.pop("last_checkout_statements", [])
         print(json.dumps({"backend": args.backend, "commit": bench.git("rev-parse", "--short", "HEAD"), **result}))
+        for number, statement in enumerate(listed, start=1):
+            print(f"{number:3d}  {statement}")
         if profile:
             print(profile)
     return 0

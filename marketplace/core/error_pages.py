@@ -11,6 +11,7 @@ import json
 
 from flask import Flask, Response, current_app, g, jsonify, make_response, request, session
 from flask_babel import gettext as _
+from sqlalchemy import inspect
 
 from marketplace.core.i18n import LANGUAGES, current_language
 
@@ -59,8 +60,12 @@ def requesting_user_id() -> str:
     """The id of the signed-in user or API token holder, read without a database query ("-" for none)."""
     for name in ("_login_user", "api_user"):
         user = g.get(name)
-        if getattr(user, "id", None) is not None:
-            return str(user.id)
+        state = inspect(user, raiseerr=False) if user is not None else None
+        # A mapped user's id from its identity: after a commit its attributes are expired, and reading
+        # `user.id` would load the row again just for the log line.
+        user_id = (state.identity[0] if state.identity else None) if state is not None else getattr(user, "id", None)
+        if user_id is not None:
+            return str(user_id)
     session_id = str(session.get("_user_id") or "")  # "<user id>:<session version>"
     return session_id.partition(":")[0] or "-"
 

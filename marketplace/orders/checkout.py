@@ -23,7 +23,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.accounts.models import User
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductStatus, ProductText
+from marketplace.catalog.services import localized
 from marketplace.core import clock
 from marketplace.core.errors import Conflict, DomainError, NotFound, PaymentUnavailable, ValidationError
 from marketplace.core.money import Money
@@ -31,9 +32,10 @@ from marketplace.extensions import db
 from marketplace.orders import emails
 from marketplace.orders.addresses import LATIN_FIELDS, has_other_script, is_latin_text, latin_form, suggest_latin
 from marketplace.orders.cart import CartLine, PricedCart, charge_rate, find_cart, price_cart
-from marketplace.orders.holds.lapsed import end_reservation
+from marketplace.orders.holds.lapsed import end_reservation, release_expired_reservations
 from marketplace.orders.holds.stock import HoldRefused, LineHold, take_line_holds
 from marketplace.orders.models import (
+    Cart,
     CartItem,
     FulfilmentState,
     Order,
@@ -47,6 +49,7 @@ from marketplace.orders.payment_start import resume_payment, start_payment
 from marketplace.orders.priced_cart import VendorGroup
 from marketplace.orders.states import move_vendor_order
 from marketplace.payments import GatewayError, get_payment_gateway
+from marketplace.vendors.models import Store, StoreStatus
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()-]{6,20}$")
@@ -61,9 +64,12 @@ class SoldOut(Conflict):
 
     code = "sold_out"
 
-    def __init__(self, message: str, lines: list[dict]) -> None:
+    def __init__(self, message: str, lines: list[dict], nothing_left: bool = False) -> None:
         super().__init__(message)
         self.lines = lines
+        # No line of the cart can be had at all (sold out or off sale, no booking): there is nothing to order,
+        # so the shopper's next step is the cart, not this form again.
+        self.nothing_left = nothing_left
 
     def json_extra(self) -> dict[str, object]:
         """The lines that cannot be had, so an app can show them next to the cart."""
@@ -266,8 +272,17 @@ def place_order(
         return resume_payment(existing, base_url)
     at = at or clock.now()
     cart = find_cart(shopper, None)
+    release_expired_reservations(at)  # lapsed holds' units come back before anything is judged sold out
+    gone = _all_gone(cart, tuple(reading) or language)
+    if gone:
+        # Nothing in the cart can be had (the usual answer at a festival's opening once stock is gone): said
+        # without pricing the cart. Unless this is the same checkout again, whose first request ordered it.
+        existing = find_order_by_key(shopper, idempotency_key)
+        if existing is not None:
+            return resume_payment(existing, base_url)
+        raise SoldOut(_("Some items cannot be bought as they are."), gone, nothing_left=True)
     ship_to = str(destination.country_code or "").strip().upper()
-    priced = price_cart(cart, shopper, tuple(reading) or language, at=at,  # gives back lapsed holds first
+    priced = price_cart(cart, shopper, tuple(reading) or language, at=at, give_back_lapsed=False,
                         destination=ship_to if ship_to in shipping_countries() else "",
                         shipping_choices=shipping_choices)
     if priced.is_empty or priced.has_problems:
@@ -290,7 +305,8 @@ def place_order(
         raise ValidationError(_("Experiences are booked and paid online, and online payment is not available on "
                                 "this site right now. Remove the booking to order the other items."))
     if priced.has_problems:
-        raise SoldOut(_("Some items cannot be bought as they are."), _problem_lines(priced.lines))
+        raise SoldOut(_("Some items cannot be bought as they are."), _problem_lines(priced.lines),
+                      nothing_left=_nothing_left(priced.lines))
     if priced.shipping_problems:
         message = " ".join(priced.shipping_problems)
         raise ValidationError(message, {"country_code": message})
@@ -316,6 +332,35 @@ def _limit_refusal(lines: list[CartLine]) -> SoldOut:
                               "available": line.quantity} for line in lines])
 
 
+def _all_gone(cart: Cart | None, reading: str | Sequence[str]) -> list[dict]:
+    """When no line of `cart` can be had even in part (each product sold out or off sale, and no booking):
+    each line as `SoldOut` lists it, read in two small queries instead of pricing the cart; else []."""
+    items = list(cart.items) if cart is not None else []
+    if not items or any(item.booking is not None for item in items):
+        return []
+    ids = [item.product_id for item in items]
+    rows = db.session.execute(
+        select(Product.id, Product.stock, Product.status, Store.status, Product.original_language)
+        .join(Store, Store.id == Product.store_id).where(Product.id.in_(ids))
+    ).all()
+    on_sale = {row[0] for row in rows if row[2] == ProductStatus.PUBLISHED and row[3] == StoreStatus.APPROVED}
+    if len(rows) < len(ids) or any(row[1] >= 1 and row[0] in on_sale for row in rows):
+        return []
+    texts: dict[int, list[ProductText]] = {}
+    for text in db.session.scalars(select(ProductText).where(ProductText.product_id.in_(ids))):
+        texts.setdefault(text.product_id, []).append(text)
+    return [{"product_id": row[0], "name": localized(texts.get(row[0], ()), reading, row[4], "name").text,
+             "problem": _("Sold out.") if row[0] in on_sale else _("No longer for sale."), "available": max(row[1], 0)}
+            for row in sorted(rows, key=lambda row: ids.index(row[0]))]
+
+
+def _nothing_left(lines: Sequence[CartLine]) -> bool:
+    """Whether no line can be had even in part: each is sold out or off sale, and none is a booking (whose
+    travellers the shopper typed on the checkout form)."""
+    return all(line.problem and not line.is_booking and (line.quote is None or line.product.stock < 1)
+               for line in lines)
+
+
 def _problem_lines(lines: list[CartLine]) -> list[dict]:
     return [{"product_id": line.product.id, "name": line.name.text, "problem": line.problem,
              "available": max(line.product.stock, 0)} for line in lines if line.problem]
@@ -325,9 +370,13 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
              at: datetime) -> Order:
     gateway = get_payment_gateway()
     charge_currency = priced.charge_currency
+    online = gateway.collects_online
     order = Order(reference=_new_reference(), shopper_id=shopper.id, idempotency_key=key, language=language,
                   gateway=gateway.name, currency=charge_currency, total_amount=priced.total.amount,
-                  email=fields.pop("email") or shopper.email, **fields)
+                  email=fields.pop("email") or shopper.email,
+                  payment_state=PaymentState.PENDING if online else PaymentState.UNPAID,
+                  reserved_until=at + timedelta(minutes=current_app.config["RESERVATION_MINUTES"]) if online else None,
+                  **fields)
     db.session.add(order)
     try:
         db.session.flush()  # the first write: a concurrent retry with this key now waits for us
@@ -346,9 +395,10 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
     holds_last = db.session.get_bind().dialect.name != "sqlite"
     if not holds_last:
         _take_holds(priced, shopper.id, at)
+    db.session.add(OrderEvent(order_id=order.id, actor_id=shopper.id, to_state="placed"))
     for group in priced.groups:
-        vendor_order = VendorOrder(order=order, store_id=group.store_id, currency=charge_currency,
-                                   subtotal_amount=group.subtotal.amount)
+        vendor_order = VendorOrder(order=order, store_id=group.store_id, status=FulfilmentState.PENDING,
+                                   currency=charge_currency, subtotal_amount=group.subtotal.amount)
         lock_shipping(vendor_order, group)
         db.session.add(vendor_order)
         for line in group.lines:
@@ -367,19 +417,13 @@ def _reserve(shopper: User, priced: PricedCart, fields: dict, party: dict, key: 
             for position, (unit, name, nationality, notes) in enumerate(party.get(line.product.id, ()), start=1):
                 order_line.travellers.append(Traveller(position=position, unit=unit, name=name,
                                                        nationality=nationality, notes=notes))
-    db.session.flush()
-    db.session.add(OrderEvent(order_id=order.id, actor_id=shopper.id, to_state="placed"))
-    if gateway.collects_online:
-        order.reserved_until = at + timedelta(minutes=current_app.config["RESERVATION_MINUTES"])
-    else:
-        order.payment_state = PaymentState.UNPAID
-        for vendor_order in order.vendor_orders:
+        if not online:  # paid on delivery: each vendor can prepare it now
             move_vendor_order(vendor_order, FulfilmentState.CONFIRMED, shopper.id)
     if holds_last:
         db.session.flush()  # every write but the holds is done before the first row lock is taken
         _take_holds(priced, shopper.id, at)
-    db.session.commit()
-    if not gateway.collects_online:
+    db.session.commit()  # on SQLite, writes the order's rows: the holds were taken first
+    if not online:
         emails.order_placed_soon(order)
     return order
 
@@ -411,7 +455,10 @@ def _take_holds(priced: PricedCart, shopper_id: int, at: datetime) -> None:
     except HoldRefused as refused:
         db.session.rollback()
         if refused.short_of_stock:
-            raise SoldOut(refused.message, _short_lines(priced, refused.product_ids)) from refused
+            short = _short_lines(priced, refused.product_ids)
+            gone = len(short) == len(priced.lines) and not any(line.is_booking for line in priced.lines) \
+                and all(line["available"] < 1 for line in short)
+            raise SoldOut(refused.message, short, nothing_left=gone) from refused
         names = {line.product.id: line.name.text for line in priced.lines}
         raise SoldOut(refused.message, [{"product_id": product_id, "name": names[product_id],
                                          "problem": refused.message, "available": None}

@@ -289,6 +289,7 @@ class OrderEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now)
 
     order: Mapped[Order] = relationship(back_populates="events")
+    vendor_order = relationship("VendorOrder")  # None for a change of the whole order
     actor = relationship("User")
 
 

@@ -213,6 +213,7 @@ def _lapsed_note(item: CartItem, quote: PriceQuote, shopper: User | None, at: da
 def price_cart(
     cart: Cart | None, shopper: User | None, language: str | Sequence[str], display_currency: str | None = None,
     at: datetime | None = None, destination: str = "", shipping_choices: Mapping[int, int] | None = None,
+    give_back_lapsed: bool = True,
 ) -> PricedCart:
     """Every line priced now, grouped by store, with per-store subtotals and the total in the charge
     currency, and every amount also in `display_currency` (None: the charge currency).
@@ -221,10 +222,11 @@ def price_cart(
     method chosen per store id, else the cheapest), added to its subtotal and the total.
 
     Units held by unpaid orders whose reservation lapsed by `at` are given back first (committed), so
-    call it before the use case's own writes.
+    call it before the use case's own writes; `give_back_lapsed=False` when the caller just did.
     """
     at = at or clock.now()
-    release_expired_reservations(at)
+    if give_back_lapsed:
+        release_expired_reservations(at)
     charge_currency = current_app.config["CHARGE_CURRENCY"]
     rates = exchange_rates()
     prices = DisplayPrices(display_currency, charge_currency, rates)

@@ -91,8 +91,12 @@ def move_vendor_order(
         )
     vendor_order.status = target
     vendor_order.updated_at = clock.now()
-    db.session.add(OrderEvent(order_id=vendor_order.order_id, vendor_order_id=vendor_order.id, actor_id=actor_id,
-                              from_state=current.value, to_state=target.value, note=note))
+    event = OrderEvent(actor_id=actor_id, from_state=current.value, to_state=target.value, note=note)
+    if vendor_order.id is None:  # an order being placed, not written yet: linked to the rows when they are
+        event.order_id, event.vendor_order = vendor_order.order.id, vendor_order
+    else:
+        event.order_id, event.vendor_order_id = vendor_order.order_id, vendor_order.id
+    db.session.add(event)
 
 
 def record_payment_state(order: Order, target: PaymentState, actor_id: int | None, note: str = "") -> None:

@@ -1,6 +1,8 @@
 """Shopper pages: the cart, checkout, and the shopper's own orders."""
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -156,9 +158,13 @@ def accept_prices() -> Response:
 
 
 def _country_choices() -> list[tuple[str, str]]:
-    language = current_language().code
-    names = sorted(((code, country_name(code, language)) for code in shipping_countries()), key=lambda c: c[1])
-    return [("", _("Choose a country")), *names]
+    return [("", _("Choose a country")), *_countries_by_name(current_language().code)]
+
+
+@functools.cache
+def _countries_by_name(language: str) -> tuple[tuple[str, str], ...]:
+    """Every country an order may go to, (code, name in `language`), sorted by name: the same for every request."""
+    return tuple(sorted(((code, country_name(code, language)) for code in shipping_countries()), key=lambda c: c[1]))
 
 
 @bp.route("/checkout", methods=["GET", "POST"])
@@ -189,9 +195,16 @@ def checkout() -> Response | str:
             order = place_order(current_user, _destination(form), form.key.data or "", language,
                                 expected_total=expected, base_url=site_url(), reading=reading_order(language),
                                 shipping_choices=shipping_choices())
-        except (SoldOut, PricesChanged) as error:
+        except SoldOut as error:
+            if error.nothing_left:  # nothing to order: the cart shows each line as it is now
+                flash(_("Nothing in your cart can be bought now (sold out or no longer for sale). Nothing was "
+                        "reserved or charged."), "error")
+                return redirect(url_for("orders.cart"))
+            refusal, shown_before = error.message, None
+            form.key.data = new_checkout_key()
+        except PricesChanged as error:
             refusal = error.message
-            shown_before = expected if isinstance(error, PricesChanged) else None
+            shown_before = expected
             form.key.data = new_checkout_key()
         except DomainError as error:
             apply_errors(form, error)

@@ -305,6 +305,23 @@ def test_a_sold_out_line_is_named_and_nothing_is_reserved(client, token, coffee,
     assert cart_rows() == [(coffee.id, 1, 1250), (tea.id, 2, 800)]
 
 
+def test_a_cart_with_nothing_left_is_refused_with_every_line_named(client, token, coffee, tea):
+    add(client, token, coffee)
+    add(client, token, tea, 2)
+    db.session.get(Product, tea.id).stock = 0
+    db.session.get(Product, coffee.id).status = ProductStatus.DRAFT
+    db.session.commit()
+    response = checkout(client, token)
+    assert response.status_code == 409
+    error = response.get_json()["error"]
+    assert error["code"] == "sold_out" and error["fields"] == {}
+    lines = {line["product_id"]: line for line in error["lines"]}
+    assert (lines[tea.id]["name"], lines[tea.id]["problem"], lines[tea.id]["available"]) == ("Kericho tea",
+                                                                                             "Sold out.", 0)
+    assert lines[coffee.id]["problem"] == "No longer for sale."
+    assert order_count() == 0 and cart_rows() == [(coffee.id, 1, 1250), (tea.id, 2, 800)]
+
+
 def test_a_total_the_shopper_did_not_see_is_refused(client, token, coffee):
     add(client, token, coffee)
     changed = checkout(client, token, expected_total={"amount": 1000, "currency": "USD"})

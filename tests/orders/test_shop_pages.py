@@ -6,7 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from marketplace.accounts.models import Role
-from marketplace.catalog.models import Product
+from marketplace.catalog.models import Product, ProductStatus
 from marketplace.extensions import db
 from marketplace.orders import cart as carts
 from marketplace.orders.models import Cart, CartItem, Order, PaymentState
@@ -114,6 +114,29 @@ def test_the_same_form_submitted_twice_makes_one_order(client, login, make_produ
     assert again.headers["Location"].endswith(order.reference)
     db.session.expire_all()
     assert db.session.get(Product, product.id).stock == 4
+
+
+def test_a_checkout_with_nothing_left_to_buy_goes_back_to_the_cart_and_says_so(client, login, make_product,
+                                                                                shopper):
+    gone = make_product(name="Kente stole", stock=2)
+    withdrawn = make_product(name="Shea butter", stock=9)
+    login(shopper)
+    add(client, gone, "2", lang="zh")
+    add(client, withdrawn, lang="zh")
+    page = client.get("/zh/checkout").get_data(as_text=True)
+    form = {"key": re.search(r'name="key" type="hidden" value="([^"]+)"', page).group(1),
+            "expected_total": re.search(r'name="expected_total" type="hidden" value="([^"]+)"', page).group(1),
+            **ADDRESS}
+    db.session.get(Product, gone.id).stock = 0  # bought by others while this shopper typed
+    db.session.get(Product, withdrawn.id).status = ProductStatus.DRAFT
+    db.session.commit()
+    response = client.post("/zh/checkout", data=form)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/zh/cart")
+    cart = client.get("/zh/cart").get_data(as_text=True)
+    assert "您购物车中的商品现已无法购买（已售罄或已下架）。未预留任何商品，也未扣款。" in cart
+    assert "已售罄。" in cart and "已停售。" in cart  # each line says why
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert cart_quantities() == {gone.id: 2, withdrawn.id: 1}
 
 
 def test_a_double_click_lands_on_the_order_not_on_an_empty_cart(client, login, make_product, shopper):
