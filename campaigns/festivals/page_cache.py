@@ -147,23 +147,39 @@ def units_left(deal_id: int, cap: int, left: int) -> Markup:
     return units_left_label(cap, left)
 
 
+def price_units_left_label(left: int) -> str:
+    """A product page's "n left at the festival price"."""
+    left = int(left)
+    return str(escape(ngettext("%(num)d left at the festival price", "%(num)d left at the festival price", left)))
+
+
+def price_units_left(deal_id: int, left: int) -> Markup:
+    """A product page's festival units left: a placeholder while a page is rendered for the page cache (filled
+    in as each response is served: a sale does not refresh kept pages), else the sentence."""
+    if rendering_for_cache():
+        return Markup(f"{current_app.extensions['festival_units_marker']}-p{int(deal_id)}-")  # noqa: S704 - ours
+    return Markup(price_units_left_label(left))  # noqa: S704 - escaped by the label
+
+
 def units_left_filler(marker: str):
-    """A page filler that writes each deal's units left, read in one query, into a kept page's placeholders."""
-    pattern = re.compile(re.escape(marker) + r"-(\d+)-")
+    """A page filler that writes each deal's units left, read in one query, into a kept page's placeholders:
+    a deal card's label with its meter, or a product page's sentence ("-p<deal id>-")."""
+    pattern = re.compile(re.escape(marker) + r"-(p?)(\d+)-")
 
     def fill(body: str) -> str:
         if marker not in body:
             return body
-        ids = {int(found) for found in pattern.findall(body)}
+        ids = {int(found) for _kind, found in pattern.findall(body)}
         counts = {deal_id: (cap, max(0, cap - sold)) for deal_id, cap, sold in db.session.execute(
             select(Deal.id, Deal.cap, Deal.sold).where(Deal.id.in_(ids)))}
-        labels: dict[tuple[int, int], str] = {}  # deals with the same cap and units left share a label
+        labels: dict[tuple[str, int, int], str] = {}  # deals with the same cap and units left share a label
 
         def label(match: re.Match) -> str:
-            counted = counts.get(int(match.group(1)), (0, 0))
-            if counted not in labels:
-                labels[counted] = str(units_left_label(*counted))
-            return labels[counted]
+            kind, counted = match.group(1), counts.get(int(match.group(2)), (0, 0))
+            if (kind, *counted) not in labels:
+                labels[(kind, *counted)] = price_units_left_label(counted[1]) if kind else str(
+                    units_left_label(*counted))
+            return labels[(kind, *counted)]
 
         return pattern.sub(label, body)
 
@@ -280,6 +296,7 @@ def init_app(app: Flask) -> None:
     units = app.extensions["festival_units_marker"] = _countdown_marker(app).replace("srm-cd-", "srm-left-")
     add_page_filler(app, units_left_filler(units))
     app.add_template_global(units_left, "deal_units_left")
+    app.add_template_global(price_units_left, "deal_price_units_left")
     init_fragments(app)
     tracker = BoundaryTracker()
     app.extensions["festival_boundaries"] = tracker

@@ -23,7 +23,7 @@ from campaigns.festivals.models import Deal, DealPurchase, DealStatus, Festival,
 from campaigns.festivals.pricing_rule import forget_live_deals
 from marketplace.core.clock import to_utc
 from marketplace.core.errors import Conflict, DomainError, NotFound, ValidationError
-from marketplace.core.page_cache import mark_catalogue_changed
+from marketplace.core.page_cache import counts_a_sale, mark_catalogue_changed
 from marketplace.extensions import db
 from marketplace.orders.holds.refs import HoldRef
 
@@ -90,10 +90,10 @@ def _take(deal_id: int, shopper_id: int, quantity: int, *conditions) -> tuple[st
     refused — None, "deal" or "limit" —, units left, the shopper's limit). Writes in the caller's
     transaction; on a refusal the caller undoes what was written."""
     session = db.session
-    taken = session.execute(
+    taken = session.execute(counts_a_sale(  # kept pages fill in the units left; selling out is marked below
         update(deals).where(deals.c.id == deal_id, deals.c.sold + quantity <= deals.c.cap, *conditions)
         .values(sold=deals.c.sold + quantity)
-    ).rowcount
+    )).rowcount
     forget_live_deals(session)  # prices quoted later in this transaction see the new count
     if not taken:
         return "deal", 0, None

@@ -69,6 +69,9 @@ class ProductKind(enum.StrEnum):
     EXPERIENCE = "experience"
 
 
+FEW_LEFT = 10  # a product page counts the units left from this many down
+
+
 class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
@@ -126,6 +129,12 @@ class Product(db.Model):
     def rating_average(self) -> float | None:
         """The mean of the shown reviews' stars, or None before the first review."""
         return self.rating_total / self.rating_count if self.rating_count else None
+
+    @property
+    def few_left(self) -> bool:
+        """Whether its page says how many are left (1 to FEW_LEFT); above that it says "In stock", so a sale
+        that leaves more than FEW_LEFT changes no kept page (orders/holds/stock.py)."""
+        return 0 < self.stock <= FEW_LEFT
 
     @property
     def is_experience(self) -> bool:

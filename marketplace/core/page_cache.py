@@ -34,7 +34,7 @@ from flask import Flask, Response, current_app, g, has_app_context, request, ses
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy import event
+from sqlalchemy import Executable, event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from marketplace.core.i18n import reading_order
@@ -202,7 +202,7 @@ def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _note_statement(state: ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete or state.is_insert):
+    if not (state.is_update or state.is_delete or state.is_insert) or state.execution_options.get(COUNTS_A_SALE):
         return
     cache = _current_cache()
     if cache is not None and changed_table(state) in cache.watched:
@@ -380,6 +380,17 @@ def cached_page(view: Callable[..., Any] | None = None, *, vary: Callable[[], st
         return response
 
     return wrapper
+
+
+COUNTS_A_SALE = "page_cache_counts_a_sale"  # execution option: see `counts_a_sale`
+
+
+def counts_a_sale(statement: Executable) -> Executable:
+    """Mark a write that only counts a sale (stock taken, a deal's units sold) on a watched table: kept pages
+    show such counts in bands or fill them in per response, so the statement alone refreshes no page — at an
+    opening every order would otherwise throw every kept page away. Its caller marks the changes pages do show
+    (`mark_catalogue_changed`: sold out, a few left)."""
+    return statement.execution_options(**{COUNTS_A_SALE: True})
 
 
 def mark_catalogue_changed(session: Session) -> None:

@@ -145,6 +145,44 @@ def test_a_sale_that_sells_a_deal_out_refreshes_cached_pages(make_app, live_fest
         assert "$7.00" not in client.get(url).get_data(as_text=True)
 
 
+def test_a_sale_refreshes_no_kept_page_yet_each_response_counts_what_is_left(make_app, live_festival, make_user):
+    """At an opening every order would otherwise throw away every kept page: a sale only changes counts, which a
+    kept page fills in per response (deal units) or shows in bands (stock); crossing into "a few left" or "sold
+    out" refreshes pages."""
+    from campaigns.festivals.reservations import reserve_deal_units
+    from marketplace.orders.holds.stock import LineHold, take_stock
+
+    _festival, deal, _ = live_festival
+    app = make_app(PAGE_CACHE_SECONDS=300)
+    cache, client = app.extensions["page_cache"], app.test_client()
+    url = f"/en/products/{deal.product.slug}"
+
+    def sell(quantity: int, units: int = 0) -> None:
+        with app.app_context():
+            assert take_stock([LineHold(deal.product_id, quantity)]) == []
+            if units:
+                reserve_deal_units(deal.id, make_user().id, units, LIVE)  # commits
+            db.session.commit()
+
+    with clock.freeze(LIVE):
+        page = client.get(url).text
+        assert "5 left at the festival price" in page and "In stock" in page and 'max="99"' in page
+        with app.app_context():
+            kept = cache.version()
+        sell(2, units=2)
+        page = client.get(url).text
+        assert "3 left at the festival price" in page and "In stock" in page  # from the kept page, filled in
+        with app.app_context():
+            assert cache.version() == kept, "a sale leaving more than a few refreshes no page"
+        sell(50 - 2 - 10)  # 10 left: the page now counts them
+        page = client.get(url).text
+        assert "10 in stock" in page and 'max="10"' in page and "3 left at the festival price" in page
+        with app.app_context():
+            assert cache.version() != kept
+        sell(10)
+        assert "Sold out" in client.get(url).text
+
+
 def test_api_lists_festivals_and_shows_deals_with_caps_left(client, live_festival):
     festival, deal, sold_out = live_festival
     with clock.freeze(LIVE):

@@ -15,8 +15,9 @@ from typing import Protocol
 from flask_babel import gettext as _
 from sqlalchemy import update
 
-from marketplace.catalog.models import Product, ProductStatus
+from marketplace.catalog.models import FEW_LEFT, Product, ProductStatus
 from marketplace.core.errors import Conflict, DomainError
+from marketplace.core.page_cache import counts_a_sale, mark_catalogue_changed
 from marketplace.extensions import db
 from marketplace.orders.holds.refs import HoldRef
 from marketplace.orders.holds.registry import give_back_units, retake_units, settle_units, take_units
@@ -81,11 +82,13 @@ def take_stock(holds: Iterable[LineHold]) -> list[int]:
                      products.c.status == ProductStatus.PUBLISHED.value]
         if hold.price_amount is not None:
             condition.append(products.c.price_amount == hold.price_amount)
-        taken = db.session.execute(
+        left = db.session.execute(counts_a_sale(
             update(products).where(*condition).values(stock=products.c.stock - hold.quantity)
-        ).rowcount
-        if not taken:
+            .returning(products.c.stock))).scalar()
+        if left is None:
             short.append(hold.product_id)
+        elif left <= FEW_LEFT:  # pages now count the units left, or say "Sold out"
+            mark_catalogue_changed(db.session)
     return short
 
 
