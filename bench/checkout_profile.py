@@ -6,8 +6,9 @@ it builds a fresh instance (SQLite, or PostgreSQL from `BENCH_DATABASE_URL`; THA
 prepares the same buyers and carts as bench/checkout.py, opens every buyer's checkout form, then submits
 them one after another through the app's WSGI interface (no server, no network) and reports, per race
 ("scarce": a quarter of the buyers get the stock; "plenty": everyone does), the statements per checkout
-(by kind), the process CPU time per checkout (steadier than wall time on a shared machine) and, with
-`--profile`, the functions of the project that took the most of it (cProfile, cumulative).
+(by kind), the process CPU time per checkout and per opening of the checkout page before it (steadier than
+wall time on a shared machine) and, with `--profile`, the functions of the project that took the most of
+the checkouts' time (cProfile, cumulative).
 
     .venv/bin/python bench/checkout_profile.py [--buyers 60] [--backend sqlite|postgresql] [--redis-url URL] [--profile]
 """
@@ -66,6 +67,8 @@ def measure(races: list[dict], cookie_name: str, profile: bool, top: int = 25,
     results = []
     for race in races:
         forms = []
+        statements.clear()
+        page_cpu = time.process_time()
         for cookie in race["cookies"]:
             client = app.test_client()
             client.set_cookie(cookie_name, cookie, domain="localhost")
@@ -75,6 +78,8 @@ def measure(races: list[dict], cookie_name: str, profile: bool, top: int = 25,
             fields = rush.HiddenFields()
             fields.feed(page.get_data(as_text=True))
             forms.append((client, {**rush.ADDRESS, **fields.values}))
+        page_cpu = time.process_time() - page_cpu  # the form parsing included: a small part
+        page_statements = len(statements)
         statements.clear()
         profiler = cProfile.Profile() if profile else None
         answers: Counter = Counter()
@@ -95,7 +100,9 @@ def measure(races: list[dict], cookie_name: str, profile: bool, top: int = 25,
         result = {"race": race["kind"], "buyers": n, "answers": dict(answers),
                   "statements_per_checkout": round(len(statements) / n, 1),
                   "by_kind": {k: round(v / n, 2) for k, v in kinds.most_common()},
-                  "cpu_ms_per_checkout": round(1000 * cpu / n, 1), "wall_ms_per_checkout": round(1000 * wall / n, 1)}
+                  "cpu_ms_per_checkout": round(1000 * cpu / n, 1), "wall_ms_per_checkout": round(1000 * wall / n, 1),
+                  "checkout_page": {"cpu_ms": round(1000 * page_cpu / n, 1),
+                                    "statements": round(page_statements / n, 1)}}
         if show_statements:
             result["last_checkout_statements"] = [" ".join(s.split())[:160] for s in statements[last_started:]]
         if profiler:

@@ -6,11 +6,15 @@ direction override in a name never reach a service, a CSV export or an e-mail he
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field, FormField, PasswordField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import Select, html_params
 
 from marketplace.core.errors import DomainError
 
@@ -65,3 +69,46 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.message)
+
+
+class ListSelect(Select):
+    """A select over a long list that many responses share (every country, named in the reader's language):
+    its options are written once per list and the chosen one is marked per response. The country list of
+    checkout was rendered option by option on every page, most of that page's time.
+
+    Choices are SelectChoice objects or (value, label) pairs, of text, with no attributes or groups of their
+    own; anything else is rendered as WTForms does."""
+
+    def __call__(self, field: Field, **kwargs) -> Markup:
+        choices = _plain_choices(field.choices or ())
+        if choices is None:
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        chosen = field.data
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        html.extend(f"<option selected {option[8:]}" if value == chosen else option
+                    for value, option in _written_options(choices))
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704 - every value and label escaped by _written_options
+
+
+def _plain_choices(choices) -> tuple[tuple[str, str], ...] | None:
+    """The (value, label) of each choice, or None when one is of another kind (attributes, a group, not text)."""
+    plain = []
+    for choice in choices:
+        if isinstance(choice, SelectChoice) and not choice.render_kw and choice.optgroup is None:
+            choice = (choice.value, choice.label)
+        if not (isinstance(choice, tuple) and len(choice) == 2 and type(choice[0]) is str and type(choice[1]) is str):
+            return None
+        plain.append(choice)
+    return tuple(plain)
+
+
+@functools.lru_cache(maxsize=64)
+def _written_options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Each choice's value and its `<option value="…">label</option>`, escaped."""
+    return tuple((value, f"<option {html_params(value=value)}>{escape(label)}</option>") for value, label in choices)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 
-from marketplace.core.forms import SiteForm
+from marketplace.core.forms import ListSelect, SiteForm
 
 # The Latin-letter address is written left to right whatever the page's direction.
 LATIN_INPUT = {"dir": "ltr", "lang": "und-Latn", "spellcheck": "false"}
@@ -26,7 +26,7 @@ class CheckoutForm(SiteForm):
     recipient_name = StringField(_l("Full name"))
     phone = StringField(_l("Phone"), render_kw={"dir": "ltr"})  # "+86 138…" reads left to right everywhere
     email = StringField(_l("E-mail for order updates"))
-    country_code = SelectField(_l("Country"), choices=[], validate_choice=False)
+    country_code = SelectField(_l("Country"), choices=[], validate_choice=False, widget=ListSelect())
     region = StringField(_l("Province, state or region"))
     city = StringField(_l("Town or city"))
     address_line = StringField(_l("Street address, building or P.O. box"))

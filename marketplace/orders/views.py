@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, user_logged_in
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.models import Role, User
 from marketplace.catalog.currency import exchange_rates, shopper_display_currency
@@ -157,8 +158,9 @@ def accept_prices() -> Response:
     return redirect(url_for("orders.cart"))
 
 
-def _country_choices() -> list[tuple[str, str]]:
-    return [("", _("Choose a country")), *_countries_by_name(current_language().code)]
+def _country_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("Choose a country")),
+            *(SelectChoice(code, name) for code, name in _countries_by_name(current_language().code))]
 
 
 @functools.cache
@@ -237,7 +239,7 @@ def checkout() -> Response | str:
                            refusal=refusal, total_before=shown_before if shown_before != priced.total else None,
                            pays_online=current_app.extensions["payment_gateway"].collects_online,
                            party=request.form if request.method == "POST" else {}, party_errors=party_errors,
-                           nationalities=_country_choices()[1:], seat_units=seat_units, destination=destination,
+                           nationalities=_countries_by_name(language), seat_units=seat_units, destination=destination,
                            duties=cart_duty_advice(priced, language), saved=address_book.saved_addresses(current_user))
 
 
