@@ -159,8 +159,14 @@ def accept_prices() -> Response:
 
 
 def _country_choices() -> list[SelectChoice]:
-    return [SelectChoice("", _("Choose a country")),
-            *(SelectChoice(code, name) for code, name in _countries_by_name(current_language().code))]
+    return list(_country_choices_in(current_language().code))
+
+
+@functools.cache
+def _country_choices_in(language: str) -> tuple[SelectChoice, ...]:
+    """The country field's choices in `language` (the language of the request that first asks)."""
+    return (SelectChoice("", _("Choose a country")),
+            *(SelectChoice(code, name) for code, name in _countries_by_name(language)))
 
 
 @functools.cache
