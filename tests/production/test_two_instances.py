@@ -1,10 +1,9 @@
 """Two machines, really: two gunicorn instances (their own ports and instance folders) sharing the test
 PostgreSQL and Redis, behind a real nginx on 127.0.0.1. A price changed through one instance shows through
-the other at once (both page caches invalidated), a log-in limit counts each real client across both, and
-200 buyers racing for 50 units through nginx buy exactly 50.
-
-Search through the other instance is left out: it needs the shared PostgreSQL search backend (the Whoosh
-index is files on one machine's disk).
+the other at once (both page caches invalidated), a product renamed through one is found by search through
+the other as soon as the edit is answered (the shared PostgreSQL search backend, updated after the commit),
+a log-in limit counts each real client across both, and 200 buyers racing for 50 units through nginx buy
+exactly 50.
 """
 from __future__ import annotations
 
@@ -50,7 +49,7 @@ def site(tmp_path_factory):
         "REDIS_URL": os.environ["TEST_REDIS_URL"], "SECRET_KEY": secrets.token_hex(32), "TRUSTED_PROXIES": "1",
         "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": f"test-{run}", "PAGE_CACHE_PREFIX": f"test-{run}:",
         "PAGE_CACHE_SECONDS": "300", "RQ_QUEUE": f"test-{run}", "MAIL_QUEUE": "inline", "IMAGE_JOBS": "inline",
-        "SEARCH_QUEUE": "inline", "DATABASE_LOCK_TIMEOUT": "30", "WEB_WORKERS": "2", "WEB_THREADS": "4",
+        "SEARCH_QUEUE": "inline", "SEARCH_BACKEND": "postgres", "DATABASE_LOCK_TIMEOUT": "30", "WEB_WORKERS": "2", "WEB_THREADS": "4",
         "SEARCH_INDEX_DIR": str(folder / "search-index"), "MEDIA_ROOT": str(folder / "media"),
         "PRIVATE_UPLOAD_DIR": str(folder / "private"),
     }
@@ -88,6 +87,28 @@ def test_a_price_changed_through_one_instance_shows_through_the_other(app, site,
     for instance in (second, first):
         shown = call(instance + page).text
         assert "8,765.00" in shown and "4,321.00" not in shown, f"{instance} served the old price from its cache"
+
+
+def test_a_product_renamed_through_one_instance_is_found_through_the_other(app, site, make_product):
+    product = make_product(name="Kente stole", price=432_100, stock=5)
+    first, second = site["instances"]
+    word = f"zanzibarclove{secrets.token_hex(3)}"  # a word no other product of the shared database has
+
+    def found(instance: str, query: str, lang: str = "en") -> list[int]:
+        answer = call(instance + f"/api/v1/search?q={query}&lang={lang}")
+        assert answer.status == 200, answer.text
+        return [item["id"] for item in answer.json()["items"]]
+
+    assert product.id not in found(second, word)
+    vendor_token, _record = issue_token(product.store.owner.email, PASSWORD)
+    changed = call(first + f"/api/v1/vendor/products/{product.id}", "PATCH",
+                   {"texts": {"en": {"name": f"Spiced {word} honey", "description": "Raw honey from Pemba."}}},
+                   {"Authorization": f"Bearer {vendor_token}"})
+    assert changed.status == 200, changed.text
+    assert found(second, word) == [product.id], "the other instance's search does not see the edit"
+    assert product.id in found(second, "asali", "sw"), "Swahili 'honey' finds the English name through the other"
+    page = call(second + f"/zh/search?q={word}")
+    assert page.status == 200 and f"Spiced {word} honey" in page.text
 
 
 def test_the_log_in_limit_counts_each_real_client_across_both_instances(app, site, make_user):
