@@ -1,6 +1,7 @@
 """Locales: the six languages of the storefront, locale URL segments, and text fallback."""
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -8,11 +9,13 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
+from babel import support
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, request
 from flask.cli import AppGroup
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
+from wtforms.i18n import messages_path as wtforms_messages_path
 
 from marketplace.core.zones import viewer_zone
 from marketplace.extensions import babel
@@ -116,6 +119,12 @@ def text_direction(code: str | None) -> str:
     return language.direction if language else "auto"
 
 
+@functools.cache
+def wtforms_translations(language: str) -> support.Translations:
+    """WTForms' own messages ("Not a valid choice") in `language`, loaded once per process."""
+    return support.Translations.load(wtforms_messages_path(), [language], domain="wtforms")
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["lang"] = LanguageConverter
     # Flask-Babel's date filters (`datetimeformat`) write times in the viewer's zone.
@@ -131,6 +140,13 @@ def init_app(app: Flask) -> None:
             segment = request.path.lstrip("/").split("/", 1)[0]
             if segment in LANGUAGES:
                 g.lang_code = segment
+
+    @app.before_request
+    def keep_form_translations() -> None:
+        # Flask-WTF reads WTForms' own messages from disk again on every request that checks a form; a page's
+        # language is known from its path, so its catalogue is loaded once per process and language instead.
+        if request.method != "GET" and g.get("lang_code") in LANGUAGES:
+            request.wtforms_translations = wtforms_translations(g.lang_code)
 
     @app.url_defaults
     def add_lang_code(endpoint: str, values: dict) -> None:

@@ -75,3 +75,18 @@ def test_country_names_come_from_babel_in_each_locale(client, make_store):
     assert "塞内加尔" in client.get("/zh/pavilions/SN").get_data(as_text=True)
     assert "السنغال" in client.get("/ar/pavilions/SN").get_data(as_text=True)
     assert "Sénégal" in client.get("/fr/pavilions/SN").get_data(as_text=True)
+
+
+def test_a_form_post_reads_wtforms_messages_in_the_pages_language_from_one_catalogue_per_process(app):
+    from flask import request
+
+    with app.test_request_context("/fr/account/login", method="POST"):
+        app.preprocess_request()
+        first = request.wtforms_translations
+        assert first.gettext("Not a valid integer value.") == "N'est pas un entier valide."
+    with app.test_request_context("/fr/cart/items", method="POST"):
+        app.preprocess_request()
+        assert request.wtforms_translations is first, "read from disk again"
+    with app.test_request_context("/zh/cart/items", method="POST"):
+        app.preprocess_request()
+        assert request.wtforms_translations.gettext("Not a valid integer value.") == "不是有效的整数。"
