@@ -37,6 +37,7 @@ def configure_logging(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
+    from marketplace.core import sessions
     from marketplace.core.database import engine_options
     from marketplace.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -45,6 +46,7 @@ def configure_extensions(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
         app.config["DATABASE_LOCK_TIMEOUT"], app.config["DATABASE_STATEMENT_TIMEOUT"])
     db.init_app(app)
+    sessions.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
