@@ -175,11 +175,10 @@ def units_left_filler(marker: str):
         labels: dict[tuple[str, int, int], str] = {}  # deals with the same cap and units left share a label
 
         def label(match: re.Match) -> str:
-            kind, counted = match.group(1), counts.get(int(match.group(2)), (0, 0))
-            if (kind, *counted) not in labels:
-                labels[(kind, *counted)] = price_units_left_label(counted[1]) if kind else str(
-                    units_left_label(*counted))
-            return labels[(kind, *counted)]
+            kind, (cap, left) = match.group(1), counts.get(int(match.group(2)), (0, 0))
+            if (kind, cap, left) not in labels:
+                labels[(kind, cap, left)] = price_units_left_label(left) if kind else str(units_left_label(cap, left))
+            return labels[(kind, cap, left)]
 
         return pattern.sub(label, body)
 

@@ -60,10 +60,13 @@ def requesting_user_id() -> str:
     """The id of the signed-in user or API token holder, read without a database query ("-" for none)."""
     for name in ("_login_user", "api_user"):
         user = g.get(name)
-        state = inspect(user, raiseerr=False) if user is not None else None
         # A mapped user's id from its identity: after a commit its attributes are expired, and reading
         # `user.id` would load the row again just for the log line.
-        user_id = (state.identity[0] if state.identity else None) if state is not None else getattr(user, "id", None)
+        state = inspect(user, raiseerr=False) if user is not None else None
+        if state is not None:
+            user_id = state.identity[0] if state.identity else None
+        else:
+            user_id = getattr(user, "id", None)
         if user_id is not None:
             return str(user_id)
     session_id = str(session.get("_user_id") or "")  # "<user id>:<session version>"

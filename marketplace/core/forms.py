@@ -90,7 +90,7 @@ class ListSelect(Select):
                 kwargs[name] = getattr(flags, name)
         chosen = field.data
         html = [f"<select {html_params(name=field.name, **kwargs)}>"]
-        html.extend(f"<option selected {option[8:]}" if value == chosen else option
+        html.extend(option.replace("<option ", "<option selected ", 1) if value == chosen else option
                     for value, option in _written_options(choices))
         html.append("</select>")
         return Markup("".join(html))  # noqa: S704 - every value and label escaped by _written_options

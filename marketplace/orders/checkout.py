@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -305,8 +305,9 @@ def place_order(
         raise ValidationError(_("Experiences are booked and paid online, and online payment is not available on "
                                 "this site right now. Remove the booking to order the other items."))
     if priced.has_problems:
+        refused = {line.product.id for line in priced.lines if line.problem}
         raise SoldOut(_("Some items cannot be bought as they are."), _problem_lines(priced.lines),
-                      nothing_left=_nothing_left(priced.lines))
+                      nothing_left=_nothing_left(priced.lines, refused))
     if priced.shipping_problems:
         message = " ".join(priced.shipping_problems)
         raise ValidationError(message, {"country_code": message})
@@ -354,10 +355,10 @@ def _all_gone(cart: Cart | None, reading: str | Sequence[str]) -> list[dict]:
             for row in sorted(rows, key=lambda row: ids.index(row[0]))]
 
 
-def _nothing_left(lines: Sequence[CartLine]) -> bool:
-    """Whether no line can be had even in part: each is sold out or off sale, and none is a booking (whose
-    travellers the shopper typed on the checkout form)."""
-    return all(line.problem and not line.is_booking and (line.quote is None or line.product.stock < 1)
+def _nothing_left(lines: Sequence[CartLine], refused: Collection[int]) -> bool:
+    """Whether no line can be had even in part: each was `refused` (by product id) and is sold out or off sale
+    now, and none is a booking (whose travellers the shopper typed on the checkout form)."""
+    return all(line.product.id in refused and not line.is_booking and (line.quote is None or line.product.stock < 1)
                for line in lines)
 
 
@@ -455,10 +456,9 @@ def _take_holds(priced: PricedCart, shopper_id: int, at: datetime) -> None:
     except HoldRefused as refused:
         db.session.rollback()
         if refused.short_of_stock:
-            short = _short_lines(priced, refused.product_ids)
-            gone = len(short) == len(priced.lines) and not any(line.is_booking for line in priced.lines) \
-                and all(line["available"] < 1 for line in short)
-            raise SoldOut(refused.message, short, nothing_left=gone) from refused
+            short = _short_lines(priced, refused.product_ids)  # reads the stock as it is now
+            raise SoldOut(refused.message, short,
+                          nothing_left=_nothing_left(priced.lines, set(refused.product_ids))) from refused
         names = {line.product.id: line.name.text for line in priced.lines}
         raise SoldOut(refused.message, [{"product_id": product_id, "name": names[product_id],
                                          "problem": refused.message, "available": None}
