@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from config import TestingConfig, _database_url
 from marketplace import create_app
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from tests.services import ci_redis
 
 pytest_plugins = ["tests.factories"]
@@ -106,6 +106,9 @@ def make_app(app):
             "PRIVATE_UPLOAD_DIR": app.config["PRIVATE_UPLOAD_DIR"],
             **settings,
         })
+        # The one Limiter object keeps the first key prefix any app gave it (Flask-Limiter's init_app), which
+        # would let counts in a shared Redis carry from one test to the next: each app starts from its own.
+        limiter._key_prefix = ""  # noqa: SLF001
         other = create_app(config)
         other.test_client_class = IsolatedClient
         made.append(other)

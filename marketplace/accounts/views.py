@@ -40,6 +40,12 @@ def login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def landing_url(user: User) -> str:
+    """Where a log-in without a `next` page leads: staff to the staff home (their work starts there), everyone
+    else to the home page."""
+    return url_for("staff_home.home") if user.is_staff else home_url()
+
+
 def start_session(user: User, remember: bool = False) -> None:
     """Log `user` in on a brand-new session, keeping only the shopper's preferences."""
     kept = {key: session[key] for key in PREFERENCE_KEYS if key in session}
@@ -83,7 +89,7 @@ def refused_for_now(form, error: TooManyAttempts, template: str, **context) -> R
 def login() -> Response | str:
     """Log-in form; the same message whether the e-mail is unknown or the password wrong."""
     if current_user.is_authenticated:
-        return redirect(safe_next_url(request.args.get("next")) or home_url())
+        return redirect(safe_next_url(request.args.get("next")) or landing_url(current_user))
     form = LoginForm(request.form if request.method == "POST" else None, next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
@@ -95,7 +101,7 @@ def login() -> Response | str:
         else:
             start_session(user, remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            return redirect(safe_next_url(form.next.data) or home_url())
+            return redirect(safe_next_url(form.next.data) or landing_url(user))
     return render_template("accounts/login.html", form=form)
 
 

@@ -91,6 +91,19 @@ def test_next_only_redirects_inside_the_site(client, make_user, target, expected
     assert response.headers["Location"] == expected
 
 
+@pytest.mark.parametrize("role, expected", [
+    (Role.SHOPPER, "/fr/"), (Role.VENDOR, "/fr/"), (Role.STAFF, "/fr/staff/"), (Role.ADMIN, "/fr/staff/"),
+])
+def test_a_log_in_without_a_next_page_leads_staff_to_their_home(client, make_user, role, expected):
+    user = make_user(role=role)
+    response = client.post("/fr/account/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+    assert client.get("/fr/account/login").headers["Location"] == expected  # already signed in
+    # A page asked for still wins over the landing page.
+    assert client.get("/fr/account/login?next=/fr/categories/").headers["Location"] == "/fr/categories/"
+
+
 def test_logout_ends_every_session_of_the_user(app, make_user, login):
     user = make_user()
     phone, laptop = app.test_client(), app.test_client()
