@@ -143,9 +143,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def keep_form_translations() -> None:
-        # Flask-WTF reads WTForms' own messages from disk again on every request that checks a form; a page's
-        # language is known from its path, so its catalogue is loaded once per process and language instead.
-        if request.method != "GET" and g.get("lang_code") in LANGUAGES:
+        # Flask-WTF reads WTForms' own messages from disk again on every request that checks or shows a form (a
+        # field's label and choices ask for them too); a page's language is known from its path, so its
+        # catalogue is loaded once per process and language instead.
+        if g.get("lang_code") in LANGUAGES:
             request.wtforms_translations = wtforms_translations(g.lang_code)
 
     @app.url_defaults
