@@ -16,6 +16,10 @@ minute (orders over the time from the first arrival to the last order), p50/p99 
 5xx answers (503s from workers shedding load included: they must be 0), what the shoppers were told, and
 from the database afterwards: deal units sold = cap, product stock never negative, orders = units.
 
+Where the CPU went during the shoppers' run (Linux): the app servers (both gunicorn masters and their
+workers, those replaced included), the load generator (locust), and the rest of the machine (PostgreSQL,
+nginx, Redis and anything else running), each in seconds and per order: what a checkout costs in all.
+
 Prints a Markdown table and writes bench/results/festival-opening-<timestamp>.json. All traffic goes to
 127.0.0.1; only servers started here are stopped. THE POSTGRESQL DATABASE IS EMPTIED (every table
 dropped) before and after each mode: point `BENCH_DATABASE_URL` only at a scratch database.
@@ -30,6 +34,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import secrets
 import subprocess
 import sys
@@ -145,6 +150,41 @@ def outcome(url: str, product_id: int) -> dict:
             "products_with_negative_stock": negative}
 
 
+def _stat(path: str) -> list[int]:
+    """The numbers of a /proc stat line after the command name and state: ppid, pgrp, session, tty, tpgid,
+    flags, minflt, cminflt, majflt, cmajflt, utime, stime, cutime, cstime, …"""
+    with open(path, encoding="ascii") as stat:
+        return [int(field) for field in stat.read().rsplit(")", 1)[1].split()[1:]]
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds used by process `root` and its children, living or reaped (0.0 where /proc is missing)."""
+    hertz = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            fields = _stat(f"/proc/{entry}/stat")
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+        if int(entry) == root:
+            total += sum(fields[10:14])  # its own time and its reaped children's (workers replaced)
+        elif fields[0] == root:
+            total += fields[10] + fields[11]
+    return total / hertz
+
+
+def machine_cpu_seconds() -> float:
+    """CPU seconds every core of the machine has been busy since boot (all but idle and I/O wait)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:]]
+    except OSError:
+        return 0.0
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
 def run_mode(mode: str, args: argparse.Namespace) -> dict:
     """One opening with the waiting room `mode` ("on" or "off"); its figures."""
     from tests.production import servers
@@ -183,9 +223,17 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
                                              "arrival_seconds": args.arrival, "limit_seconds": args.limit,
                                              "query": QUERY, "address": ADDRESS}))
             bench.log(f"{mode}: {args.shoppers} shoppers arriving within {args.arrival} s through {proxy.url}")
+            servers_before = sum(tree_cpu_seconds(s.process.pid) for s in (first, second))
+            machine_before, children_before = machine_cpu_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
             subprocess.run([bench.tool("python"), str(BENCH_DIR / "festival_opening_shoppers.py"), str(spec_file),
                             str(result_file)], cwd=ROOT, check=True, timeout=args.limit + 120,
                            stdout=(folder / "locust.log").open("wb"), stderr=subprocess.STDOUT)
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = {"app_servers": sum(tree_cpu_seconds(s.process.pid) for s in (first, second)) - servers_before,
+                   "load_generator": (children.ru_utime + children.ru_stime
+                                      - children_before.ru_utime - children_before.ru_stime),
+                   "machine": machine_cpu_seconds() - machine_before}
+            cpu["rest"] = max(0.0, cpu["machine"] - cpu["app_servers"] - cpu["load_generator"])
             result = json.loads(result_file.read_text())
         held = outcome(args.database_url, data["product_id"])
         orders = result.pop("order_times")
@@ -194,6 +242,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> dict:
         return {"mode": mode, "rate": args.rate if mode == "on" else None, **result,
                 "checkouts_per_minute": round(len(orders) / minutes) if orders else 0,
                 "seconds_to_last_order": round(last - result["started"], 1), "database": held,
+                "cpu_seconds": {name: round(value, 1) for name, value in cpu.items()},
                 "exact": (held["deal_sold"] == held["cap"] == held["units_sold"] == held["orders"]
                           and held["stock_left"] == 0 and held["products_with_negative_stock"] == 0),
                 "logs": str(folder)}
@@ -223,6 +272,14 @@ def markdown(run: dict) -> str:
         for step, figures in mode["steps"].items():
             lines.append(f"| {mode['mode']} | {step} | {figures['requests']} | {figures['p50_ms']} | "
                          f"{figures['p99_ms']} |")
+    lines += ["", "| waiting room | CPU s: app servers | load generator | rest (PostgreSQL, nginx, Redis, other) | "
+              "machine busy | CPU ms per order: app / all |", "|---|---:|---:|---:|---:|---:|"]
+    for mode in run["modes"]:
+        cpu, orders = mode.get("cpu_seconds"), mode["database"]["orders"]
+        if cpu and orders:
+            lines.append(f"| {mode['mode']} | {cpu['app_servers']} | {cpu['load_generator']} | {cpu['rest']} | "
+                         f"{cpu['machine']} | {1000 * cpu['app_servers'] / orders:.0f} / "
+                         f"{1000 * cpu['machine'] / orders:.0f} |")
     for mode in run["modes"]:
         if mode["waits"]["shoppers"]:
             lines.append(f"\nWaiting room {mode['mode']}: {mode['waits']['shoppers']} shoppers waited, p50 "
