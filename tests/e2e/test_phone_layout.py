@@ -176,6 +176,24 @@ def test_every_page_a_visitor_may_open_fits_a_phone(browser, live_server, demo_i
         context.close()
 
 
+@pytest.mark.parametrize("role, lang, path", [(SHOPPER, "zh", "/zh/orders/"), (VENDOR, "fr", "/fr/vendor/orders/")])
+def test_an_order_list_gives_each_fact_room_on_a_phone(browser, live_server, role, lang, path):
+    """The rows of an order list are cards of two equal columns: a long store or customer name beside the date
+    must not squeeze "2026年12月2日 22:29:03（纽约时间）" into a column a few characters wide."""
+    context, page = phone_page(browser)
+    try:
+        log_in(page, live_server, role, lang)
+        page.goto(live_server + path)
+        rows = page.locator("table.stacked.orders tbody tr")
+        assert rows.count() >= 1
+        for index in range(rows.count()):
+            row = rows.nth(index).bounding_box()
+            placed = rows.nth(index).locator("td").nth(1).bounding_box()
+            assert placed["width"] >= 0.45 * row["width"], f"row {index}: {placed['width']:.0f} of {row['width']:.0f}px"
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("lang", ["zh", "ar"])
 def test_the_first_search_result_shows_without_scrolling(browser, live_server, lang):
     context, page = phone_page(browser)
